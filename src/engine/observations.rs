@@ -1,0 +1,260 @@
+//! The engine's view of loaded data: plain columns indexed by provider, no I/O.
+
+use std::collections::{BTreeMap, HashMap};
+
+/// A provider attribute column that is not one of the named ones: a stratifier.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AttributeValues {
+    /// Numbers (dual-eligible share, deprivation quintile…); NaN where unknown.
+    Numeric(Vec<f64>),
+    /// Categories (safety-net flag, rurality…); empty where unknown.
+    Text(Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stratifier {
+    pub name: String,
+    pub values: AttributeValues,
+}
+
+/// Provider attributes, one entry per provider in every column.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Providers {
+    pub ids: Vec<String>,
+    pub names: Vec<String>,
+    pub service_area: Vec<String>,
+    pub peer_group: Vec<String>,
+    /// Attributed lives; NaN where unknown.
+    pub lives: Vec<f64>,
+    /// Base payments in currency units; NaN where unknown.
+    pub base_payments: Vec<f64>,
+    /// Total cost of care in currency units; NaN where unknown.
+    pub spend: Vec<f64>,
+    /// Expected spend for shared savings; NaN where unknown.
+    pub benchmark_spend: Vec<f64>,
+    pub stratifiers: Vec<Stratifier>,
+}
+
+impl Providers {
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+    /// Appends a provider with unknown attributes and returns its index.
+    pub fn push(&mut self, id: &str) -> usize {
+        self.ids.push(id.to_owned());
+        self.names.push(String::new());
+        self.service_area.push(String::new());
+        self.peer_group.push(String::new());
+        self.lives.push(f64::NAN);
+        self.base_payments.push(f64::NAN);
+        self.spend.push(f64::NAN);
+        self.benchmark_spend.push(f64::NAN);
+        for s in &mut self.stratifiers {
+            match &mut s.values {
+                AttributeValues::Numeric(v) => v.push(f64::NAN),
+                AttributeValues::Text(v) => v.push(String::new()),
+            }
+        }
+        self.ids.len() - 1
+    }
+    pub fn stratifier(&self, name: &str) -> Option<&Stratifier> {
+        self.stratifiers.iter().find(|s| s.name == name)
+    }
+}
+
+/// One measure in one period, a value per provider (NaN where not reported).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeriodValues {
+    pub numerator: Vec<f64>,
+    pub denominator: Vec<f64>,
+    /// A rate given directly (when counts are not known).
+    pub rate: Vec<f64>,
+    /// Exceptions / personalised care adjustments removed from the denominator.
+    pub exclusions: Vec<f64>,
+    /// Expected events, for observed / expected measures.
+    pub expected: Vec<f64>,
+}
+
+impl PeriodValues {
+    pub fn new(n: usize) -> Self {
+        PeriodValues {
+            numerator: vec![f64::NAN; n],
+            denominator: vec![f64::NAN; n],
+            rate: vec![f64::NAN; n],
+            exclusions: vec![f64::NAN; n],
+            expected: vec![f64::NAN; n],
+        }
+    }
+
+    fn grow(&mut self, n: usize) {
+        for c in [
+            &mut self.numerator,
+            &mut self.denominator,
+            &mut self.rate,
+            &mut self.exclusions,
+            &mut self.expected,
+        ] {
+            c.resize(n, f64::NAN);
+        }
+    }
+
+    /// The rate the engine scores: a given rate, else observed/expected when expected events
+    /// are known, else numerator / (denominator − exclusions).
+    pub fn effective_rate(&self, i: usize) -> f64 {
+        let r = self.rate[i];
+        if !r.is_nan() {
+            return r;
+        }
+        let num = self.numerator[i];
+        let exp = self.expected[i];
+        if !exp.is_nan() && exp > 0.0 {
+            return num / exp;
+        }
+        let den = self.denominator[i] - zero_if_nan(self.exclusions[i]);
+        if den > 0.0 { num / den } else { f64::NAN }
+    }
+
+    /// The denominator after exclusions (NaN when unknown).
+    pub fn eligible_denominator(&self, i: usize) -> f64 {
+        self.denominator[i] - zero_if_nan(self.exclusions[i])
+    }
+
+    /// Whether provider `i` reported anything for this measure and period.
+    pub fn reported(&self, i: usize) -> bool {
+        !self.effective_rate(i).is_nan()
+    }
+}
+
+fn zero_if_nan(x: f64) -> f64 {
+    if x.is_nan() { 0.0 } else { x }
+}
+
+/// Threshold, benchmark, floor and points supplied by the data for one measure, per provider.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SuppliedValues {
+    pub threshold: Vec<f64>,
+    pub benchmark: Vec<f64>,
+    pub floor: Vec<f64>,
+    pub score: Vec<f64>,
+}
+
+impl SuppliedValues {
+    pub fn new(n: usize) -> Self {
+        SuppliedValues {
+            threshold: vec![f64::NAN; n],
+            benchmark: vec![f64::NAN; n],
+            floor: vec![f64::NAN; n],
+            score: vec![f64::NAN; n],
+        }
+    }
+    fn grow(&mut self, n: usize) {
+        for c in [
+            &mut self.threshold,
+            &mut self.benchmark,
+            &mut self.floor,
+            &mut self.score,
+        ] {
+            c.resize(n, f64::NAN);
+        }
+    }
+}
+
+/// Everything loaded from a program's data files, as plain columns.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Observations {
+    pub providers: Providers,
+    /// Keyed by (measure id, period label).
+    pub series: BTreeMap<(String, String), PeriodValues>,
+    /// Keyed by measure id.
+    pub supplied: BTreeMap<String, SuppliedValues>,
+    index: HashMap<String, usize>,
+}
+
+impl Observations {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn provider_count(&self) -> usize {
+        self.providers.len()
+    }
+
+    /// The index of a provider, adding it (with unknown attributes) if new.
+    pub fn provider_index(&mut self, id: &str) -> usize {
+        if let Some(&i) = self.index.get(id) {
+            return i;
+        }
+        let i = self.providers.push(id);
+        self.index.insert(id.to_owned(), i);
+        let n = self.providers.len();
+        for v in self.series.values_mut() {
+            v.grow(n);
+        }
+        for v in self.supplied.values_mut() {
+            v.grow(n);
+        }
+        i
+    }
+
+    /// The index of a provider already known.
+    pub fn find_provider(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    /// The values of a measure in a period, created empty if absent.
+    pub fn series_mut(&mut self, measure_id: &str, period: &str) -> &mut PeriodValues {
+        let n = self.providers.len();
+        self.series
+            .entry((measure_id.to_owned(), period.to_owned()))
+            .or_insert_with(|| PeriodValues::new(n))
+    }
+
+    pub fn series(&self, measure_id: &str, period: &str) -> Option<&PeriodValues> {
+        self.series.get(&(measure_id.to_owned(), period.to_owned()))
+    }
+
+    pub fn supplied_mut(&mut self, measure_id: &str) -> &mut SuppliedValues {
+        let n = self.providers.len();
+        self.supplied
+            .entry(measure_id.to_owned())
+            .or_insert_with(|| SuppliedValues::new(n))
+    }
+
+    /// Every period label present, in sorted order.
+    pub fn periods(&self) -> Vec<String> {
+        let mut p: Vec<String> = self.series.keys().map(|(_, p)| p.clone()).collect();
+        p.sort();
+        p.dedup();
+        p
+    }
+
+    /// Every measure id present in the performance data.
+    pub fn measure_ids(&self) -> Vec<String> {
+        let mut m: Vec<String> = self.series.keys().map(|(m, _)| m.clone()).collect();
+        m.extend(self.supplied.keys().cloned());
+        m.sort();
+        m.dedup();
+        m
+    }
+
+    /// Adds a stratifier column (filled as unknown) and returns its position.
+    pub fn add_stratifier(&mut self, name: &str, numeric: bool) -> usize {
+        if let Some(p) = self.providers.stratifiers.iter().position(|s| s.name == name) {
+            return p;
+        }
+        let n = self.providers.len();
+        let values = if numeric {
+            AttributeValues::Numeric(vec![f64::NAN; n])
+        } else {
+            AttributeValues::Text(vec![String::new(); n])
+        };
+        self.providers.stratifiers.push(Stratifier {
+            name: name.to_owned(),
+            values,
+        });
+        self.providers.stratifiers.len() - 1
+    }
+}

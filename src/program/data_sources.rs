@@ -1,0 +1,158 @@
+use serde::{Deserialize, Serialize};
+
+/// Where a program's data comes from. Paths are relative to the program file's folder.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DataSources {
+    pub files: Vec<DataFile>,
+    /// Cell values that mean "no value" (besides an empty cell), e.g. "Not Available".
+    pub missing_values: Vec<String>,
+}
+
+/// One data file and how its columns map onto the program's fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataFile {
+    pub path: String,
+    pub layout: Layout,
+}
+
+/// The shape of a data file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Layout {
+    /// One row per provider × measure × period.
+    Long(LongMapping),
+    /// One row per provider, a column per measure and field (as in CMS's Provider Data Catalog).
+    Wide(WideMapping),
+    /// One row per patient × measure × period, aggregated to providers on load.
+    PatientLevel(PatientMapping),
+    /// One row per provider: attributes.
+    Providers(ProviderMapping),
+}
+
+/// Column names of a long-format performance file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LongMapping {
+    pub provider_id: String,
+    pub measure_id: String,
+    pub period: String,
+    pub numerator: Option<String>,
+    pub denominator: Option<String>,
+    pub rate: Option<String>,
+    pub exclusions: Option<String>,
+    pub expected: Option<String>,
+}
+
+impl Default for LongMapping {
+    fn default() -> Self {
+        LongMapping {
+            provider_id: "provider_id".into(),
+            measure_id: "measure_id".into(),
+            period: "period".into(),
+            numerator: Some("numerator".into()),
+            denominator: Some("denominator".into()),
+            rate: None,
+            exclusions: None,
+            expected: None,
+        }
+    }
+}
+
+/// Column names of a wide file.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WideMapping {
+    pub provider_id: String,
+    pub provider_name: Option<String>,
+    pub columns: Vec<WideColumn>,
+}
+
+/// One column of a wide file: which measure and which field it holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WideColumn {
+    pub column: String,
+    pub measure_id: String,
+    pub field: WideField,
+}
+
+/// What a wide column holds. Periods are the labels used in `Standards`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum WideField {
+    Rate(String),
+    Numerator(String),
+    Denominator(String),
+    Exclusions(String),
+    Expected(String),
+    Threshold,
+    Benchmark,
+    Floor,
+    /// Points computed upstream (for measures with `supplied_score`).
+    SuppliedScore,
+}
+
+/// Column names of a patient-level file; flags are 1/0, true/false or yes/no.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PatientMapping {
+    pub patient_id: String,
+    pub provider_id: String,
+    pub measure_id: String,
+    pub period: String,
+    pub in_denominator: String,
+    pub in_numerator: String,
+    pub excluded: Option<String>,
+    pub exclusion_reason: Option<String>,
+    /// Probability of the numerator event given the patient's risk: summed into `expected`.
+    pub expected: Option<String>,
+}
+
+impl Default for PatientMapping {
+    fn default() -> Self {
+        PatientMapping {
+            patient_id: "patient_id".into(),
+            provider_id: "provider_id".into(),
+            measure_id: "measure_id".into(),
+            period: "period".into(),
+            in_denominator: "denominator".into(),
+            in_numerator: "numerator".into(),
+            excluded: None,
+            exclusion_reason: None,
+            expected: None,
+        }
+    }
+}
+
+/// Column names of a provider attributes file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProviderMapping {
+    pub provider_id: String,
+    pub name: Option<String>,
+    pub service_area: Option<String>,
+    pub peer_group: Option<String>,
+    pub attributed_lives: Option<String>,
+    /// Base payments in currency units (dollars).
+    pub base_payments: Option<String>,
+    /// Total cost of care in currency units.
+    pub spend: Option<String>,
+    /// Expected (benchmark) spend for shared savings, in currency units.
+    pub benchmark_spend: Option<String>,
+    /// Columns kept as stratifiers (dual-eligible share, safety-net flag, rurality…).
+    pub stratifiers: Vec<String>,
+}
+
+impl Default for ProviderMapping {
+    fn default() -> Self {
+        ProviderMapping {
+            provider_id: "provider_id".into(),
+            name: Some("name".into()),
+            service_area: None,
+            peer_group: None,
+            attributed_lives: None,
+            base_payments: None,
+            spend: None,
+            benchmark_spend: None,
+            stratifiers: Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! The program document: everything the seven design steps produce, saved as RON.
+//!
+//! Only serde types live here; no computation beyond defaults, look-ups and (de)serialisation.
+
+mod data_sources;
+mod design;
+mod measures;
+mod payment;
+mod scoring;
+mod standards;
+
+pub use data_sources::*;
+pub use design::*;
+pub use measures::*;
+pub use payment::*;
+pub use scoring::*;
+pub use standards::*;
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The document format this build writes. Files with a higher number were written by a newer
+/// build and are refused rather than misread.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A complete pay-for-performance program design.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Program {
+    pub format_version: u32,
+    pub name: String,
+    pub description: String,
+    /// Step 1: who the program serves.
+    pub population: Population,
+    /// Service areas accountable for measures (primary care, behavioural health, hospital…).
+    pub service_areas: Vec<ServiceArea>,
+    /// Candidate and chosen measures (steps 1, 2 and 4).
+    pub measures: Vec<Measure>,
+    /// Step 2: which service area is accountable for which measure.
+    pub crosswalk: Vec<CrosswalkEntry>,
+    /// Step 3: data-collection and infrastructure requirements and their gaps.
+    pub gaps: Vec<GapItem>,
+    /// Step 4: participation → reporting → performance → success.
+    pub phases: Vec<Phase>,
+    /// Step 5: periods, thresholds and benchmarks.
+    pub standards: Standards,
+    /// How measure results become points, domain scores and a total score.
+    pub scoring: Scoring,
+    /// Step 6: the pool and how it is distributed.
+    pub payment: Payment,
+    /// Step 7: implementation notes and monitoring settings.
+    pub implementation: Implementation,
+    /// Where the performance and provider data come from, and how their columns map.
+    pub data: DataSources,
+}
+
+impl Default for Program {
+    fn default() -> Self {
+        Program {
+            format_version: FORMAT_VERSION,
+            name: "Untitled program".into(),
+            description: String::new(),
+            population: Population::default(),
+            service_areas: Vec::new(),
+            measures: Vec::new(),
+            crosswalk: Vec::new(),
+            gaps: Vec::new(),
+            phases: Vec::new(),
+            standards: Standards::default(),
+            scoring: Scoring::default(),
+            payment: Payment::default(),
+            implementation: Implementation::default(),
+            data: DataSources::default(),
+        }
+    }
+}
+
+/// Why a program document could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProgramError {
+    /// The text is not a valid program; `line` and `column` are 1-based.
+    Syntax {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// The file was written by a newer version of p4p-designer.
+    TooNew { found: u32, supported: u32 },
+}
+
+impl fmt::Display for ProgramError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProgramError::Syntax {
+                line,
+                column,
+                message,
+            } => write!(f, "line {line}, column {column}: {message}"),
+            ProgramError::TooNew { found, supported } => write!(
+                f,
+                "format_version {found} was written by a newer p4p-designer (this one reads up to {supported})"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ProgramError {}
+
+/// Just the version field, read first so a newer file is refused before its body is misread.
+#[derive(Deserialize)]
+struct VersionProbe {
+    #[serde(default)]
+    format_version: Option<u32>,
+}
+
+fn syntax_error(e: ron::error::SpannedError) -> ProgramError {
+    ProgramError::Syntax {
+        line: e.span.start.line,
+        column: e.span.start.col,
+        message: e.code.to_string(),
+    }
+}
+
+fn ron_options() -> ron::Options {
+    ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+}
+
+impl Program {
+    /// Parses a program from RON text, refusing files from a newer format version.
+    pub fn from_ron(text: &str) -> Result<Program, ProgramError> {
+        let opts = ron_options();
+        // A struct probe that ignores unknown fields tells us the version even when the rest of
+        // the file uses fields this build does not know.
+        if let Ok(probe) = opts.from_str::<ron::Value>(text)
+            && let Ok(v) = probe.into_rust::<VersionProbe>()
+            && let Some(found) = v.format_version
+            && found > FORMAT_VERSION
+        {
+            return Err(ProgramError::TooNew {
+                found,
+                supported: FORMAT_VERSION,
+            });
+        }
+        let mut program: Program = opts.from_str(text).map_err(syntax_error)?;
+        program.migrate();
+        Ok(program)
+    }
+
+    /// Writes the program as pretty RON.
+    pub fn to_ron(&self) -> String {
+        let pretty = ron::ser::PrettyConfig::new()
+            .depth_limit(8)
+            .struct_names(false)
+            .separate_tuple_members(false)
+            .enumerate_arrays(false);
+        ron_options()
+            .to_string_pretty(self, pretty)
+            .expect("a Program always serialises")
+    }
+
+    /// Brings a document from an older format version up to date.
+    fn migrate(&mut self) {
+        // Version 1 is the first; later versions add their steps here.
+        self.format_version = FORMAT_VERSION;
+    }
+
+    pub fn measure(&self, id: &str) -> Option<&Measure> {
+        self.measures.iter().find(|m| m.id == id)
+    }
+
+    pub fn measure_mut(&mut self, id: &str) -> Option<&mut Measure> {
+        self.measures.iter_mut().find(|m| m.id == id)
+    }
+
+    /// Measures that take part in scoring: the vital few, in document order.
+    pub fn scored_measures(&self) -> impl Iterator<Item = &Measure> {
+        self.measures.iter().filter(|m| m.vital_few)
+    }
+}

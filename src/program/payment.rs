@@ -1,0 +1,212 @@
+use serde::{Deserialize, Serialize};
+
+/// Step 6: the pool and how it is paid out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Payment {
+    pub pool: Pool,
+    pub frequency: Frequency,
+    pub distribution: Distribution,
+    /// Who must do what to earn at all.
+    pub eligibility: Eligibility,
+    /// What a provider's share of the pool is weighted by.
+    pub weight_by: WeightBy,
+    /// Most a provider may be paid in the period.
+    pub cap: Option<Limit>,
+    /// Least an earning provider is paid (upside) or most it can lose (two-sided).
+    pub floor: Option<Limit>,
+    /// Providers can owe money (penalties) as well as earn.
+    pub two_sided: bool,
+}
+
+impl Default for Payment {
+    fn default() -> Self {
+        Payment {
+            pool: Pool::Fixed { cents: 100_000_000 },
+            frequency: Frequency::Annual,
+            distribution: Distribution::ShareOfPool,
+            eligibility: Eligibility::Any,
+            weight_by: WeightBy::Equal,
+            cap: None,
+            floor: None,
+            two_sided: false,
+        }
+    }
+}
+
+/// How big the pool is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Pool {
+    /// A fixed amount, in cents.
+    Fixed { cents: i64 },
+    /// A percentage of total spend (provider attribute `spend`).
+    PercentOfSpend { percent: f64 },
+    /// Per member per month × attributed lives × months.
+    Pmpm { cents_per_member_month: i64, months: u32 },
+    /// Withheld from each provider's base payments; what is withheld is paid back by score.
+    Withhold { percent: f64 },
+}
+
+impl Pool {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Pool::Fixed { .. } => "Fixed amount",
+            Pool::PercentOfSpend { .. } => "% of spend",
+            Pool::Pmpm { .. } => "Per member per month",
+            Pool::Withhold { .. } => "Withhold from base payments",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Frequency {
+    Annual,
+    SemiAnnual,
+    Quarterly,
+    Monthly,
+}
+
+impl Frequency {
+    pub const ALL: [Frequency; 4] = [
+        Frequency::Annual,
+        Frequency::SemiAnnual,
+        Frequency::Quarterly,
+        Frequency::Monthly,
+    ];
+    pub fn payments_per_year(self) -> u32 {
+        match self {
+            Frequency::Annual => 1,
+            Frequency::SemiAnnual => 2,
+            Frequency::Quarterly => 4,
+            Frequency::Monthly => 12,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Frequency::Annual => "Annual",
+            Frequency::SemiAnnual => "Twice a year",
+            Frequency::Quarterly => "Quarterly",
+            Frequency::Monthly => "Monthly",
+        }
+    }
+}
+
+/// How the pool reaches providers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Distribution {
+    /// Each earning provider gets pool × score·weight / Σ score·weight; the pool is paid in full.
+    ShareOfPool,
+    /// Hospital VBP's budget-neutral linear exchange function: incentive ∝ base payment × score,
+    /// scaled so incentives total the withhold.
+    LinearExchange,
+    /// SNF VBP's logistic exchange function, solved so incentives total `payback_share` of the
+    /// withhold: multiplier = (1 − w) + k / (1 + e^(−slope·(score − midpoint))).
+    LogisticExchange {
+        payback_share: f64,
+        slope: f64,
+        midpoint: f64,
+    },
+    /// Fixed bonus by score tier: the highest tier whose minimum score is reached.
+    Tiered { tiers: Vec<BonusTier> },
+    /// QOF-style: points × value per point (× weight relative to the average weight).
+    PointsValue { cents_per_point: i64 },
+    /// Shared savings: benchmark spend − actual spend, paid beyond the minimum savings rate.
+    SharedSavings(SharedSavings),
+}
+
+impl Distribution {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Distribution::ShareOfPool => "Share of pool by score",
+            Distribution::LinearExchange => "Budget-neutral linear exchange function",
+            Distribution::LogisticExchange { .. } => "Logistic exchange function",
+            Distribution::Tiered { .. } => "Tiered bonuses",
+            Distribution::PointsValue { .. } => "Points × value per point",
+            Distribution::SharedSavings(_) => "Shared savings",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BonusTier {
+    pub min_score: f64,
+    pub cents: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SharedSavings {
+    /// Minimum savings rate: savings below this share of the benchmark earn nothing.
+    pub min_savings_rate: f64,
+    /// Share of savings paid to the provider.
+    pub sharing_rate: f64,
+    /// Multiply the shared amount by the quality score / 100.
+    pub quality_adjusted: bool,
+    /// Most a provider can earn, as a share of its benchmark.
+    pub cap_rate: f64,
+    /// Two-sided: losses beyond this share of the benchmark are owed back.
+    pub min_loss_rate: f64,
+    pub loss_sharing_rate: f64,
+}
+
+impl Default for SharedSavings {
+    fn default() -> Self {
+        SharedSavings {
+            min_savings_rate: 0.02,
+            sharing_rate: 0.5,
+            quality_adjusted: true,
+            cap_rate: 0.1,
+            min_loss_rate: 0.02,
+            loss_sharing_rate: 0.3,
+        }
+    }
+}
+
+/// Who may earn.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Eligibility {
+    /// Any provider with a total score.
+    Any,
+    /// Earns only with a total score of at least this.
+    MinScore(f64),
+    /// The seed's recommendation: earns if it improved on any scored measure or reached the
+    /// benchmark on one.
+    ImproveOrBenchmark,
+}
+
+impl Eligibility {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Eligibility::Any => "Any provider with a score",
+            Eligibility::MinScore(_) => "Minimum total score",
+            Eligibility::ImproveOrBenchmark => "Improves or hits the benchmark",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WeightBy {
+    Equal,
+    AttributedLives,
+    BasePayments,
+}
+
+impl WeightBy {
+    pub const ALL: [WeightBy; 3] = [WeightBy::Equal, WeightBy::AttributedLives, WeightBy::BasePayments];
+    pub fn label(self) -> &'static str {
+        match self {
+            WeightBy::Equal => "Equal",
+            WeightBy::AttributedLives => "Attributed lives",
+            WeightBy::BasePayments => "Base payments",
+        }
+    }
+}
+
+/// A per-provider limit on a payout.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Limit {
+    /// An amount in cents.
+    Cents(i64),
+    /// A percentage of the provider's base payments.
+    PercentOfBase(f64),
+}

@@ -1,0 +1,155 @@
+use serde::{Deserialize, Serialize};
+
+/// How measure results become points, domain scores and a total score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Scoring {
+    pub achievement: AchievementCurve,
+    pub improvement: ImprovementCurve,
+    pub combine: Combine,
+    pub domains: Vec<Domain>,
+    /// A provider needs at least this many scored domains for a total score.
+    pub min_domains: usize,
+    /// Spread the weight of a domain a provider has no score in over the domains it has,
+    /// in proportion to their weights.
+    pub reweight_missing_domains: bool,
+}
+
+impl Default for Scoring {
+    fn default() -> Self {
+        Scoring {
+            achievement: AchievementCurve::HvbpPoints,
+            improvement: ImprovementCurve::HvbpPoints,
+            combine: Combine::Max,
+            domains: Vec::new(),
+            min_domains: 1,
+            reweight_missing_domains: true,
+        }
+    }
+}
+
+/// Achievement: points for where a provider stands against the threshold and benchmark.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum AchievementCurve {
+    /// Hospital VBP: 0–10 whole points, round(9·(P−AT)/(BM−AT) + 0.5); P == AT gives 1.
+    HvbpPoints,
+    /// SNF VBP: 0–100, 10·(9·(P−AT)/(BM−AT) + 0.5) unrounded.
+    ScaledPoints,
+    /// 0 at the threshold rising straight to `max` at the benchmark, unrounded
+    /// (QOF's lower and upper thresholds).
+    Linear { max: f64 },
+    /// Points by tier: the highest tier whose cut (as a share of the way from threshold to
+    /// benchmark, 0 = threshold, 1 = benchmark) the result reaches.
+    Tiers { tiers: Vec<Tier> },
+    /// Reporting: `points` when the measure was reported (denominator at least the measure's
+    /// minimum), else 0.
+    PassFail { points: f64 },
+}
+
+impl AchievementCurve {
+    /// The most points a measure can earn.
+    pub fn max_points(&self) -> f64 {
+        match self {
+            AchievementCurve::HvbpPoints => 10.0,
+            AchievementCurve::ScaledPoints => 100.0,
+            AchievementCurve::Linear { max } => *max,
+            AchievementCurve::Tiers { tiers } => {
+                tiers.iter().map(|t| t.points).fold(0.0, f64::max)
+            }
+            AchievementCurve::PassFail { points } => *points,
+        }
+    }
+    pub fn label(&self) -> &'static str {
+        match self {
+            AchievementCurve::HvbpPoints => "Hospital VBP points (0–10, rounded)",
+            AchievementCurve::ScaledPoints => "SNF VBP scaled points (0–100, unrounded)",
+            AchievementCurve::Linear { .. } => "Linear between threshold and benchmark",
+            AchievementCurve::Tiers { .. } => "Tiers",
+            AchievementCurve::PassFail { .. } => "Pass / fail (reporting)",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tier {
+    /// 0 = at the threshold, 1 = at the benchmark.
+    pub at: f64,
+    pub points: f64,
+}
+
+/// Improvement: points for closing the gap between the provider's own baseline and the benchmark.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ImprovementCurve {
+    /// No improvement credit.
+    None,
+    /// Hospital VBP: 0–9, round(10·(P−B)/(BM−B) − 0.5); 9 at or beyond the benchmark.
+    HvbpPoints,
+    /// SNF VBP: 0–90, 10·(10·(P−B)/(BM−B) − 0.5) unrounded.
+    ScaledPoints,
+    /// `max` × share of the gap to the benchmark closed, unrounded.
+    Linear { max: f64 },
+}
+
+impl ImprovementCurve {
+    pub fn label(&self) -> &'static str {
+        match self {
+            ImprovementCurve::None => "No improvement credit",
+            ImprovementCurve::HvbpPoints => "Hospital VBP points (0–9, rounded)",
+            ImprovementCurve::ScaledPoints => "SNF VBP scaled points (0–90, unrounded)",
+            ImprovementCurve::Linear { .. } => "Linear share of gap closed",
+        }
+    }
+}
+
+/// How achievement and improvement make the measure score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Combine {
+    /// The better of the two ("improve or hit the benchmark").
+    Max,
+    AchievementOnly,
+    ImprovementOnly,
+}
+
+impl Combine {
+    pub const ALL: [Combine; 3] = [Combine::Max, Combine::AchievementOnly, Combine::ImprovementOnly];
+    pub fn label(self) -> &'static str {
+        match self {
+            Combine::Max => "Better of achievement and improvement",
+            Combine::AchievementOnly => "Achievement only",
+            Combine::ImprovementOnly => "Improvement only",
+        }
+    }
+}
+
+/// A group of measures scored together and weighted into the total.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Domain {
+    pub id: String,
+    pub name: String,
+    /// Share of the total score (weights are normalised over the domains a provider has).
+    pub weight: f64,
+    /// Fewer scored measures than this and the provider has no score in this domain.
+    pub min_measures: usize,
+    /// HCAHPS-style consistency points added to the domain.
+    pub consistency: Option<Consistency>,
+}
+
+impl Default for Domain {
+    fn default() -> Self {
+        Domain {
+            id: String::new(),
+            name: String::new(),
+            weight: 1.0,
+            min_measures: 1,
+            consistency: None,
+        }
+    }
+}
+
+/// Consistency points: reward for the worst dimension's position between floor and threshold.
+/// The domain becomes (100 − max_points) × base share + consistency points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Consistency {
+    pub max_points: f64,
+}
