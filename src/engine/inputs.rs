@@ -1,0 +1,182 @@
+//! Aligns loaded observations with a program: one set of oriented columns per scored measure,
+//! peer groups and payment weights. Built once per data load or change of measure set, so that
+//! scoring itself only reads contiguous columns.
+
+use super::observations::{Observations, PeriodValues};
+use super::standards::Distribution;
+use crate::program::{Measure, Program};
+
+/// A scored measure's inputs, oriented so that greater is better.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasureInputs {
+    pub id: String,
+    /// +1 higher is better, −1 lower is better.
+    pub sign: f64,
+    pub weight: f64,
+    /// Index of its domain in `Program::scoring.domains`, if it has one.
+    pub domain: Option<usize>,
+    pub supplied_score: bool,
+    /// Oriented rates; NaN where not reported.
+    pub baseline: Vec<f64>,
+    pub performance: Vec<f64>,
+    /// Eligible denominators in the performance period (NaN when unknown).
+    pub denominator: Vec<f64>,
+    /// Exclusions in the performance period (NaN when unknown).
+    pub exclusions: Vec<f64>,
+    /// Points supplied by the data, for `supplied_score` measures.
+    pub supplied_points: Vec<f64>,
+    /// Per peer group: distributions of baseline and performance rates.
+    pub baseline_dist: Vec<Distribution>,
+    pub performance_dist: Vec<Distribution>,
+    /// Per peer group: oriented standards supplied by the data (NaN when none).
+    pub supplied_threshold: Vec<f64>,
+    pub supplied_benchmark: Vec<f64>,
+    pub supplied_floor: Vec<f64>,
+}
+
+/// Everything the scoring and payment loops read, aligned by provider index.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Inputs {
+    pub provider_ids: Vec<String>,
+    /// Peer-group index of each provider (all 0 unless standards are by peer group).
+    pub group: Vec<u32>,
+    pub group_names: Vec<String>,
+    pub measures: Vec<MeasureInputs>,
+    pub lives: Vec<f64>,
+    /// Base payments in currency units (1.0 where unknown, so withholds stay defined).
+    pub base_payments: Vec<f64>,
+    pub spend: Vec<f64>,
+    pub benchmark_spend: Vec<f64>,
+    /// The programme's periods these inputs were built for.
+    pub baseline_period: String,
+    pub performance_period: String,
+}
+
+impl Inputs {
+    pub fn provider_count(&self) -> usize {
+        self.provider_ids.len()
+    }
+
+    /// Aligns `obs` with `program`'s vital-few measures and periods.
+    pub fn build(program: &Program, obs: &Observations) -> Inputs {
+        let n = obs.provider_count();
+        let p = &obs.providers;
+        let (group, group_names) = if program.standards.by_peer_group {
+            peer_groups(&p.peer_group)
+        } else {
+            (vec![0; n], vec!["All providers".to_owned()])
+        };
+        let measures = program
+            .scored_measures()
+            .map(|m| measure_inputs(program, m, obs, &group, group_names.len()))
+            .collect();
+        let or_nan = |v: &Vec<f64>| if v.len() == n { v.clone() } else { vec![f64::NAN; n] };
+        let base_payments = or_nan(&p.base_payments)
+            .into_iter()
+            .map(|b| if b.is_finite() && b >= 0.0 { b } else { 1.0 })
+            .collect();
+        Inputs {
+            provider_ids: p.ids.clone(),
+            group,
+            group_names,
+            measures,
+            lives: or_nan(&p.lives),
+            base_payments,
+            spend: or_nan(&p.spend),
+            benchmark_spend: or_nan(&p.benchmark_spend),
+            baseline_period: program.standards.baseline_period.clone(),
+            performance_period: program.standards.performance_period.clone(),
+        }
+    }
+}
+
+/// Assigns each distinct peer-group label an index, in sorted label order.
+fn peer_groups(labels: &[String]) -> (Vec<u32>, Vec<String>) {
+    let mut names: Vec<String> = labels.to_vec();
+    names.sort();
+    names.dedup();
+    let group = labels
+        .iter()
+        .map(|l| names.binary_search(l).unwrap_or(0) as u32)
+        .collect();
+    (group, names)
+}
+
+fn oriented_rates(values: Option<&PeriodValues>, n: usize, sign: f64) -> Vec<f64> {
+    match values {
+        Some(v) => (0..n).map(|i| v.effective_rate(i) * sign).collect(),
+        None => vec![f64::NAN; n],
+    }
+}
+
+fn measure_inputs(
+    program: &Program,
+    m: &Measure,
+    obs: &Observations,
+    group: &[u32],
+    groups: usize,
+) -> MeasureInputs {
+    let n = obs.provider_count();
+    let sign = m.direction.sign();
+    let std = &program.standards;
+    let baseline = oriented_rates(obs.series(&m.id, &std.baseline_period), n, sign);
+    let perf_values = obs.series(&m.id, &std.performance_period);
+    let performance = oriented_rates(perf_values, n, sign);
+    let (denominator, exclusions) = match perf_values {
+        Some(v) => (
+            (0..n).map(|i| v.eligible_denominator(i)).collect(),
+            v.exclusions.clone(),
+        ),
+        None => (vec![f64::NAN; n], vec![f64::NAN; n]),
+    };
+    let supplied = obs.supplied.get(&m.id);
+    let supplied_points = supplied
+        .map(|s| s.score.clone())
+        .unwrap_or_else(|| vec![f64::NAN; n]);
+    let by_group = |col: &[f64]| -> Vec<Distribution> {
+        (0..groups as u32)
+            .map(|g| {
+                Distribution::new(
+                    col.iter()
+                        .zip(group)
+                        .filter(|(_, gi)| **gi == g)
+                        .map(|(v, _)| *v),
+                )
+            })
+            .collect()
+    };
+    // A supplied standard is one value per group: the first provider in the group that has one.
+    let supplied_std = |pick: fn(&super::observations::SuppliedValues) -> &Vec<f64>| -> Vec<f64> {
+        let mut out = vec![f64::NAN; groups];
+        if let Some(s) = supplied {
+            for (v, g) in pick(s).iter().zip(group) {
+                let slot = &mut out[*g as usize];
+                if slot.is_nan() && v.is_finite() {
+                    *slot = v * sign;
+                }
+            }
+        }
+        out
+    };
+    MeasureInputs {
+        id: m.id.clone(),
+        sign,
+        weight: m.weight,
+        domain: program
+            .scoring
+            .domains
+            .iter()
+            .position(|d| d.id == m.domain),
+        supplied_score: m.supplied_score,
+        baseline_dist: by_group(&baseline),
+        performance_dist: by_group(&performance),
+        baseline,
+        performance,
+        denominator,
+        exclusions,
+        supplied_points,
+        supplied_threshold: supplied_std(|s| &s.threshold),
+        supplied_benchmark: supplied_std(|s| &s.benchmark),
+        supplied_floor: supplied_std(|s| &s.floor),
+    }
+}

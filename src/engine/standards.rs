@@ -1,0 +1,99 @@
+//! Thresholds, benchmarks and floors from sorted distributions.
+//!
+//! Values here are *oriented*: multiplied by the measure's direction sign so that greater is
+//! always better. Sorting happens once per data load; each rule is then an O(1) look-up.
+
+use crate::program::{PeriodRef, StandardRule};
+
+/// One period's distribution of a measure within one peer group, sorted worst to best.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Distribution {
+    sorted: Vec<f64>,
+    /// prefix[k] = sum of the k worst values, for O(1) top-decile means.
+    prefix: Vec<f64>,
+}
+
+impl Distribution {
+    /// Builds from oriented values, skipping missing ones.
+    pub fn new(values: impl Iterator<Item = f64>) -> Self {
+        let mut sorted: Vec<f64> = values.filter(|v| v.is_finite()).collect();
+        sorted.sort_by(f64::total_cmp);
+        let mut prefix = Vec::with_capacity(sorted.len() + 1);
+        let mut acc = 0.0;
+        prefix.push(acc);
+        for v in &sorted {
+            acc += v;
+            prefix.push(acc);
+        }
+        Distribution { sorted, prefix }
+    }
+
+    pub fn len(&self) -> usize {
+        self.sorted.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sorted.is_empty()
+    }
+
+    /// Worst to best.
+    pub fn sorted(&self) -> &[f64] {
+        &self.sorted
+    }
+
+    /// The p-th percentile (0–100), linear between closest ranks; NaN when empty.
+    pub fn percentile(&self, p: f64) -> f64 {
+        let n = self.sorted.len();
+        if n == 0 {
+            return f64::NAN;
+        }
+        let h = (n - 1) as f64 * (p.clamp(0.0, 100.0) / 100.0);
+        let lo = h.floor() as usize;
+        let hi = (lo + 1).min(n - 1);
+        let frac = h - lo as f64;
+        if frac == 0.0 {
+            self.sorted[lo]
+        } else {
+            self.sorted[lo] + frac * (self.sorted[hi] - self.sorted[lo])
+        }
+    }
+
+    /// Mean of the best tenth (at least one provider); NaN when empty.
+    pub fn top_decile_mean(&self) -> f64 {
+        let n = self.sorted.len();
+        if n == 0 {
+            return f64::NAN;
+        }
+        let k = n.div_ceil(10).max(1);
+        (self.prefix[n] - self.prefix[n - k]) / k as f64
+    }
+
+    /// Share of values strictly below `x` (0–1): where `x` stands in this distribution.
+    pub fn rank_of(&self, x: f64) -> f64 {
+        if self.sorted.is_empty() || x.is_nan() {
+            return f64::NAN;
+        }
+        self.sorted.partition_point(|v| *v < x) as f64 / self.sorted.len() as f64
+    }
+}
+
+/// Applies a rule to a peer group's distributions. `supplied` is the oriented value the data
+/// gives for this group (NaN when none). Returns an oriented value (NaN when it cannot be set).
+pub fn resolve(
+    rule: &StandardRule,
+    sign: f64,
+    baseline: &Distribution,
+    performance: &Distribution,
+    supplied: f64,
+) -> f64 {
+    let dist = |of: &PeriodRef| match of {
+        PeriodRef::Baseline => baseline,
+        PeriodRef::Performance => performance,
+    };
+    match rule {
+        StandardRule::Percentile { p, of } => dist(of).percentile(*p),
+        StandardRule::TopDecileMean { of } => dist(of).top_decile_mean(),
+        StandardRule::Fixed(v) => v * sign,
+        StandardRule::Supplied => supplied,
+    }
+}
