@@ -1,3 +1,9 @@
+//! p4p-designer: design healthcare pay-for-performance programs and simulate their payouts.
+
+pub mod app;
+pub mod bench;
+pub mod catalogue;
+pub mod cli;
+pub mod data;
 pub mod engine;
 pub mod program;
-pub mod app;

@@ -43,7 +43,7 @@ pub struct Inputs {
     pub group_names: Vec<String>,
     pub measures: Vec<MeasureInputs>,
     pub lives: Vec<f64>,
-    /// Base payments in currency units (1.0 where unknown, so withholds stay defined).
+    /// Base payments in currency units (the program's default where unknown).
     pub base_payments: Vec<f64>,
     pub spend: Vec<f64>,
     pub benchmark_spend: Vec<f64>,
@@ -71,9 +71,10 @@ impl Inputs {
             .map(|m| measure_inputs(program, m, obs, &group, group_names.len()))
             .collect();
         let or_nan = |v: &Vec<f64>| if v.len() == n { v.clone() } else { vec![f64::NAN; n] };
+        let default_base = program.payment.default_base_payments;
         let base_payments = or_nan(&p.base_payments)
             .into_iter()
-            .map(|b| if b.is_finite() && b >= 0.0 { b } else { 1.0 })
+            .map(|b| if b.is_finite() && b >= 0.0 { b } else { default_base })
             .collect();
         Inputs {
             provider_ids: p.ids.clone(),

@@ -1,6 +1,7 @@
 //! Pure, deterministic computation: standards, scoring, composites and payments.
 //! No egui, no polars, no file I/O.
 
+mod checks;
 mod curves;
 mod inputs;
 mod observations;
@@ -9,6 +10,7 @@ mod results;
 mod scoring;
 mod standards;
 
+pub use checks::check_data;
 pub use curves::{
     achievement, consistency_points, hvbp_achievement, hvbp_improvement, improvement,
     scaled_achievement, scaled_improvement,

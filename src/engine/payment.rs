@@ -224,7 +224,7 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
                 })
                 .collect();
             let raw: Vec<f64> = (0..n).map(|i| base[i] * logistic[i]).collect();
-            let incentive_pool = cents(r.pool_cents as f64 * payback_share / 100.0);
+            let incentive_pool = (r.pool_cents as f64 * payback_share / 100.0).round() as i64;
             let sum_raw: f64 = raw.iter().sum();
             r.exchange_factor = if sum_raw > 0.0 {
                 incentive_pool as f64 / 100.0 / sum_raw

@@ -8,6 +8,7 @@ mod measures;
 mod payment;
 mod scoring;
 mod standards;
+mod validate;
 
 pub use data_sources::*;
 pub use design::*;
@@ -15,6 +16,7 @@ pub use measures::*;
 pub use payment::*;
 pub use scoring::*;
 pub use standards::*;
+pub use validate::*;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -17,6 +17,9 @@ pub struct Payment {
     pub floor: Option<Limit>,
     /// Providers can owe money (penalties) as well as earn.
     pub two_sided: bool,
+    /// Base payments assumed for a provider whose data gives none (currency units), so that
+    /// withholds and payment weights stay defined: equal base payments unless given.
+    pub default_base_payments: f64,
 }
 
 impl Default for Payment {
@@ -30,6 +33,7 @@ impl Default for Payment {
             cap: None,
             floor: None,
             two_sided: false,
+            default_base_payments: 1_000_000.0,
         }
     }
 }
@@ -99,8 +103,8 @@ pub enum Distribution {
     /// Hospital VBP's budget-neutral linear exchange function: incentive ∝ base payment × score,
     /// scaled so incentives total the withhold.
     LinearExchange,
-    /// SNF VBP's logistic exchange function, solved so incentives total `payback_share` of the
-    /// withhold: multiplier = (1 − w) + k / (1 + e^(−slope·(score − midpoint))).
+    /// SNF VBP's logistic exchange function, solved so incentives total `payback_share` percent
+    /// of the withhold (60 in SNF VBP): multiplier = (1 − w) + k / (1 + e^(−slope·(score − midpoint))).
     LogisticExchange {
         payback_share: f64,
         slope: f64,

@@ -1,0 +1,227 @@
+//! Headless commands over the same engine as the window, so every number can be scripted.
+
+use crate::engine::{self, Inputs, Observations, Results};
+use crate::program::{Program, ProgramError};
+use clap::{Parser, Subcommand};
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "p4p-designer",
+    version,
+    about = "Design pay-for-performance programs and simulate their payouts. With no command, opens the window."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Score and pay every provider; one CSV row per provider.
+    Score {
+        program: PathBuf,
+        /// Read the program's data files, by the same file names, from this folder.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Write the CSV here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Check a program (and its data) and report problems.
+    Validate {
+        program: PathBuf,
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+    /// Time scoring and payment on synthetic programs of growing size.
+    Bench {
+        /// Provider counts to time.
+        #[arg(long, value_delimiter = ',', default_value = "1000,10000,100000,1000000")]
+        sizes: Vec<usize>,
+        /// Measures per provider.
+        #[arg(long, default_value_t = 10)]
+        measures: usize,
+    },
+    /// Open the window on a program.
+    Open { program: PathBuf },
+}
+
+/// A failure reported as one line on standard error.
+pub struct Failure(pub String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+/// Entry point for the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => crate::app::run_window(None).map_err(|e| Failure(format!("window: {e}"))),
+        Some(Command::Open { program }) => {
+            crate::app::run_window(Some(program)).map_err(|e| Failure(format!("window: {e}")))
+        }
+        Some(Command::Score {
+            program,
+            data_dir,
+            out,
+        }) => score(&program, data_dir.as_deref(), out.as_deref()),
+        Some(Command::Validate { program, data_dir }) => validate(&program, data_dir.as_deref()),
+        Some(Command::Bench { sizes, measures }) => {
+            crate::bench::run(&sizes, measures);
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(msg)) => {
+            eprintln!("p4p-designer: {}", msg.replace('\n', " "));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Reads a program file, naming the file in any error.
+pub fn read_program(path: &Path) -> Result<Program, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+    Program::from_ron(&text).map_err(|e: ProgramError| Failure(format!("{}: {e}", path.display())))
+}
+
+/// The folder a program's data paths are resolved against.
+fn data_base(program_path: &Path, data_dir: Option<&Path>) -> PathBuf {
+    match data_dir {
+        Some(d) => d.to_path_buf(),
+        None => program_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default(),
+    }
+}
+
+/// Loads a program's data; with `--data-dir`, each file is looked up by its file name there.
+pub fn load_data(
+    program: &Program,
+    program_path: &Path,
+    data_dir: Option<&Path>,
+) -> Result<Observations, Failure> {
+    let base = data_base(program_path, data_dir);
+    let mut program = program.clone();
+    if data_dir.is_some() {
+        for f in &mut program.data.files {
+            if let Some(name) = Path::new(&f.path).file_name() {
+                f.path = name.to_string_lossy().into_owned();
+            }
+        }
+    }
+    crate::data::load_program_data(&program, &base).map_err(|e| Failure(e.to_string()))
+}
+
+fn score(path: &Path, data_dir: Option<&Path>, out: Option<&Path>) -> Result<(), Failure> {
+    let program = read_program(path)?;
+    let obs = load_data(&program, path, data_dir)?;
+    let (inputs, results) = engine::run(&program, &obs);
+    let mut buf = Vec::with_capacity(256 * inputs.provider_count().max(1));
+    write_scores_csv(&program, &inputs, &results, &mut buf)?;
+    match out {
+        Some(p) => std::fs::write(p, &buf).map_err(|e| Failure(format!("{}: {e}", p.display())))?,
+        None => std::io::stdout().lock().write_all(&buf)?,
+    }
+    Ok(())
+}
+
+fn num(x: f64) -> String {
+    if x.is_nan() { String::new() } else { x.to_string() }
+}
+
+/// One row per provider: measure points, domain scores, total and payment in cents.
+pub fn write_scores_csv(
+    program: &Program,
+    inputs: &Inputs,
+    results: &Results,
+    w: &mut impl Write,
+) -> Result<(), Failure> {
+    let mut csv = csv::Writer::from_writer(w);
+    let mut header = vec!["provider_id".to_owned()];
+    for m in &results.measures {
+        for f in ["achievement", "improvement", "score"] {
+            header.push(format!("{} {f}", m.id));
+        }
+    }
+    for (d, dr) in program.scoring.domains.iter().zip(&results.domains) {
+        if d.consistency.is_some() {
+            header.push(format!("{} consistency", dr.id));
+        }
+        header.push(format!("{} score", dr.id));
+    }
+    header.extend(
+        [
+            "total_score",
+            "eligible",
+            "withheld_cents",
+            "earned_cents",
+            "payment_cents",
+            "payment_multiplier",
+        ]
+        .map(String::from),
+    );
+    csv.write_record(&header)?;
+    let mut row: Vec<String> = Vec::with_capacity(header.len());
+    let p = &results.payment;
+    for i in 0..inputs.provider_count() {
+        row.clear();
+        row.push(inputs.provider_ids[i].clone());
+        for m in &results.measures {
+            row.push(num(m.achievement[i]));
+            row.push(num(m.improvement[i]));
+            row.push(num(m.score[i]));
+        }
+        for (d, dr) in program.scoring.domains.iter().zip(&results.domains) {
+            if d.consistency.is_some() {
+                row.push(num(dr.consistency[i]));
+            }
+            row.push(num(dr.score[i]));
+        }
+        row.push(num(results.total[i]));
+        row.push(results.eligible[i].to_string());
+        row.push(p.withheld[i].to_string());
+        row.push(p.earned[i].to_string());
+        row.push(p.net[i].to_string());
+        row.push(num(p.multiplier[i]));
+        csv.write_record(&row)?;
+    }
+    csv.flush()?;
+    Ok(())
+}
+
+fn validate(path: &Path, data_dir: Option<&Path>) -> Result<(), Failure> {
+    let program = read_program(path)?;
+    let mut problems = crate::program::validate(&program);
+    let obs = load_data(&program, path, data_dir)?;
+    problems.extend(engine::check_data(&program, &obs));
+    if problems.is_empty() {
+        println!(
+            "{}: ok ({} measures scored, {} providers)",
+            path.display(),
+            program.scored_measures().count(),
+            obs.provider_count()
+        );
+        return Ok(());
+    }
+    let mut text = String::new();
+    for p in &problems {
+        let _ = writeln!(text, "{}: {p}", path.display());
+    }
+    print!("{text}");
+    Err(Failure(format!(
+        "{}: {} problem(s) found",
+        path.display(),
+        problems.len()
+    )))
+}
