@@ -1,4 +1,56 @@
 //! The eframe application: the seven steps, the live simulation and files.
+//!
+//! Step screens never change app-wide state directly: they edit the [`Program`] they are given
+//! and push [`Action`]s, which the app applies after the frame is drawn (opening dialogs,
+//! loading data, switching steps), so that every such change is one undo step and never
+//! happens half-way through drawing.
 
 pub mod session;
 pub mod steps;
+
+use crate::program::Program;
+use session::Session;
+use std::path::PathBuf;
+use steps::Step;
+
+/// A request from a screen to the app, applied after the current frame is drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Show this step in the central panel.
+    GoTo(Step),
+    /// (Re)load every data file the program lists, on a background thread.
+    LoadData,
+    /// Ask the user for a CSV or Parquet file, then start the import flow with it.
+    PickDataFile,
+    /// Start the import (column mapping) flow for this file: the app sets
+    /// `Session::pending_import` and shows step 5, whose screen runs the mapping dialog.
+    OpenImportDialog(PathBuf),
+    /// Open the "why" view for the provider with this index (as in `Observations::providers`).
+    SelectProvider(usize),
+    /// Show the providers table.
+    ShowProviders,
+    /// Replace the whole program by this one (e.g. a what-if scenario), as one undo step.
+    AdoptScenario {
+        program: Box<Program>,
+        /// What is shown to the user, e.g. "Pool $4.0M, threshold 60th percentile".
+        label: String,
+    },
+    /// Show a short message in the status bar.
+    Notify(String),
+}
+
+/// What a step screen gets to work with.
+pub struct StepCtx<'a> {
+    /// The document being designed; edit it in place (undo is handled by the app).
+    pub program: &'a mut Program,
+    /// Loaded data and the latest results (read-only; ask for changes with actions).
+    pub session: &'a Session,
+    /// Requests to apply after this frame.
+    pub actions: &'a mut Vec<Action>,
+}
+
+impl StepCtx<'_> {
+    pub fn push(&mut self, action: Action) {
+        self.actions.push(action);
+    }
+}

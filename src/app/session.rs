@@ -1,14 +1,28 @@
 //! What the window has loaded and computed for the open program (never saved in it).
 
-use crate::engine::{Inputs, Observations, Results};
+use crate::engine::{self, Inputs, Observations, Results};
+use crate::program::Program;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::Arc;
+
+/// A data load running in the background, as the screens should show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadStatus {
+    /// What is being loaded, e.g. "Loading 3 data files…".
+    pub message: String,
+    /// Seconds since the load started.
+    pub elapsed: f64,
+}
 
 /// Loaded data and the latest simulation for the open program.
 #[derive(Default)]
 pub struct Session {
     /// Folder the program's data paths are relative to.
     pub base_dir: PathBuf,
+    /// The program's file, when it has one.
+    pub program_path: Option<PathBuf>,
     /// The data as loaded (kept when a later load fails).
     pub observations: Option<Arc<Observations>>,
     /// Observations aligned with the program's measures; rebuilt when measures or periods change.
@@ -19,4 +33,112 @@ pub struct Session {
     pub data_error: Option<String>,
     /// Provider selected for the "why" view.
     pub selected_provider: Option<usize>,
+    /// A file dropped or picked for import, waiting for step 5's column-mapping dialog, which
+    /// takes it (sets this back to `None`) when it opens.
+    pub pending_import: Option<PathBuf>,
+    /// Set while data loads in the background.
+    pub loading: Option<LoadStatus>,
+    /// Bumped every time `results` changes, so views can cache what they derive from it.
+    pub results_generation: u64,
+    /// The program the current results were computed for.
+    evaluated: Option<Program>,
+    /// Cheap fingerprint of what `inputs` were built from.
+    inputs_key: u64,
+}
+
+impl Session {
+    /// A session for a program whose data paths are relative to `base_dir`.
+    pub fn new(base_dir: PathBuf, program_path: Option<PathBuf>) -> Session {
+        Session {
+            base_dir,
+            program_path,
+            ..Default::default()
+        }
+    }
+
+    /// Installs freshly loaded data and recomputes everything for `program`.
+    pub fn set_observations(&mut self, program: &Program, obs: Observations) {
+        self.observations = Some(Arc::new(obs));
+        self.data_error = None;
+        self.inputs = None;
+        self.evaluated = None;
+        if let Some(sel) = self.selected_provider
+            && sel >= self.provider_count()
+        {
+            self.selected_provider = None;
+        }
+        self.recompute(program);
+    }
+
+    /// Brings inputs and results up to date with `program`; cheap when nothing changed.
+    /// Returns whether the results changed.
+    pub fn recompute(&mut self, program: &Program) -> bool {
+        let Some(obs) = self.observations.clone() else {
+            return false;
+        };
+        if self.evaluated.as_ref() == Some(program) {
+            return false;
+        }
+        let key = inputs_key(program);
+        if self.inputs.is_none() || key != self.inputs_key {
+            self.inputs = Some(Arc::new(Inputs::build(program, &obs)));
+            self.inputs_key = key;
+        }
+        let inputs = self.inputs.clone().expect("inputs were just built");
+        let results = self.results.get_or_insert_with(Results::default);
+        engine::evaluate_into(program, &inputs, results);
+        self.evaluated = Some(program.clone());
+        self.results_generation += 1;
+        true
+    }
+
+    /// Forgets the data and results (a new or different program).
+    pub fn clear_data(&mut self) {
+        self.observations = None;
+        self.inputs = None;
+        self.results = None;
+        self.evaluated = None;
+        self.selected_provider = None;
+        self.results_generation += 1;
+    }
+
+    pub fn provider_count(&self) -> usize {
+        self.observations
+            .as_ref()
+            .map_or(0, |o| o.provider_count())
+    }
+
+    /// The provider's display name: its name when known, else its id.
+    pub fn provider_label(&self, i: usize) -> String {
+        let Some(obs) = &self.observations else {
+            return String::new();
+        };
+        let p = &obs.providers;
+        match (p.names.get(i), p.ids.get(i)) {
+            (Some(name), Some(id)) if !name.is_empty() => format!("{name} ({id})"),
+            (_, Some(id)) => id.clone(),
+            _ => String::new(),
+        }
+    }
+}
+
+/// Fingerprint of everything `Inputs::build` reads from the program, so that inputs are
+/// rebuilt only when it changes (not on every pool or threshold move).
+fn inputs_key(program: &Program) -> u64 {
+    let mut h = DefaultHasher::new();
+    let s = &program.standards;
+    s.baseline_period.hash(&mut h);
+    s.performance_period.hash(&mut h);
+    s.by_peer_group.hash(&mut h);
+    for d in &program.scoring.domains {
+        d.id.hash(&mut h);
+    }
+    for m in program.scored_measures() {
+        m.id.hash(&mut h);
+        m.domain.hash(&mut h);
+        m.direction.sign().to_bits().hash(&mut h);
+        m.weight.to_bits().hash(&mut h);
+        m.supplied_score.hash(&mut h);
+    }
+    h.finish()
 }
