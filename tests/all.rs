@@ -1,0 +1,4 @@
+//! The one integration-test crate: every module links against the library once.
+
+mod hvbp;
+mod engine;
