@@ -5,6 +5,7 @@
 mod data_sources;
 mod design;
 mod measures;
+mod parameters;
 mod payment;
 mod scoring;
 mod standards;
@@ -13,6 +14,7 @@ mod validate;
 pub use data_sources::*;
 pub use design::*;
 pub use measures::*;
+pub use parameters::*;
 pub use payment::*;
 pub use scoring::*;
 pub use standards::*;
@@ -54,6 +56,8 @@ pub struct Program {
     pub implementation: Implementation,
     /// Where the performance and provider data come from, and how their columns map.
     pub data: DataSources,
+    /// Named what-if variants of this design, compared side by side.
+    pub scenarios: Vec<Scenario>,
 }
 
 impl Default for Program {
@@ -73,6 +77,7 @@ impl Default for Program {
             payment: Payment::default(),
             implementation: Implementation::default(),
             data: DataSources::default(),
+            scenarios: Vec::new(),
         }
     }
 }
