@@ -43,8 +43,9 @@ pub enum Action {
 pub struct StepCtx<'a> {
     /// The document being designed; edit it in place (undo is handled by the app).
     pub program: &'a mut Program,
-    /// Loaded data and the latest results (read-only; ask for changes with actions).
-    pub session: &'a Session,
+    /// Loaded data and the latest results. Screens read it, and may take
+    /// `pending_import` or set `selected_provider`; loading is requested with actions.
+    pub session: &'a mut Session,
     /// Requests to apply after this frame.
     pub actions: &'a mut Vec<Action>,
 }
