@@ -48,6 +48,19 @@ pub enum Command {
     },
     /// Open the window on a program.
     Open { program: PathBuf },
+    /// Export payouts (csv, xlsx, parquet), the audit trail (audit-csv, audit-xlsx) or the
+    /// program summary report (html).
+    Export {
+        program: PathBuf,
+        #[arg(long, value_enum)]
+        format: crate::cli_export::ExportFormat,
+        /// Output file; text formats go to standard output without it, binary formats to
+        /// PROGRAM-payouts.xlsx (and so on) in the current folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
 }
 
 /// A failure reported as one line on standard error.
@@ -73,6 +86,12 @@ pub fn main() -> ExitCode {
             out,
         }) => score(&program, data_dir.as_deref(), out.as_deref()),
         Some(Command::Validate { program, data_dir }) => validate(&program, data_dir.as_deref()),
+        Some(Command::Export {
+            program,
+            format,
+            out,
+            data_dir,
+        }) => crate::cli_export::export(&program, format, out.as_deref(), data_dir.as_deref()),
         Some(Command::Bench { sizes, measures }) => {
             crate::bench::run(&sizes, measures);
             Ok(())

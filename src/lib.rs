@@ -4,6 +4,8 @@ pub mod app;
 pub mod bench;
 pub mod catalogue;
 pub mod cli;
+pub mod cli_export;
 pub mod data;
 pub mod engine;
 pub mod program;
+pub mod report;

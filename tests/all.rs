@@ -2,3 +2,4 @@
 
 mod hvbp;
 mod engine;
+mod exports;

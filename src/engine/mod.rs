@@ -1,6 +1,7 @@
 //! Pure, deterministic computation: standards, scoring, composites and payments.
 //! No egui, no polars, no file I/O.
 
+pub mod audit;
 mod checks;
 mod curves;
 mod inputs;

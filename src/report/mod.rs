@@ -1,0 +1,28 @@
+//! Exports: payouts as CSV, XLSX (and the table Parquet is written from), the per-provider
+//! audit trail as CSV and XLSX, and a one-file HTML summary a designer can send to
+//! stakeholders.
+//!
+//! Uses only `program` and `engine` (no polars, no egui): Parquet goes through `data::export`
+//! with the plain [`Table`] built here.
+
+mod audit;
+mod html;
+mod svg;
+mod table;
+mod xlsx;
+
+pub use audit::{AUDIT_HEADER, write_audit_csv};
+pub use html::summary_html;
+pub use table::{Column, ColumnValues, Table, payout_table, write_payouts_csv, write_table_csv};
+pub use xlsx::{audit_xlsx, payouts_xlsx};
+
+/// Why an export could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Csv(#[from] csv::Error),
+    #[error("spreadsheet: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+}
