@@ -32,10 +32,24 @@ fn limit_cents(limit: Option<&Limit>, base: f64) -> i64 {
 /// proportion), then whole cents by largest remainder, ties to the lower index.
 /// `out` must be zeroed by the caller; amounts are added to it.
 pub fn distribute(pool: i64, weights: &[f64], caps: &[i64], out: &mut [i64]) -> i64 {
+    let order: Vec<u32> = (0..weights.len() as u32).collect();
+    distribute_in(pool, weights, caps, &order, out)
+}
+
+/// As [`distribute`], visiting providers (for sums and ties) in `order` rather than by index.
+pub fn distribute_in(
+    pool: i64,
+    weights: &[f64],
+    caps: &[i64],
+    order: &[u32],
+    out: &mut [i64],
+) -> i64 {
     if pool <= 0 {
         return pool.max(0);
     }
-    let mut active: Vec<usize> = (0..weights.len())
+    let mut active: Vec<usize> = order
+        .iter()
+        .map(|&i| i as usize)
         .filter(|&i| weights[i] > 0.0 && weights[i].is_finite() && caps[i] > 0)
         .collect();
     let mut remaining = pool;
@@ -67,13 +81,14 @@ pub fn distribute(pool: i64, weights: &[f64], caps: &[i64], out: &mut [i64]) -> 
     let total: f64 = active.iter().map(|&i| weights[i]).sum();
     let rem = remaining as f64;
     let mut given: i64 = 0;
+    // (fraction, position in `active`): ties go to the earlier position in the order.
     let mut fractions: Vec<(f64, usize)> = Vec::with_capacity(active.len());
-    for &i in &active {
+    for (pos, &i) in active.iter().enumerate() {
         let exact = rem * weights[i] / total;
         let whole = (exact.floor() as i64).min(caps[i]);
         out[i] += whole;
         given += whole;
-        fractions.push((exact - whole as f64, i));
+        fractions.push((exact - whole as f64, pos));
     }
     let mut left = remaining - given;
     // Floating error can leave the sum a few cents off either way; settle it exactly.
@@ -93,7 +108,8 @@ pub fn distribute(pool: i64, weights: &[f64], caps: &[i64], out: &mut [i64]) -> 
             } else {
                 k.min(left as usize)
             };
-            for &(_, i) in fractions.iter().take(take) {
+            for &(_, pos) in fractions.iter().take(take) {
+                let i = active[pos];
                 if left > 0 && out[i] < caps[i] {
                     out[i] += 1;
                     left -= 1;
@@ -103,7 +119,8 @@ pub fn distribute(pool: i64, weights: &[f64], caps: &[i64], out: &mut [i64]) -> 
         }
     } else if left < 0 {
         fractions.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
-        for &(_, i) in &fractions {
+        for &(_, pos) in &fractions {
+            let i = active[pos];
             if left == 0 {
                 break;
             }
@@ -172,15 +189,16 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
     r.pool_cents = match &pay.pool {
         Pool::Fixed { cents: c } => (*c).max(0),
         Pool::PercentOfSpend { percent } => {
-            let spend: f64 = inputs.spend.iter().copied().map(finite_or_zero).sum();
-            cents(spend * percent / 100.0).max(0)
+            // Summed in whole cents so the row order cannot move the pool by a cent.
+            let spend: i64 = inputs.spend.iter().map(|s| cents(*s)).sum();
+            (spend as f64 * percent / 100.0).round().max(0.0) as i64
         }
         Pool::Pmpm {
             cents_per_member_month,
             months,
         } => {
-            let lives: f64 = inputs.lives.iter().copied().map(finite_or_zero).sum();
-            (lives.round() as i64)
+            let lives: i64 = inputs.lives.iter().map(|l| finite_or_zero(*l).round() as i64).sum();
+            lives
                 .saturating_mul(*cents_per_member_month)
                 .saturating_mul(*months as i64)
                 .max(0)
@@ -195,9 +213,12 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
         }
     };
     let caps: Vec<i64> = (0..n).map(|i| limit_cents(pay.cap.as_ref(), base[i])).collect();
+    let order = &inputs.canonical_order;
     let total = &results.total;
     match &pay.distribution {
-        Distribution::ShareOfPool => share_of_pool(pay, &results.eligible, total, &w, &caps, base, &mut r),
+        Distribution::ShareOfPool => {
+            share_of_pool(pay, &results.eligible, total, &w, &caps, base, order, &mut r)
+        }
         Distribution::LinearExchange => {
             let raw: Vec<f64> = (0..n)
                 .map(|i| if participates[i] { base[i] * total[i] / 100.0 } else { 0.0 })
@@ -206,7 +227,7 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
             let sum_raw: f64 = raw.iter().sum();
             r.exchange_factor = if sum_raw > 0.0 { sum_base / sum_raw } else { f64::NAN };
             let uncapped = vec![i64::MAX; n];
-            r.unallocated_cents = distribute(r.pool_cents, &raw, &uncapped, &mut r.earned);
+            r.unallocated_cents = distribute_in(r.pool_cents, &raw, &uncapped, order, &mut r.earned);
             set_multipliers(&mut r, base, &participates);
         }
         Distribution::LogisticExchange {
@@ -232,7 +253,7 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
                 f64::NAN
             };
             let uncapped = vec![i64::MAX; n];
-            let left = distribute(incentive_pool, &raw, &uncapped, &mut r.earned);
+            let left = distribute_in(incentive_pool, &raw, &uncapped, order, &mut r.earned);
             r.unallocated_cents = r.pool_cents - incentive_pool + left;
             set_multipliers(&mut r, base, &participates);
         }
@@ -254,7 +275,7 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
             if want > r.pool_cents {
                 // Not enough in the pool: every tier amount is scaled down alike.
                 let weights: Vec<f64> = amounts.iter().map(|a| *a as f64).collect();
-                distribute(r.pool_cents, &weights, &amounts, &mut r.earned);
+                distribute_in(r.pool_cents, &weights, &amounts, order, &mut r.earned);
             } else {
                 r.earned.copy_from_slice(&amounts);
             }
@@ -264,7 +285,13 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
             r.unallocated_cents = r.pool_cents - r.earned.iter().sum::<i64>();
         }
         Distribution::PointsValue { cents_per_point } => {
-            let elig_w: Vec<f64> = (0..n).filter(|&i| results.eligible[i]).map(|i| w[i]).collect();
+            let elig_w: Vec<f64> = inputs
+                .canonical_order
+                .iter()
+                .map(|&i| i as usize)
+                .filter(|&i| results.eligible[i])
+                .map(|i| w[i])
+                .collect();
             let mean_w = if elig_w.is_empty() {
                 1.0
             } else {
@@ -337,6 +364,7 @@ fn share_of_pool(
     w: &[f64],
     caps: &[i64],
     base: &[f64],
+    order: &[u32],
     r: &mut PaymentResult,
 ) {
     let n = eligible.len();
@@ -365,7 +393,7 @@ fn share_of_pool(
             pool -= need;
         }
     }
-    r.unallocated_cents = distribute(pool, &raw, &caps_left, &mut r.earned);
+    r.unallocated_cents = distribute_in(pool, &raw, &caps_left, order, &mut r.earned);
     if pay.cap.is_some() {
         for i in 0..n {
             r.capped[i] = raw[i] > 0.0 && r.earned[i] >= caps[i];
