@@ -9,3 +9,4 @@ pub mod data;
 pub mod engine;
 pub mod program;
 pub mod report;
+pub mod synth;

@@ -3,3 +3,5 @@
 mod hvbp;
 mod engine;
 mod exports;
+mod catalogue;
+mod synth;
