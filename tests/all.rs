@@ -5,3 +5,4 @@ mod engine;
 mod exports;
 mod catalogue;
 mod synth;
+mod steps;

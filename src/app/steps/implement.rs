@@ -1,0 +1,814 @@
+//! Step 7: the phase plan with readiness checks, a later period's data, data-flow monitoring
+//! (who reported what, completeness against the target) and improvement since baseline.
+
+use super::widgets::{self, HeatCell, section, terms};
+use super::{Action, StepCtx, phase};
+use crate::app::session::Session;
+use crate::engine::Observations;
+use crate::program::{Capability, PhaseKind, Program};
+use egui::{RichText, Ui};
+use std::sync::Arc;
+
+/// Reporting and improvement in one monitored period, per measure.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Monitoring {
+    pub period: String,
+    pub measures: Vec<MeasureMonitoring>,
+    /// Provider × measure cells expected to be reported, and those that were.
+    pub expected_cells: usize,
+    pub reported_cells: usize,
+}
+
+impl Monitoring {
+    /// Share of expected provider × measure cells reported (NaN when none expected).
+    pub fn completeness(&self) -> f64 {
+        if self.expected_cells == 0 {
+            f64::NAN
+        } else {
+            self.reported_cells as f64 / self.expected_cells as f64
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MeasureMonitoring {
+    pub id: String,
+    /// Per provider (as in `Observations::providers`): expected to report this measure.
+    pub expected: Vec<bool>,
+    /// Per provider: reported a result in the monitored period.
+    pub reported: Vec<bool>,
+    pub expected_count: usize,
+    pub reported_count: usize,
+    /// Medians over providers with a result in both periods, in the measure's units.
+    pub baseline_median: f64,
+    pub later_median: f64,
+    /// Median of each provider's change (later − baseline).
+    pub median_change: f64,
+    /// Share of those providers that moved in the better direction.
+    pub improved_share: f64,
+    /// Providers with a result in both periods.
+    pub paired: usize,
+}
+
+impl MeasureMonitoring {
+    pub fn completeness(&self) -> f64 {
+        if self.expected_count == 0 {
+            f64::NAN
+        } else {
+            self.reported_count as f64 / self.expected_count as f64
+        }
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.retain(|x| x.is_finite());
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// Summarises reporting and change since the baseline for the program's vital few (or every
+/// candidate before any is chosen) in `period`.
+///
+/// A provider is expected to report a measure when its service area is one the measure is
+/// crosswalked to (either side unknown: expected), so that a primary-care practice is not
+/// counted missing on a hospital measure.
+pub fn monitoring(program: &Program, obs: &Observations, period: &str) -> Monitoring {
+    let n = obs.provider_count();
+    let mut measures: Vec<&crate::program::Measure> = program.scored_measures().collect();
+    if measures.is_empty() {
+        measures = program.measures.iter().collect();
+    }
+    let area_matches = |provider_area: &str, m: &crate::program::Measure| {
+        if provider_area.is_empty() || m.service_areas.is_empty() {
+            return true;
+        }
+        m.service_areas.iter().any(|a| {
+            a.eq_ignore_ascii_case(provider_area)
+                || program
+                    .service_areas
+                    .iter()
+                    .any(|sa| sa.id == *a && sa.name.eq_ignore_ascii_case(provider_area))
+        })
+    };
+    let baseline = &program.standards.baseline_period;
+    let mut out = Monitoring {
+        period: period.to_owned(),
+        ..Default::default()
+    };
+    for m in measures {
+        let later = obs.series(&m.id, period);
+        let base = obs.series(&m.id, baseline);
+        let mut expected: Vec<bool> = (0..n)
+            .map(|i| {
+                area_matches(
+                    obs.providers.service_area.get(i).map_or("", String::as_str),
+                    m,
+                )
+            })
+            .collect();
+        if !expected.iter().any(|e| *e) {
+            expected = vec![true; n];
+        }
+        let reported: Vec<bool> = (0..n)
+            .map(|i| expected[i] && later.is_some_and(|v| v.reported(i)))
+            .collect();
+        let (mut b, mut l, mut d) = (Vec::new(), Vec::new(), Vec::new());
+        let mut improved = 0usize;
+        if let (Some(bv), Some(lv)) = (base, later) {
+            for i in 0..n {
+                let (x, y) = (bv.effective_rate(i), lv.effective_rate(i));
+                if x.is_finite() && y.is_finite() {
+                    b.push(x);
+                    l.push(y);
+                    d.push(y - x);
+                    if (y - x) * m.direction.sign() > 0.0 {
+                        improved += 1;
+                    }
+                }
+            }
+        }
+        let paired = d.len();
+        let mm = MeasureMonitoring {
+            id: m.id.clone(),
+            expected_count: expected.iter().filter(|e| **e).count(),
+            reported_count: reported.iter().filter(|r| **r).count(),
+            expected,
+            reported,
+            baseline_median: median(b),
+            later_median: median(l),
+            median_change: median(d),
+            improved_share: if paired == 0 {
+                f64::NAN
+            } else {
+                improved as f64 / paired as f64
+            },
+            paired,
+        };
+        out.expected_cells += mm.expected_count;
+        out.reported_cells += mm.reported_count;
+        out.measures.push(mm);
+    }
+    out
+}
+
+/// One automatic check of a phase's readiness.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    pub what: String,
+    pub ok: bool,
+}
+
+/// The checks that say whether a phase can begin.
+pub fn phase_checks(
+    program: &Program,
+    session: &Session,
+    mon: Option<&Monitoring>,
+    phase_index: usize,
+) -> Vec<Check> {
+    let Some(p) = program.phases.get(phase_index) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if p.kind != PhaseKind::Participation {
+        out.push(Check {
+            what: if p.measure_ids.is_empty() {
+                "no measures assigned".into()
+            } else {
+                format!("{} measures assigned", p.measure_ids.len())
+            },
+            ok: !p.measure_ids.is_empty(),
+        });
+    }
+    let not_ready: Vec<String> = program
+        .gaps
+        .iter()
+        .filter(|g| {
+            g.capability != Capability::Ready
+                && (g.measure_ids.is_empty()
+                    || g.measure_ids.iter().any(|m| p.measure_ids.contains(m)))
+        })
+        .map(|g| {
+            format!(
+                "{} ({})",
+                g.requirement,
+                g.capability.label().to_lowercase()
+            )
+        })
+        .collect();
+    out.push(Check {
+        what: if not_ready.is_empty() {
+            "data infrastructure ready".into()
+        } else {
+            format!("not ready: {}", not_ready.join("; "))
+        },
+        ok: not_ready.is_empty(),
+    });
+    if matches!(
+        p.kind,
+        PhaseKind::Performance | PhaseKind::Success | PhaseKind::Reporting
+    ) {
+        let target = program.implementation.completeness_target;
+        let check = match mon {
+            None => Check {
+                what: "reporting completeness unknown: choose a monitoring period".into(),
+                ok: false,
+            },
+            Some(mon) => {
+                let phase_ms: Vec<&MeasureMonitoring> = mon
+                    .measures
+                    .iter()
+                    .filter(|m| p.measure_ids.contains(&m.id))
+                    .collect();
+                let exp: usize = phase_ms.iter().map(|m| m.expected_count).sum();
+                let rep: usize = phase_ms.iter().map(|m| m.reported_count).sum();
+                let c = if exp == 0 {
+                    f64::NAN
+                } else {
+                    rep as f64 / exp as f64
+                };
+                Check {
+                    what: format!(
+                        "reporting completeness {} in {} (target {})",
+                        widgets::fmt_percent(c),
+                        mon.period,
+                        widgets::fmt_percent(target)
+                    ),
+                    ok: c.is_finite() && c >= target,
+                }
+            }
+        };
+        // Reporting phases are where reporting gets going, so completeness gates the next ones.
+        if p.kind != PhaseKind::Reporting {
+            out.push(check);
+        }
+    }
+    if matches!(p.kind, PhaseKind::Performance | PhaseKind::Success) {
+        let unset: Vec<&str> = p
+            .measure_ids
+            .iter()
+            .filter(|id| {
+                session.results.as_ref().is_none_or(|r| {
+                    r.measure(id).is_none_or(|mr| {
+                        mr.standards
+                            .iter()
+                            .any(|s| !s.threshold.is_finite() || !s.benchmark.is_finite())
+                    })
+                })
+            })
+            .map(String::as_str)
+            .collect();
+        out.push(Check {
+            what: if unset.is_empty() {
+                "baselines and benchmarks set".into()
+            } else {
+                format!("no baseline or benchmark for {}", unset.join(", "))
+            },
+            ok: unset.is_empty(),
+        });
+    }
+    out
+}
+
+/// The monitoring summary for the program's chosen period, cached across frames.
+fn cached_monitoring(ui: &Ui, program: &Program, session: &Session) -> Option<Arc<Monitoring>> {
+    let obs = session.observations.as_ref()?;
+    let period = program.implementation.monitoring_period.as_ref()?;
+    #[derive(Clone, Default)]
+    struct Cache {
+        key: (usize, String, String, Vec<String>, Vec<Vec<String>>),
+        value: Option<Arc<Monitoring>>,
+    }
+    let key = (
+        Arc::as_ptr(obs) as usize,
+        period.clone(),
+        program.standards.baseline_period.clone(),
+        program
+            .measures
+            .iter()
+            .map(|m| format!("{}:{}", m.id, m.vital_few))
+            .collect(),
+        program
+            .measures
+            .iter()
+            .map(|m| m.service_areas.clone())
+            .collect(),
+    );
+    let mut c: Cache = widgets::load_state(ui, "implement.monitoring");
+    if c.key != key || c.value.is_none() {
+        c.value = Some(Arc::new(monitoring(program, obs, period)));
+        c.key = key;
+    }
+    let v = c.value.clone();
+    widgets::store_state(ui, "implement.monitoring", c);
+    v
+}
+
+pub(super) fn ui(ui: &mut Ui, ctx: &mut StepCtx) {
+    egui::ScrollArea::vertical()
+        .id_salt("implement-scroll")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            period_section(ui, ctx);
+            let mon = cached_monitoring(ui, ctx.program, ctx.session);
+            plan(ui, ctx, mon.as_deref());
+            if let Some(m) = &mon {
+                data_flow(ui, ctx, m);
+                improvement(ui, ctx.program, m);
+            }
+            section(ui, "Problems and actions", Some("A running log of what went wrong and what was done about it."));
+            ui.add(
+                egui::TextEdit::multiline(&mut ctx.program.implementation.notes)
+                    .desired_rows(4)
+                    .desired_width(f32::INFINITY)
+                    .hint_text("e.g. 2026-04: three practices' EHR extracts missing BP readings; vendor fix due May"),
+            )
+            .accessible_name("Implementation notes");
+        });
+}
+
+fn period_section(ui: &mut Ui, ctx: &mut StepCtx) {
+    section(
+        ui,
+        "Monitoring period",
+        Some("A later period's data, compared with the baseline to see data flow and improvement."),
+    );
+    let periods: Vec<String> = ctx
+        .session
+        .observations
+        .as_ref()
+        .map(|o| o.periods())
+        .unwrap_or_default();
+    let imp = &mut ctx.program.implementation;
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Monitor");
+        if periods.is_empty() {
+            ui.label(RichText::new("(load data first)").weak());
+        } else {
+            egui::ComboBox::from_id_salt("monitoring-period")
+                .selected_text(
+                    imp.monitoring_period
+                        .as_deref()
+                        .unwrap_or("choose a period…"),
+                )
+                .show_ui(ui, |ui| {
+                    for p in &periods {
+                        ui.selectable_value(&mut imp.monitoring_period, Some(p.clone()), p);
+                    }
+                })
+                .response
+                .accessible_name("Monitoring period");
+        }
+        ui.add_space(12.0);
+        let l = ui
+            .label("Completeness target")
+            .on_hover_text(terms::COMPLETENESS);
+        widgets::share_percent(ui, "Completeness target", &mut imp.completeness_target)
+            .labelled_by(l.id);
+        ui.add_space(12.0);
+        if ui
+            .button("📂 Load a later period…")
+            .on_hover_text("Import a file with a later period's results (e.g. 2026Q1)")
+            .clicked()
+        {
+            ctx.actions.push(Action::PickDataFile);
+        }
+    });
+    if let Some(p) = &imp.monitoring_period
+        && !periods.is_empty()
+        && !periods.contains(p)
+    {
+        widgets::warning(ui, format!("The loaded data has no period “{p}”"));
+    }
+}
+
+fn plan(ui: &mut Ui, ctx: &mut StepCtx, mon: Option<&Monitoring>) {
+    section(
+        ui,
+        "Phase plan",
+        Some("Begin phase 1; move on when the next phase's criteria are met."),
+    );
+    if ctx.program.phases.is_empty() {
+        widgets::warning(ui, "No phases yet: plan them in step 4.");
+        if ui.button("Go to step 4").clicked() {
+            ctx.actions.push(Action::GoTo(super::Step::Phase));
+        }
+        return;
+    }
+    let checks: Vec<Vec<Check>> = (0..ctx.program.phases.len())
+        .map(|i| phase_checks(ctx.program, ctx.session, mon, i))
+        .collect();
+    let current = ctx.program.implementation.current_phase.clone();
+    let mut set_current: Option<Option<String>> = None;
+    egui::Grid::new("phase-plan")
+        .num_columns(6)
+        .striped(true)
+        .spacing([12.0, 6.0])
+        .show(ui, |ui| {
+            for h in [
+                "Now",
+                "Phase",
+                "Dates",
+                "Pool",
+                "Entry criteria",
+                "Readiness",
+            ] {
+                ui.label(RichText::new(h).weak());
+            }
+            ui.end_row();
+            for (i, p) in ctx.program.phases.iter().enumerate() {
+                let is_current = current.as_deref() == Some(p.name.as_str());
+                if ui
+                    .radio(is_current, "")
+                    .accessible_name(format!("{} is the current phase", p.name))
+                    .on_hover_text("Mark as the phase now running")
+                    .clicked()
+                {
+                    set_current = Some(Some(p.name.clone()));
+                }
+                ui.vertical(|ui| {
+                    ui.label(RichText::new(format!("{}. {}", i + 1, p.name)).strong());
+                    ui.label(
+                        RichText::new(p.kind.label())
+                            .color(egui::Color32::BLACK)
+                            .background_color(phase::kind_color(p.kind)),
+                    );
+                });
+                ui.label(match phase::end_month(p) {
+                    Some(end) => format!("{} → {end}\n{} months", p.start, p.months),
+                    None => "no start month".to_owned(),
+                });
+                ui.label(format!("{:.0}%", p.pool_share * 100.0));
+                ui.vertical(|ui| {
+                    if p.entry_criteria.is_empty() {
+                        ui.label(RichText::new("none").weak());
+                    }
+                    for c in &p.entry_criteria {
+                        ui.label(format!("• {c}"));
+                    }
+                });
+                ui.vertical(|ui| {
+                    for c in &checks[i] {
+                        if c.ok {
+                            widgets::ok(ui, &c.what);
+                        } else {
+                            widgets::warning(ui, &c.what);
+                        }
+                    }
+                    if !p.entry_criteria.is_empty() {
+                        ui.label(
+                            RichText::new("confirm the entry criteria with stakeholders").weak(),
+                        );
+                    }
+                });
+                ui.end_row();
+            }
+        });
+    let idx = current
+        .as_ref()
+        .and_then(|c| ctx.program.phases.iter().position(|p| &p.name == c));
+    ui.horizontal(|ui| match idx {
+        None => {
+            let first = ctx.program.phases[0].name.clone();
+            if ui.button(format!("▶ Begin phase 1: {first}")).clicked() {
+                set_current = Some(Some(first));
+            }
+        }
+        Some(i) if i + 1 < ctx.program.phases.len() => {
+            let next = &ctx.program.phases[i + 1];
+            let ready = checks[i + 1].iter().all(|c| c.ok);
+            let r = ui.add_enabled(
+                ready,
+                egui::Button::new(format!("⏭ Move to phase {}: {}", i + 2, next.name)),
+            );
+            let r = if ready {
+                r
+            } else {
+                r.on_disabled_hover_text("The next phase's readiness checks are not all met")
+            };
+            if r.clicked() {
+                set_current = Some(Some(next.name.clone()));
+            }
+        }
+        Some(_) => {
+            widgets::ok(
+                ui,
+                "The last phase is running: the program is fully implemented.",
+            );
+        }
+    });
+    if let Some(c) = set_current {
+        ctx.program.implementation.current_phase = c;
+    }
+    let current = ctx.program.implementation.current_phase.clone();
+    phase::timeline(ui, ctx.program, current.as_deref());
+}
+
+fn data_flow(ui: &mut Ui, ctx: &mut StepCtx, mon: &Monitoring) {
+    let Some(obs) = ctx.session.observations.as_ref() else {
+        return;
+    };
+    let target = ctx.program.implementation.completeness_target;
+    section(
+        ui,
+        &format!("Data flow in {}", mon.period),
+        Some(terms::COMPLETENESS),
+    );
+    let c = mon.completeness();
+    ui.horizontal(|ui| {
+        widgets::figure(
+            ui,
+            "of expected results reported",
+            &widgets::fmt_percent(c),
+            "Reported provider × measure results ÷ those expected",
+        );
+        ui.add_space(16.0);
+        if c.is_finite() && c >= target {
+            widgets::ok(
+                ui,
+                format!("at or above the {} target", widgets::fmt_percent(target)),
+            );
+        } else {
+            widgets::warning(
+                ui,
+                format!("below the {} target", widgets::fmt_percent(target)),
+            );
+        }
+    });
+    egui::Grid::new("completeness")
+        .num_columns(3)
+        .striped(true)
+        .show(ui, |ui| {
+            for m in &mon.measures {
+                ui.label(RichText::new(&m.id).monospace().strong());
+                let c = m.completeness();
+                ui.add(
+                    egui::ProgressBar::new(if c.is_finite() { c as f32 } else { 0.0 })
+                        .desired_width(260.0)
+                        .fill(if c >= target {
+                            widgets::GREEN
+                        } else {
+                            widgets::AMBER
+                        })
+                        .text(widgets::fmt_percent(c)),
+                );
+                ui.label(format!(
+                    "{} of {} providers",
+                    m.reported_count, m.expected_count
+                ));
+                ui.end_row();
+            }
+        });
+
+    ui.add_space(6.0);
+    ui.label(RichText::new("Who reported what").strong());
+    let n = obs.provider_count();
+    // One column per provider when they fit, else providers binned so the grid stays one screen wide.
+    let max_cols = ((ui.available_width() - 160.0) / 4.0).max(10.0) as usize;
+    let per_col = n.div_ceil(max_cols.max(1)).max(1);
+    let cols = n.div_ceil(per_col);
+    let rows: Vec<String> = mon.measures.iter().map(|m| m.id.clone()).collect();
+    let col_names = vec![String::new(); cols];
+    let ids = &obs.providers.ids;
+    widgets::heat_grid(ui, &rows, &col_names, egui::vec2(3.0, 18.0), |r, c| {
+        let m = &mon.measures[r];
+        let range = (c * per_col)..((c + 1) * per_col).min(n);
+        let exp = range.clone().filter(|i| m.expected[*i]).count();
+        if exp == 0 {
+            return None;
+        }
+        let rep = range.clone().filter(|i| m.reported[*i]).count();
+        let share = rep as f64 / exp as f64;
+        let who = if per_col == 1 {
+            ids[range.start].clone()
+        } else {
+            format!("providers {}–{}", ids[range.start], ids[range.end - 1])
+        };
+        Some(HeatCell {
+            color: if per_col == 1 {
+                if rep == 1 {
+                    widgets::GREEN
+                } else {
+                    widgets::RED
+                }
+            } else {
+                widgets::ramp(share as f32)
+            },
+            text: String::new(),
+            tooltip: format!("{} — {who}: {rep} of {exp} reported", m.id),
+        })
+    });
+    ui.label(RichText::new("Green: reported · red: expected but missing · blank: not expected (other service area)").weak());
+
+    // The providers with the most missing results: who to call first.
+    let mut missing: Vec<(usize, usize)> = (0..n)
+        .map(|i| {
+            (
+                i,
+                mon.measures
+                    .iter()
+                    .filter(|m| m.expected[i] && !m.reported[i])
+                    .count(),
+            )
+        })
+        .filter(|(_, k)| *k > 0)
+        .collect();
+    missing.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    if !missing.is_empty() {
+        ui.add_space(6.0);
+        egui::CollapsingHeader::new(format!("{} providers with missing results", missing.len()))
+            .id_salt("missing-providers")
+            .show(ui, |ui| {
+                egui::Grid::new("missing-grid")
+                    .num_columns(3)
+                    .striped(true)
+                    .show(ui, |ui| {
+                        for (i, k) in missing.iter().take(25) {
+                            if ui.link(ctx.session.provider_label(*i)).clicked() {
+                                ctx.actions.push(Action::SelectProvider(*i));
+                            }
+                            ui.label(format!("{k} missing"));
+                            let which: Vec<&str> = mon
+                                .measures
+                                .iter()
+                                .filter(|m| m.expected[*i] && !m.reported[*i])
+                                .map(|m| m.id.as_str())
+                                .collect();
+                            ui.label(RichText::new(which.join(", ")).weak());
+                            ui.end_row();
+                        }
+                    });
+                if missing.len() > 25 {
+                    ui.label(RichText::new(format!("… and {} more", missing.len() - 25)).weak());
+                }
+            });
+    }
+}
+
+fn improvement(ui: &mut Ui, program: &Program, mon: &Monitoring) {
+    section(
+        ui,
+        &format!(
+            "Improvement since baseline ({} → {})",
+            program.standards.baseline_period, mon.period
+        ),
+        Some("Medians over providers with a result in both periods, in each measure's own units."),
+    );
+    egui::Grid::new("improvement")
+        .num_columns(6)
+        .striped(true)
+        .show(ui, |ui| {
+            for h in [
+                "Measure",
+                "Baseline median",
+                "Now (median)",
+                "Median change",
+                "Providers improving",
+                "Compared",
+            ] {
+                ui.label(RichText::new(h).weak());
+            }
+            ui.end_row();
+            for m in &mon.measures {
+                let sign = program.measure(&m.id).map_or(1.0, |pm| pm.direction.sign());
+                ui.label(RichText::new(&m.id).monospace().strong());
+                ui.label(widgets::fmt_value(m.baseline_median));
+                ui.label(widgets::fmt_value(m.later_median));
+                let ch = m.median_change;
+                let better = ch * sign;
+                let color = if !ch.is_finite() || ch == 0.0 {
+                    ui.visuals().text_color()
+                } else if better > 0.0 {
+                    widgets::GREEN
+                } else {
+                    widgets::RED
+                };
+                let arrow = if !ch.is_finite() || ch == 0.0 {
+                    ""
+                } else if ch > 0.0 {
+                    "▲ "
+                } else {
+                    "▼ "
+                };
+                ui.label(
+                    RichText::new(format!("{arrow}{}", widgets::fmt_value(ch)))
+                        .color(color)
+                        .strong(),
+                );
+                let s = m.improved_share;
+                ui.add(
+                    egui::ProgressBar::new(if s.is_finite() { s as f32 } else { 0.0 })
+                        .desired_width(160.0)
+                        .fill(widgets::ramp(if s.is_finite() { s as f32 } else { 0.0 }))
+                        .text(widgets::fmt_percent(s)),
+                );
+                ui.label(m.paired.to_string());
+                ui.end_row();
+            }
+        });
+}
+
+pub(super) fn problems(program: &Program, session: &Session) -> Vec<String> {
+    let mut out = Vec::new();
+    if program.phases.is_empty() {
+        out.push("no phase plan (step 4)".to_owned());
+    }
+    match &program.implementation.current_phase {
+        None if !program.phases.is_empty() => out.push("no phase started".to_owned()),
+        Some(c) if !program.phases.iter().any(|p| &p.name == c) => {
+            out.push(format!("current phase “{c}” is not in the plan"));
+        }
+        _ => {}
+    }
+    let Some(obs) = &session.observations else {
+        out.push("no data loaded".to_owned());
+        return out;
+    };
+    let Some(period) = &program.implementation.monitoring_period else {
+        out.push("no monitoring period chosen".to_owned());
+        return out;
+    };
+    if !obs.periods().contains(period) {
+        out.push(format!("period {period} is not in the data"));
+        return out;
+    }
+    let mon = monitoring(program, obs, period);
+    let c = mon.completeness();
+    let target = program.implementation.completeness_target;
+    if c.is_finite() && c < target {
+        out.push(format!(
+            "data completeness {} is below the {} target",
+            widgets::fmt_percent(c),
+            widgets::fmt_percent(target)
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::program::Measure;
+
+    fn obs() -> Observations {
+        let mut o = Observations::new();
+        for id in ["a", "b", "c", "d"] {
+            o.provider_index(id);
+        }
+        for (period, rates) in [
+            ("baseline", [0.5, 0.6, 0.7, f64::NAN]),
+            ("2026Q1", [0.6, 0.5, 0.9, f64::NAN]),
+        ] {
+            let s = o.series_mut("M1", period);
+            s.rate = rates.to_vec();
+        }
+        o
+    }
+
+    #[test]
+    fn completeness_and_median_change() {
+        let program = Program {
+            measures: vec![Measure {
+                id: "M1".into(),
+                vital_few: true,
+                ..Measure::default()
+            }],
+            ..Program::default()
+        };
+        let m = monitoring(&program, &obs(), "2026Q1");
+        assert_eq!(m.expected_cells, 4);
+        assert_eq!(m.reported_cells, 3);
+        assert!((m.completeness() - 0.75).abs() < 1e-12);
+        let mm = &m.measures[0];
+        assert_eq!(mm.paired, 3);
+        // Changes +0.1, −0.1, +0.2: median +0.1; two of three improved.
+        assert!((mm.median_change - 0.1).abs() < 1e-12);
+        assert!((mm.improved_share - 2.0 / 3.0).abs() < 1e-12);
+        assert!((mm.baseline_median - 0.6).abs() < 1e-12);
+    }
+
+    #[test]
+    fn providers_of_other_service_areas_are_not_expected() {
+        let mut o = obs();
+        o.providers.service_area = vec!["pc".into(), "pc".into(), "hosp".into(), "hosp".into()];
+        let program = Program {
+            measures: vec![Measure {
+                id: "M1".into(),
+                vital_few: true,
+                service_areas: vec!["pc".into()],
+                ..Measure::default()
+            }],
+            ..Program::default()
+        };
+        let m = monitoring(&program, &o, "2026Q1");
+        assert_eq!(m.expected_cells, 2);
+        assert_eq!(m.reported_cells, 2);
+    }
+}

@@ -1,0 +1,539 @@
+//! The seven step screens, driven through their AccessKit tree as a designer would use them.
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use p4p_designer::app::session::Session;
+use p4p_designer::app::steps::{self, Step, StepStatus, widgets};
+use p4p_designer::app::{Action, StepCtx};
+use p4p_designer::program::*;
+use p4p_designer::synth;
+use std::path::PathBuf;
+
+/// Everything a step screen needs, owned by the test harness.
+struct State {
+    step: Step,
+    program: Program,
+    session: Session,
+    actions: Vec<Action>,
+}
+
+impl State {
+    fn new(step: Step, program: Program, session: Session) -> State {
+        State {
+            step,
+            program,
+            session,
+            actions: Vec::new(),
+        }
+    }
+
+    fn status(&self, step: Step) -> StepStatus {
+        steps::status(step, &self.program, &self.session)
+    }
+}
+
+/// The sample Medicaid primary-care program with its synthetic data loaded and scored.
+fn sample() -> (Program, Session) {
+    let program = synth::medicaid_primary_care_program();
+    let mut session = Session::new(PathBuf::from("."), None);
+    session.set_observations(&program, synth::medicaid_primary_care_data());
+    (program, session)
+}
+
+fn harness(state: State) -> Harness<'static, State> {
+    Harness::builder()
+        .with_size([1500.0, 1100.0])
+        .build_ui_state(
+            |ui, s: &mut State| {
+                egui::CentralPanel::default().show(ui, |ui| {
+                    let mut ctx = StepCtx {
+                        program: &mut s.program,
+                        session: &mut s.session,
+                        actions: &mut s.actions,
+                    };
+                    steps::step_ui(s.step, ui, &mut ctx);
+                });
+                // The app recomputes after every frame; so do we, so screens see fresh results.
+                s.session.recompute(&s.program);
+            },
+            state,
+        )
+}
+
+fn reason(s: StepStatus) -> String {
+    s.reason().unwrap_or("").to_owned()
+}
+
+#[test]
+fn every_step_renders_the_sample_program_without_panicking() {
+    for step in Step::ALL {
+        let (program, session) = sample();
+        let mut h = harness(State::new(step, program, session));
+        h.run();
+        // The step's heading is drawn, and the accessibility check (run by `run`) passed.
+        h.get_by_label(step.title());
+        assert!(
+            h.state().actions.is_empty(),
+            "{step:?} asked for {:?}",
+            h.state().actions
+        );
+    }
+}
+
+#[test]
+fn every_step_renders_an_empty_program() {
+    for step in Step::ALL {
+        let mut h = harness(State::new(step, Program::default(), Session::default()));
+        h.run();
+        h.get_by_label(step.title());
+    }
+}
+
+#[test]
+fn pick_a_measure_in_the_catalogue_and_see_it_in_the_crosswalk() {
+    let program = Program {
+        service_areas: vec![ServiceArea {
+            id: "primary_care".into(),
+            name: "Primary care".into(),
+            description: String::new(),
+        }],
+        ..Program::default()
+    };
+    let mut h = harness(State::new(Step::Identify, program, Session::default()));
+    h.run();
+    assert_eq!(
+        reason(h.state().status(Step::Identify)),
+        "no candidate measures"
+    );
+
+    let search = h.get_by_label("Search the measure catalogue");
+    search.focus();
+    h.run();
+    h.get_by_label("Search the measure catalogue")
+        .type_text("breast cancer screening");
+    h.run();
+    h.get_by_label("Add BCS-AD as candidate").click();
+    h.run();
+    let m = h
+        .state()
+        .program
+        .measure("BCS-AD")
+        .expect("BCS-AD was added");
+    assert_eq!(m.title, "Breast Cancer Screening");
+    assert_eq!(m.importance, Importance::Medium);
+    // Once added, the catalogue row says so instead of offering it again.
+    assert!(h.query_by_label("Add BCS-AD as candidate").is_none());
+    h.get_by_label("Rationale for BCS-AD");
+
+    h.state_mut().step = Step::VitalFew;
+    h.run();
+    h.get_by_label("BCS-AD in Primary care: none").click();
+    h.run();
+    assert_eq!(
+        h.state().program.crosswalk,
+        vec![CrosswalkEntry {
+            measure_id: "BCS-AD".into(),
+            service_area_id: "primary_care".into(),
+            accountability: Accountability::Primary,
+        }]
+    );
+    assert_eq!(
+        h.state().program.measure("BCS-AD").unwrap().service_areas,
+        vec!["primary_care".to_owned()]
+    );
+    // The cell now reads Primary; clicking on cycles to Shared.
+    h.get_by_label("BCS-AD in Primary care: Primary").click();
+    h.run();
+    assert_eq!(
+        h.state().program.crosswalk[0].accountability,
+        Accountability::Shared
+    );
+
+    // Ticking it as vital few shows under the service area.
+    h.get_by_label("BCS-AD is vital few").click();
+    h.run();
+    assert!(h.state().program.measure("BCS-AD").unwrap().vital_few);
+    h.get_by_label_contains("Primary care: 1 vital few of 1 measures");
+}
+
+#[test]
+fn removing_a_candidate_removes_its_references() {
+    let (program, session) = sample();
+    let id = program.measures[0].id.clone();
+    assert!(program.crosswalk.iter().any(|c| c.measure_id == id));
+    let mut h = harness(State::new(Step::Identify, program, session));
+    h.run();
+    h.get_by_label(&format!("Remove {id}")).click_accesskit();
+    h.run();
+    let p = &h.state().program;
+    assert!(p.measure(&id).is_none());
+    assert!(!p.crosswalk.iter().any(|c| c.measure_id == id));
+    assert!(!p.phases.iter().any(|ph| ph.measure_ids.contains(&id)));
+    assert!(!p.gaps.iter().any(|g| g.measure_ids.contains(&id)));
+}
+
+#[test]
+fn status_reasons_for_an_empty_program() {
+    let s = State::new(Step::Identify, Program::default(), Session::default());
+    assert_eq!(
+        reason(s.status(Step::Identify)),
+        "no candidate measures (and 1 more)"
+    );
+    assert_eq!(reason(s.status(Step::VitalFew)), "no service areas");
+    assert_eq!(reason(s.status(Step::Gaps)), "no requirements assessed");
+    assert_eq!(reason(s.status(Step::Phase)), "no phases");
+    assert_eq!(reason(s.status(Step::Baselines)), "no data loaded");
+    assert_eq!(
+        reason(s.status(Step::Payment)),
+        "no simulation yet (load data in step 5)"
+    );
+    assert_eq!(
+        reason(s.status(Step::Implement)),
+        "no phase plan (step 4) (and 1 more)"
+    );
+    let problems = steps::problems(Step::Implement, &s.program, &s.session);
+    assert_eq!(problems, vec!["no phase plan (step 4)", "no data loaded"]);
+}
+
+#[test]
+fn status_reasons_for_bad_programs() {
+    // Nine vital few in one service area.
+    let mut p = Program {
+        service_areas: vec![ServiceArea {
+            id: "pc".into(),
+            name: "Primary care".into(),
+            description: String::new(),
+        }],
+        ..Program::default()
+    };
+    for k in 0..9 {
+        let id = format!("M{k}");
+        p.measures.push(Measure {
+            id: id.clone(),
+            vital_few: true,
+            rationale: "needed".into(),
+            ..Measure::default()
+        });
+        steps::set_accountability(&mut p, &id, "pc", Some(Accountability::Primary));
+    }
+    let session = Session::default();
+    assert_eq!(
+        reason(steps::status(Step::VitalFew, &p, &session)),
+        "service area Primary care has 9 vital few (aim for 3–7)"
+    );
+
+    // Phase pool shares that add to 120%.
+    p.phases = vec![
+        Phase {
+            name: "Reporting".into(),
+            kind: PhaseKind::Reporting,
+            start: "2026-01".into(),
+            measure_ids: p.measures.iter().map(|m| m.id.clone()).collect(),
+            pool_share: 0.6,
+            ..Phase::default()
+        },
+        Phase {
+            name: "Performance".into(),
+            kind: PhaseKind::Performance,
+            start: "2027-01".into(),
+            measure_ids: vec!["M1".into()],
+            pool_share: 0.6,
+            ..Phase::default()
+        },
+    ];
+    assert_eq!(
+        reason(steps::status(Step::Phase, &p, &session)),
+        "phase pool shares add to 120%"
+    );
+    p.phases[1].pool_share = 0.4;
+    assert_eq!(steps::status(Step::Phase, &p, &session), StepStatus::Done);
+    p.phases[1].start = "2027-13".into();
+    assert_eq!(
+        reason(steps::status(Step::Phase, &p, &session)),
+        "phase Performance has no start month (YYYY-MM)"
+    );
+
+    // An open gap without a cost.
+    p.gaps = vec![GapItem {
+        requirement: "EHR extract".into(),
+        source: DataSourceKind::Claims,
+        capability: Capability::Partial,
+        months: 6.0,
+        cost_cents: 0,
+        ..GapItem::default()
+    }];
+    assert_eq!(
+        reason(steps::status(Step::Gaps, &p, &session)),
+        "gap costs missing (1 open requirement without a cost)"
+    );
+    p.gaps[0].cost_cents = 25_000_000;
+    assert_eq!(steps::status(Step::Gaps, &p, &session), StepStatus::Done);
+
+    // A $0 pool.
+    p.payment.pool = Pool::Fixed { cents: 0 };
+    assert_eq!(
+        reason(steps::status(Step::Payment, &p, &session)),
+        "pool is $0 (and 1 more)"
+    );
+}
+
+#[test]
+fn the_sample_program_is_mostly_done() {
+    let (program, session) = sample();
+    for step in [
+        Step::Identify,
+        Step::VitalFew,
+        Step::Baselines,
+        Step::Payment,
+    ] {
+        assert_eq!(
+            steps::status(step, &program, &session),
+            StepStatus::Done,
+            "{step:?}: {:?}",
+            steps::problems(step, &program, &session)
+        );
+    }
+}
+
+#[test]
+fn gap_totals_of_the_sample_are_shown() {
+    let (program, session) = sample();
+    let t = steps::gap_totals(&program);
+    let cost: i64 = program.gaps.iter().map(|g| g.cost_cents).sum();
+    let months = program.gaps.iter().map(|g| g.months).fold(0.0, f64::max);
+    assert_eq!(t.items, program.gaps.len());
+    assert_eq!(t.cost_cents, cost);
+    assert_eq!(t.max_months, months);
+    assert_eq!(t.provider.items + t.payer.items, t.items);
+    assert_eq!(t.provider.cost_cents + t.payer.cost_cents, cost);
+    assert_eq!(t.by_capability.iter().sum::<usize>(), t.items);
+    assert!(cost > 0, "the sample's gaps are costed");
+
+    let mut h = harness(State::new(Step::Gaps, program, session));
+    h.run();
+    h.get_by_label(&widgets::fmt_money(cost));
+    h.get_by_label(&format!("{months:.1}"));
+
+    // Adding a requirement adds an empty, missing-capability row.
+    let before = h.state().program.gaps.len();
+    h.get_by_label("➕ Add requirement").click_accesskit();
+    h.run();
+    let p = &h.state().program;
+    assert_eq!(p.gaps.len(), before + 1);
+    assert_eq!(p.gaps[before].capability, Capability::Missing);
+    assert!(
+        reason(h.state().status(Step::Gaps)).starts_with("gap costs missing"),
+        "{:?}",
+        h.state().status(Step::Gaps)
+    );
+}
+
+#[test]
+fn standard_phases_are_one_click_away() {
+    let (mut program, session) = sample();
+    program.phases.clear();
+    let vital: Vec<String> = program.scored_measures().map(|m| m.id.clone()).collect();
+    let mut h = harness(State::new(Step::Phase, program, session));
+    h.run();
+    h.get_by_label("✨ Use the four standard phases")
+        .click_accesskit();
+    h.run();
+    let p = &h.state().program;
+    assert_eq!(p.phases.len(), 4);
+    assert_eq!(p.phases[0].kind, PhaseKind::Participation);
+    assert_eq!(p.phases[3].kind, PhaseKind::Success);
+    assert_eq!(p.phases[2].measure_ids, vital);
+    // Each vital-few measure now starts to count in the reporting phase.
+    assert!(
+        p.scored_measures()
+            .all(|m| m.phase.as_deref() == Some("Reporting"))
+    );
+    assert_eq!(h.state().status(Step::Phase), StepStatus::Done);
+}
+
+#[test]
+fn baselines_show_the_engines_standards_and_edit_the_rules() {
+    let (program, session) = sample();
+    let first = program.scored_measures().next().unwrap().id.clone();
+    let r = session.results.as_ref().unwrap();
+    let std = r.measure(&first).unwrap().standards[0];
+    let mut h = harness(State::new(Step::Baselines, program, session));
+    h.run();
+    // The selected measure's threshold and benchmark, as the engine computed them.
+    h.get_by_label(&widgets::fmt_value(std.threshold));
+    h.get_by_label(&widgets::fmt_value(std.benchmark));
+
+    // Give this measure its own threshold, then move it to the 75th percentile.
+    h.get_by_label("Own threshold").click_accesskit();
+    h.run();
+    h.get_by_label(&format!("{first} Threshold percentile"))
+        .set_value_accesskit(75.0);
+    h.run();
+    let s = &h.state().program.standards;
+    assert!(matches!(
+        s.threshold_for(&first),
+        StandardRule::Percentile { p, .. } if *p == 75.0
+    ));
+    // Other measures keep the program default.
+    let other = h
+        .state()
+        .program
+        .scored_measures()
+        .nth(1)
+        .unwrap()
+        .id
+        .clone();
+    assert_eq!(s.threshold_for(&other), &s.threshold);
+    // And the engine's threshold moved up with it.
+    let new = h
+        .state()
+        .session
+        .results
+        .as_ref()
+        .unwrap()
+        .measure(&first)
+        .unwrap()
+        .standards[0];
+    assert_ne!(new.threshold, std.threshold);
+    h.get_by_label(&widgets::fmt_value(new.threshold));
+
+    // A provider link asks the app for the "why" view.
+    h.get_by_label("Sort by score").click_accesskit();
+    h.run();
+    assert!(h.state().actions.is_empty());
+}
+
+#[test]
+fn loading_data_is_asked_of_the_app_and_errors_are_shown() {
+    let mut session = Session::default();
+    session.data_error =
+        Some("perf.csv, row 12, column \"numerator\": \"abc\" is not a number".into());
+    let mut h = harness(State::new(Step::Baselines, Program::default(), session));
+    h.run();
+    h.get_by_label("The data could not be loaded");
+    h.get_by_label("perf.csv, row 12, column \"numerator\": \"abc\" is not a number");
+    assert!(reason(h.state().status(Step::Baselines)).starts_with("data could not be loaded"));
+    h.get_by_label("📂 Import a data file…").click_accesskit();
+    h.run();
+    assert_eq!(h.state().actions, vec![Action::PickDataFile]);
+}
+
+#[test]
+fn the_import_dialog_maps_columns_and_adds_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("perf.csv");
+    std::fs::write(
+        &path,
+        "practice,measure,period,num,den\nP1,CBP-AD,baseline,5,10\nP2,CBP-AD,baseline,7,10\n",
+    )
+    .unwrap();
+    let mut session = Session::new(dir.path().to_path_buf(), None);
+    session.pending_import = Some(path.clone());
+    let mut h = harness(State::new(Step::Baselines, Program::default(), session));
+    h.run();
+    h.get_by_label("Import perf.csv");
+    h.get_by_label("✔ Import").click_accesskit();
+    h.run();
+    let files = &h.state().program.data.files;
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].path, "perf.csv");
+    match &files[0].layout {
+        Layout::Long(m) => {
+            assert_eq!(m.provider_id, "practice");
+            assert_eq!(m.measure_id, "measure");
+            assert_eq!(m.numerator.as_deref(), Some("num"));
+            assert_eq!(m.denominator.as_deref(), Some("den"));
+        }
+        other => panic!("guessed {other:?}"),
+    }
+    assert_eq!(h.state().actions, vec![Action::LoadData]);
+    // The screen took the file from the session, and the dialog closed.
+    assert!(h.state().session.pending_import.is_none());
+    assert!(h.query_by_label("Import perf.csv").is_none());
+}
+
+#[test]
+fn payment_model_edits_the_pool_and_shows_the_engines_figures() {
+    let (program, session) = sample();
+    let mut h = harness(State::new(Step::Payment, program, session));
+    h.run();
+    let paid = h
+        .state()
+        .session
+        .results
+        .as_ref()
+        .unwrap()
+        .payment
+        .paid_cents;
+    h.get_by_label(&widgets::fmt_money_short(paid));
+
+    h.get_by_label("Pool type").click();
+    h.run();
+    h.get_by_label("Withhold from base payments").click();
+    h.run();
+    assert_eq!(
+        h.state().program.payment.pool,
+        Pool::Withhold { percent: 2.0 }
+    );
+    let r = h.state().session.results.as_ref().unwrap();
+    let withheld: i64 = r.payment.withheld.iter().sum();
+    assert_eq!(r.payment.pool_cents, withheld);
+    assert!(withheld > 0);
+    h.get_by_label(&widgets::fmt_money_short(r.payment.pool_cents));
+
+    // A $0 fixed pool is flagged.
+    h.state_mut().program.payment.pool = Pool::Fixed { cents: 0 };
+    h.run();
+    assert_eq!(
+        reason(h.state().status(Step::Payment)),
+        "pool is $0 (and 1 more)"
+    );
+}
+
+#[test]
+fn implement_monitors_the_later_period() {
+    let (mut program, session) = sample();
+    program.implementation.monitoring_period = Some("2026Q1".into());
+    let obs = session.observations.clone().unwrap();
+    let mon = steps::monitoring(&program, &obs, "2026Q1");
+    assert!(mon.expected_cells > 0);
+    assert!(
+        mon.reported_cells < mon.expected_cells,
+        "the sample's later period is incomplete"
+    );
+    // Measures the later period does not carry are missing for everyone.
+    assert!(mon.measures.iter().any(|m| m.reported_count == 0));
+    assert!(
+        mon.measures
+            .iter()
+            .any(|m| m.reported_count > 0 && m.median_change.is_finite())
+    );
+
+    program.implementation.completeness_target = 0.99;
+    let mut h = harness(State::new(Step::Implement, program, session));
+    h.run();
+    h.get_by_label(&widgets::fmt_percent(mon.completeness()));
+    assert_eq!(
+        reason(h.state().status(Step::Implement)),
+        format!(
+            "data completeness {} is below the 99% target",
+            widgets::fmt_percent(mon.completeness())
+        )
+    );
+}
+
+#[test]
+fn implement_starts_phase_one() {
+    let (mut program, session) = sample();
+    program.implementation.current_phase = None;
+    let first = program.phases[0].name.clone();
+    let mut h = harness(State::new(Step::Implement, program, session));
+    h.run();
+    h.get_by_label(&format!("▶ Begin phase 1: {first}"))
+        .click_accesskit();
+    h.run();
+    assert_eq!(
+        h.state().program.implementation.current_phase.as_deref(),
+        Some(first.as_str())
+    );
+}
