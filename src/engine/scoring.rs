@@ -2,7 +2,7 @@
 
 use super::curves;
 use super::inputs::{Inputs, MeasureInputs};
-use super::results::{DomainResult, GroupStandards, MeasureResult, Results};
+use super::results::{GroupStandards, Results};
 use super::standards::resolve;
 use crate::program::{AchievementCurve, Combine, Program};
 
