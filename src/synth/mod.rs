@@ -537,7 +537,7 @@ fn binomial(rng: &mut ChaCha8Rng, n: f64, p: f64) -> f64 {
     let n = n.max(0.0).floor();
     let p = p.clamp(0.0, 1.0);
     let variance = n * p * (1.0 - p);
-    if variance > 200.0 {
+    if variance > 25.0 {
         // Normal approximation: indistinguishable at this size, and several times cheaper than
         // exact sampling, which matters for the million-practice benchmarks.
         return (n * p + variance.sqrt() * normal(rng))
@@ -704,7 +704,7 @@ fn practice_name(i: usize, kind: usize, region: &str) -> String {
             format!("{system} – {place} Primary Care")
         }
         3 => {
-            if i % 2 == 0 {
+            if i.is_multiple_of(2) {
                 format!("{place} Family Medicine")
             } else {
                 format!("{place} Internal Medicine Associates")

@@ -93,14 +93,14 @@ fn mean_rates(obs: &Observations, stratifier: &str) -> (Vec<f64>, Vec<f64>) {
     let measures = higher_is_better(&obs.measure_ids());
     let strat = numeric(obs, stratifier);
     let (mut xs, mut ys) = (Vec::new(), Vec::new());
-    for i in 0..obs.provider_count() {
+    for (i, value) in strat.iter().enumerate() {
         let rates: Vec<f64> = measures
             .iter()
             .map(|m| obs.series(m, "performance").unwrap().effective_rate(i))
             .filter(|r| !r.is_nan())
             .collect();
         if !rates.is_empty() {
-            xs.push(strat[i]);
+            xs.push(*value);
             ys.push(rates.iter().sum::<f64>() / rates.len() as f64);
         }
     }
