@@ -4,12 +4,17 @@
 pub mod audit;
 mod checks;
 mod curves;
+pub mod equity;
+pub mod exceptions;
 mod inputs;
-mod observations;
+pub mod observations;
 mod payment;
+pub mod reliability;
 mod results;
+mod scenarios;
 mod scoring;
 mod standards;
+mod sweep;
 
 pub use checks::check_data;
 pub use curves::{
@@ -18,9 +23,17 @@ pub use curves::{
 };
 pub use inputs::{Inputs, MeasureInputs};
 pub use observations::*;
-pub use payment::distribute;
+pub use payment::{distribute, distribute_in};
 pub use results::*;
+pub use scenarios::{
+    BASE_NAME, CompareOptions, Comparison, Outcome, ProviderDelta, QUANTILE_LEVELS, QuintileRow,
+    Shift, Totals, UnknownScenario, Variant, compare, compare_variants, variants,
+};
 pub use standards::Distribution;
+pub use sweep::{
+    Axis, Cancelled, CellMetrics, DEFAULT_STEPS, Metric, RiskQuintiles, SweepData, SweepResult,
+    SweepSpec, Unit, adopt, sweep,
+};
 
 use crate::program::Program;
 
@@ -33,8 +46,21 @@ pub fn evaluate(program: &Program, inputs: &Inputs) -> Results {
 
 /// As [`evaluate`], reusing the buffers of a previous result (for live recomputation).
 pub fn evaluate_into(program: &Program, inputs: &Inputs, out: &mut Results) {
+    score_into(program, inputs, out);
+    pay_into(program, inputs, out);
+}
+
+/// The first half of [`evaluate_into`]: everything up to the total score. Payment parameters
+/// (pool, cap, minimum score…) must not change what it computes: sweeps score once and pay
+/// many times on the strength of that.
+pub fn score_into(program: &Program, inputs: &Inputs, out: &mut Results) {
     scoring::score_measures(program, inputs, out);
     scoring::score_domains(program, inputs, out);
+    equity::apply_equity_bonus(program, inputs, out);
+}
+
+/// The second half of [`evaluate_into`]: eligibility and payments from the scores in `out`.
+pub fn pay_into(program: &Program, inputs: &Inputs, out: &mut Results) {
     payment::pay(program, inputs, out);
 }
 

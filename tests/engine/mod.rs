@@ -204,13 +204,13 @@ fn domains_need_their_minimum_and_totals_reweight() {
     p.measures[2].domain = "y".into();
     let o = tiny_obs(&[
         ("full", "A", f64::NAN, 1.0),
-        ("full", "B", f64::NAN, 0.0),
+        ("full", "B", f64::NAN, -0.5),
         ("full", "C", f64::NAN, 1.0),
         ("short", "A", f64::NAN, 1.0),
         ("short", "C", f64::NAN, 0.5),
     ]);
     let r = run(&p, &o);
-    // full: x = 100·(10 + 0)/20 = 50, y = 100; total = 0.75·50 + 0.25·100 = 62.5.
+    // full: B is below the threshold (0 points), so x = 100·(10 + 0)/20 = 50, y = 100; total = 0.75·50 + 0.25·100 = 62.5.
     assert_eq!(r.domain("x").unwrap().score[0], 50.0);
     assert_eq!(r.total[0], 62.5);
     // short: x has one measure (needs two), so the total is y alone, re-weighted to 100%.
