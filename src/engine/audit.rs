@@ -1045,7 +1045,7 @@ impl<'a> Auditor<'a> {
                     "share of pool",
                     AuditValue::Number(share),
                     format!(
-                        "{} / Σ score × weight over earning providers {} = {}; × {} shared = {} before rounding to cents",
+                        "{} / Σ score × weight over earning providers {} = {}; × {} shared = {} before caps and rounding to cents",
                         fmt_num(raw),
                         fmt_num(self.raw_sum),
                         pct(share),
@@ -1256,7 +1256,11 @@ impl<'a> Auditor<'a> {
             Distribution::ShareOfPool
             | Distribution::LinearExchange
             | Distribution::LogisticExchange { .. } => {
-                "share × pool in whole cents (largest remainder, so Σ earned = the pool shared, to the cent)"
+                if pay.cap.is_some() {
+                    "share × pool, what caps cut shared among the uncapped in proportion, in whole cents (largest remainder, so Σ earned = the pool shared, to the cent)"
+                } else {
+                    "share × pool in whole cents (largest remainder, so Σ earned = the pool shared, to the cent)"
+                }
             }
             Distribution::Tiered { .. } => {
                 "the tier amount (scaled down in whole cents if the pool is short)"

@@ -97,9 +97,11 @@ svg text { font-variant-numeric: tabular-nums; }
   @page { size: A4; margin: 16mm 14mm; }
   body { font-size: 11pt; }
   main { max-width: none; padding: 0; }
-  h2 { break-after: avoid; page-break-after: avoid; margin-top: 26px; }
-  table, figure, .card, .callout { break-inside: avoid; page-break-inside: avoid; }
+  h2, h3 { break-after: avoid; page-break-after: avoid; }
+  h2 { margin-top: 26px; }
+  figure, .card, .callout, .strat { break-inside: avoid; page-break-inside: avoid; }
   tr { break-inside: avoid; page-break-inside: avoid; }
+  thead { display: table-header-group; }
   .cards { grid-template-columns: repeat(3, 1fr); }
   a { color: inherit; text-decoration: none; }
 }
@@ -1053,7 +1055,12 @@ fn equity_section(h: &mut String, obs: &Observations, results: &Results) {
         }
     }
     for s in &report.strata {
-        let _ = writeln!(h, "<h3>By {}</h3>", esc(&s.stratifier));
+        // Chart and table of one stratifier stay together on paper.
+        let _ = writeln!(
+            h,
+            "<div class=\"strat\">\n<h3>By {}</h3>",
+            esc(&s.stratifier)
+        );
         let rows: Vec<(String, f64)> = s
             .strata
             .iter()
@@ -1073,6 +1080,7 @@ fn equity_section(h: &mut String, obs: &Observations, results: &Results) {
             esc(&s.stratifier)
         );
         strat_table(h, s, any_lives, penalties);
+        h.push_str("</div>\n");
     }
     end(h);
 }

@@ -341,7 +341,7 @@ fn parquet_round_trips_through_polars() {
         .unwrap()
         .str()
         .unwrap()
-        .into_iter()
+        .iter()
         .collect();
     assert_eq!(ids, [Some("007"), Some("010"), Some("099")]);
     let earned: Vec<Option<i64>> = df
@@ -349,7 +349,7 @@ fn parquet_round_trips_through_polars() {
         .unwrap()
         .i64()
         .unwrap()
-        .into_iter()
+        .iter()
         .collect();
     assert_eq!(earned, [Some(33_333), Some(66_667), Some(0)]);
     let total: Vec<Option<f64>> = df
@@ -357,7 +357,7 @@ fn parquet_round_trips_through_polars() {
         .unwrap()
         .f64()
         .unwrap()
-        .into_iter()
+        .iter()
         .collect();
     assert_eq!(total, [Some(50.0), Some(100.0), Some(0.0)]);
     // A measure not scored is null, not NaN.
@@ -366,7 +366,7 @@ fn parquet_round_trips_through_polars() {
         .unwrap()
         .f64()
         .unwrap()
-        .into_iter()
+        .iter()
         .collect();
     assert_eq!(b, [Some(5.0), None, Some(0.0)]);
     let elig: Vec<Option<bool>> = df
@@ -374,7 +374,7 @@ fn parquet_round_trips_through_polars() {
         .unwrap()
         .bool()
         .unwrap()
-        .into_iter()
+        .iter()
         .collect();
     assert_eq!(elig, [Some(true); 3]);
 }
