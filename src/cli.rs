@@ -45,6 +45,12 @@ pub enum Command {
         /// Measures per provider.
         #[arg(long, default_value_t = 10)]
         measures: usize,
+        /// Time what-if sweeps (GRID × GRID cells) instead of single runs.
+        #[arg(long)]
+        sweep: bool,
+        /// Cells per sweep axis, with --sweep.
+        #[arg(long, default_value_t = 50)]
+        grid: usize,
     },
     /// Open the window on a program.
     Open { program: PathBuf },
@@ -61,6 +67,19 @@ pub enum Command {
         #[arg(long)]
         data_dir: Option<PathBuf>,
     },
+    /// What-if sweep over two parameters; one CSV row per cell with every figure.
+    Sweep(crate::cli_whatif::SweepArgs),
+    /// Compare the base program with its scenarios side by side.
+    Compare(crate::cli_whatif::CompareArgs),
+    /// Equity lens: payout per attributed life by stratum, the reverse Robin Hood indicator,
+    /// and the counters off and on; one CSV row per stratum, a summary on standard error.
+    Equity(crate::cli_analysis::EquityArgs),
+    /// Reliability per provider and measure, funnel positions, and each provider's chance of
+    /// earning from resampling the numerators.
+    Reliability(crate::cli_analysis::ReliabilityArgs),
+    /// Exclusions per provider and measure, their effect on scores and payments, and
+    /// providers excluding far more than their peers.
+    Exceptions(crate::cli_analysis::ExceptionsArgs),
 }
 
 /// A failure reported as one line on standard error.
@@ -92,10 +111,24 @@ pub fn main() -> ExitCode {
             out,
             data_dir,
         }) => crate::cli_export::export(&program, format, out.as_deref(), data_dir.as_deref()),
-        Some(Command::Bench { sizes, measures }) => {
-            crate::bench::run(&sizes, measures);
+        Some(Command::Bench {
+            sizes,
+            measures,
+            sweep,
+            grid,
+        }) => {
+            if sweep {
+                crate::bench::run_sweeps(&sizes, measures, grid);
+            } else {
+                crate::bench::run(&sizes, measures);
+            }
             Ok(())
         }
+        Some(Command::Sweep(args)) => crate::cli_whatif::sweep(&args),
+        Some(Command::Compare(args)) => crate::cli_whatif::compare(&args),
+        Some(Command::Equity(args)) => crate::cli_analysis::equity(&args),
+        Some(Command::Reliability(args)) => crate::cli_analysis::reliability(&args),
+        Some(Command::Exceptions(args)) => crate::cli_analysis::exceptions(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -238,9 +271,15 @@ fn validate(path: &Path, data_dir: Option<&Path>) -> Result<(), Failure> {
         let _ = writeln!(text, "{}: {p}", path.display());
     }
     print!("{text}");
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == crate::program::Severity::Error)
+        .count();
+    if errors == 0 {
+        return Ok(());
+    }
     Err(Failure(format!(
-        "{}: {} problem(s) found",
-        path.display(),
-        problems.len()
+        "{}: {errors} error(s) found",
+        path.display()
     )))
 }

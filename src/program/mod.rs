@@ -4,6 +4,7 @@
 
 mod data_sources;
 mod design;
+mod equity;
 mod measures;
 mod parameters;
 mod payment;
@@ -13,6 +14,7 @@ mod validate;
 
 pub use data_sources::*;
 pub use design::*;
+pub use equity::*;
 pub use measures::*;
 pub use parameters::*;
 pub use payment::*;
@@ -113,11 +115,23 @@ impl fmt::Display for ProgramError {
 
 impl std::error::Error for ProgramError {}
 
-/// Just the version field, read first so a newer file is refused before its body is misread.
-#[derive(Deserialize)]
-struct VersionProbe {
-    #[serde(default)]
-    format_version: Option<u32>,
+/// The `format_version` written in a document, found without parsing the rest: a newer file
+/// must be refused before its body is misread.
+fn declared_version(text: &str) -> Option<u32> {
+    for line in text.lines() {
+        let code = line.split("//").next().unwrap_or("");
+        if let Some(at) = code.find("format_version") {
+            let rest = code[at + "format_version".len()..].trim_start();
+            let digits: String = rest
+                .strip_prefix(':')?
+                .trim_start()
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            return digits.parse().ok();
+        }
+    }
+    None
 }
 
 fn syntax_error(e: ron::error::SpannedError) -> ProgramError {
@@ -136,11 +150,7 @@ impl Program {
     /// Parses a program from RON text, refusing files from a newer format version.
     pub fn from_ron(text: &str) -> Result<Program, ProgramError> {
         let opts = ron_options();
-        // A struct probe that ignores unknown fields tells us the version even when the rest of
-        // the file uses fields this build does not know.
-        if let Ok(probe) = opts.from_str::<ron::Value>(text)
-            && let Ok(v) = probe.into_rust::<VersionProbe>()
-            && let Some(found) = v.format_version
+        if let Some(found) = declared_version(text)
             && found > FORMAT_VERSION
         {
             return Err(ProgramError::TooNew {

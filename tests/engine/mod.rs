@@ -1,6 +1,7 @@
 //! Scoring and payment rules on small hand-computed cases.
 
 mod payment_props;
+mod program_doc;
 
 use p4p_designer::engine::{
     self, Distribution as Dist, Observations, Results, consistency_points, distribute,
