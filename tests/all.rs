@@ -2,6 +2,7 @@
 
 mod hvbp;
 mod engine;
+mod data;
 mod exports;
 mod catalogue;
 mod synth;

@@ -1,0 +1,204 @@
+//! Reading one cell's text as a value: missing markers, numbers as published, yes/no flags.
+//!
+//! Every column is read as text and parsed here, so a provider ID keeps its leading zeros and a
+//! column of counts with one stray decimal is not silently nulled by schema inference.
+
+/// How a file writes its numbers and its "no value" markers.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CellRules {
+    /// Markers besides an empty cell, compared trimmed and case-insensitively.
+    missing: Vec<String>,
+    /// `;`-separated files usually come from locales that write `0,75` for 0.75.
+    decimal_comma: bool,
+}
+
+/// What a cell holds when a number is expected.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Num {
+    Missing,
+    Value(f64),
+    Invalid,
+}
+
+/// What a cell holds when a yes/no flag is expected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Flag {
+    Yes,
+    No,
+    Invalid,
+}
+
+impl CellRules {
+    pub(crate) fn new(missing_values: &[String], decimal_comma: bool) -> Self {
+        CellRules {
+            missing: missing_values
+                .iter()
+                .map(|m| m.trim().to_lowercase())
+                .filter(|m| !m.is_empty())
+                .collect(),
+            decimal_comma,
+        }
+    }
+
+    /// The trimmed text of a cell, or None when it means "no value".
+    pub(crate) fn text<'a>(&self, cell: Option<&'a str>) -> Option<&'a str> {
+        let t = cell?.trim();
+        if t.is_empty() || self.missing.iter().any(|m| m.eq_ignore_ascii_case(t)) {
+            None
+        } else {
+            Some(t)
+        }
+    }
+
+    pub(crate) fn number(&self, cell: Option<&str>) -> Num {
+        match self.text(cell) {
+            None => Num::Missing,
+            Some(t) => match parse_number(t, self.decimal_comma) {
+                Some(v) if v.is_nan() => Num::Missing,
+                Some(v) => Num::Value(v),
+                None => Num::Invalid,
+            },
+        }
+    }
+
+    /// A flag; an empty or missing cell means "no".
+    pub(crate) fn flag(&self, cell: Option<&str>) -> Flag {
+        let Some(t) = self.text(cell) else {
+            return Flag::No;
+        };
+        match t.to_ascii_lowercase().as_str() {
+            "1" | "true" | "t" | "yes" | "y" => Flag::Yes,
+            "0" | "false" | "f" | "no" | "n" => Flag::No,
+            // Parquet booleans and floats cast to text arrive as "1.0" / "0.0".
+            other => match parse_number(other, false) {
+                Some(v) if v == 1.0 => Flag::Yes,
+                Some(v) if v == 0.0 => Flag::No,
+                _ => Flag::Invalid,
+            },
+        }
+    }
+}
+
+/// Parses a number as CMS and spreadsheets publish it: `0.8802`, `-3`, `1e-4`, `1,234.5`,
+/// `53.50%` (kept in percent units: 53.5), `6 out of 10` (6), `$1,200`. Infinite values are
+/// refused; `NaN` gives NaN (which callers treat as missing).
+pub(crate) fn parse_number(text: &str, decimal_comma: bool) -> Option<f64> {
+    let t = text.trim();
+    // "6 out of 10": the points earned; the maximum must itself be a number.
+    if let Some((got, of)) = t.split_once(" out of ") {
+        parse_number(of, decimal_comma)?;
+        return parse_number(got, decimal_comma);
+    }
+    let t = t.strip_suffix('%').map_or(t, str::trim_end);
+    let (negative, t) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest.trim_start()),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let t = t
+        .strip_prefix('$')
+        .or_else(|| t.strip_prefix('£'))
+        .or_else(|| t.strip_prefix('€'))
+        .unwrap_or(t);
+    if t.is_empty() || t.starts_with(['-', '+']) {
+        return None;
+    }
+    let plain = normalise_separators(t, decimal_comma)?;
+    let v: f64 = plain.parse().ok()?;
+    if v.is_infinite() {
+        return None;
+    }
+    Some(if negative { -v } else { v })
+}
+
+/// Removes thousands separators and turns a decimal comma into a point. Refuses commas that are
+/// not valid thousands grouping (`1,23`), which would otherwise change the value silently.
+fn normalise_separators(t: &str, decimal_comma: bool) -> Option<String> {
+    let (group, decimal) = if decimal_comma && t.contains(',') {
+        ('.', ',')
+    } else {
+        (',', '.')
+    };
+    if !t.contains(group) {
+        return Some(t.replace(decimal, "."));
+    }
+    let (int_part, frac) = match t.split_once(decimal) {
+        Some((i, f)) => (i, Some(f)),
+        None => (t, None),
+    };
+    let mut groups = int_part.split(group);
+    let first = groups.next()?;
+    let first_ok = !first.is_empty() && first.len() <= 3 && first.bytes().all(|b| b.is_ascii_digit());
+    let rest_ok = groups
+        .clone()
+        .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
+    if !first_ok || !rest_ok || frac.is_some_and(|f| f.contains(group)) {
+        // A lone decimal comma in a `;` file ("0,75") was handled above; a lone point in a
+        // decimal-comma file is read as a decimal point.
+        return None;
+    }
+    let mut s: String = int_part.chars().filter(|&c| c != group).collect();
+    if let Some(f) = frac {
+        s.push('.');
+        s.push_str(f);
+    }
+    Some(s)
+}
+
+/// Formats a number for a CSV cell: shortest text that reads back to the same value; empty for
+/// NaN.
+pub(crate) fn format_number(v: f64) -> String {
+    if v.is_nan() { String::new() } else { format!("{v}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_as_published() {
+        let p = |s| parse_number(s, false);
+        assert_eq!(p("0.880237"), Some(0.880237));
+        assert_eq!(p("53.50%"), Some(53.5));
+        assert_eq!(p(" 77.4970 % "), Some(77.497));
+        assert_eq!(p("6 out of 10"), Some(6.0));
+        assert_eq!(p("0 out of 9"), Some(0.0));
+        assert_eq!(p("1,234,567.5"), Some(1_234_567.5));
+        assert_eq!(p("$1,200"), Some(1200.0));
+        assert_eq!(p("-$5"), Some(-5.0));
+        assert_eq!(p("-2.5"), Some(-2.5));
+        assert_eq!(p("1e-3"), Some(0.001));
+        assert_eq!(p("1,23"), None);
+        assert_eq!(p("abc"), None);
+        assert_eq!(p("6 out of ten"), None);
+        assert_eq!(p("inf"), None);
+        assert_eq!(p("--1"), None);
+        assert_eq!(p(""), None);
+        assert_eq!(p("%"), None);
+        assert!(p("NaN").is_some_and(f64::is_nan));
+    }
+
+    #[test]
+    fn decimal_comma() {
+        let p = |s| parse_number(s, true);
+        assert_eq!(p("0,75"), Some(0.75));
+        assert_eq!(p("1.234,5"), Some(1234.5));
+        assert_eq!(p("0.75"), Some(0.75));
+        assert_eq!(p("12"), Some(12.0));
+    }
+
+    #[test]
+    fn missing_and_flags() {
+        let r = CellRules::new(&["Not Available".into()], false);
+        assert_eq!(r.number(Some("not available")), Num::Missing);
+        assert_eq!(r.number(Some("  ")), Num::Missing);
+        assert_eq!(r.number(None), Num::Missing);
+        assert_eq!(r.number(Some("N/A")), Num::Invalid);
+        assert_eq!(r.flag(Some("Yes")), Flag::Yes);
+        assert_eq!(r.flag(Some("n")), Flag::No);
+        assert_eq!(r.flag(Some("TRUE")), Flag::Yes);
+        assert_eq!(r.flag(Some("1.0")), Flag::Yes);
+        assert_eq!(r.flag(Some("")), Flag::No);
+        assert_eq!(r.flag(Some("maybe")), Flag::Invalid);
+        assert_eq!(r.flag(Some("2")), Flag::Invalid);
+    }
+}

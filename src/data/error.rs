@@ -1,0 +1,180 @@
+//! Why a data file could not be read, with the file, row and column to look at.
+
+use std::fmt;
+
+/// One cell of a data file. `row` is the 1-based data row: the first row after the header is
+/// row 1 (in a plain CSV file without line breaks inside cells it is on line `row + 1`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellRef {
+    pub file: String,
+    pub row: usize,
+    pub column: String,
+}
+
+impl fmt::Display for CellRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}, data row {}, column \"{}\"",
+            self.file, self.row, self.column
+        )
+    }
+}
+
+/// Everything that can go wrong reading or writing a data file. Every message names the file
+/// and, where there is one, the data row and column.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DataError {
+    #[error("{file}: file not found")]
+    FileNotFound { file: String },
+
+    #[error("{file}: unsupported file type (expected .csv, .txt, .tsv or .parquet)")]
+    UnsupportedFormat { file: String },
+
+    #[error("{file}: cannot read the file: {message}")]
+    Unreadable { file: String, message: String },
+
+    #[error("{file}: not a readable Parquet file: {message}")]
+    BadParquet { file: String, message: String },
+
+    #[error("{file}: the file is empty (no header line)")]
+    NoHeader { file: String },
+
+    #[error("{file}: the file has a header but no data rows")]
+    NoRows { file: String },
+
+    #[error(
+        "{file}: column \"{column}\" (mapped as {role}) is not in the file; its columns are: {}",
+        quoted_list(.available)
+    )]
+    MissingColumn {
+        file: String,
+        column: String,
+        role: String,
+        available: Vec<String>,
+    },
+
+    #[error("{file}, data row {row}: {message}")]
+    BadRow {
+        file: String,
+        row: usize,
+        message: String,
+    },
+
+    #[error("{at}: {what} is missing")]
+    MissingValue { at: CellRef, what: String },
+
+    #[error("{at}: \"{value}\" is not a number")]
+    NotNumeric { at: CellRef, value: String },
+
+    #[error("{at}: \"{value}\" is not a yes/no flag (use 1/0, true/false, yes/no or y/n)")]
+    NotAFlag { at: CellRef, value: String },
+
+    #[error("{at}: {what} cannot be negative (found {value})")]
+    Negative {
+        at: CellRef,
+        what: String,
+        value: f64,
+    },
+
+    #[error(
+        "{at}: numerator {numerator} exceeds the denominator {}",
+        eligible_text(.denominator, .exclusions)
+    )]
+    NumeratorExceedsDenominator {
+        at: CellRef,
+        numerator: f64,
+        denominator: f64,
+        exclusions: Option<f64>,
+    },
+
+    #[error("{at}: exclusions {exclusions} exceed the denominator {denominator}")]
+    ExclusionsExceedDenominator {
+        at: CellRef,
+        exclusions: f64,
+        denominator: f64,
+    },
+
+    #[error("{at}: duplicate {what} (first given at {first})")]
+    Duplicate {
+        at: CellRef,
+        what: String,
+        first: String,
+    },
+
+    #[error("{file}: column mapping problem: {message}")]
+    Mapping { file: String, message: String },
+
+    #[error("{file}: cannot write: {message}")]
+    Write { file: String, message: String },
+}
+
+impl DataError {
+    /// The file the problem is in.
+    pub fn file(&self) -> &str {
+        match self {
+            DataError::FileNotFound { file }
+            | DataError::UnsupportedFormat { file }
+            | DataError::Unreadable { file, .. }
+            | DataError::BadParquet { file, .. }
+            | DataError::NoHeader { file }
+            | DataError::NoRows { file }
+            | DataError::BadRow { file, .. }
+            | DataError::MissingColumn { file, .. }
+            | DataError::Mapping { file, .. }
+            | DataError::Write { file, .. } => file,
+            _ => self.cell().map_or("", |c| c.file.as_str()),
+        }
+    }
+
+    /// The cell the problem is in, when it is in one cell.
+    pub fn cell(&self) -> Option<&CellRef> {
+        match self {
+            DataError::MissingValue { at, .. }
+            | DataError::NotNumeric { at, .. }
+            | DataError::NotAFlag { at, .. }
+            | DataError::Negative { at, .. }
+            | DataError::NumeratorExceedsDenominator { at, .. }
+            | DataError::ExclusionsExceedDenominator { at, .. }
+            | DataError::Duplicate { at, .. } => Some(at),
+            _ => None,
+        }
+    }
+
+    /// The 1-based data row, when the problem is in one row.
+    pub fn row(&self) -> Option<usize> {
+        match self {
+            DataError::BadRow { row, .. } => Some(*row),
+            _ => self.cell().map(|c| c.row),
+        }
+    }
+
+    /// The column, when the problem is in one column.
+    pub fn column(&self) -> Option<&str> {
+        match self {
+            DataError::MissingColumn { column, .. } => Some(column),
+            _ => self.cell().map(|c| c.column.as_str()),
+        }
+    }
+}
+
+fn quoted_list(names: &[String]) -> String {
+    if names.is_empty() {
+        return "(none)".into();
+    }
+    names
+        .iter()
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn eligible_text(denominator: &f64, exclusions: &Option<f64>) -> String {
+    match *exclusions {
+        Some(e) if e != 0.0 => format!(
+            "{} ({denominator} less {e} exclusions)",
+            denominator - e
+        ),
+        _ => format!("{denominator}"),
+    }
+}

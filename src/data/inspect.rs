@@ -1,0 +1,39 @@
+//! A first look at a file for the import dialog: its columns, size and first rows.
+
+use std::path::{Path, PathBuf};
+
+use super::error::DataError;
+use super::source::{FileFormat, Source};
+
+/// Rows shown in a preview.
+pub const PREVIEW_ROWS: usize = 20;
+
+/// What the import dialog shows about a file before its columns are mapped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileInfo {
+    pub path: PathBuf,
+    pub format: FileFormat,
+    /// The field separator found in a CSV header line.
+    pub delimiter: Option<char>,
+    pub columns: Vec<String>,
+    /// Data rows (the header not counted).
+    pub row_count: usize,
+    /// The first rows, every cell as text (empty where missing), in `columns` order.
+    pub preview: Vec<Vec<String>>,
+}
+
+/// Reads a file's header, counts its rows and previews the first [`PREVIEW_ROWS`].
+pub fn inspect_file(path: &Path) -> Result<FileInfo, DataError> {
+    let name = path.display().to_string();
+    let source = Source::open(path, &name)?;
+    let row_count = source.row_count()?;
+    let preview = source.preview(PREVIEW_ROWS)?;
+    Ok(FileInfo {
+        path: path.to_path_buf(),
+        format: source.format,
+        delimiter: source.delimiter.map(char::from),
+        columns: source.columns,
+        row_count,
+        preview,
+    })
+}

@@ -1,0 +1,290 @@
+//! Loading every file of a program into fresh `Observations`, and what the layouts share:
+//! row references for messages, count checks, and the record of which values came from where.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::engine::Observations;
+use crate::program::{Layout, Program};
+
+use super::cells::{CellRules, Num};
+use super::error::{CellRef, DataError};
+use super::source::{Source, resolve};
+use super::{long, patient, providers, wide};
+
+/// Reads every data file of `program` (paths relative to `base_dir`), in program order.
+///
+/// Builds new `Observations` from nothing, so a caller that keeps its current data until this
+/// returns `Ok` never ends up with a half-loaded mix when a file is bad.
+pub fn load_program_data(program: &Program, base_dir: &Path) -> Result<Observations, DataError> {
+    let mut loader = Loader::new(&program.data.missing_values);
+    for file in &program.data.files {
+        let path = resolve(base_dir, &file.path);
+        loader.begin_file(&file.path);
+        let source = Source::open(&path, &file.path)?;
+        match &file.layout {
+            Layout::Long(m) => long::load(&mut loader, source, m)?,
+            Layout::Wide(m) => wide::load(&mut loader, source, m)?,
+            Layout::PatientLevel(m) => patient::load(&mut loader, source, m)?,
+            Layout::Providers(m) => providers::load(&mut loader, source, m)?,
+        }
+    }
+    Ok(loader.obs)
+}
+
+/// Where a value was first given, to point at both places when it is given twice.
+#[derive(Debug, Clone, Copy)]
+struct Origin {
+    file: usize,
+    row: usize,
+}
+
+/// The observations being built, and which provider × measure × period (or supplied field) has
+/// already been given by which file and row.
+pub(crate) struct Loader<'p> {
+    pub obs: Observations,
+    pub missing_values: &'p [String],
+    files: Vec<String>,
+    series_seen: HashMap<String, HashMap<String, HashMap<usize, Origin>>>,
+    supplied_seen: HashMap<String, HashMap<&'static str, HashMap<usize, Origin>>>,
+}
+
+impl<'p> Loader<'p> {
+    pub fn new(missing_values: &'p [String]) -> Self {
+        Loader {
+            obs: Observations::new(),
+            missing_values,
+            files: Vec::new(),
+            series_seen: HashMap::new(),
+            supplied_seen: HashMap::new(),
+        }
+    }
+
+    fn begin_file(&mut self, name: &str) {
+        self.files.push(name.to_owned());
+    }
+
+    fn origin_text(&self, o: Origin) -> String {
+        let file = self.files.get(o.file).map_or("", String::as_str);
+        format!("{file}, data row {}", o.row)
+    }
+
+    fn here(&self, row: usize) -> Origin {
+        Origin {
+            file: self.files.len().saturating_sub(1),
+            row,
+        }
+    }
+
+    /// Records that `row` gives provider × measure × period, refusing a second source.
+    pub fn claim_series(
+        &mut self,
+        provider: usize,
+        measure: &str,
+        period: &str,
+        row: RowRef<'_>,
+        column: &str,
+    ) -> Result<(), DataError> {
+        let here = self.here(row.row);
+        let by_period = match self.series_seen.get_mut(measure) {
+            Some(m) => m,
+            None => self.series_seen.entry(measure.to_owned()).or_default(),
+        };
+        let seen = match by_period.get_mut(period) {
+            Some(p) => p,
+            None => by_period.entry(period.to_owned()).or_default(),
+        };
+        if let Some(&first) = seen.get(&provider) {
+            let id = &self.obs.providers.ids[provider];
+            return Err(DataError::Duplicate {
+                what: format!("provider {id}, measure {measure}, period {period}"),
+                first: self.origin_text(first),
+                at: row.at(column),
+            });
+        }
+        seen.insert(provider, here);
+        Ok(())
+    }
+
+    /// Records that `row` gives a supplied field (threshold, benchmark…) of a measure for a
+    /// provider, refusing a second source.
+    pub fn claim_supplied(
+        &mut self,
+        provider: usize,
+        measure: &str,
+        field: &'static str,
+        row: RowRef<'_>,
+        column: &str,
+    ) -> Result<(), DataError> {
+        let here = self.here(row.row);
+        let by_field = match self.supplied_seen.get_mut(measure) {
+            Some(m) => m,
+            None => self.supplied_seen.entry(measure.to_owned()).or_default(),
+        };
+        let seen = by_field.entry(field).or_default();
+        if let Some(&first) = seen.get(&provider) {
+            let id = &self.obs.providers.ids[provider];
+            return Err(DataError::Duplicate {
+                what: format!("{field} of measure {measure} for provider {id}"),
+                first: self.origin_text(first),
+                at: row.at(column),
+            });
+        }
+        seen.insert(provider, here);
+        Ok(())
+    }
+
+    /// Stores the known values of one provider × measure × period.
+    pub fn store(&mut self, provider: usize, measure: &str, period: &str, c: &Counts) {
+        let s = self.obs.series_mut(measure, period);
+        for (dst, v) in [
+            (&mut s.numerator, c.numerator),
+            (&mut s.denominator, c.denominator),
+            (&mut s.rate, c.rate),
+            (&mut s.exclusions, c.exclusions),
+            (&mut s.expected, c.expected),
+        ] {
+            if !v.is_nan() {
+                dst[provider] = v;
+            }
+        }
+    }
+}
+
+/// A data row of a file, for messages.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RowRef<'a> {
+    pub file: &'a str,
+    /// 1-based data row.
+    pub row: usize,
+}
+
+impl RowRef<'_> {
+    pub fn at(&self, column: &str) -> CellRef {
+        CellRef {
+            file: self.file.to_owned(),
+            row: self.row,
+            column: column.to_owned(),
+        }
+    }
+
+    /// A text cell that must be present (an ID, a measure, a period).
+    pub fn required<'c>(
+        &self,
+        rules: &CellRules,
+        cell: Option<&'c str>,
+        column: &str,
+        what: &str,
+    ) -> Result<&'c str, DataError> {
+        rules.text(cell).ok_or_else(|| DataError::MissingValue {
+            at: self.at(column),
+            what: what.to_owned(),
+        })
+    }
+
+    /// A number; NaN when missing.
+    pub fn number(
+        &self,
+        rules: &CellRules,
+        cell: Option<&str>,
+        column: &str,
+    ) -> Result<f64, DataError> {
+        match rules.number(cell) {
+            Num::Missing => Ok(f64::NAN),
+            Num::Value(v) => Ok(v),
+            Num::Invalid => Err(DataError::NotNumeric {
+                at: self.at(column),
+                value: cell.unwrap_or("").to_owned(),
+            }),
+        }
+    }
+
+    /// A number that cannot be negative (a count, lives, spend); NaN when missing.
+    pub fn count(
+        &self,
+        rules: &CellRules,
+        cell: Option<&str>,
+        column: &str,
+        what: &str,
+    ) -> Result<f64, DataError> {
+        let v = self.number(rules, cell, column)?;
+        if v < 0.0 {
+            return Err(DataError::Negative {
+                at: self.at(column),
+                what: what.to_owned(),
+                value: v,
+            });
+        }
+        Ok(v)
+    }
+}
+
+/// The values of one provider × measure × period; NaN where not given.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Counts {
+    pub numerator: f64,
+    pub denominator: f64,
+    pub rate: f64,
+    pub exclusions: f64,
+    pub expected: f64,
+}
+
+impl Default for Counts {
+    fn default() -> Self {
+        Counts {
+            numerator: f64::NAN,
+            denominator: f64::NAN,
+            rate: f64::NAN,
+            exclusions: f64::NAN,
+            expected: f64::NAN,
+        }
+    }
+}
+
+/// Counts agree when compared within this much (counts may arrive as "12.0").
+const COUNT_TOLERANCE: f64 = 1e-9;
+
+impl Counts {
+    pub fn is_empty(&self) -> bool {
+        [
+            self.numerator,
+            self.denominator,
+            self.rate,
+            self.exclusions,
+            self.expected,
+        ]
+        .iter()
+        .all(|v| v.is_nan())
+    }
+
+    /// Exclusions must fit in the denominator, and the numerator in what is left.
+    pub fn check(
+        &self,
+        row: RowRef<'_>,
+        numerator_column: &str,
+        exclusions_column: &str,
+    ) -> Result<(), DataError> {
+        let den = self.denominator;
+        if den.is_nan() {
+            return Ok(());
+        }
+        let excl = self.exclusions;
+        if !excl.is_nan() && excl > den + COUNT_TOLERANCE {
+            return Err(DataError::ExclusionsExceedDenominator {
+                at: row.at(exclusions_column),
+                exclusions: excl,
+                denominator: den,
+            });
+        }
+        let eligible = if excl.is_nan() { den } else { den - excl };
+        if !self.numerator.is_nan() && self.numerator > eligible + COUNT_TOLERANCE {
+            return Err(DataError::NumeratorExceedsDenominator {
+                at: row.at(numerator_column),
+                numerator: self.numerator,
+                denominator: den,
+                exclusions: (!excl.is_nan()).then_some(excl),
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,29 @@
+//! Loading performance and provider data (CSV, Parquet) into the engine's plain columns.
+//!
+//! The only module that uses polars. Every file is read lazily with all columns as text and
+//! parsed here, so provider IDs keep leading zeros and published values such as
+//! "Not Available", "53.50%" or "6 out of 10" read as CMS means them. Bad input gives a
+//! [`DataError`] naming the file, data row and column; nothing here panics on any input.
+
+mod cells;
+mod error;
+pub mod export;
+mod guess;
+mod inspect;
+mod load;
+mod long;
+mod patient;
+mod providers;
+mod source;
+mod wide;
+mod write;
+
+pub use error::{CellRef, DataError};
+pub use guess::guess_mapping;
+pub use inspect::{FileInfo, PREVIEW_ROWS, inspect_file};
+pub use load::load_program_data;
+pub use source::FileFormat;
+pub use write::{
+    long_csv_mapping, providers_csv_mapping, write_observations_long_csv,
+    write_observations_long_parquet, write_providers_csv,
+};

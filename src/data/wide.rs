@@ -1,0 +1,212 @@
+//! Wide files: one row per provider, a column per measure and field, as CMS publishes them.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::program::{WideField, WideMapping};
+
+use super::error::DataError;
+use super::load::{Counts, Loader, RowRef};
+use super::source::Source;
+
+/// The columns (indexes into `WideMapping::columns`) that give one measure × period.
+#[derive(Default)]
+struct SeriesColumns {
+    numerator: Option<usize>,
+    denominator: Option<usize>,
+    rate: Option<usize>,
+    exclusions: Option<usize>,
+    expected: Option<usize>,
+}
+
+/// A per-provider value supplied for a measure rather than computed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Supplied {
+    Threshold,
+    Benchmark,
+    Floor,
+    Score,
+}
+
+impl Supplied {
+    fn label(self) -> &'static str {
+        match self {
+            Supplied::Threshold => "achievement threshold",
+            Supplied::Benchmark => "benchmark",
+            Supplied::Floor => "floor",
+            Supplied::Score => "supplied score",
+        }
+    }
+}
+
+pub(crate) fn load(ld: &mut Loader, source: Source, m: &WideMapping) -> Result<(), DataError> {
+    source.require(&m.provider_id, "provider_id")?;
+    if let Some(n) = &m.provider_name {
+        source.require(n, "provider name")?;
+    }
+    for c in &m.columns {
+        source.require(&c.column, &role(c.measure_id.as_str(), &c.field))?;
+    }
+    let (series, supplied) = plan(m, &source.name)?;
+
+    let mut names = vec![m.provider_id.as_str()];
+    names.extend(m.provider_name.as_deref());
+    names.extend(m.columns.iter().map(|c| c.column.as_str()));
+    let table = source.read(&names)?;
+    let rules = table.rules(ld.missing_values);
+
+    let ids = table.column(&m.provider_id)?;
+    let provider_names = table.column_or_empty(m.provider_name.as_deref())?;
+    let cells = m
+        .columns
+        .iter()
+        .map(|c| table.column(&c.column))
+        .collect::<Result<Vec<_>, _>>()?;
+    let column_name = |i: Option<usize>, fallback: &'static str| {
+        i.map_or(fallback, |i| m.columns[i].column.as_str())
+    };
+
+    let mut rows_of_provider: HashMap<usize, usize> = HashMap::new();
+    for r in 0..table.height() {
+        let row = RowRef {
+            file: &table.name,
+            row: r + 1,
+        };
+        let id = row.required(&rules, ids[r], &m.provider_id, "the provider ID")?;
+        let p = ld.obs.provider_index(id);
+        if let Some(first) = rows_of_provider.insert(p, row.row) {
+            return Err(DataError::Duplicate {
+                at: row.at(&m.provider_id),
+                what: format!("provider {id}"),
+                first: format!("{}, data row {first}", table.name),
+            });
+        }
+        if let Some(name) = rules.text(provider_names[r])
+            && ld.obs.providers.names[p].is_empty()
+        {
+            ld.obs.providers.names[p] = name.to_owned();
+        }
+
+        for ((measure, period), sc) in &series {
+            let count = |i: Option<usize>, what: &str| match i {
+                Some(i) => row.count(&rules, cells[i][r], &m.columns[i].column, what),
+                None => Ok(f64::NAN),
+            };
+            let counts = Counts {
+                numerator: count(sc.numerator, "a numerator")?,
+                denominator: count(sc.denominator, "a denominator")?,
+                rate: match sc.rate {
+                    Some(i) => row.number(&rules, cells[i][r], &m.columns[i].column)?,
+                    None => f64::NAN,
+                },
+                exclusions: count(sc.exclusions, "exclusions")?,
+                expected: count(sc.expected, "expected events")?,
+            };
+            if counts.is_empty() {
+                continue;
+            }
+            counts.check(
+                row,
+                column_name(sc.numerator, "numerator"),
+                column_name(sc.exclusions, "exclusions"),
+            )?;
+            let first_column = [sc.rate, sc.numerator, sc.denominator, sc.exclusions]
+                .into_iter()
+                .flatten()
+                .next()
+                .or(sc.expected);
+            ld.claim_series(p, measure, period, row, column_name(first_column, ""))?;
+            ld.store(p, measure, period, &counts);
+        }
+
+        for &(i, field) in &supplied {
+            let column = &m.columns[i];
+            let v = row.number(&rules, cells[i][r], &column.column)?;
+            if v.is_nan() {
+                continue;
+            }
+            ld.claim_supplied(p, &column.measure_id, field.label(), row, &column.column)?;
+            let s = ld.obs.supplied_mut(&column.measure_id);
+            let dst = match field {
+                Supplied::Threshold => &mut s.threshold,
+                Supplied::Benchmark => &mut s.benchmark,
+                Supplied::Floor => &mut s.floor,
+                Supplied::Score => &mut s.score,
+            };
+            dst[p] = v;
+        }
+    }
+    Ok(())
+}
+
+type SeriesPlan<'m> = BTreeMap<(&'m str, &'m str), SeriesColumns>;
+
+/// Groups the mapped columns by measure × period, refusing a mapping that gives the same field
+/// twice (it could not say which one to believe).
+fn plan<'m>(
+    m: &'m WideMapping,
+    file: &str,
+) -> Result<(SeriesPlan<'m>, Vec<(usize, Supplied)>), DataError> {
+    let mut series: SeriesPlan<'m> = BTreeMap::new();
+    let mut supplied: Vec<(usize, Supplied)> = Vec::new();
+    let twice = |i: usize, j: usize| {
+        let (a, b) = (&m.columns[j].column, &m.columns[i].column);
+        let what = role(&m.columns[i].measure_id, &m.columns[i].field);
+        DataError::Mapping {
+            file: file.to_owned(),
+            message: if a == b {
+                format!("column \"{a}\" is mapped twice as {what}")
+            } else {
+                format!("columns \"{a}\" and \"{b}\" are both mapped as {what}")
+            },
+        }
+    };
+    for (i, c) in m.columns.iter().enumerate() {
+        let (period, slot): (&str, fn(&mut SeriesColumns) -> &mut Option<usize>) = match &c.field
+        {
+            WideField::Rate(p) => (p, |s| &mut s.rate),
+            WideField::Numerator(p) => (p, |s| &mut s.numerator),
+            WideField::Denominator(p) => (p, |s| &mut s.denominator),
+            WideField::Exclusions(p) => (p, |s| &mut s.exclusions),
+            WideField::Expected(p) => (p, |s| &mut s.expected),
+            WideField::Threshold
+            | WideField::Benchmark
+            | WideField::Floor
+            | WideField::SuppliedScore => {
+                let field = match c.field {
+                    WideField::Threshold => Supplied::Threshold,
+                    WideField::Benchmark => Supplied::Benchmark,
+                    WideField::Floor => Supplied::Floor,
+                    _ => Supplied::Score,
+                };
+                if let Some(&(j, _)) = supplied
+                    .iter()
+                    .find(|(j, f)| m.columns[*j].measure_id == c.measure_id && *f == field)
+                {
+                    return Err(twice(i, j));
+                }
+                supplied.push((i, field));
+                continue;
+            }
+        };
+        let slot = slot(series.entry((c.measure_id.as_str(), period)).or_default());
+        if let Some(j) = *slot {
+            return Err(twice(i, j));
+        }
+        *slot = Some(i);
+    }
+    Ok((series, supplied))
+}
+
+fn role(measure: &str, field: &WideField) -> String {
+    match field {
+        WideField::Rate(p) => format!("{measure} rate ({p})"),
+        WideField::Numerator(p) => format!("{measure} numerator ({p})"),
+        WideField::Denominator(p) => format!("{measure} denominator ({p})"),
+        WideField::Exclusions(p) => format!("{measure} exclusions ({p})"),
+        WideField::Expected(p) => format!("{measure} expected ({p})"),
+        WideField::Threshold => format!("{measure} achievement threshold"),
+        WideField::Benchmark => format!("{measure} benchmark"),
+        WideField::Floor => format!("{measure} floor"),
+        WideField::SuppliedScore => format!("{measure} supplied score"),
+    }
+}
