@@ -108,3 +108,72 @@ pub fn run(sizes: &[usize], measures: usize) {
         );
     }
 }
+
+/// Prints the time of whole what-if sweeps (`grid` × `grid` cells) for each size, over three
+/// kinds of grid: the default pool × threshold (one scoring pass per threshold), pool × cap
+/// (payments only) and threshold × benchmark (every cell scored).
+pub fn run_sweeps(sizes: &[usize], measures: usize, grid: usize) {
+    use crate::engine::{Axis, SweepSpec, sweep};
+    use crate::program::Parameter;
+    use std::sync::atomic::AtomicBool;
+    println!(
+        "{:>10} {:>9} {:>24} {:>8} {:>10} {:>10} {:>5}",
+        "providers", "measures", "grid", "cells", "sweep", "per cell", "runs"
+    );
+    let threads = rayon::current_num_threads();
+    for &n in sizes {
+        let obs = generate(&SynthSpec {
+            providers: n,
+            measures,
+            seed: 42,
+            ..SynthSpec::default()
+        });
+        let program = program_for(&obs);
+        let axis = |p: Parameter, from: f64, to: f64| Axis::new(p, from, to, grid);
+        let grids = [
+            (
+                Parameter::PoolDollars,
+                Parameter::ThresholdPercentile,
+                axis(Parameter::PoolDollars, 1e6, 8e6),
+                axis(Parameter::ThresholdPercentile, 10.0, 90.0),
+            ),
+            (
+                Parameter::PoolDollars,
+                Parameter::CapDollars,
+                axis(Parameter::PoolDollars, 1e6, 8e6),
+                axis(Parameter::CapDollars, 0.0, 20_000.0),
+            ),
+            (
+                Parameter::ThresholdPercentile,
+                Parameter::BenchmarkPercentile,
+                axis(Parameter::ThresholdPercentile, 10.0, 60.0),
+                axis(Parameter::BenchmarkPercentile, 70.0, 99.0),
+            ),
+        ];
+        for (px, py, x, y) in grids {
+            let spec = SweepSpec {
+                x,
+                y,
+                stratifier: None,
+            };
+            let cancel = AtomicBool::new(false);
+            // Inputs are aligned inside each sweep, as the CLI and window do.
+            let (t, runs) = time(Duration::from_secs(3), || {
+                let r = sweep(&program, &obs, &spec, &|_| {}, &cancel).expect("not cancelled");
+                std::hint::black_box(r);
+            });
+            let cells = spec.cell_count();
+            println!(
+                "{:>10} {:>9} {:>24} {:>8} {:>10} {:>10} {:>5}",
+                n,
+                measures,
+                format!("{} × {}", px.key(), py.key()),
+                cells,
+                fmt(t),
+                fmt(t / cells as u32),
+                runs
+            );
+        }
+    }
+    println!("({threads} threads)");
+}

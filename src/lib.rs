@@ -5,6 +5,7 @@ pub mod bench;
 pub mod catalogue;
 pub mod cli;
 pub mod cli_export;
+pub mod cli_whatif;
 pub mod data;
 pub mod engine;
 pub mod program;

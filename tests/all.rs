@@ -7,3 +7,4 @@ mod exports;
 mod catalogue;
 mod synth;
 mod steps;
+mod whatif;

@@ -1,0 +1,823 @@
+//! What-if sweeps: a grid over two program parameters (pool size × threshold percentile by
+//! default). Every cell is the program with both parameters set, scored and paid by the engine
+//! and summarised as the figures a heat map shows: providers earning, payout concentration,
+//! equity gap, pool used.
+//!
+//! Speed comes from doing only the work a cell needs: inputs are aligned once (twice at most,
+//! when peer-group standards are swept); cells that differ only in payment parameters share one
+//! scoring pass; each worker reuses one results buffer.
+
+use super::inputs::Inputs;
+use super::observations::{AttributeValues, Observations};
+use super::results::Results;
+use crate::program::{Parameter, Pool, Program};
+use rayon::prelude::*;
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// One swept parameter: `steps` values evenly spaced from `from` to `to`, both included.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Axis {
+    pub param: Parameter,
+    pub from: f64,
+    pub to: f64,
+    pub steps: usize,
+}
+
+impl Axis {
+    pub fn new(param: Parameter, from: f64, to: f64, steps: usize) -> Axis {
+        Axis {
+            param,
+            from,
+            to,
+            steps,
+        }
+    }
+
+    /// The parameter over its default range for `program` (see [`Parameter::default_range`]).
+    /// On/off parameters get two steps whatever `steps` says.
+    pub fn default_for(param: Parameter, program: &Program, steps: usize) -> Axis {
+        let (from, to) = param.default_range(program);
+        let steps = if is_switch(param) { 2 } else { steps };
+        Axis::new(param, from, to, steps)
+    }
+
+    /// Number of values (at least one).
+    pub fn len(&self) -> usize {
+        self.steps.max(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The `k`-th value; the last is exactly `to`.
+    pub fn value(&self, k: usize) -> f64 {
+        let n = self.len();
+        if n == 1 || k == 0 {
+            self.from
+        } else if k + 1 >= n {
+            self.to
+        } else {
+            self.from + (self.to - self.from) * (k as f64 / (n - 1) as f64)
+        }
+    }
+
+    pub fn values(&self) -> Vec<f64> {
+        (0..self.len()).map(|k| self.value(k)).collect()
+    }
+
+    /// Parses `key:from:to:steps` (keys as [`Parameter::key`]); `key` alone or `key:steps` take
+    /// the default range for `program`.
+    pub fn parse(text: &str, program: &Program) -> Result<Axis, String> {
+        let parts: Vec<&str> = text.split(':').map(str::trim).collect();
+        let param = Parameter::from_key(parts[0]).ok_or_else(|| {
+            let keys: Vec<&str> = Parameter::ALL.iter().map(|p| p.key()).collect();
+            format!(
+                "unknown parameter {:?} in {text:?}; one of: {}",
+                parts[0],
+                keys.join(", ")
+            )
+        })?;
+        let number = |s: &str, what: &str| {
+            s.replace('_', "")
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| format!("{what} {s:?} in {text:?} is not a number"))
+        };
+        let steps = |s: &str| match s.parse::<usize>() {
+            Ok(n) if (1..=10_000).contains(&n) => Ok(n),
+            _ => Err(format!(
+                "steps {s:?} in {text:?} must be a whole number from 1 to 10000"
+            )),
+        };
+        match parts.len() {
+            1 => Ok(Axis::default_for(param, program, DEFAULT_STEPS)),
+            2 => Ok(Axis {
+                steps: steps(parts[1])?,
+                ..Axis::default_for(param, program, DEFAULT_STEPS)
+            }),
+            4 => Ok(Axis::new(
+                param,
+                number(parts[1], "from")?,
+                number(parts[2], "to")?,
+                steps(parts[3])?,
+            )),
+            _ => Err(format!(
+                "{text:?} should be KEY:FROM:TO:STEPS (e.g. pool:1000000:8000000:50)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Axis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}:{}",
+            self.param.key(),
+            self.from,
+            self.to,
+            self.len()
+        )
+    }
+}
+
+/// Steps per axis when none are given: a 50 × 50 grid.
+pub const DEFAULT_STEPS: usize = 50;
+
+fn is_switch(p: Parameter) -> bool {
+    matches!(
+        p,
+        Parameter::ImprovementCredit | Parameter::PeerGroupStandards
+    )
+}
+
+/// What to sweep.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepSpec {
+    /// Columns of the grid.
+    pub x: Axis,
+    /// Rows of the grid.
+    pub y: Axis,
+    /// Numeric provider stratifier whose quintiles define the equity gap; `None` picks
+    /// `dual_share` (or `dual_eligible_share`) when present, else the first numeric one.
+    pub stratifier: Option<String>,
+}
+
+impl Default for SweepSpec {
+    /// Pool $1M–$8M × threshold 10th–90th percentile, 50 × 50.
+    fn default() -> Self {
+        SweepSpec {
+            x: Axis::new(
+                Parameter::PoolDollars,
+                1_000_000.0,
+                8_000_000.0,
+                DEFAULT_STEPS,
+            ),
+            y: Axis::new(Parameter::ThresholdPercentile, 10.0, 90.0, DEFAULT_STEPS),
+            stratifier: None,
+        }
+    }
+}
+
+impl SweepSpec {
+    /// Pool size (in the program's own pool unit: dollars, withhold %, % of spend or PMPM) ×
+    /// threshold percentile over their default ranges, 50 × 50.
+    pub fn default_for(program: &Program) -> SweepSpec {
+        let pool = match program.payment.pool {
+            Pool::Fixed { .. } => Parameter::PoolDollars,
+            Pool::Withhold { .. } => Parameter::WithholdPercent,
+            Pool::PercentOfSpend { .. } => Parameter::SpendPercent,
+            Pool::Pmpm { .. } => Parameter::PmpmDollars,
+        };
+        SweepSpec {
+            x: Axis::default_for(pool, program, DEFAULT_STEPS),
+            y: Axis::default_for(Parameter::ThresholdPercentile, program, DEFAULT_STEPS),
+            stratifier: None,
+        }
+    }
+
+    pub fn cell_count(&self) -> usize {
+        self.x.len() * self.y.len()
+    }
+}
+
+/// The sweep was cancelled before it finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cancelled;
+
+impl fmt::Display for Cancelled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("cancelled")
+    }
+}
+
+impl std::error::Error for Cancelled {}
+
+/// The figures of one cell. Payouts are net of withholds (equal to earned when the pool is not
+/// a withhold); only providers with a total score count.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct CellMetrics {
+    /// The x and y parameter values of this cell.
+    pub x: f64,
+    pub y: f64,
+    /// Providers with a total score.
+    pub providers_scored: u32,
+    /// Providers earning more than zero.
+    pub providers_earning: u32,
+    /// Providers whose payout is negative (withholds not earned back, two-sided penalties).
+    pub providers_penalised: u32,
+    /// providers_earning / providers_scored (NaN when none is scored).
+    pub share_earning: f64,
+    /// Gini coefficient of earned cents over scored providers (0 = everyone earns the same,
+    /// near 1 = one provider takes it all; NaN when nothing is paid).
+    pub gini: f64,
+    pub pool_cents: i64,
+    /// Σ earned.
+    pub paid_cents: i64,
+    /// paid / pool (NaN when the pool is empty).
+    pub pool_used: f64,
+    /// Median payout among providers earning (0 when none earns).
+    pub median_payout_cents: i64,
+    /// Largest payout.
+    pub max_payout_cents: i64,
+    /// Payout per attributed life (currency units) in the lowest- and highest-risk quintiles of
+    /// the equity stratifier (NaN without one, or without lives in the quintile).
+    pub per_life_low: f64,
+    pub per_life_high: f64,
+    /// per_life_high − per_life_low: negative when providers with the riskiest patients get
+    /// less per life (the reverse Robin Hood effect).
+    pub equity_gap: f64,
+    /// per_life_high / per_life_low (NaN when the low quintile gets nothing): below 1 means the
+    /// riskiest quintile gets less per life.
+    pub equity_ratio: f64,
+}
+
+/// A figure a sweep can be drawn by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Metric {
+    ProvidersEarning,
+    ShareEarning,
+    ProvidersPenalised,
+    Gini,
+    EquityGap,
+    EquityRatio,
+    PerLifeLow,
+    PerLifeHigh,
+    PoolUsed,
+    Paid,
+    Pool,
+    MedianPayout,
+    MaxPayout,
+}
+
+/// How a metric's values read, for formatting and colour scales.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Count,
+    /// 0–1, shown as a percentage.
+    Share,
+    /// 0–1 index.
+    Index,
+    Dollars,
+    DollarsPerLife,
+    Ratio,
+}
+
+impl Metric {
+    pub const ALL: [Metric; 13] = [
+        Metric::ProvidersEarning,
+        Metric::ShareEarning,
+        Metric::ProvidersPenalised,
+        Metric::Gini,
+        Metric::EquityGap,
+        Metric::EquityRatio,
+        Metric::PerLifeLow,
+        Metric::PerLifeHigh,
+        Metric::PoolUsed,
+        Metric::Paid,
+        Metric::Pool,
+        Metric::MedianPayout,
+        Metric::MaxPayout,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Metric::ProvidersEarning => "Providers earning",
+            Metric::ShareEarning => "Share of providers earning",
+            Metric::ProvidersPenalised => "Providers penalised",
+            Metric::Gini => "Payout concentration (Gini)",
+            Metric::EquityGap => "Equity gap ($ per life, highest − lowest risk quintile)",
+            Metric::EquityRatio => "Equity ratio (per life, highest ÷ lowest risk quintile)",
+            Metric::PerLifeLow => "$ per life, lowest-risk quintile",
+            Metric::PerLifeHigh => "$ per life, highest-risk quintile",
+            Metric::PoolUsed => "Share of pool paid",
+            Metric::Paid => "Paid ($)",
+            Metric::Pool => "Pool ($)",
+            Metric::MedianPayout => "Median payout among earners ($)",
+            Metric::MaxPayout => "Largest payout ($)",
+        }
+    }
+
+    /// Column name in CSV files.
+    pub fn key(self) -> &'static str {
+        match self {
+            Metric::ProvidersEarning => "providers_earning",
+            Metric::ShareEarning => "share_earning",
+            Metric::ProvidersPenalised => "providers_penalised",
+            Metric::Gini => "gini",
+            Metric::EquityGap => "equity_gap_per_life",
+            Metric::EquityRatio => "equity_ratio",
+            Metric::PerLifeLow => "per_life_low_risk",
+            Metric::PerLifeHigh => "per_life_high_risk",
+            Metric::PoolUsed => "pool_used",
+            Metric::Paid => "paid_dollars",
+            Metric::Pool => "pool_dollars",
+            Metric::MedianPayout => "median_payout_dollars",
+            Metric::MaxPayout => "max_payout_dollars",
+        }
+    }
+
+    pub fn unit(self) -> Unit {
+        match self {
+            Metric::ProvidersEarning | Metric::ProvidersPenalised => Unit::Count,
+            Metric::ShareEarning | Metric::PoolUsed => Unit::Share,
+            Metric::Gini => Unit::Index,
+            Metric::EquityGap | Metric::PerLifeLow | Metric::PerLifeHigh => Unit::DollarsPerLife,
+            Metric::EquityRatio => Unit::Ratio,
+            Metric::Paid | Metric::Pool | Metric::MedianPayout | Metric::MaxPayout => Unit::Dollars,
+        }
+    }
+
+    /// The metric's value in a cell (money in currency units).
+    pub fn value(self, c: &CellMetrics) -> f64 {
+        let dollars = |cents: i64| cents as f64 / 100.0;
+        match self {
+            Metric::ProvidersEarning => c.providers_earning as f64,
+            Metric::ShareEarning => c.share_earning,
+            Metric::ProvidersPenalised => c.providers_penalised as f64,
+            Metric::Gini => c.gini,
+            Metric::EquityGap => c.equity_gap,
+            Metric::EquityRatio => c.equity_ratio,
+            Metric::PerLifeLow => c.per_life_low,
+            Metric::PerLifeHigh => c.per_life_high,
+            Metric::PoolUsed => c.pool_used,
+            Metric::Paid => dollars(c.paid_cents),
+            Metric::Pool => dollars(c.pool_cents),
+            Metric::MedianPayout => dollars(c.median_payout_cents),
+            Metric::MaxPayout => dollars(c.max_payout_cents),
+        }
+    }
+}
+
+/// A finished sweep: a grid of cells, row-major (`y` rows of `x` columns).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepResult {
+    pub spec: SweepSpec,
+    pub x_values: Vec<f64>,
+    pub y_values: Vec<f64>,
+    /// `cells[iy * x_values.len() + ix]`.
+    pub cells: Vec<CellMetrics>,
+    /// The stratifier whose quintiles the equity figures use (`None`: no numeric stratifier,
+    /// equity figures are NaN).
+    pub equity_stratifier: Option<String>,
+    pub providers: usize,
+    /// The base program's own values of the two parameters, to mark where the design stands.
+    pub current: (Option<f64>, Option<f64>),
+}
+
+impl SweepResult {
+    pub fn nx(&self) -> usize {
+        self.x_values.len()
+    }
+
+    pub fn ny(&self) -> usize {
+        self.y_values.len()
+    }
+
+    pub fn cell(&self, ix: usize, iy: usize) -> &CellMetrics {
+        &self.cells[iy * self.nx() + ix]
+    }
+
+    /// One metric over the grid, row-major as `cells`: ready for a heat map.
+    pub fn grid(&self, metric: Metric) -> Vec<f64> {
+        self.cells.iter().map(|c| metric.value(c)).collect()
+    }
+
+    /// Smallest and largest finite value of a metric (NaN, NaN when none is finite).
+    pub fn range(&self, metric: Metric) -> (f64, f64) {
+        let (lo, hi) = self
+            .cells
+            .iter()
+            .map(|c| metric.value(c))
+            .filter(|v| v.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(v), b.max(v))
+            });
+        if lo > hi {
+            (f64::NAN, f64::NAN)
+        } else {
+            (lo, hi)
+        }
+    }
+
+    /// The cell nearest the given parameter values (e.g. the program's current design).
+    pub fn nearest_cell(&self, x: f64, y: f64) -> (usize, usize) {
+        let nearest = |values: &[f64], v: f64| {
+            values
+                .iter()
+                .enumerate()
+                .min_by(|a, b| (a.1 - v).abs().total_cmp(&(b.1 - v).abs()))
+                .map_or(0, |(k, _)| k)
+        };
+        (nearest(&self.x_values, x), nearest(&self.y_values, y))
+    }
+}
+
+/// The program a cell stands for: `program` with the x then the y parameter set.
+pub fn adopt(program: &Program, spec: &SweepSpec, cell: (usize, usize)) -> Program {
+    let mut p = program.clone();
+    spec.x.param.set(&mut p, spec.x.value(cell.0));
+    spec.y.param.set(&mut p, spec.y.value(cell.1));
+    p
+}
+
+/// What a sweep runs on: the loaded observations and, when the caller already has them (the
+/// window caches them), inputs aligned for the base program.
+#[derive(Debug, Clone, Copy)]
+pub struct SweepData<'a> {
+    pub observations: &'a Observations,
+    pub inputs: Option<&'a Inputs>,
+}
+
+impl<'a> SweepData<'a> {
+    pub fn with_inputs(observations: &'a Observations, inputs: &'a Inputs) -> Self {
+        SweepData {
+            observations,
+            inputs: Some(inputs),
+        }
+    }
+}
+
+impl<'a> From<&'a Observations> for SweepData<'a> {
+    fn from(observations: &'a Observations) -> Self {
+        SweepData {
+            observations,
+            inputs: None,
+        }
+    }
+}
+
+/// Providers ranked into risk quintiles by a numeric stratifier: quintile 0 has the lowest
+/// values, 4 the highest (higher = more social risk, as for dual-eligible share).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RiskQuintiles {
+    pub stratifier: String,
+    /// Per provider: 0–4, or [`RiskQuintiles::UNKNOWN`] when its value is missing.
+    pub quintile: Vec<u8>,
+    /// Smallest and largest stratifier value in each quintile.
+    pub ranges: [(f64, f64); 5],
+}
+
+impl RiskQuintiles {
+    pub const UNKNOWN: u8 = u8::MAX;
+
+    /// The stratifier the equity figures use by default: dual-eligible share when present,
+    /// else the first numeric stratifier.
+    pub fn default_stratifier(obs: &Observations) -> Option<&str> {
+        let numeric =
+            |s: &&super::observations::Stratifier| matches!(s.values, AttributeValues::Numeric(_));
+        let strata = &obs.providers.stratifiers;
+        ["dual_share", "dual_eligible_share"]
+            .iter()
+            .find_map(|name| strata.iter().filter(numeric).find(|s| s.name == *name))
+            .or_else(|| strata.iter().find(numeric))
+            .map(|s| s.name.as_str())
+    }
+
+    /// Quintiles of `name` (or of the default stratifier); `None` when it is missing or not
+    /// numeric. Ties are ranked by provider id, so row order never moves a provider.
+    pub fn new(obs: &Observations, name: Option<&str>) -> Option<RiskQuintiles> {
+        let name = match name {
+            Some(n) => n,
+            None => Self::default_stratifier(obs)?,
+        };
+        let AttributeValues::Numeric(values) = &obs.providers.stratifier(name)?.values else {
+            return None;
+        };
+        let ids = &obs.providers.ids;
+        let n = obs.provider_count().min(values.len());
+        let mut order: Vec<usize> = (0..n).filter(|&i| values[i].is_finite()).collect();
+        order.sort_by(|&a, &b| {
+            values[a]
+                .total_cmp(&values[b])
+                .then_with(|| ids[a].cmp(&ids[b]))
+        });
+        let k = order.len();
+        let mut quintile = vec![Self::UNKNOWN; obs.provider_count()];
+        let mut ranges = [(f64::INFINITY, f64::NEG_INFINITY); 5];
+        for (rank, &i) in order.iter().enumerate() {
+            let q = rank * 5 / k;
+            quintile[i] = q as u8;
+            ranges[q].0 = ranges[q].0.min(values[i]);
+            ranges[q].1 = ranges[q].1.max(values[i]);
+        }
+        Some(RiskQuintiles {
+            stratifier: name.to_owned(),
+            quintile,
+            ranges,
+        })
+    }
+
+    /// "Q1 lowest (0.05–0.18)" … "Q5 highest (…)".
+    pub fn label(&self, q: usize) -> String {
+        let tag = match q {
+            0 => " lowest",
+            4 => " highest",
+            _ => "",
+        };
+        let (lo, hi) = self.ranges[q];
+        if lo > hi {
+            return format!("Q{}{tag}", q + 1);
+        }
+        let fmt = |x: f64| {
+            if x.abs() < 10.0 && x.fract() != 0.0 {
+                format!("{x:.2}")
+            } else {
+                format!("{x:.0}")
+            }
+        };
+        format!("Q{}{tag} ({}–{})", q + 1, fmt(lo), fmt(hi))
+    }
+}
+
+/// Payout figures of one scored-and-paid result, shared by sweeps and scenario comparisons.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(crate) struct PayoutStats {
+    pub scored: u32,
+    pub earning: u32,
+    pub penalised: u32,
+    pub gini: f64,
+    pub median_cents: i64,
+    pub max_cents: i64,
+    /// Per quintile: Σ payout (cents) and Σ attributed lives of scored providers with known lives.
+    pub quintile_paid: [i64; 5],
+    pub quintile_lives: [f64; 5],
+    pub quintile_providers: [u32; 5],
+}
+
+impl PayoutStats {
+    /// Payout per life in quintile q, in currency units.
+    pub fn per_life(&self, q: usize) -> f64 {
+        if self.quintile_lives[q] > 0.0 {
+            self.quintile_paid[q] as f64 / 100.0 / self.quintile_lives[q]
+        } else {
+            f64::NAN
+        }
+    }
+}
+
+/// Scratch buffers reused from cell to cell.
+#[derive(Default)]
+pub(crate) struct StatsBuffers {
+    earned: Vec<i64>,
+    payouts: Vec<i64>,
+}
+
+pub(crate) fn payout_stats(
+    r: &Results,
+    lives: &[f64],
+    quintiles: Option<&RiskQuintiles>,
+    buf: &mut StatsBuffers,
+) -> PayoutStats {
+    let pay = &r.payment;
+    let n = r.provider_count();
+    let mut s = PayoutStats {
+        max_cents: i64::MIN,
+        ..Default::default()
+    };
+    buf.earned.clear();
+    buf.payouts.clear();
+    let withholds = pay.withheld.iter().any(|w| *w != 0);
+    for i in 0..n {
+        if !r.total[i].is_finite() {
+            continue;
+        }
+        s.scored += 1;
+        let (earned, net) = (pay.earned[i], pay.net[i]);
+        if earned > 0 {
+            s.earning += 1;
+            buf.earned.push(earned);
+            if withholds {
+                buf.payouts.push(net);
+            }
+        }
+        if net < 0 {
+            s.penalised += 1;
+        }
+        s.max_cents = s.max_cents.max(net);
+        if let Some(q) = quintiles {
+            let qi = q.quintile.get(i).copied().unwrap_or(RiskQuintiles::UNKNOWN);
+            let l = lives.get(i).copied().unwrap_or(f64::NAN);
+            if qi != RiskQuintiles::UNKNOWN && l.is_finite() && l > 0.0 {
+                let qi = qi as usize;
+                s.quintile_paid[qi] += net;
+                s.quintile_lives[qi] += l;
+                s.quintile_providers[qi] += 1;
+            }
+        }
+    }
+    if s.scored == 0 {
+        s.max_cents = 0;
+    }
+    buf.earned.sort_unstable();
+    // Gini over all scored providers; the non-earners are zeros ranked first.
+    let total: i64 = buf.earned.iter().sum();
+    s.gini = if total > 0 {
+        let n = s.scored as f64;
+        let zeros = (s.scored as usize - buf.earned.len()) as f64;
+        let ranked: f64 = buf
+            .earned
+            .iter()
+            .enumerate()
+            .map(|(j, x)| (zeros + j as f64 + 1.0) * *x as f64)
+            .sum();
+        2.0 * ranked / (n * total as f64) - (n + 1.0) / n
+    } else {
+        f64::NAN
+    };
+    let earners = if withholds {
+        buf.payouts.sort_unstable();
+        &buf.payouts
+    } else {
+        &buf.earned
+    };
+    s.median_cents = match earners.len() {
+        0 => 0,
+        k if k % 2 == 1 => earners[k / 2],
+        k => (earners[k / 2 - 1] + earners[k / 2]) / 2,
+    };
+    s
+}
+
+fn cell_metrics(x: f64, y: f64, r: &Results, s: &PayoutStats, has_strata: bool) -> CellMetrics {
+    let pay = &r.payment;
+    let (low, high) = if has_strata {
+        (s.per_life(0), s.per_life(4))
+    } else {
+        (f64::NAN, f64::NAN)
+    };
+    CellMetrics {
+        x,
+        y,
+        providers_scored: s.scored,
+        providers_earning: s.earning,
+        providers_penalised: s.penalised,
+        share_earning: if s.scored > 0 {
+            s.earning as f64 / s.scored as f64
+        } else {
+            f64::NAN
+        },
+        gini: s.gini,
+        pool_cents: pay.pool_cents,
+        paid_cents: pay.paid_cents,
+        pool_used: if pay.pool_cents > 0 {
+            pay.paid_cents as f64 / pay.pool_cents as f64
+        } else {
+            f64::NAN
+        },
+        median_payout_cents: s.median_cents,
+        max_payout_cents: s.max_cents,
+        per_life_low: low,
+        per_life_high: high,
+        equity_gap: high - low,
+        equity_ratio: if low > 0.0 { high / low } else { f64::NAN },
+    }
+}
+
+/// Inputs per peer-group setting, built on first use (at most twice in a sweep).
+pub(crate) struct InputsCache<'a> {
+    obs: &'a Observations,
+    by_peer_group: [OnceLock<Cow<'a, Inputs>>; 2],
+}
+
+impl<'a> InputsCache<'a> {
+    pub(crate) fn new(program: &Program, data: SweepData<'a>) -> Self {
+        let cache = InputsCache {
+            obs: data.observations,
+            by_peer_group: [OnceLock::new(), OnceLock::new()],
+        };
+        if let Some(inputs) = data.inputs {
+            let _ = cache.by_peer_group[program.standards.by_peer_group as usize]
+                .set(Cow::Borrowed(inputs));
+        }
+        cache
+    }
+
+    /// Inputs for `program`: only its peer-group setting can differ from the base program's
+    /// among the parameters a sweep sets.
+    pub(crate) fn get(&self, program: &Program) -> &Inputs {
+        self.by_peer_group[program.standards.by_peer_group as usize]
+            .get_or_init(|| Cow::Owned(Inputs::build(program, self.obs)))
+    }
+}
+
+/// Runs every cell of the grid, in parallel over the rayon pool. `progress` is called with the
+/// share of cells done (0–1) from worker threads; setting `cancel` stops the sweep soon after.
+pub fn sweep<'a>(
+    program: &Program,
+    data: impl Into<SweepData<'a>>,
+    spec: &SweepSpec,
+    progress: &(dyn Fn(f32) + Sync),
+    cancel: &AtomicBool,
+) -> Result<SweepResult, Cancelled> {
+    let data = data.into();
+    let (nx, ny) = (spec.x.len(), spec.y.len());
+    let total = nx * ny;
+    let cache = InputsCache::new(program, data);
+    let quintiles = RiskQuintiles::new(data.observations, spec.stratifier.as_deref());
+    let chunks = plan_chunks(spec, rayon::current_num_threads());
+    let done = AtomicUsize::new(0);
+    let x_values = spec.x.values();
+    let y_values = spec.y.values();
+
+    let per_chunk: Result<Vec<Vec<(usize, CellMetrics)>>, Cancelled> = chunks
+        .par_iter()
+        .map_init(
+            || Worker {
+                program: program.clone(),
+                results: Results::default(),
+                buffers: StatsBuffers::default(),
+            },
+            |w, chunk| {
+                let mut out = Vec::with_capacity(chunk.len());
+                for (k, &cell) in chunk.iter().enumerate() {
+                    if cancel.load(Ordering::Relaxed) {
+                        return Err(Cancelled);
+                    }
+                    let (ix, iy) = (cell % nx, cell / nx);
+                    let (xv, yv) = (x_values[ix], y_values[iy]);
+                    // Parameter::set touches only standards, scoring and payment; resetting
+                    // those three gives exactly `adopt`'s program without cloning the rest.
+                    w.program.standards.clone_from(&program.standards);
+                    w.program.scoring.clone_from(&program.scoring);
+                    w.program.payment.clone_from(&program.payment);
+                    spec.x.param.set(&mut w.program, xv);
+                    spec.y.param.set(&mut w.program, yv);
+                    let inputs = cache.get(&w.program);
+                    // Cells of a chunk differ only in parameters that leave scores alone, so
+                    // the chunk is scored once and each cell only paid.
+                    if k == 0 {
+                        super::score_into(&w.program, inputs, &mut w.results);
+                    }
+                    super::pay_into(&w.program, inputs, &mut w.results);
+                    let stats = payout_stats(
+                        &w.results,
+                        &inputs.lives,
+                        quintiles.as_ref(),
+                        &mut w.buffers,
+                    );
+                    out.push((
+                        cell,
+                        cell_metrics(xv, yv, &w.results, &stats, quintiles.is_some()),
+                    ));
+                    let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    progress(d as f32 / total as f32);
+                }
+                Ok(out)
+            },
+        )
+        .collect();
+    let mut cells = vec![CellMetrics::default(); total];
+    for (cell, m) in per_chunk?.into_iter().flatten() {
+        cells[cell] = m;
+    }
+    Ok(SweepResult {
+        spec: spec.clone(),
+        x_values,
+        y_values,
+        cells,
+        equity_stratifier: quintiles.map(|q| q.stratifier),
+        providers: data.observations.provider_count(),
+        current: (spec.x.param.get(program), spec.y.param.get(program)),
+    })
+}
+
+struct Worker {
+    program: Program,
+    results: Results,
+    buffers: StatsBuffers,
+}
+
+/// Splits the grid's cells into chunks whose cells share every score-affecting parameter value
+/// (so one scoring pass serves the chunk), small enough to keep all threads busy.
+fn plan_chunks(spec: &SweepSpec, threads: usize) -> Vec<Vec<usize>> {
+    let (nx, ny) = (spec.x.len(), spec.y.len());
+    let total = nx * ny;
+    let (xs, ys) = (spec.x.param.affects_scores(), spec.y.param.affects_scores());
+    // Groups of cells with equal score-affecting values.
+    let groups: Vec<Vec<usize>> = match (xs, ys) {
+        (true, true) => (0..total).map(|c| vec![c]).collect(),
+        (true, false) => (0..nx)
+            .map(|ix| (0..ny).map(|iy| iy * nx + ix).collect())
+            .collect(),
+        (false, true) => (0..ny)
+            .map(|iy| (0..nx).map(|ix| iy * nx + ix).collect())
+            .collect(),
+        (false, false) => vec![(0..total).collect()],
+    };
+    // About four chunks per thread balances load without many more scoring passes.
+    let target = total.div_ceil(threads.max(1) * 4).max(1);
+    groups
+        .into_iter()
+        .flat_map(|g| {
+            let pieces = g.len().div_ceil(target).max(1);
+            let size = g.len().div_ceil(pieces);
+            g.chunks(size).map(<[usize]>::to_vec).collect::<Vec<_>>()
+        })
+        .collect()
+}
