@@ -1,55 +1,17 @@
 //! `p4p-designer bench`: times scoring and payment on synthetic programs of growing size.
 
 use crate::engine::{self, Inputs, Observations, Results};
-use crate::program::{
-    Direction, Distribution, Domain, Eligibility, Measure, Pool, Program, WeightBy,
-};
+use crate::program::Program;
 use crate::synth::{SynthSpec, generate};
 use std::time::{Duration, Instant};
 
-/// A program scoring every measure in `obs` in two domains, paying a $4M pool by score × lives.
+/// The sample program's design scoring every measure in `obs` (synthetic data from
+/// [`generate`]): its domains, standards, eligibility and $4M pool paid by score × lives.
 pub fn program_for(obs: &Observations) -> Program {
-    let mut p = Program {
-        name: "Benchmark".into(),
-        ..Program::default()
-    };
-    p.scoring.domains = vec![
-        Domain {
-            id: "a".into(),
-            name: "A".into(),
-            weight: 0.5,
-            ..Domain::default()
-        },
-        Domain {
-            id: "b".into(),
-            name: "B".into(),
-            weight: 0.5,
-            ..Domain::default()
-        },
-    ];
-    for (k, id) in obs.measure_ids().into_iter().enumerate() {
-        let lower = obs
-            .series(&id, "baseline")
-            .is_some_and(|_| id.contains("ED") || id.contains("READM"));
-        p.measures.push(Measure {
-            id,
-            vital_few: true,
-            domain: if k % 2 == 0 { "a" } else { "b" }.into(),
-            direction: if lower {
-                Direction::LowerIsBetter
-            } else {
-                Direction::HigherIsBetter
-            },
-            ..Measure::default()
-        });
-    }
-    p.payment.pool = Pool::Fixed {
-        cents: 400_000_000,
-    };
-    p.payment.distribution = Distribution::ShareOfPool;
-    p.payment.eligibility = Eligibility::ImproveOrBenchmark;
-    p.payment.weight_by = WeightBy::AttributedLives;
-    p
+    crate::synth::program_for(&SynthSpec {
+        measures: obs.measure_ids().len(),
+        ..SynthSpec::default()
+    })
 }
 
 /// Median time of `f` over enough runs to fill about `budget`.

@@ -40,7 +40,11 @@ pub enum Command {
     /// Time scoring and payment on synthetic programs of growing size.
     Bench {
         /// Provider counts to time.
-        #[arg(long, value_delimiter = ',', default_value = "1000,10000,100000,1000000")]
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "1000,10000,100000,1000000"
+        )]
         sizes: Vec<usize>,
         /// Measures per provider.
         #[arg(long, default_value_t = 10)]
@@ -54,6 +58,21 @@ pub enum Command {
     },
     /// Open the window on a program.
     Open { program: PathBuf },
+    /// Write a synthetic Medicaid primary-care program and its data (deterministic by seed).
+    Generate {
+        /// Folder to write program.ron, providers.csv and performance.csv (or .parquet) into.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 300)]
+        providers: usize,
+        #[arg(long, default_value_t = 7)]
+        measures: usize,
+        #[arg(long, default_value_t = 20_260_101)]
+        seed: u64,
+        /// Write the performance data as Parquet instead of CSV.
+        #[arg(long)]
+        parquet: bool,
+    },
     /// Export payouts (csv, xlsx, parquet), the audit trail (audit-csv, audit-xlsx) or the
     /// program summary report (html).
     Export {
@@ -105,6 +124,13 @@ pub fn main() -> ExitCode {
             out,
         }) => score(&program, data_dir.as_deref(), out.as_deref()),
         Some(Command::Validate { program, data_dir }) => validate(&program, data_dir.as_deref()),
+        Some(Command::Generate {
+            out,
+            providers,
+            measures,
+            seed,
+            parquet,
+        }) => generate(&out, providers, measures, seed, parquet),
         Some(Command::Export {
             program,
             format,
@@ -141,8 +167,8 @@ pub fn main() -> ExitCode {
 
 /// Reads a program file, naming the file in any error.
 pub fn read_program(path: &Path) -> Result<Program, Failure> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
     Program::from_ron(&text).map_err(|e: ProgramError| Failure(format!("{}: {e}", path.display())))
 }
 
@@ -189,7 +215,11 @@ fn score(path: &Path, data_dir: Option<&Path>, out: Option<&Path>) -> Result<(),
 }
 
 fn num(x: f64) -> String {
-    if x.is_nan() { String::new() } else { x.to_string() }
+    if x.is_nan() {
+        String::new()
+    } else {
+        x.to_string()
+    }
 }
 
 /// One row per provider: measure points, domain scores, total and payment in cents.
@@ -282,4 +312,49 @@ fn validate(path: &Path, data_dir: Option<&Path>) -> Result<(), Failure> {
         "{}: {errors} error(s) found",
         path.display()
     )))
+}
+
+fn generate(
+    out: &Path,
+    providers: usize,
+    measures: usize,
+    seed: u64,
+    parquet: bool,
+) -> Result<(), Failure> {
+    use crate::program::Layout;
+    use crate::synth::{SynthSpec, program_for};
+    std::fs::create_dir_all(out).map_err(|e| Failure(format!("{}: {e}", out.display())))?;
+    let spec = SynthSpec {
+        providers,
+        measures,
+        seed,
+        ..SynthSpec::default()
+    };
+    let obs = crate::synth::generate(&spec);
+    let mut program = program_for(&spec);
+    let performance = if parquet {
+        "performance.parquet"
+    } else {
+        "performance.csv"
+    };
+    for f in &mut program.data.files {
+        f.path = match f.layout {
+            Layout::Providers(_) => "providers.csv".into(),
+            _ => performance.into(),
+        };
+    }
+    crate::data::write_providers_csv(&obs, &out.join("providers.csv"))?;
+    if parquet {
+        crate::data::write_observations_long_parquet(&obs, &out.join(performance))?;
+    } else {
+        crate::data::write_observations_long_csv(&obs, &out.join(performance))?;
+    }
+    let ron = out.join("program.ron");
+    std::fs::write(&ron, program.to_ron())
+        .map_err(|e| Failure(format!("{}: {e}", ron.display())))?;
+    println!(
+        "{}: {providers} providers × {measures} measures (seed {seed})",
+        ron.display()
+    );
+    Ok(())
 }
