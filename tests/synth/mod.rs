@@ -504,3 +504,56 @@ fn shipped_sample_files_are_up_to_date() {
         );
     }
 }
+
+#[test]
+fn shipped_sample_loads_back_and_pays_the_pool() {
+    let dir = samples_dir();
+    let ron = std::fs::read_to_string(dir.join("medicaid_primary_care.ron")).unwrap();
+    let program = Program::from_ron(&ron).unwrap();
+    let loaded = data::load_program_data(&program, &dir).unwrap();
+    let obs = sample();
+    // The CSVs carry every value exactly.
+    assert_eq!(loaded.providers.ids, obs.providers.ids);
+    assert_eq!(loaded.providers.names, obs.providers.names);
+    assert_eq!(loaded.providers.peer_group, obs.providers.peer_group);
+    assert_eq!(loaded.providers.lives, obs.providers.lives);
+    assert_eq!(loaded.providers.spend, obs.providers.spend);
+    assert_eq!(numeric(&loaded, "dual_share"), numeric(obs, "dual_share"));
+    assert_eq!(text(&loaded, "safety_net"), text(obs, "safety_net"));
+    assert_eq!(loaded.series.len(), obs.series.len());
+    for ((m, period), v) in &obs.series {
+        let w = loaded.series(m, period).unwrap();
+        for (a, b) in [
+            (&v.numerator, &w.numerator),
+            (&v.denominator, &w.denominator),
+            (&v.exclusions, &w.exclusions),
+        ] {
+            let bits = |c: &Vec<f64>| c.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(a), bits(b), "{m} {period}");
+        }
+    }
+
+    let (_, results) = p4p_designer::engine::run(&program, &loaded);
+    let pay = &results.payment;
+    assert_eq!(pay.pool_cents, 400_000_000);
+    assert_eq!(pay.paid_cents + pay.unallocated_cents, 400_000_000);
+    assert!(pay.paid_cents > 390_000_000, "{} paid", pay.paid_cents);
+    let earning = results.earning_count();
+    assert!((150..300).contains(&earning), "{earning} practices earn");
+    assert!(pay.earned.iter().all(|c| *c >= 0 && *c <= 7_500_000));
+
+    // The reverse Robin Hood effect shows in the money: practices with more dual-eligible
+    // members earn less per attributed life.
+    let dual = numeric(&loaded, "dual_share");
+    let per_life: Vec<f64> = (0..loaded.provider_count())
+        .map(|i| pay.earned[i] as f64 / loaded.providers.lives[i])
+        .collect();
+    let r = corr(dual, &per_life);
+    assert!(r < -0.1, "corr(dual share, payout per life) = {r}");
+    let (xs, scores): (Vec<f64>, Vec<f64>) = (0..loaded.provider_count())
+        .filter(|&i| results.total[i].is_finite())
+        .map(|i| (dual[i], results.total[i]))
+        .unzip();
+    let r_score = corr(&xs, &scores);
+    assert!(r_score < -0.2, "corr(dual share, total score) = {r_score}");
+}
