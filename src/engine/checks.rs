@@ -43,8 +43,16 @@ pub fn check_data(program: &Program, obs: &Observations) -> Vec<Problem> {
             supplied.is_none_or(|v| pick(v).iter().all(|x| x.is_nan()))
         };
         for (what, rule, missing) in [
-            ("threshold", s.threshold_for(&m.id), supplied_missing(|v| &v.threshold)),
-            ("benchmark", s.benchmark_for(&m.id), supplied_missing(|v| &v.benchmark)),
+            (
+                "threshold",
+                s.threshold_for(&m.id),
+                supplied_missing(|v| &v.threshold),
+            ),
+            (
+                "benchmark",
+                s.benchmark_for(&m.id),
+                supplied_missing(|v| &v.benchmark),
+            ),
         ] {
             if *rule == StandardRule::Supplied && missing {
                 out.push(Problem::error(format!(

@@ -138,7 +138,11 @@ fn weights(by: WeightBy, inputs: &Inputs) -> Vec<f64> {
     let n = inputs.provider_count();
     match by {
         WeightBy::Equal => vec![1.0; n],
-        WeightBy::AttributedLives => inputs.lives.iter().map(|v| finite_or_zero(*v).max(0.0)).collect(),
+        WeightBy::AttributedLives => inputs
+            .lives
+            .iter()
+            .map(|v| finite_or_zero(*v).max(0.0))
+            .collect(),
         WeightBy::BasePayments => inputs
             .base_payments
             .iter()
@@ -197,7 +201,11 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
             cents_per_member_month,
             months,
         } => {
-            let lives: i64 = inputs.lives.iter().map(|l| finite_or_zero(*l).round() as i64).sum();
+            let lives: i64 = inputs
+                .lives
+                .iter()
+                .map(|l| finite_or_zero(*l).round() as i64)
+                .sum();
             lives
                 .saturating_mul(*cents_per_member_month)
                 .saturating_mul(*months as i64)
@@ -212,22 +220,42 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
             r.withheld.iter().sum()
         }
     };
-    let caps: Vec<i64> = (0..n).map(|i| limit_cents(pay.cap.as_ref(), base[i])).collect();
+    let caps: Vec<i64> = (0..n)
+        .map(|i| limit_cents(pay.cap.as_ref(), base[i]))
+        .collect();
     let order = &inputs.canonical_order;
     let total = &results.total;
     match &pay.distribution {
-        Distribution::ShareOfPool => {
-            share_of_pool(pay, &results.eligible, total, &w, &caps, base, order, &mut r)
-        }
+        Distribution::ShareOfPool => share_of_pool(
+            pay,
+            &results.eligible,
+            total,
+            &w,
+            &caps,
+            base,
+            order,
+            &mut r,
+        ),
         Distribution::LinearExchange => {
             let raw: Vec<f64> = (0..n)
-                .map(|i| if participates[i] { base[i] * total[i] / 100.0 } else { 0.0 })
+                .map(|i| {
+                    if participates[i] {
+                        base[i] * total[i] / 100.0
+                    } else {
+                        0.0
+                    }
+                })
                 .collect();
             let sum_base: f64 = (0..n).filter(|&i| participates[i]).map(|i| base[i]).sum();
             let sum_raw: f64 = raw.iter().sum();
-            r.exchange_factor = if sum_raw > 0.0 { sum_base / sum_raw } else { f64::NAN };
+            r.exchange_factor = if sum_raw > 0.0 {
+                sum_base / sum_raw
+            } else {
+                f64::NAN
+            };
             let uncapped = vec![i64::MAX; n];
-            r.unallocated_cents = distribute_in(r.pool_cents, &raw, &uncapped, order, &mut r.earned);
+            r.unallocated_cents =
+                distribute_in(r.pool_cents, &raw, &uncapped, order, &mut r.earned);
             set_multipliers(&mut r, base, &participates);
         }
         Distribution::LogisticExchange {
@@ -321,7 +349,11 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
                     continue;
                 }
                 let savings = bench - spend;
-                let quality = if ss.quality_adjusted { total[i] / 100.0 } else { 1.0 };
+                let quality = if ss.quality_adjusted {
+                    total[i] / 100.0
+                } else {
+                    1.0
+                };
                 let limit = bench * ss.cap_rate;
                 let amount = if savings >= bench * ss.min_savings_rate && savings > 0.0 {
                     (savings * ss.sharing_rate * quality).min(limit)
@@ -369,7 +401,13 @@ fn share_of_pool(
 ) {
     let n = eligible.len();
     let raw: Vec<f64> = (0..n)
-        .map(|i| if eligible[i] { total[i].max(0.0) * w[i] } else { 0.0 })
+        .map(|i| {
+            if eligible[i] {
+                total[i].max(0.0) * w[i]
+            } else {
+                0.0
+            }
+        })
         .collect();
     let mut pool = r.pool_cents;
     // Floors are paid first to every earning provider, if the pool can afford them all.

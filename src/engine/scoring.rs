@@ -18,8 +18,20 @@ fn oriented_standards(program: &Program, m: &MeasureInputs) -> Vec<(f64, f64, f6
         .map(|g| {
             let (b, p) = (&m.baseline_dist[g], &m.performance_dist[g]);
             (
-                resolve(s.threshold_for(&m.id), m.sign, b, p, m.supplied_threshold[g]),
-                resolve(s.benchmark_for(&m.id), m.sign, b, p, m.supplied_benchmark[g]),
+                resolve(
+                    s.threshold_for(&m.id),
+                    m.sign,
+                    b,
+                    p,
+                    m.supplied_threshold[g],
+                ),
+                resolve(
+                    s.benchmark_for(&m.id),
+                    m.sign,
+                    b,
+                    p,
+                    m.supplied_benchmark[g],
+                ),
                 resolve(s.floor_for(&m.id), m.sign, b, p, m.supplied_floor[g]),
             )
         })
@@ -30,7 +42,8 @@ fn oriented_standards(program: &Program, m: &MeasureInputs) -> Vec<(f64, f64, f6
 pub fn score_measures(program: &Program, inputs: &Inputs, out: &mut Results) {
     let n = inputs.provider_count();
     let sc = &program.scoring;
-    out.measures.resize_with(inputs.measures.len(), Default::default);
+    out.measures
+        .resize_with(inputs.measures.len(), Default::default);
     out.improved_any.clear();
     out.improved_any.resize(n, false);
     out.benchmark_any.clear();

@@ -46,7 +46,10 @@ pub enum Pool {
     /// A percentage of total spend (provider attribute `spend`).
     PercentOfSpend { percent: f64 },
     /// Per member per month × attributed lives × months.
-    Pmpm { cents_per_member_month: i64, months: u32 },
+    Pmpm {
+        cents_per_member_month: i64,
+        months: u32,
+    },
     /// Withheld from each provider's base payments; what is withheld is paid back by score.
     Withhold { percent: f64 },
 }
@@ -196,7 +199,11 @@ pub enum WeightBy {
 }
 
 impl WeightBy {
-    pub const ALL: [WeightBy; 3] = [WeightBy::Equal, WeightBy::AttributedLives, WeightBy::BasePayments];
+    pub const ALL: [WeightBy; 3] = [
+        WeightBy::Equal,
+        WeightBy::AttributedLives,
+        WeightBy::BasePayments,
+    ];
     pub fn label(self) -> &'static str {
         match self {
             WeightBy::Equal => "Equal",

@@ -79,12 +79,17 @@ pub fn validate(p: &Program) -> Vec<Problem> {
         }
     }
     if p.scored_measures().next().is_none() {
-        out.push(Problem::warning("no measure is marked as one of the vital few, so nothing is scored"));
+        out.push(Problem::warning(
+            "no measure is marked as one of the vital few, so nothing is scored",
+        ));
     }
     let areas: HashSet<&str> = p.service_areas.iter().map(|s| s.id.as_str()).collect();
     for c in &p.crosswalk {
         if !ids.contains(c.measure_id.as_str()) {
-            out.push(Problem::error(format!("crosswalk names unknown measure {}", c.measure_id)));
+            out.push(Problem::error(format!(
+                "crosswalk names unknown measure {}",
+                c.measure_id
+            )));
         }
         if !areas.contains(c.service_area_id.as_str()) {
             out.push(Problem::error(format!(
@@ -116,13 +121,19 @@ pub fn validate(p: &Program) -> Vec<Problem> {
     for ph in &p.phases {
         for id in &ph.measure_ids {
             if !ids.contains(id.as_str()) {
-                out.push(Problem::error(format!("phase {} names unknown measure {id}", ph.name)));
+                out.push(Problem::error(format!(
+                    "phase {} names unknown measure {id}",
+                    ph.name
+                )));
             }
         }
     }
     let s = &p.standards;
-    let mut rules: Vec<(&str, &StandardRule)> =
-        vec![("threshold", &s.threshold), ("benchmark", &s.benchmark), ("floor", &s.floor)];
+    let mut rules: Vec<(&str, &StandardRule)> = vec![
+        ("threshold", &s.threshold),
+        ("benchmark", &s.benchmark),
+        ("floor", &s.floor),
+    ];
     for o in &s.overrides {
         if !ids.contains(o.measure_id.as_str()) {
             out.push(Problem::error(format!(
@@ -139,20 +150,24 @@ pub fn validate(p: &Program) -> Vec<Problem> {
             StandardRule::Percentile { p, .. } if !(0.0..=100.0).contains(p) => out.push(
                 Problem::error(format!("{what} percentile {p} must be between 0 and 100")),
             ),
-            StandardRule::Fixed(v) if !v.is_finite() => {
-                out.push(Problem::error(format!("{what} fixed value must be a number")))
-            }
+            StandardRule::Fixed(v) if !v.is_finite() => out.push(Problem::error(format!(
+                "{what} fixed value must be a number"
+            ))),
             _ => {}
         }
     }
     if s.baseline_period.trim().is_empty() || s.performance_period.trim().is_empty() {
-        out.push(Problem::error("baseline and performance periods must both be named"));
+        out.push(Problem::error(
+            "baseline and performance periods must both be named",
+        ));
     }
     let sc = &p.scoring;
     if !sc.domains.is_empty() {
         let w: f64 = sc.domains.iter().map(|d| d.weight).sum();
         if !(w > 0.0) || sc.domains.iter().any(|d| !(d.weight >= 0.0)) {
-            out.push(Problem::error("domain weights must be zero or more and not all zero"));
+            out.push(Problem::error(
+                "domain weights must be zero or more and not all zero",
+            ));
         }
         if sc.min_domains > sc.domains.len() {
             out.push(Problem::error(format!(
@@ -169,14 +184,14 @@ pub fn validate(p: &Program) -> Vec<Problem> {
         Pool::Withhold { percent } | Pool::PercentOfSpend { percent }
             if !(0.0..=100.0).contains(percent) =>
         {
-            out.push(Problem::error(format!("pool percentage {percent} must be 0–100")))
+            out.push(Problem::error(format!(
+                "pool percentage {percent} must be 0–100"
+            )))
         }
         Pool::Pmpm {
             cents_per_member_month,
             ..
-        } if *cents_per_member_month < 0 => {
-            out.push(Problem::error("the PMPM amount is negative"))
-        }
+        } if *cents_per_member_month < 0 => out.push(Problem::error("the PMPM amount is negative")),
         _ => {}
     }
     match &pay.distribution {

@@ -93,13 +93,22 @@ fn lower_is_better_and_missing_baseline() {
     ]);
     let r = run(&p, &o);
     let m = &r.measures[0];
-    assert_eq!((m.achievement[0], m.improvement[0], m.score[0]), (3.0, 3.0, 3.0));
+    assert_eq!(
+        (m.achievement[0], m.improvement[0], m.score[0]),
+        (3.0, 3.0, 3.0)
+    );
     // Missing baseline: no improvement points, the score is the achievement.
     assert!(m.improvement[1].is_nan());
     assert_eq!(m.score[1], m.achievement[1]);
-    assert_eq!(m.achievement[1], hvbp_achievement(-0.9, -0.988920, -0.848160));
+    assert_eq!(
+        m.achievement[1],
+        hvbp_achievement(-0.9, -0.988920, -0.848160)
+    );
     // Beyond the benchmark (lower) in both periods: 10 achievement, 9 improvement.
-    assert_eq!((m.achievement[2], m.improvement[2], m.score[2]), (10.0, 9.0, 10.0));
+    assert_eq!(
+        (m.achievement[2], m.improvement[2], m.score[2]),
+        (10.0, 9.0, 10.0)
+    );
     // Standards are reported in the measure's own units.
     assert_eq!(m.standards[0].threshold, 0.988920);
     assert_eq!(m.standards[0].benchmark, 0.848160);
@@ -250,7 +259,11 @@ fn rates_from_counts_exclusions_and_expected() {
     s.exclusions[i] = 10.0;
     assert_eq!(s.effective_rate(i), 0.3);
     s.expected[i] = 20.0;
-    assert_eq!(s.effective_rate(i), 1.5, "observed / expected when expected is known");
+    assert_eq!(
+        s.effective_rate(i),
+        1.5,
+        "observed / expected when expected is known"
+    );
 }
 
 #[test]
@@ -312,7 +325,11 @@ fn share_of_pool_by_lives_with_cap() {
     p.payment.pool = Pool::Fixed { cents: 10_000_00 };
     p.payment.weight_by = WeightBy::AttributedLives;
     p.payment.cap = Some(Limit::Cents(6_000_00));
-    let mut o = tiny_obs(&[("a", "M", 0.0, 1.0), ("b", "M", 0.0, 1.0), ("c", "M", 0.0, 0.0)]);
+    let mut o = tiny_obs(&[
+        ("a", "M", 0.0, 1.0),
+        ("b", "M", 0.0, 1.0),
+        ("c", "M", 0.0, 0.0),
+    ]);
     o.providers.lives = vec![9000.0, 1000.0, 5000.0];
     let r = run(&p, &o);
     // c is exactly at the threshold, which earns 1 of 10 points.
@@ -338,7 +355,11 @@ fn logistic_exchange_pays_the_payback_share() {
         midpoint: 50.0,
     };
     p.payment.two_sided = true;
-    let o = tiny_obs(&[("lo", "M", f64::NAN, 0.1), ("mid", "M", f64::NAN, 0.5), ("hi", "M", f64::NAN, 1.0)]);
+    let o = tiny_obs(&[
+        ("lo", "M", f64::NAN, 0.1),
+        ("mid", "M", f64::NAN, 0.5),
+        ("hi", "M", f64::NAN, 1.0),
+    ]);
     let r = run(&p, &o);
     let pay = &r.payment;
     assert_eq!(pay.pool_cents, 3 * 2_000_000);
@@ -357,11 +378,21 @@ fn logistic_exchange_pays_the_payback_share() {
 #[test]
 fn tiered_points_and_shared_savings() {
     let mut p = tiny_program(&[("M", Direction::HigherIsBetter, 0.0, 1.0)]);
-    let mut o = tiny_obs(&[("a", "M", 0.0, 1.0), ("b", "M", 0.0, 0.5), ("c", "M", 0.0, 0.1)]);
+    let mut o = tiny_obs(&[
+        ("a", "M", 0.0, 1.0),
+        ("b", "M", 0.0, 0.5),
+        ("c", "M", 0.0, 0.1),
+    ]);
     p.payment.distribution = Distribution::Tiered {
         tiers: vec![
-            BonusTier { min_score: 40.0, cents: 5_000_00 },
-            BonusTier { min_score: 80.0, cents: 20_000_00 },
+            BonusTier {
+                min_score: 40.0,
+                cents: 5_000_00,
+            },
+            BonusTier {
+                min_score: 80.0,
+                cents: 20_000_00,
+            },
         ],
     };
     p.payment.pool = Pool::Fixed { cents: 100_000_00 };
@@ -372,7 +403,9 @@ fn tiered_points_and_shared_savings() {
     let r = run(&p, &o);
     assert_eq!(r.payment.earned, vec![8_000_00, 2_000_00, 0]);
 
-    p.payment.distribution = Distribution::PointsValue { cents_per_point: 100 };
+    p.payment.distribution = Distribution::PointsValue {
+        cents_per_point: 100,
+    };
     let r = run(&p, &o);
     assert_eq!(r.payment.earned, vec![10 * 100, 5 * 100, 100]);
 

@@ -16,8 +16,14 @@ fn distribution() -> impl Strategy<Value = Distribution> {
         }),
         (0i64..50_000_00).prop_map(|c| Distribution::Tiered {
             tiers: vec![
-                BonusTier { min_score: 20.0, cents: c / 2 },
-                BonusTier { min_score: 60.0, cents: c },
+                BonusTier {
+                    min_score: 20.0,
+                    cents: c / 2
+                },
+                BonusTier {
+                    min_score: 60.0,
+                    cents: c
+                },
             ]
         }),
         (0i64..10_000).prop_map(|c| Distribution::PointsValue { cents_per_point: c }),
@@ -65,7 +71,13 @@ fn build(rows: &[Row]) -> engine::Observations {
     o
 }
 
-fn program(pool: Pool, dist: Distribution, by: WeightBy, cap: Option<i64>, elig: Eligibility) -> Program {
+fn program(
+    pool: Pool,
+    dist: Distribution,
+    by: WeightBy,
+    cap: Option<i64>,
+    elig: Eligibility,
+) -> Program {
     let mut p = tiny_program(&[("M", Direction::HigherIsBetter, 0.3, 0.8)]);
     p.payment.pool = pool;
     p.payment.distribution = dist;
@@ -76,7 +88,11 @@ fn program(pool: Pool, dist: Distribution, by: WeightBy, cap: Option<i64>, elig:
 }
 
 fn weight_by() -> impl Strategy<Value = WeightBy> {
-    prop_oneof![Just(WeightBy::Equal), Just(WeightBy::AttributedLives), Just(WeightBy::BasePayments)]
+    prop_oneof![
+        Just(WeightBy::Equal),
+        Just(WeightBy::AttributedLives),
+        Just(WeightBy::BasePayments)
+    ]
 }
 
 fn eligibility() -> impl Strategy<Value = Eligibility> {

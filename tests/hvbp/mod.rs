@@ -106,8 +106,21 @@ fn check_column(pubd: &Published, ours: &[f64], column: &str, tol: f64) -> usize
 fn measure_points(file: &str, prefix: &str, id: &str, score_name: &str) {
     let pubd = Published::read(file);
     let m = scored().results.measure(id).expect("measure scored");
-    assert_eq!(check_column(&pubd, &m.achievement, &format!("{prefix} Achievement Points"), 0.0), 2474);
-    check_column(&pubd, &m.improvement, &format!("{prefix} Improvement Points"), 0.0);
+    assert_eq!(
+        check_column(
+            &pubd,
+            &m.achievement,
+            &format!("{prefix} Achievement Points"),
+            0.0
+        ),
+        2474
+    );
+    check_column(
+        &pubd,
+        &m.improvement,
+        &format!("{prefix} Improvement Points"),
+        0.0,
+    );
     check_column(&pubd, &m.score, &format!("{prefix} {score_name}"), 0.0);
 }
 
@@ -121,7 +134,14 @@ fn every_hospital_is_read() {
 
 #[test]
 fn clinical_outcome_points_match_cms() {
-    for id in ["MORT-30-AMI", "MORT-30-HF", "MORT-30-PN", "MORT-30-COPD", "MORT-30-CABG", "COMP-HIP-KNEE"] {
+    for id in [
+        "MORT-30-AMI",
+        "MORT-30-HF",
+        "MORT-30-PN",
+        "MORT-30-COPD",
+        "MORT-30-CABG",
+        "COMP-HIP-KNEE",
+    ] {
         measure_points("hvbp_clinical_outcomes.csv", id, id, "Measure Score");
     }
 }
@@ -138,7 +158,12 @@ fn safety_points_match_cms() {
 
 #[test]
 fn efficiency_points_match_cms() {
-    measure_points("hvbp_efficiency_and_cost_reduction.csv", "MSPB-1", "MSPB-1", "Measure Score");
+    measure_points(
+        "hvbp_efficiency_and_cost_reduction.csv",
+        "MSPB-1",
+        "MSPB-1",
+        "Measure Score",
+    );
 }
 
 #[test]
@@ -149,15 +174,26 @@ fn hcahps_points_and_consistency_match_cms() {
         ("Responsiveness Of Hospital Staff", "HCAHPS-ROHS"),
         ("Care Transition", "HCAHPS-CT"),
         ("Communication About Medicines", "HCAHPS-CAM"),
-        ("Cleanliness And Quietness Of Hospital Environment", "HCAHPS-CAQOHE"),
+        (
+            "Cleanliness And Quietness Of Hospital Environment",
+            "HCAHPS-CAQOHE",
+        ),
         ("Discharge Information", "HCAHPS-DI"),
         ("Overall Rating Of Hospital", "HCAHPS-OROH"),
     ];
     for (name, id) in dims {
-        measure_points("hvbp_person_and_community_engagement.csv", name, id, "Dimension Score");
+        measure_points(
+            "hvbp_person_and_community_engagement.csv",
+            name,
+            id,
+            "Dimension Score",
+        );
     }
     let pubd = Published::read("hvbp_person_and_community_engagement.csv");
-    let d = scored().results.domain("person_and_community_engagement").unwrap();
+    let d = scored()
+        .results
+        .domain("person_and_community_engagement")
+        .unwrap();
     check_column(&pubd, &d.consistency, "Hcahps Consistency Score", 0.0);
     let base: Vec<f64> = d
         .score
@@ -173,10 +209,19 @@ fn domain_scores_match_cms() {
     let pubd = Published::read("hvbp_tps.csv");
     let r = &scored().results;
     for (id, column) in [
-        ("clinical_outcomes", "Unweighted Normalized Clinical Outcomes Domain Score"),
-        ("person_and_community_engagement", "Unweighted Person And Community Engagement Domain Score"),
+        (
+            "clinical_outcomes",
+            "Unweighted Normalized Clinical Outcomes Domain Score",
+        ),
+        (
+            "person_and_community_engagement",
+            "Unweighted Person And Community Engagement Domain Score",
+        ),
         ("safety", "Unweighted Normalized Safety Domain Score"),
-        ("efficiency", "Unweighted Normalized Efficiency And Cost Reduction Domain Score"),
+        (
+            "efficiency",
+            "Unweighted Normalized Efficiency And Cost Reduction Domain Score",
+        ),
     ] {
         check_column(&pubd, &r.domain(id).unwrap().score, column, 1e-9);
     }
@@ -185,9 +230,19 @@ fn domain_scores_match_cms() {
 #[test]
 fn all_2474_total_performance_scores_match_cms() {
     let pubd = Published::read("hvbp_tps.csv");
-    let n = check_column(&pubd, &scored().results.total, "Total Performance Score", 1e-9);
+    let n = check_column(
+        &pubd,
+        &scored().results.total,
+        "Total Performance Score",
+        1e-9,
+    );
     assert_eq!(n, 2474);
-    let with_tps = scored().results.total.iter().filter(|t| !t.is_nan()).count();
+    let with_tps = scored()
+        .results
+        .total
+        .iter()
+        .filter(|t| !t.is_nan())
+        .count();
     let published = pubd
         .rows
         .keys()
@@ -246,7 +301,11 @@ fn score_command_writes_every_hospital() {
     let pubd = Published::read("hvbp_tps.csv");
     for r in &rows {
         let ours: f64 = r[tps].parse().unwrap_or(f64::NAN);
-        assert!(same(ours, pubd.value(&r[0], "Total Performance Score"), 1e-9), "{}", &r[0]);
+        assert!(
+            same(ours, pubd.value(&r[0], "Total Performance Score"), 1e-9),
+            "{}",
+            &r[0]
+        );
     }
 }
 
