@@ -4,6 +4,7 @@ pub mod app;
 pub mod bench;
 pub mod catalogue;
 pub mod cli;
+pub mod cli_analysis;
 pub mod cli_export;
 pub mod cli_whatif;
 pub mod data;

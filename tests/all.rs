@@ -8,3 +8,4 @@ mod catalogue;
 mod synth;
 mod steps;
 mod whatif;
+mod equity;

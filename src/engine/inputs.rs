@@ -38,6 +38,9 @@ pub struct MeasureInputs {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Inputs {
     pub provider_ids: Vec<String>,
+    /// Provider indices sorted by id: sums and ties follow it, so that the order of rows in
+    /// the data never changes a cent.
+    pub canonical_order: Vec<u32>,
     /// Peer-group index of each provider (all 0 unless standards are by peer group).
     pub group: Vec<u32>,
     pub group_names: Vec<String>,
@@ -47,6 +50,9 @@ pub struct Inputs {
     pub base_payments: Vec<f64>,
     pub spend: Vec<f64>,
     pub benchmark_spend: Vec<f64>,
+    /// Provider attributes read as numbers (numeric stratifiers, and yes/no columns as 1/0),
+    /// by name: what the equity bonus reads, whichever stratifier it is set to.
+    pub numeric_attributes: Vec<(String, Vec<f64>)>,
     /// The programme's periods these inputs were built for.
     pub baseline_period: String,
     pub performance_period: String,
@@ -70,14 +76,29 @@ impl Inputs {
             .scored_measures()
             .map(|m| measure_inputs(program, m, obs, &group, group_names.len()))
             .collect();
-        let or_nan = |v: &Vec<f64>| if v.len() == n { v.clone() } else { vec![f64::NAN; n] };
+        let or_nan = |v: &Vec<f64>| {
+            if v.len() == n {
+                v.clone()
+            } else {
+                vec![f64::NAN; n]
+            }
+        };
         let default_base = program.payment.default_base_payments;
         let base_payments = or_nan(&p.base_payments)
             .into_iter()
-            .map(|b| if b.is_finite() && b >= 0.0 { b } else { default_base })
+            .map(|b| {
+                if b.is_finite() && b >= 0.0 {
+                    b
+                } else {
+                    default_base
+                }
+            })
             .collect();
+        let mut canonical_order: Vec<u32> = (0..n as u32).collect();
+        canonical_order.sort_by(|a, b| p.ids[*a as usize].cmp(&p.ids[*b as usize]));
         Inputs {
             provider_ids: p.ids.clone(),
+            canonical_order,
             group,
             group_names,
             measures,
@@ -85,6 +106,7 @@ impl Inputs {
             base_payments,
             spend: or_nan(&p.spend),
             benchmark_spend: or_nan(&p.benchmark_spend),
+            numeric_attributes: super::equity::numeric_attributes(p),
             baseline_period: program.standards.baseline_period.clone(),
             performance_period: program.standards.performance_period.clone(),
         }

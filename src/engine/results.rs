@@ -62,6 +62,8 @@ pub struct Results {
     pub domains: Vec<DomainResult>,
     /// Total performance score 0–100; NaN when the provider has too few domains.
     pub total: Vec<f64>,
+    /// Health-equity bonus points included in `total` (empty when the program has no bonus).
+    pub equity_bonus: Vec<f64>,
     /// May earn under the program's eligibility rule.
     pub eligible: Vec<bool>,
     /// Improved on at least one measure.

@@ -13,6 +13,9 @@ pub struct Scoring {
     /// Spread the weight of a domain a provider has no score in over the domains it has,
     /// in proportion to their weights.
     pub reweight_missing_domains: bool,
+    /// Health-equity bonus points added to the total score (none when `None`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equity_bonus: Option<super::EquityBonus>,
 }
 
 impl Default for Scoring {
@@ -24,6 +27,7 @@ impl Default for Scoring {
             domains: Vec::new(),
             min_domains: 1,
             reweight_missing_domains: true,
+            equity_bonus: None,
         }
     }
 }
@@ -53,9 +57,7 @@ impl AchievementCurve {
             AchievementCurve::HvbpPoints => 10.0,
             AchievementCurve::ScaledPoints => 100.0,
             AchievementCurve::Linear { max } => *max,
-            AchievementCurve::Tiers { tiers } => {
-                tiers.iter().map(|t| t.points).fold(0.0, f64::max)
-            }
+            AchievementCurve::Tiers { tiers } => tiers.iter().map(|t| t.points).fold(0.0, f64::max),
             AchievementCurve::PassFail { points } => *points,
         }
     }
@@ -111,7 +113,11 @@ pub enum Combine {
 }
 
 impl Combine {
-    pub const ALL: [Combine; 3] = [Combine::Max, Combine::AchievementOnly, Combine::ImprovementOnly];
+    pub const ALL: [Combine; 3] = [
+        Combine::Max,
+        Combine::AchievementOnly,
+        Combine::ImprovementOnly,
+    ];
     pub fn label(self) -> &'static str {
         match self {
             Combine::Max => "Better of achievement and improvement",

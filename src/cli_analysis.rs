@@ -1,0 +1,379 @@
+//! The equity, reliability and exceptions commands: the engine's analyses as CSV, with a short
+//! summary on standard error so that standard output stays a clean table.
+
+use crate::cli::{Failure, load_data, read_program};
+use crate::engine::equity::{self, CounterResult, Stratification};
+use crate::engine::exceptions::{ExceptionOptions, exception_report};
+use crate::engine::reliability::{self, ResampleOptions};
+use crate::engine::{self, Observations};
+use crate::program::Program;
+use clap::Args;
+use std::io::Write;
+use std::path::Path;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+/// `p4p-designer equity PROGRAM.ron [--stratifier NAME] [--out FILE.csv]`
+#[derive(Args, Debug, Clone)]
+pub struct EquityArgs {
+    pub program: PathBuf,
+    /// The social-risk stratifier (default: dual-eligible share, else the first numeric one).
+    #[arg(long)]
+    pub stratifier: Option<String>,
+    /// Read the program's data files, by the same file names, from this folder.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Write the CSV here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `p4p-designer reliability PROGRAM.ron [--draws N] [--seed S] [--out FILE.csv]`
+#[derive(Args, Debug, Clone)]
+pub struct ReliabilityArgs {
+    pub program: PathBuf,
+    /// Resampled data sets.
+    #[arg(long, default_value_t = 200)]
+    pub draws: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `p4p-designer exceptions PROGRAM.ron [--out FILE.csv]`
+#[derive(Args, Debug, Clone)]
+pub struct ExceptionsArgs {
+    pub program: PathBuf,
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+fn num(x: f64) -> String {
+    if x.is_finite() {
+        x.to_string()
+    } else {
+        String::new()
+    }
+}
+
+fn dollars(cents: i64) -> String {
+    format!("{:.2}", cents as f64 / 100.0)
+}
+
+fn write_out(buf: &[u8], out: Option<&Path>) -> Result<(), Failure> {
+    match out {
+        Some(p) => std::fs::write(p, buf).map_err(|e| Failure(format!("{}: {e}", p.display()))),
+        None => Ok(std::io::stdout().lock().write_all(buf)?),
+    }
+}
+
+fn load(path: &Path, data_dir: Option<&Path>) -> Result<(Program, Observations), Failure> {
+    let program = read_program(path)?;
+    let obs = load_data(&program, path, data_dir)?;
+    Ok((program, obs))
+}
+
+fn strata_rows(
+    csv: &mut csv::Writer<&mut Vec<u8>>,
+    design: &str,
+    s: &Stratification,
+) -> Result<(), Failure> {
+    for st in &s.strata {
+        csv.write_record([
+            design.to_owned(),
+            s.stratifier.clone(),
+            st.label.clone(),
+            st.providers.to_string(),
+            st.scored.to_string(),
+            num(st.lives),
+            dollars(st.net_cents),
+            num(st.payout_per_life),
+            num(st.mean_total),
+            num(st.share_earning),
+            num(st.share_penalised),
+        ])?;
+    }
+    Ok(())
+}
+
+fn describe_counter(c: &CounterResult) -> String {
+    let g = |on: bool| {
+        let f = if on { &c.on } else { &c.off };
+        format!(
+            "slope {:.2} $/life per unit, Spearman {:.3}, top/bottom {:.3}",
+            f.gradient.payout.slope, f.gradient.payout.spearman, f.gradient.top_bottom_ratio
+        )
+    };
+    format!("  {}\n    off: {}\n    on:  {}", c.label, g(false), g(true))
+}
+
+/// `equity`: payment figures by stratum, the reverse Robin Hood indicator and the counters.
+pub fn equity(args: &EquityArgs) -> Result<(), Failure> {
+    let (path, stratifier) = (args.program.as_path(), args.stratifier.as_deref());
+    let (data_dir, out) = (args.data_dir.as_deref(), args.out.as_deref());
+    let (program, obs) = load(path, data_dir)?;
+    let (_, results) = engine::run(&program, &obs);
+    let report = equity::equity_report(&obs.providers, &results, None)?;
+    let risk = match stratifier {
+        Some(s) => {
+            if obs.providers.stratifier(s).is_none() {
+                return Err(equity::StratifierError::Unknown(s.to_owned()).into());
+            }
+            Some(s.to_owned())
+        }
+        None => equity::default_risk_stratifier(&obs.providers),
+    };
+    let mut buf = Vec::new();
+    let mut csv = csv::Writer::from_writer(&mut buf);
+    csv.write_record([
+        "design",
+        "stratifier",
+        "stratum",
+        "providers",
+        "scored",
+        "lives",
+        "net_dollars",
+        "payout_per_life",
+        "mean_total_score",
+        "share_earning",
+        "share_penalised",
+    ])?;
+    for s in &report.strata {
+        if stratifier.is_none_or(|name| name == s.stratifier) {
+            strata_rows(&mut csv, "as designed", s)?;
+        }
+    }
+    let mut summary = String::new();
+    let o = &report.overall;
+    summary.push_str(&format!(
+        "{} providers, {} lives, ${} paid net, ${:.2} per life; {:.1}% earning, {:.1}% penalised\n",
+        o.providers,
+        o.lives,
+        dollars(o.net_cents),
+        o.payout_per_life,
+        100.0 * o.share_earning,
+        100.0 * o.share_penalised
+    ));
+    if let Some(r) = &risk {
+        match equity::risk_gradient(&obs.providers, &results, r) {
+            Ok(g) => {
+                summary.push_str(&format!(
+                    "Reverse Robin Hood indicator on {r} ({} providers): payout per life slope {:.2}, \
+                     Pearson {:.3}, Spearman {:.3}; total score slope {:.2}, Spearman {:.3}; \
+                     payout per life top/bottom stratum {:.2} / {:.2} = {:.3}\n",
+                    g.payout.n,
+                    g.payout.slope,
+                    g.payout.pearson,
+                    g.payout.spearman,
+                    g.score.slope,
+                    g.score.spearman,
+                    g.top_payout_per_life,
+                    g.bottom_payout_per_life,
+                    g.top_bottom_ratio
+                ));
+                let counters = equity::default_counters(&program, r);
+                let results = equity::compare_counters_on(&program, &obs, r, &counters)?;
+                summary.push_str("Counters (off → on):\n");
+                for c in &results {
+                    strata_rows(&mut csv, &format!("{}: off", c.label), &c.off.strata)?;
+                    strata_rows(&mut csv, &format!("{}: on", c.label), &c.on.strata)?;
+                    summary.push_str(&describe_counter(c));
+                    summary.push('\n');
+                }
+            }
+            Err(e) => summary.push_str(&format!("No reverse Robin Hood indicator: {e}\n")),
+        }
+    }
+    csv.flush()?;
+    drop(csv);
+    write_out(&buf, out)?;
+    eprint!("{summary}");
+    Ok(())
+}
+
+/// `reliability`: per provider × measure reliability and funnel position, and each provider's
+/// chance of earning from resampling.
+pub fn reliability(args: &ReliabilityArgs) -> Result<(), Failure> {
+    let (path, draws, seed) = (args.program.as_path(), args.draws, args.seed);
+    let (data_dir, out) = (args.data_dir.as_deref(), args.out.as_deref());
+    let (program, obs) = load(path, data_dir)?;
+    let rel = reliability::reliability(&program, &obs);
+    let opts = ResampleOptions {
+        draws,
+        seed,
+        ..ResampleOptions::default()
+    };
+    let cancel = AtomicBool::new(false);
+    let u = reliability::resample(&program, &obs, &opts, &|_| {}, &cancel)?;
+    let mut buf = Vec::new();
+    let mut csv = csv::Writer::from_writer(&mut buf);
+    csv.write_record([
+        "provider_id",
+        "measure_id",
+        "numerator",
+        "denominator",
+        "rate",
+        "reliability",
+        "funnel",
+        "below_min_denominator",
+        "p_earn",
+        "earns_observed",
+        "p_flip",
+        "net_observed_dollars",
+        "net_p05_dollars",
+        "net_p95_dollars",
+    ])?;
+    for i in 0..obs.provider_count() {
+        for m in &rel {
+            if m.denominator[i].is_nan() {
+                continue;
+            }
+            let below = m.min_denominator.is_some_and(|min| m.denominator[i] < min);
+            csv.write_record([
+                obs.providers.ids[i].clone(),
+                m.measure_id.clone(),
+                num(m.numerator[i]),
+                num(m.denominator[i]),
+                num(m.rate[i]),
+                num(m.reliability[i]),
+                m.zone[i].label().to_owned(),
+                below.to_string(),
+                num(u.p_earn[i]),
+                u.earns_observed[i].to_string(),
+                num(u.p_flip[i]),
+                dollars(u.net_observed[i]),
+                num(u.net_p05[i] / 100.0),
+                num(u.net_p95[i] / 100.0),
+            ])?;
+        }
+    }
+    csv.flush()?;
+    drop(csv);
+    write_out(&buf, out)?;
+    let mut summary = String::new();
+    for m in &rel {
+        summary.push_str(&format!(
+            "{}: mean rate {:.4}, between-provider variance {:.6}, median reliability {:.3}, \
+             {:.1}% of {} providers at {} or more (needs a denominator of {:.0}); {} below the minimum denominator\n",
+            m.measure_id,
+            m.mean_rate,
+            m.between_variance,
+            m.median_reliability,
+            100.0 * m.share_reliable,
+            m.providers,
+            reliability::RELIABLE,
+            m.denominator_for_reliable,
+            m.below_min_denominator
+        ));
+    }
+    summary.push_str(&format!(
+        "Resampling ({} draws, seed {}): expected misclassification {:.1}% of scored providers; \
+         {:.1}% have a {:.0}% or greater chance of landing on the other side of earning by chance\n",
+        u.draws,
+        u.seed,
+        100.0 * u.misclassification_rate,
+        100.0 * u.share_could_flip,
+        100.0 * u.flip_threshold
+    ));
+    eprint!("{summary}");
+    Ok(())
+}
+
+/// `exceptions`: exclusion rates, their effect on scores and payments, and outlier flags.
+pub fn exceptions(args: &ExceptionsArgs) -> Result<(), Failure> {
+    let path = args.program.as_path();
+    let (data_dir, out) = (args.data_dir.as_deref(), args.out.as_deref());
+    let (program, obs) = load(path, data_dir)?;
+    let r = exception_report(&program, &obs, &ExceptionOptions::default());
+    let mut buf = Vec::new();
+    let mut csv = csv::Writer::from_writer(&mut buf);
+    csv.write_record([
+        "provider_id",
+        "measure_id",
+        "denominator",
+        "exclusions",
+        "exclusion_rate",
+        "peer_rate",
+        "upper_998",
+        "mean_plus_3sd",
+        "flag_funnel",
+        "flag_sd",
+        "rate_with_exclusions",
+        "rate_without_exclusions",
+        "score_with_exclusions",
+        "score_without_exclusions",
+        "total_with_exclusions",
+        "total_without_exclusions",
+        "net_with_exclusions_dollars",
+        "net_without_exclusions_dollars",
+    ])?;
+    for i in 0..obs.provider_count() {
+        for m in &r.measures {
+            if m.exclusion_rate[i].is_nan() {
+                continue;
+            }
+            csv.write_record([
+                obs.providers.ids[i].clone(),
+                m.measure_id.clone(),
+                num(m.denominator[i]),
+                num(m.exclusions[i]),
+                num(m.exclusion_rate[i]),
+                num(m.peer_rate[i]),
+                num(m.upper998[i]),
+                num(m.sd_limit[i]),
+                m.flag_funnel[i].to_string(),
+                m.flag_sd[i].to_string(),
+                num(m.rate_with[i]),
+                num(m.rate_without[i]),
+                num(m.score_with[i]),
+                num(m.score_without[i]),
+                num(r.total_with[i]),
+                num(r.total_without[i]),
+                dollars(r.net_with[i]),
+                dollars(r.net_without[i]),
+            ])?;
+        }
+    }
+    csv.flush()?;
+    drop(csv);
+    write_out(&buf, out)?;
+    let mut summary = String::new();
+    for m in &r.measures {
+        let flagged = (0..m.flag_funnel.len())
+            .filter(|&i| m.flag_funnel[i] || m.flag_sd[i])
+            .count();
+        summary.push_str(&format!(
+            "{}: exclusion rate {:.2}% overall, {} provider(s) flagged\n",
+            m.measure_id,
+            100.0 * m.overall_rate,
+            flagged
+        ));
+    }
+    summary.push_str(&format!(
+        "{} flag(s) on {} provider(s):\n",
+        r.flagged.len(),
+        r.flagged_providers().len()
+    ));
+    for f in &r.flagged {
+        summary.push_str(&format!(
+            "  {} {}: {:.1}% excluded vs {:.1}% peers (99.8% limit {:.1}%{}{}); score {} → {} without; payment effect ${}\n",
+            f.provider_id,
+            f.measure_id,
+            100.0 * f.exclusion_rate,
+            100.0 * f.peer_rate,
+            100.0 * f.upper998,
+            if f.funnel { ", above the funnel" } else { "" },
+            if f.sd { ", above mean + 3 SD" } else { "" },
+            num(f.score_with),
+            num(f.score_without),
+            dollars(f.payment_effect_cents)
+        ));
+    }
+    eprint!("{summary}");
+    Ok(())
+}
