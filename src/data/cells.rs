@@ -71,8 +71,8 @@ impl CellRules {
             "0" | "false" | "f" | "no" | "n" => Flag::No,
             // Parquet booleans and floats cast to text arrive as "1.0" / "0.0".
             other => match parse_number(other, false) {
-                Some(v) if v == 1.0 => Flag::Yes,
-                Some(v) if v == 0.0 => Flag::No,
+                Some(1.0) => Flag::Yes,
+                Some(0.0) => Flag::No,
                 _ => Flag::Invalid,
             },
         }
@@ -127,7 +127,8 @@ fn normalise_separators(t: &str, decimal_comma: bool) -> Option<String> {
     };
     let mut groups = int_part.split(group);
     let first = groups.next()?;
-    let first_ok = !first.is_empty() && first.len() <= 3 && first.bytes().all(|b| b.is_ascii_digit());
+    let first_ok =
+        !first.is_empty() && first.len() <= 3 && first.bytes().all(|b| b.is_ascii_digit());
     let rest_ok = groups
         .clone()
         .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
@@ -147,7 +148,11 @@ fn normalise_separators(t: &str, decimal_comma: bool) -> Option<String> {
 /// Formats a number for a CSV cell: shortest text that reads back to the same value; empty for
 /// NaN.
 pub(crate) fn format_number(v: f64) -> String {
-    if v.is_nan() { String::new() } else { format!("{v}") }
+    if v.is_nan() {
+        String::new()
+    } else {
+        format!("{v}")
+    }
 }
 
 #[cfg(test)]

@@ -171,10 +171,7 @@ fn quoted_list(names: &[String]) -> String {
 
 fn eligible_text(denominator: &f64, exclusions: &Option<f64>) -> String {
     match *exclusions {
-        Some(e) if e != 0.0 => format!(
-            "{} ({denominator} less {e} exclusions)",
-            denominator - e
-        ),
+        Some(e) if e != 0.0 => format!("{} ({denominator} less {e} exclusions)", denominator - e),
         _ => format!("{denominator}"),
     }
 }

@@ -46,7 +46,14 @@ pub fn write_parquet_table(
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| error(e.to_string()))?;
+    // Readable by others once in place, as an ordinary export is (temporary files are private).
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(|e| error(e.to_string()))?;
     ParquetWriter::new(tmp.as_file_mut())
         .finish(&mut frame)
         .map_err(|e| error(e.to_string()))?;

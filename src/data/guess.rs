@@ -44,7 +44,13 @@ const EXCLUSIONS: &[&str] = &[
     "personalised_care_adjustments",
 ];
 const EXPECTED: &[&str] = &["expected", "expected_events", "expected_count"];
-const PATIENT_ID: &[&str] = &["patient_id", "patient", "member_id", "person_id", "nhs_number"];
+const PATIENT_ID: &[&str] = &[
+    "patient_id",
+    "patient",
+    "member_id",
+    "person_id",
+    "nhs_number",
+];
 const IN_DENOMINATOR: &[&str] = &[
     "denominator",
     "in_denominator",

@@ -86,7 +86,8 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &ProviderMapping) -> Resu
             &mut providers.spend,
             &mut providers.benchmark_spend,
         ];
-        for ((dst, cells), (column, what)) in number_dst.into_iter().zip(&numbers).zip(&number_fields)
+        for ((dst, cells), (column, what)) in
+            number_dst.into_iter().zip(&numbers).zip(&number_fields)
         {
             let column = column.as_deref().unwrap_or(*what);
             let v = row.count(&rules, cells[r], column, what)?;

@@ -262,14 +262,14 @@ impl Table {
 
     /// A column's cells in row order (None where the cell is null).
     pub fn column(&self, name: &str) -> Result<Vec<Option<&str>>, DataError> {
-        let values = self
-            .frame
-            .column(name)
-            .and_then(|c| c.str())
-            .map_err(|e| DataError::Unreadable {
-                file: self.name.clone(),
-                message: e.to_string(),
-            })?;
+        let values =
+            self.frame
+                .column(name)
+                .and_then(|c| c.str())
+                .map_err(|e| DataError::Unreadable {
+                    file: self.name.clone(),
+                    message: e.to_string(),
+                })?;
         Ok(values.iter().collect())
     }
 
@@ -337,7 +337,10 @@ pub(crate) fn sniff_delimiter(head: &[u8]) -> Option<u8> {
             _ => {}
         }
     }
-    let (best, &n) = counts.iter().enumerate().max_by_key(|&(i, n)| (*n, 2 - i))?;
+    let (best, &n) = counts
+        .iter()
+        .enumerate()
+        .max_by_key(|&(i, n)| (*n, 2 - i))?;
     (n > 0).then_some([b',', b';', b'\t'][best])
 }
 

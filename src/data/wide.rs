@@ -161,8 +161,7 @@ fn plan<'m>(
         }
     };
     for (i, c) in m.columns.iter().enumerate() {
-        let (period, slot): (&str, fn(&mut SeriesColumns) -> &mut Option<usize>) = match &c.field
-        {
+        let (period, slot): (&str, fn(&mut SeriesColumns) -> &mut Option<usize>) = match &c.field {
             WideField::Rate(p) => (p, |s| &mut s.rate),
             WideField::Numerator(p) => (p, |s| &mut s.numerator),
             WideField::Denominator(p) => (p, |s| &mut s.denominator),

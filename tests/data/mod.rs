@@ -11,8 +11,8 @@ use p4p_designer::data::{
 };
 use p4p_designer::engine::{AttributeValues, Observations, PeriodValues};
 use p4p_designer::program::{
-    DataFile, Layout, LongMapping, PatientMapping, Program, ProviderMapping, WideColumn,
-    WideField, WideMapping,
+    DataFile, Layout, LongMapping, PatientMapping, Program, ProviderMapping, WideColumn, WideField,
+    WideMapping,
 };
 use polars::prelude::*;
 use proptest::prelude::*;
@@ -56,15 +56,22 @@ fn long_error(content: &str) -> (DataError, String) {
 /// The message names the file, the data row and the column.
 fn assert_points_at(e: &DataError, msg: &str, file: &str, row: usize, column: &str) {
     assert!(msg.contains(file), "no file in: {msg}");
-    assert!(msg.contains(&format!("data row {row},")), "no row {row} in: {msg}");
-    assert!(msg.contains(&format!("column \"{column}\"")), "no column in: {msg}");
+    assert!(
+        msg.contains(&format!("data row {row},")),
+        "no row {row} in: {msg}"
+    );
+    assert!(
+        msg.contains(&format!("column \"{column}\"")),
+        "no column in: {msg}"
+    );
     assert_eq!(e.file(), file);
     assert_eq!(e.row(), Some(row));
     assert_eq!(e.column(), Some(column));
 }
 
 fn series<'a>(obs: &'a Observations, m: &str, p: &str) -> &'a PeriodValues {
-    obs.series(m, p).unwrap_or_else(|| panic!("no series {m}/{p}"))
+    obs.series(m, p)
+        .unwrap_or_else(|| panic!("no series {m}/{p}"))
 }
 
 /// Equal content, NaN matching NaN (unknown values are NaN, which `==` never matches).
@@ -74,7 +81,8 @@ fn assert_same(a: &Observations, b: &Observations) {
 }
 
 fn idx(obs: &Observations, id: &str) -> usize {
-    obs.find_provider(id).unwrap_or_else(|| panic!("no provider {id}"))
+    obs.find_provider(id)
+        .unwrap_or_else(|| panic!("no provider {id}"))
 }
 
 const LONG: &str = "provider_id,measure_id,period,numerator,denominator\n\
@@ -108,7 +116,10 @@ fn loading_twice_gives_the_same_order_and_values() {
     let a = load(dir.path(), vec![("perf.csv", long())]).unwrap();
     let b = load(dir.path(), vec![("perf.csv", long())]).unwrap();
     assert_eq!(a.providers.ids, b.providers.ids);
-    assert_eq!(a.series.keys().collect::<Vec<_>>(), b.series.keys().collect::<Vec<_>>());
+    assert_eq!(
+        a.series.keys().collect::<Vec<_>>(),
+        b.series.keys().collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -253,7 +264,10 @@ fn wide_counts_are_checked_like_long_ones() {
     let e = load(dir.path(), vec![("w.csv", Layout::Wide(mapping.clone()))]).unwrap_err();
     let msg = e.to_string();
     assert_points_at(&e, &msg, "w.csv", 2, "M num");
-    assert!(matches!(e, DataError::NumeratorExceedsDenominator { .. }), "{msg}");
+    assert!(
+        matches!(e, DataError::NumeratorExceedsDenominator { .. }),
+        "{msg}"
+    );
 
     write(dir.path(), "w.csv", "id,M num,M den\nA,3,4\nA,1,4\n");
     let e = load(dir.path(), vec![("w.csv", Layout::Wide(mapping.clone()))]).unwrap_err();
@@ -262,12 +276,17 @@ fn wide_counts_are_checked_like_long_ones() {
     assert!(msg.contains("duplicate provider A"), "{msg}");
 
     let mut twice = mapping;
-    twice
-        .columns
-        .push(wide_column("M den", "M", WideField::Denominator("p".into())));
+    twice.columns.push(wide_column(
+        "M den",
+        "M",
+        WideField::Denominator("p".into()),
+    ));
     let e = load(dir.path(), vec![("w.csv", Layout::Wide(twice))]).unwrap_err();
     assert!(matches!(e, DataError::Mapping { .. }), "{e}");
-    assert!(e.to_string().contains("column \"M den\" is mapped twice"), "{e}");
+    assert!(
+        e.to_string().contains("column \"M den\" is mapped twice"),
+        "{e}"
+    );
 }
 
 // ---- one clear error per kind of bad input ----
@@ -279,7 +298,10 @@ fn missing_column_lists_the_columns_the_file_has() {
     assert!(msg.contains("perf.csv"), "{msg}");
     assert!(msg.contains("\"measure_id\""), "{msg}");
     assert!(msg.contains("\"measure\""), "{msg}");
-    assert!(msg.contains("\"provider_id\", \"measure\", \"period\""), "{msg}");
+    assert!(
+        msg.contains("\"provider_id\", \"measure\", \"period\""),
+        "{msg}"
+    );
     assert_eq!(e.column(), Some("measure_id"));
 }
 
@@ -294,8 +316,7 @@ fn non_numeric_cell_is_quoted() {
 
 #[test]
 fn unlisted_missing_marker_is_not_a_number() {
-    let (e, msg) =
-        long_error("provider_id,measure_id,period,numerator,denominator\nA,M,p,N/A,2\n");
+    let (e, msg) = long_error("provider_id,measure_id,period,numerator,denominator\nA,M,p,N/A,2\n");
     assert_points_at(&e, &msg, "perf.csv", 1, "numerator");
     assert!(msg.contains("\"N/A\""), "{msg}");
 }
@@ -305,7 +326,10 @@ fn numerator_above_denominator() {
     let (e, msg) =
         long_error("provider_id,measure_id,period,numerator,denominator\nA,M,p,1,2\nA,M,q,7,5\n");
     assert_points_at(&e, &msg, "perf.csv", 2, "numerator");
-    assert!(msg.contains("numerator 7 exceeds the denominator 5"), "{msg}");
+    assert!(
+        msg.contains("numerator 7 exceeds the denominator 5"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -328,8 +352,7 @@ fn numerator_above_denominator_after_exclusions() {
 
 #[test]
 fn negative_count() {
-    let (e, msg) =
-        long_error("provider_id,measure_id,period,numerator,denominator\nA,M,p,-1,5\n");
+    let (e, msg) = long_error("provider_id,measure_id,period,numerator,denominator\nA,M,p,-1,5\n");
     assert_points_at(&e, &msg, "perf.csv", 1, "numerator");
     assert!(msg.contains("cannot be negative"), "{msg}");
 }
@@ -364,8 +387,7 @@ fn duplicate_across_files() {
 
 #[test]
 fn missing_provider_id() {
-    let (e, msg) =
-        long_error("provider_id,measure_id,period,numerator,denominator\n,M,p,1,5\n");
+    let (e, msg) = long_error("provider_id,measure_id,period,numerator,denominator\n,M,p,1,5\n");
     assert_points_at(&e, &msg, "perf.csv", 1, "provider_id");
     assert!(msg.contains("provider ID is missing"), "{msg}");
 }
@@ -381,7 +403,10 @@ fn empty_file_and_header_only_file() {
 
     let (e, msg) = long_error("provider_id,measure_id,period,numerator,denominator\n");
     assert!(matches!(e, DataError::NoRows { .. }), "{msg}");
-    assert!(msg.contains("perf.csv") && msg.contains("no data rows"), "{msg}");
+    assert!(
+        msg.contains("perf.csv") && msg.contains("no data rows"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -395,7 +420,11 @@ fn missing_file() {
 #[test]
 fn unreadable_parquet_and_unknown_extension() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "perf.parquet", "provider_id,measure_id\nthis is not parquet\n");
+    write(
+        dir.path(),
+        "perf.parquet",
+        "provider_id,measure_id\nthis is not parquet\n",
+    );
     let e = load(dir.path(), vec![("perf.parquet", long())]).unwrap_err();
     assert!(matches!(e, DataError::BadParquet { .. }), "{e}");
     assert!(e.to_string().contains("perf.parquet"), "{e}");
@@ -412,7 +441,10 @@ fn ragged_csv_is_an_error_not_a_panic() {
     );
     assert!(matches!(e, DataError::BadRow { .. }), "{msg}");
     assert_eq!(e.row(), Some(1), "{msg}");
-    assert!(msg.contains("perf.csv, data row 1: the row has 7 fields but the header has 5"), "{msg}");
+    assert!(
+        msg.contains("perf.csv, data row 1: the row has 7 fields but the header has 5"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -456,7 +488,11 @@ fn patient_rows_are_summed_per_provider_measure_period() {
         expected: Some("risk".into()),
         ..PatientMapping::default()
     };
-    let obs = load(dir.path(), vec![("patients.csv", Layout::PatientLevel(mapping))]).unwrap();
+    let obs = load(
+        dir.path(),
+        vec![("patients.csv", Layout::PatientLevel(mapping))],
+    )
+    .unwrap();
     assert_eq!(obs.providers.ids, ["010001", "020002"]);
     let m = series(&obs, "M", "2025");
     // p1, p2, p3, p5 are in the denominator; p4's numerator flag does not count.
@@ -466,7 +502,10 @@ fn patient_rows_are_summed_per_provider_measure_period() {
     assert_eq!(m.numerator[0], 2.0);
     assert_eq!(m.expected[0], 0.5 + 0.25 + 0.5);
     assert_eq!(m.eligible_denominator(0), 3.0);
-    assert_eq!((m.denominator[1], m.numerator[1], m.exclusions[1]), (1.0, 0.0, 0.0));
+    assert_eq!(
+        (m.denominator[1], m.numerator[1], m.exclusions[1]),
+        (1.0, 0.0, 0.0)
+    );
     assert_eq!(series(&obs, "N", "2025").numerator[0], 1.0);
     assert!(series(&obs, "N", "2025").numerator[1].is_nan());
 }
@@ -526,7 +565,10 @@ fn provider_attributes_and_stratifiers() {
     };
     let obs = load(
         dir.path(),
-        vec![("providers.csv", Layout::Providers(mapping)), ("perf.csv", long())],
+        vec![
+            ("providers.csv", Layout::Providers(mapping)),
+            ("perf.csv", long()),
+        ],
     )
     .unwrap();
     // Files in program order, rows in file order.
@@ -566,11 +608,19 @@ fn provider_attribute_errors() {
             ..ProviderMapping::default()
         })
     };
-    write(dir.path(), "p.csv", "provider_id,name,lives\nA,a,10\nB,b,-3\n");
+    write(
+        dir.path(),
+        "p.csv",
+        "provider_id,name,lives\nA,a,10\nB,b,-3\n",
+    );
     let e = load(dir.path(), vec![("p.csv", layout())]).unwrap_err();
     assert_points_at(&e, &e.to_string(), "p.csv", 2, "lives");
 
-    write(dir.path(), "p.csv", "provider_id,name,lives\nA,a,10\nA,b,3\n");
+    write(
+        dir.path(),
+        "p.csv",
+        "provider_id,name,lives\nA,a,10\nA,b,3\n",
+    );
     let e = load(dir.path(), vec![("p.csv", layout())]).unwrap_err();
     assert_points_at(&e, &e.to_string(), "p.csv", 2, "provider_id");
 }
@@ -638,7 +688,11 @@ fn providers_csv_round_trip() {
         stratifiers: vec!["dual".into(), "flag".into()],
         ..ProviderMapping::default()
     };
-    let obs = load(dir.path(), vec![("providers.csv", Layout::Providers(mapping))]).unwrap();
+    let obs = load(
+        dir.path(),
+        vec![("providers.csv", Layout::Providers(mapping))],
+    )
+    .unwrap();
     let out = dir.path().join("out.csv");
     write_providers_csv(&obs, &out).unwrap();
     let text = fs::read_to_string(&out).unwrap();
@@ -668,7 +722,10 @@ fn inspect_counts_rows_and_previews_them_as_text() {
     assert_eq!(info.row_count, 30);
     assert_eq!(info.preview.len(), 20);
     assert_eq!(info.preview[1], ["000001", "M", "p", "1", "30"]);
-    assert_eq!(guess_mapping(&info), Some(Layout::Long(LongMapping::default())));
+    assert_eq!(
+        guess_mapping(&info),
+        Some(Layout::Long(LongMapping::default()))
+    );
 
     assert!(matches!(
         inspect_file(&dir.path().join("none.csv")),
