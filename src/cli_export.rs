@@ -95,7 +95,11 @@ pub fn export(
             write_atomically(&path, &buf)?;
             eprintln!("wrote {}", path.display());
         }
-        None => std::io::stdout().lock().write_all(&buf)?,
+        None => match std::io::stdout().lock().write_all(&buf) {
+            // A reader that stops early (`| head`) is not a failure of the export.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            r => r?,
+        },
     }
     Ok(())
 }
@@ -124,8 +128,20 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| fail(&e))?;
+    let mut tmp = readable_temp_file(dir).map_err(|e| fail(&e))?;
     tmp.write_all(bytes).map_err(|e| fail(&e))?;
     tmp.persist(path).map_err(|e| fail(&e.error))?;
     Ok(())
+}
+
+/// A temporary file in `dir` that, once renamed into place, is readable by others as an
+/// ordinary export is (temporary files are otherwise private to their owner).
+pub fn readable_temp_file(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut b = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    b.tempfile_in(dir)
 }

@@ -207,6 +207,15 @@ fn median_i64(v: &[i64]) -> Option<i64> {
     }
 }
 
+/// Money for a headline card: exact dollars below a million, "$49.48M" above, so it fits.
+fn headline(cents: i64) -> String {
+    if cents.unsigned_abs() >= 100_000_000 {
+        dollars_short(cents as f64 / 100.0)
+    } else {
+        money(cents)
+    }
+}
+
 fn key_figures(h: &mut String, results: &Results) {
     let p = &results.payment;
     let n = results.provider_count();
@@ -225,7 +234,7 @@ fn key_figures(h: &mut String, results: &Results) {
     card(
         h,
         "Pool",
-        money(p.pool_cents),
+        headline(p.pool_cents),
         if withheld > 0 {
             format!("withheld {}", money(withheld))
         } else {
@@ -240,7 +249,7 @@ fn key_figures(h: &mut String, results: &Results) {
     card(
         h,
         "Paid",
-        money(p.paid_cents),
+        headline(p.paid_cents),
         format!("{} of the pool", pct(share_paid)),
     );
     card(
@@ -272,13 +281,13 @@ fn key_figures(h: &mut String, results: &Results) {
     card(
         h,
         "Median payout",
-        median_i64(&earned).map_or("—".into(), money),
+        median_i64(&earned).map_or("—".into(), headline),
         "of providers earning".into(),
     );
     card(
         h,
         "Largest payout",
-        earned.last().map_or("—".into(), |c| money(*c)),
+        earned.last().map_or("—".into(), |c| headline(*c)),
         "one provider".into(),
     );
     h.push_str("</div>\n");
@@ -560,25 +569,30 @@ fn phases(h: &mut String, program: &Program) {
 fn standards(h: &mut String, program: &Program, inputs: &Inputs, results: &Results) {
     section(h, 5, "standards", "Baselines, thresholds and benchmarks");
     let std = &program.standards;
+    let sc = &program.scoring;
     let _ = writeln!(
         h,
-        "<p>Providers earn achievement points from the <b>threshold</b> and full points at the <b>benchmark</b>. By default the threshold is the {} and the benchmark the {}{}. Values are in each measure's own units.</p>",
+        "<p>Providers earn achievement points from the <b>threshold</b> and full points at the <b>benchmark</b>, compared between the <b>{}</b> and <b>{}</b> periods. Threshold: {}. Benchmark: {}.{} Values are in each measure's own units; a measure whose rule differs from these says so under its value.</p>",
+        esc(&inputs.baseline_period),
+        esc(&inputs.performance_period),
         esc(&std.threshold.label()),
         esc(&std.benchmark.label()),
         if std.by_peer_group {
             format!(
-                ", set separately within each of {} peer groups",
+                " Both are set separately within each of {} peer groups.",
                 inputs.group_names.len()
             )
         } else {
             String::new()
         }
     );
-    let consistency = program
-        .scoring
-        .domains
-        .iter()
-        .any(|d| d.consistency.is_some());
+    // Floors matter only to consistency points, so only for measures in such a domain.
+    let in_consistency = |mi: &crate::engine::MeasureInputs| {
+        mi.domain
+            .and_then(|d| sc.domains.get(d))
+            .is_some_and(|d| d.consistency.is_some())
+    };
+    let consistency = inputs.measures.iter().any(in_consistency);
     let groups = inputs.group_names.len() > 1;
     let _ = writeln!(
         h,
@@ -597,7 +611,7 @@ fn standards(h: &mut String, program: &Program, inputs: &Inputs, results: &Resul
         if mi.supplied_score {
             let _ = writeln!(
                 h,
-                "<tr><td><b>{}</b></td>{}<td>{}</td><td class=\"r\" colspan=\"{}\">points supplied by the data</td><td class=\"r\">{}</td></tr>",
+                "<tr><td><b>{}</b></td>{}<td>{}</td><td class=\"r muted\" colspan=\"{}\">points supplied by the data</td><td class=\"r\">{}</td></tr>",
                 esc(&mi.id),
                 if groups { "<td>—</td>" } else { "" },
                 direction,
@@ -606,13 +620,25 @@ fn standards(h: &mut String, program: &Program, inputs: &Inputs, results: &Resul
             );
             continue;
         }
+        let over = std.override_for(&mi.id);
         for (g, st) in mr.standards.iter().enumerate() {
-            let cell = |v: f64, rule: String| {
+            // The rule is spelled out only where it is not the program-wide one.
+            let cell = |v: f64, own: Option<&crate::program::StandardRule>| {
                 format!(
-                    "<td class=\"r\">{}<span class=\"rule\">{}</span></td>",
+                    "<td class=\"r\">{}{}</td>",
                     fmt_num(v),
-                    esc(&rule)
+                    own.map_or(String::new(), |r| format!(
+                        "<span class=\"rule\">{}</span>",
+                        esc(&r.label())
+                    ))
                 )
+            };
+            let floor = if !consistency {
+                String::new()
+            } else if in_consistency(mi) {
+                cell(st.floor, over.and_then(|o| o.floor.as_ref()))
+            } else {
+                "<td></td>".to_owned()
             };
             let _ = writeln!(
                 h,
@@ -627,13 +653,9 @@ fn standards(h: &mut String, program: &Program, inputs: &Inputs, results: &Resul
                     String::new()
                 },
                 direction,
-                cell(st.threshold, std.threshold_for(&mi.id).label()),
-                cell(st.benchmark, std.benchmark_for(&mi.id).label()),
-                if consistency {
-                    cell(st.floor, std.floor_for(&mi.id).label())
-                } else {
-                    String::new()
-                },
+                cell(st.threshold, over.and_then(|o| o.threshold.as_ref())),
+                cell(st.benchmark, over.and_then(|o| o.benchmark.as_ref())),
+                floor,
                 if g == 0 { count(scored) } else { String::new() }
             );
         }
@@ -847,7 +869,11 @@ fn simulated(h: &mut String, program: &Program, results: &Results) {
         .copied()
         .fold(f64::NEG_INFINITY, f64::max)
         .max(0.0);
-    let hi = if hi > lo { hi } else { lo + 1.0 };
+    // Bins of a round width with zero on an edge, so no bin mixes losses and gains.
+    let width = svg::nice_step((hi - lo).max(1.0) / 30.0);
+    let lo = (lo / width).floor() * width;
+    let bins = (((hi - lo) / width).floor() as usize + 1).clamp(1, 60);
+    let hi = lo + bins as f64 * width;
     let (what, caption) = if net_mode {
         (
             "Net payment (earned − withheld)",
@@ -866,7 +892,7 @@ fn simulated(h: &mut String, program: &Program, results: &Results) {
     let _ = writeln!(
         h,
         "<figure>{}<figcaption>{caption}</figcaption></figure>",
-        svg::histogram(&values, lo, hi, 24, what, &dollars_short, &|mid| {
+        svg::histogram(&values, lo, hi, bins, what, &dollars_short, &|mid| {
             if mid < 0.0 { BAD } else { GOOD }
         })
     );
@@ -876,14 +902,21 @@ fn simulated(h: &mut String, program: &Program, results: &Results) {
     };
     let _ = writeln!(
         h,
-        "<figure>{}<figcaption>Total score (0–100), in bins of 5; {} providers have too few scored measures or domains for a total.{}</figcaption></figure>",
+        "<figure>{}<figcaption>Total score (0–100), in bins of 5.{}{}</figcaption></figure>",
         svg::histogram(&scored, 0.0, 100.0, 20, "Total score", &fmt_num, &|mid| {
             match min_score {
                 Some(m) if mid < m => NEUTRAL,
                 _ => ACCENT,
             }
         }),
-        count(n - scored.len()),
+        if scored.len() < n {
+            format!(
+                " {} providers have too few scored measures or domains for a total.",
+                count(n - scored.len())
+            )
+        } else {
+            String::new()
+        },
         min_score.map_or(String::new(), |m| format!(
             " Grey: below the minimum score of {} to earn.",
             fmt_num(m)
@@ -983,15 +1016,14 @@ fn equity_section(h: &mut String, obs: &Observations, results: &Results) {
     if report.strata.is_empty() {
         h.push_str("<p class=\"muted\">The data carry no stratifiers (dual-eligible share, safety-net status, rurality…), so payouts cannot be compared across the populations providers serve. Add provider attributes to see the reverse Robin Hood effect.</p>\n");
     }
+    if report.strata.is_empty() && report.risk.is_none() {
+        end(h);
+        return;
+    }
     let overall = &report.overall;
     let _ = writeln!(
         h,
-        "<p>Payout is shown per {unit}{}: Σ net payment ÷ Σ {}. Across all providers it is <b>{}</b>.</p>",
-        if any_lives {
-            " (what the program spends on each member's care through this provider)"
-        } else {
-            ""
-        },
+        "<p>Payouts are compared per {unit}: Σ net payment ÷ Σ {} in each group; across all providers, <b>{}</b>.</p>",
         if any_lives {
             "attributed lives"
         } else {
@@ -1112,7 +1144,24 @@ fn ranking(h: &mut String, obs: &Observations, inputs: &Inputs, results: &Result
     let withholds = p.withheld.iter().any(|w| *w != 0) || p.net.iter().any(|x| *x < 0);
     let lives = &obs.providers.lives;
     let has_lives = lives.len() == inputs.provider_count() && lives.iter().any(|l| l.is_finite());
-    let mut heads = vec!["Provider", "Peer group", "Total score"];
+    let peer_of = |i: usize| -> &str {
+        let g = inputs
+            .group_names
+            .get(inputs.group[i] as usize)
+            .map_or("", String::as_str);
+        obs.providers
+            .peer_group
+            .get(i)
+            .filter(|s| !s.is_empty())
+            .map_or(g, String::as_str)
+    };
+    // A peer-group column only when providers are in more than one group.
+    let show_peer = order.iter().any(|&i| peer_of(i) != peer_of(order[0]));
+    let mut heads = vec!["Provider"];
+    if show_peer {
+        heads.push("Peer group");
+    }
+    heads.push("Total score");
     if has_lives {
         heads.push("Lives");
     }
@@ -1128,12 +1177,14 @@ fn ranking(h: &mut String, obs: &Observations, inputs: &Inputs, results: &Result
             "<h3>{}</h3>\n<table style=\"table-layout:fixed\"><colgroup>",
             esc(title)
         );
-        let rest = 100 - 28 - 18;
+        let text_cols = if show_peer { 2 } else { 1 };
+        let rest = if show_peer { 100 - 30 - 18 } else { 100 - 36 };
         for k in 0..heads.len() {
             let w = match k {
-                0 => 28,
-                1 => 18,
-                _ => rest / (heads.len() - 2),
+                0 if show_peer => 30,
+                0 => 36,
+                1 if show_peer => 18,
+                _ => rest / (heads.len() - text_cols),
             };
             let _ = write!(h, "<col style=\"width:{w}%\">");
         }
@@ -1142,31 +1193,25 @@ fn ranking(h: &mut String, obs: &Observations, inputs: &Inputs, results: &Result
             let _ = write!(
                 h,
                 "<th{}>{head}</th>",
-                if k >= 2 { " class=\"r\"" } else { "" }
+                if k >= text_cols { " class=\"r\"" } else { "" }
             );
         }
         h.push_str("</tr></thead><tbody>\n");
         for &i in idx {
-            let g = inputs
-                .group_names
-                .get(inputs.group[i] as usize)
-                .map_or("", String::as_str);
-            let peer = obs
-                .providers
-                .peer_group
-                .get(i)
-                .filter(|s| !s.is_empty())
-                .map_or(g, String::as_str);
             let _ = write!(
                 h,
-                "<tr><td><b>{}</b>{}</td><td>{}</td><td class=\"r\">{:.2}</td>",
+                "<tr><td><b>{}</b>{}</td>{}<td class=\"r\">{:.2}</td>",
                 esc(&inputs.provider_ids[i]),
                 if has_names && !names[i].is_empty() {
                     format!("<span class=\"rule\">{}</span>", esc(&names[i]))
                 } else {
                     String::new()
                 },
-                esc(peer),
+                if show_peer {
+                    format!("<td>{}</td>", esc(peer_of(i)))
+                } else {
+                    String::new()
+                },
                 results.total[i],
             );
             if has_lives {

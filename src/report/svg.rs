@@ -27,6 +27,19 @@ pub const GOOD: &str = "#2a8c82";
 pub const BAD: &str = "#c0503a";
 pub const NEUTRAL: &str = "#9aa6b2";
 
+/// The smallest of 1, 2, 2.5, 5 × a power of ten at least `raw`.
+pub fn nice_step(raw: f64) -> f64 {
+    if !(raw.is_finite() && raw > 0.0) {
+        return 1.0;
+    }
+    let mag = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw * (1.0 - 1e-12))
+        .unwrap_or(10.0 * mag)
+}
+
 /// Round tick values covering `lo..=hi`, about `target` of them.
 pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
     if !(lo.is_finite() && hi.is_finite()) || hi <= lo {
