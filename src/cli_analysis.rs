@@ -43,10 +43,16 @@ pub struct ReliabilityArgs {
     pub out: Option<PathBuf>,
 }
 
-/// `p4p-designer exceptions PROGRAM.ron [--out FILE.csv]`
+/// `p4p-designer exceptions PROGRAM.ron [--by-peer-group] [--sd K] [--out FILE.csv]`
 #[derive(Args, Debug, Clone)]
 pub struct ExceptionsArgs {
     pub program: PathBuf,
+    /// Compare each provider's exclusion rate with its own peer group's, not everyone's.
+    #[arg(long)]
+    pub by_peer_group: bool,
+    /// Flag rates above the peers' mean + this many standard deviations.
+    #[arg(long, default_value_t = 3.0)]
+    pub sd: f64,
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
     #[arg(long)]
@@ -58,6 +64,14 @@ fn num(x: f64) -> String {
         x.to_string()
     } else {
         String::new()
+    }
+}
+
+fn points(x: f64) -> String {
+    if x.is_finite() {
+        x.to_string()
+    } else {
+        "not scored".into()
     }
 }
 
@@ -289,7 +303,11 @@ pub fn exceptions(args: &ExceptionsArgs) -> Result<(), Failure> {
     let path = args.program.as_path();
     let (data_dir, out) = (args.data_dir.as_deref(), args.out.as_deref());
     let (program, obs) = load(path, data_dir)?;
-    let r = exception_report(&program, &obs, &ExceptionOptions::default());
+    let opts = ExceptionOptions {
+        by_peer_group: args.by_peer_group,
+        sd_multiple: args.sd,
+    };
+    let r = exception_report(&program, &obs, &opts);
     let mut buf = Vec::new();
     let mut csv = csv::Writer::from_writer(&mut buf);
     csv.write_record([
@@ -300,7 +318,7 @@ pub fn exceptions(args: &ExceptionsArgs) -> Result<(), Failure> {
         "exclusion_rate",
         "peer_rate",
         "upper_998",
-        "mean_plus_3sd",
+        "mean_plus_k_sd",
         "flag_funnel",
         "flag_sd",
         "rate_with_exclusions",
@@ -361,17 +379,21 @@ pub fn exceptions(args: &ExceptionsArgs) -> Result<(), Failure> {
     ));
     for f in &r.flagged {
         summary.push_str(&format!(
-            "  {} {}: {:.1}% excluded vs {:.1}% peers (99.8% limit {:.1}%{}{}); score {} → {} without; payment effect ${}\n",
+            "  {} {}: {:.1}% excluded vs {:.1}% peers (99.8% limit {:.1}%{}{}); score {} → {} without its exclusions; they are worth ${} to it\n",
             f.provider_id,
             f.measure_id,
             100.0 * f.exclusion_rate,
             100.0 * f.peer_rate,
             100.0 * f.upper998,
             if f.funnel { ", above the funnel" } else { "" },
-            if f.sd { ", above mean + 3 SD" } else { "" },
-            num(f.score_with),
-            num(f.score_without),
-            dollars(f.payment_effect_cents)
+            if f.sd {
+                format!(", above mean + {} SD", args.sd)
+            } else {
+                String::new()
+            },
+            points(f.score_with),
+            points(f.own_score_without),
+            dollars(f.own_payment_effect_cents)
         ));
     }
     eprint!("{summary}");

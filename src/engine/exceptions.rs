@@ -4,7 +4,9 @@
 
 use super::observations::Observations;
 use super::reliability::{Funnel, Z998, control_limits};
+use super::results::Results;
 use crate::program::{Direction, Program};
+use rayon::prelude::*;
 
 /// How outliers are found.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -68,8 +70,13 @@ pub struct FlaggedException {
     pub sd_limit: f64,
     pub score_with: f64,
     pub score_without: f64,
-    /// The provider's net payment with exclusions minus without them, in cents.
+    /// The provider's net payment with exclusions minus without anyone's, in cents.
     pub payment_effect_cents: i64,
+    /// With only this provider's exclusions added back (everyone else's kept): its measure
+    /// score, and its net payment with its exclusions minus without them, in cents. What its
+    /// own exclusions are worth to it.
+    pub own_score_without: f64,
+    pub own_payment_effect_cents: i64,
 }
 
 /// Exclusions, their effect and outliers for a whole program.
@@ -99,17 +106,31 @@ impl ExceptionReport {
 
 /// The data with every exclusion added back to the denominator as a patient not meeting the
 /// measure: for lower-is-better measures (events such as readmissions) it also counts as an
-/// event, so adding exclusions back never flatters a rate.
+/// event, so adding exclusions back never flattens a rate in the provider's favour.
 pub fn without_exclusions(program: &Program, obs: &Observations) -> Observations {
+    without_exclusions_of(program, obs, None)
+}
+
+/// As [`without_exclusions`], for one provider only (every provider when `only` is `None`).
+pub fn without_exclusions_of(
+    program: &Program,
+    obs: &Observations,
+    only: Option<usize>,
+) -> Observations {
     let mut out = obs.clone();
     for m in program.scored_measures() {
         for ((id, _), v) in out.series.iter_mut() {
             if *id != m.id {
                 continue;
             }
-            for i in 0..v.exclusions.len() {
+            let range = match only {
+                Some(i) if i < v.exclusions.len() => i..i + 1,
+                Some(_) => 0..0,
+                None => 0..v.exclusions.len(),
+            };
+            for i in range {
                 let e = v.exclusions[i];
-                if !(e > 0.0) {
+                if e.is_nan() || e <= 0.0 {
                     continue;
                 }
                 if m.direction == Direction::LowerIsBetter && v.numerator[i].is_finite() {
@@ -195,10 +216,16 @@ pub fn exception_report(
         let mut pooled = vec![(0.0, 0.0); groups];
         let mut rates: Vec<Vec<f64>> = vec![Vec::new(); groups];
         let (mut all_e, mut all_d) = (0.0, 0.0);
+        // The SD rule looks only at providers scored on the measure (at its minimum
+        // denominator): tiny practices' rates swing too far to be judged by a spread.
+        let min_den = m.min_denominator.unwrap_or(f64::NEG_INFINITY);
+        let sized = |i: usize| v.eligible_denominator(i) >= min_den;
         for i in (0..n).filter(|&i| rate[i].is_finite()) {
             pooled[group[i]].0 += exc[i];
             pooled[group[i]].1 += den[i];
-            rates[group[i]].push(rate[i]);
+            if sized(i) {
+                rates[group[i]].push(rate[i]);
+            }
             all_e += exc[i];
             all_d += den[i];
         }
@@ -232,12 +259,11 @@ pub fn exception_report(
         let known = me.denominator.iter().copied().filter(|d| *d > 0.0);
         let (lo, hi) = known.fold((f64::INFINITY, 0.0f64), |(a, b), d| (a.min(d), b.max(d)));
         me.funnel = Funnel::new(me.overall_rate, lo.max(1.0), hi.max(1.0), 100);
-        for i in 0..n {
+        for (i, &g) in group.iter().enumerate() {
             let r = me.exclusion_rate[i];
             if !r.is_finite() {
                 continue;
             }
-            let g = group[i];
             let peer = if pooled[g].1 > 0.0 {
                 pooled[g].0 / pooled[g].1
             } else {
@@ -250,7 +276,7 @@ pub fn exception_report(
             me.upper998[i] = upper;
             me.sd_limit[i] = sd_limit;
             me.flag_funnel[i] = r > upper;
-            me.flag_sd[i] = sd.is_finite() && r > sd_limit;
+            me.flag_sd[i] = sd.is_finite() && r > sd_limit && sized(i);
         }
         measures.push(me);
     }
@@ -273,8 +299,29 @@ pub fn exception_report(
                 score_with: me.score_with[i],
                 score_without: me.score_without[i],
                 payment_effect_cents: with.payment.net[i] - without.payment.net[i],
+                own_score_without: f64::NAN,
+                own_payment_effect_cents: 0,
             });
         }
+    }
+    // One rerun per flagged provider, in parallel: few providers are flagged.
+    let mut providers: Vec<u32> = flagged.iter().map(|f| f.provider).collect();
+    providers.sort_unstable();
+    providers.dedup();
+    let own: Vec<(u32, Results)> = providers
+        .par_iter()
+        .map(|&p| {
+            let data = without_exclusions_of(program, obs, Some(p as usize));
+            (p, super::run(program, &data).1)
+        })
+        .collect();
+    for f in &mut flagged {
+        let Some((_, r)) = own.iter().find(|(p, _)| *p == f.provider) else {
+            continue;
+        };
+        let i = f.provider as usize;
+        f.own_score_without = r.measure(&f.measure_id).map_or(f64::NAN, |m| m.score[i]);
+        f.own_payment_effect_cents = with.payment.net[i] - r.payment.net[i];
     }
     flagged.sort_by(|a, b| {
         (b.exclusion_rate - b.upper998)

@@ -23,7 +23,7 @@ pub const RELIABLE: f64 = 0.7;
 
 /// Mean ± z standard errors of a proportion with denominator `n`, kept within [0, 1].
 pub fn control_limits(mean: f64, n: f64, z: f64) -> (f64, f64) {
-    if !(n > 0.0) || !mean.is_finite() {
+    if n.is_nan() || n <= 0.0 || !mean.is_finite() {
         return (f64::NAN, f64::NAN);
     }
     let se = (mean * (1.0 - mean) / n).sqrt();
@@ -59,7 +59,7 @@ impl FunnelZone {
 
 /// Where `rate` with denominator `n` falls around `mean`.
 pub fn funnel_zone(rate: f64, n: f64, mean: f64) -> FunnelZone {
-    if !rate.is_finite() || !(n > 0.0) || !mean.is_finite() {
+    if !rate.is_finite() || n.is_nan() || n <= 0.0 || !mean.is_finite() {
         return FunnelZone::NoData;
     }
     let (lo95, hi95) = control_limits(mean, n, Z95);
@@ -96,7 +96,8 @@ impl Funnel {
             mean,
             ..Funnel::default()
         };
-        if !(n_min > 0.0) || !(n_max >= n_min) || points == 0 {
+        // Also refuses NaN bounds.
+        if n_min.is_nan() || n_min <= 0.0 || n_max.is_nan() || n_max < n_min || points == 0 {
             return f;
         }
         let (a, b) = (n_min.ln(), n_max.ln());
@@ -154,7 +155,7 @@ pub fn between_variance(numerators: &[f64], denominators: &[f64]) -> (f64, f64) 
 
 /// Signal-to-noise reliability of a rate with denominator `n`: σ² / (σ² + p̄(1 − p̄)/n).
 pub fn signal_to_noise(between: f64, mean: f64, n: f64) -> f64 {
-    if !(n > 0.0) || !between.is_finite() || !mean.is_finite() {
+    if n.is_nan() || n <= 0.0 || !between.is_finite() || !mean.is_finite() {
         return f64::NAN;
     }
     let noise = mean * (1.0 - mean) / n;

@@ -505,7 +505,7 @@ fn gaming_case() -> (Program, Observations) {
 
 #[test]
 fn exclusions_effect_and_outlier_flags() {
-    let (p, obs) = gaming_case();
+    let (mut p, obs) = gaming_case();
     let r = exception_report(&p, &obs, &ExceptionOptions::default());
     assert_eq!(r.measures.len(), 1);
     let m = &r.measures[0];
@@ -539,6 +539,10 @@ fn exclusions_effect_and_outlier_flags() {
     assert_eq!((f.provider_id.as_str(), f.measure_id.as_str()), ("p9", "M"));
     assert!(f.funnel && !f.sd);
     assert_eq!(f.payment_effect_cents, 15_479);
+    // Only p9's own exclusions added back (standards are fixed): 1 point, and 10/460 of the
+    // pool = 2,173.9 → 2,174 cents (its remainder is the largest), so they are worth 16,007.
+    assert_eq!(f.own_score_without, 1.0);
+    assert_eq!(f.own_payment_effect_cents, 18_181 - 2_174);
     assert_eq!(r.flagged_providers(), vec![9]);
     // With a tighter SD rule the outlier is caught by it too.
     let r2 = exception_report(
@@ -550,6 +554,19 @@ fn exclusions_effect_and_outlier_flags() {
         },
     );
     assert!(r2.flagged[0].sd);
+    // The SD rule judges only providers at the minimum denominator (p9's 70 eligible are
+    // below 80); the funnel still flags it.
+    p.measures[0].min_denominator = Some(80.0);
+    let r3 = exception_report(
+        &p,
+        &obs,
+        &ExceptionOptions {
+            sd_multiple: 2.0,
+            ..ExceptionOptions::default()
+        },
+    );
+    assert_eq!(r3.flagged.len(), 1);
+    assert!(r3.flagged[0].funnel && !r3.flagged[0].sd);
 }
 
 #[test]
