@@ -1,11 +1,12 @@
 //! The one integration-test crate: every module links against the library once.
 
-mod hvbp;
-mod engine;
-mod data;
-mod exports;
+mod app;
 mod catalogue;
-mod synth;
-mod steps;
-mod whatif;
+mod data;
+mod engine;
 mod equity;
+mod exports;
+mod hvbp;
+mod steps;
+mod synth;
+mod whatif;

@@ -5,8 +5,19 @@
 //! loading data, switching steps), so that every such change is one undo step and never
 //! happens half-way through drawing.
 
+mod window;
+pub mod commands;
+pub mod files;
+pub mod jobs;
+pub mod providers;
+pub mod screenshots;
 pub mod session;
+pub mod sim_panel;
 pub mod steps;
+pub mod theme;
+pub mod widgets;
+
+pub use window::{AppConfig, DesignerApp, Page};
 
 use crate::program::Program;
 use session::Session;
@@ -58,19 +69,31 @@ impl StepCtx<'_> {
 
 /// Opens the designer's window on `program_path`, or on the bundled sample program.
 pub fn run_window(program_path: Option<PathBuf>) -> eframe::Result {
-    let _ = program_path;
-    let options = eframe::NativeOptions::default();
+    let config = AppConfig::from_env(program_path);
+    let size = window_size();
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("p4p-designer")
+            .with_app_id("p4p-designer")
+            .with_inner_size(size)
+            .with_min_inner_size([900.0, 600.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
     eframe::run_native(
         "p4p-designer",
         options,
-        Box::new(|_cc| Ok(Box::new(Placeholder))),
+        Box::new(move |cc| Ok(Box::new(DesignerApp::new(cc, config)))),
     )
 }
 
-struct Placeholder;
-
-impl eframe::App for Placeholder {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        egui::CentralPanel::default().show(ui, |ui| ui.label("p4p-designer"));
-    }
+/// `P4P_WINDOW_SIZE=1600x1000`, else a size that fits a 1080p screen or projector.
+fn window_size() -> [f32; 2] {
+    std::env::var("P4P_WINDOW_SIZE")
+        .ok()
+        .and_then(|s| {
+            let (w, h) = s.split_once('x')?;
+            Some([w.trim().parse().ok()?, h.trim().parse().ok()?])
+        })
+        .unwrap_or([1500.0, 920.0])
 }

@@ -103,9 +103,7 @@ impl Session {
     }
 
     pub fn provider_count(&self) -> usize {
-        self.observations
-            .as_ref()
-            .map_or(0, |o| o.provider_count())
+        self.observations.as_ref().map_or(0, |o| o.provider_count())
     }
 
     /// The provider's display name: its name when known, else its id.

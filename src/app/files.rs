@@ -1,0 +1,322 @@
+//! Program files on disk: atomic saves, preferences, recent files and crash recovery.
+
+use crate::program::Program;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Environment variable that moves preferences and recovery files (tests point it at a
+/// temporary folder so they never touch the user's own).
+pub const DATA_DIR_ENV: &str = "P4P_DATA_DIR";
+
+/// The bundled sample program, relative to the project (or installation) folder.
+pub const SAMPLE_PROGRAM: &str = "sample_programs/medicaid_primary_care.ron";
+
+/// Where the app keeps its own files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppPaths {
+    pub data_dir: PathBuf,
+}
+
+impl AppPaths {
+    pub fn new(data_dir: PathBuf) -> AppPaths {
+        AppPaths { data_dir }
+    }
+
+    /// `$P4P_DATA_DIR`, else the platform's user data folder (e.g. `~/.local/share/p4p-designer`).
+    pub fn from_env() -> AppPaths {
+        if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
+            return AppPaths::new(PathBuf::from(dir));
+        }
+        let dir = directories::ProjectDirs::from("org", "p4p-designer", "p4p-designer")
+            .map(|d| d.data_dir().to_path_buf())
+            .unwrap_or_else(|| std::env::temp_dir().join("p4p-designer"));
+        AppPaths::new(dir)
+    }
+
+    pub fn prefs_file(&self) -> PathBuf {
+        self.data_dir.join("prefs.ron")
+    }
+
+    pub fn recovery_file(&self) -> PathBuf {
+        self.data_dir.join("recovery.ron")
+    }
+}
+
+/// Light, dark, or whatever the system uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum ThemeChoice {
+    #[default]
+    Light,
+    Dark,
+    System,
+}
+
+/// What the app remembers between runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Prefs {
+    pub theme: ThemeChoice,
+    /// egui zoom factor: 1.0 on a laptop, 1.5–2.0 on a projector.
+    pub ui_scale: f32,
+    /// Most recent first.
+    pub recent: Vec<PathBuf>,
+    pub show_simulation: bool,
+}
+
+impl Default for Prefs {
+    fn default() -> Self {
+        Prefs {
+            theme: ThemeChoice::Light,
+            ui_scale: 1.0,
+            recent: Vec::new(),
+            show_simulation: true,
+        }
+    }
+}
+
+/// How many recent files are remembered.
+pub const MAX_RECENT: usize = 10;
+
+impl Prefs {
+    /// Reads the preferences; anything unreadable gives the defaults.
+    pub fn load(paths: &AppPaths) -> Prefs {
+        std::fs::read_to_string(paths.prefs_file())
+            .ok()
+            .and_then(|t| ron::from_str(&t).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn save(&self, paths: &AppPaths) -> std::io::Result<()> {
+        let text = ron::ser::to_string_pretty(self, ron::ser::PrettyConfig::default())
+            .map_err(std::io::Error::other)?;
+        write_atomic(&paths.prefs_file(), text.as_bytes())
+    }
+
+    /// Puts `path` first in the recent list.
+    pub fn add_recent(&mut self, path: &Path) {
+        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        self.recent.retain(|p| p != &path);
+        self.recent.insert(0, path);
+        self.recent.truncate(MAX_RECENT);
+    }
+}
+
+/// Writes `bytes` to `path` so that a crash leaves either the old file or the new one, never a
+/// torn one: a temporary file in the same folder, flushed to disk, then renamed over `path`.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Saves a program atomically.
+pub fn save_program(path: &Path, program: &Program) -> Result<(), String> {
+    write_atomic(path, program.to_ron().as_bytes())
+        .map_err(|e| format!("Could not save {}: {e}", path.display()))
+}
+
+/// Reads a program, naming the file in any error.
+pub fn read_program(path: &Path) -> Result<Program, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("Could not open {}: {e}", path.display()))?;
+    Program::from_ron(&text)
+        .map_err(|e| format!("{} is not a readable program: {e}", path.display()))
+}
+
+/// The folder a program's relative data paths are resolved against.
+pub fn base_dir_of(program_path: &Path) -> PathBuf {
+    let dir = program_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    }
+}
+
+/// Rewrites the program's data paths, which were relative to `old_base`, so that they still
+/// point at the same files from `new_base` (relative when the file lies under `new_base`,
+/// absolute otherwise). Returns whether anything changed.
+pub fn rebase_data_paths(program: &mut Program, old_base: &Path, new_base: &Path) -> bool {
+    let abs = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let (old_base, new_base) = (abs(old_base), abs(new_base));
+    if old_base == new_base {
+        return false;
+    }
+    let mut changed = false;
+    for f in &mut program.data.files {
+        let p = Path::new(&f.path);
+        let full = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            abs(&old_base.join(p))
+        };
+        let new = match full.strip_prefix(&new_base) {
+            Ok(rel) => rel.to_path_buf(),
+            Err(_) => full,
+        };
+        let new = new.to_string_lossy().into_owned();
+        if new != f.path {
+            f.path = new;
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// Unsaved work written every so often, offered back after a crash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recovery {
+    /// The file the work belongs to (none for a new program).
+    pub program_path: Option<PathBuf>,
+    /// The folder its data paths are relative to.
+    pub base_dir: PathBuf,
+    /// Seconds since the Unix epoch.
+    pub saved_at: u64,
+    /// The program as RON text, read back with `Program::from_ron` so format versions apply.
+    pub program: String,
+}
+
+impl Recovery {
+    pub fn new(program: &Program, program_path: Option<&Path>, base_dir: &Path) -> Recovery {
+        Recovery {
+            program_path: program_path.map(Path::to_path_buf),
+            base_dir: base_dir.to_path_buf(),
+            saved_at: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+            program: program.to_ron(),
+        }
+    }
+
+    pub fn write(&self, paths: &AppPaths) -> std::io::Result<()> {
+        let text = ron::ser::to_string_pretty(self, ron::ser::PrettyConfig::default())
+            .map_err(std::io::Error::other)?;
+        write_atomic(&paths.recovery_file(), text.as_bytes())
+    }
+
+    /// The recovery file left by a previous run, if any and readable.
+    pub fn find(paths: &AppPaths) -> Option<Recovery> {
+        let text = std::fs::read_to_string(paths.recovery_file()).ok()?;
+        ron::from_str(&text).ok()
+    }
+
+    pub fn remove(paths: &AppPaths) {
+        let _ = std::fs::remove_file(paths.recovery_file());
+    }
+
+    /// "5 minutes ago", "2 hours ago"…
+    pub fn age_label(&self) -> String {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let s = now.saturating_sub(self.saved_at);
+        match s {
+            0..60 => "less than a minute ago".into(),
+            60..3600 => plural(s / 60, "minute"),
+            3600..86_400 => plural(s / 3600, "hour"),
+            _ => plural(s / 86_400, "day"),
+        }
+    }
+}
+
+fn plural(n: u64, unit: &str) -> String {
+    if n == 1 {
+        format!("1 {unit} ago")
+    } else {
+        format!("{n} {unit}s ago")
+    }
+}
+
+/// Finds the bundled sample program: next to the current folder, the executable (and its
+/// parents, for `target/debug`), or the source tree this binary was built from.
+pub fn find_sample() -> Option<PathBuf> {
+    let mut roots: Vec<PathBuf> = Vec::new();
+    if let Ok(cwd) = std::env::current_dir() {
+        roots.push(cwd);
+    }
+    if let Ok(exe) = std::env::current_exe() {
+        roots.extend(exe.ancestors().skip(1).take(4).map(Path::to_path_buf));
+    }
+    roots.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    roots
+        .into_iter()
+        .map(|r| r.join(SAMPLE_PROGRAM))
+        .find(|p| p.is_file())
+}
+
+/// File extensions the window accepts.
+pub enum FileKind {
+    Program,
+    Data,
+    Other,
+}
+
+pub fn file_kind(path: &Path) -> FileKind {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "ron" => FileKind::Program,
+        "csv" | "parquet" | "pq" | "txt" | "tsv" => FileKind::Data,
+        _ => FileKind::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_the_file_and_leaves_no_temporaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.ron");
+        std::fs::write(&path, "old").unwrap();
+        write_atomic(&path, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn rebasing_keeps_data_paths_pointing_at_the_same_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("old");
+        let new = dir.path().join("new");
+        std::fs::create_dir_all(old.join("data")).unwrap();
+        std::fs::create_dir_all(&new).unwrap();
+        std::fs::write(old.join("data/x.csv"), "a").unwrap();
+        let mut p = Program::default();
+        p.data.files.push(crate::program::DataFile {
+            path: "data/x.csv".into(),
+            layout: crate::program::Layout::Long(Default::default()),
+        });
+        assert!(rebase_data_paths(&mut p, &old, &new));
+        let moved = PathBuf::from(&p.data.files[0].path);
+        assert!(moved.is_absolute());
+        assert_eq!(std::fs::read_to_string(moved).unwrap(), "a");
+        // Back under the original folder: relative again.
+        assert!(rebase_data_paths(&mut p, &new, &old));
+        assert_eq!(p.data.files[0].path, "data/x.csv");
+    }
+
+    #[test]
+    fn recent_files_are_unique_and_most_recent_first() {
+        let mut prefs = Prefs::default();
+        for name in ["a", "b", "a"] {
+            prefs.add_recent(Path::new(name));
+        }
+        assert_eq!(prefs.recent, vec![PathBuf::from("a"), PathBuf::from("b")]);
+    }
+}

@@ -1,0 +1,166 @@
+//! Work that must not block the window: loading data and waiting on native file dialogs.
+//!
+//! Each job runs on its own thread, sends one result over a channel and wakes the UI with
+//! `request_repaint`; the app polls once per frame. A cancelled job's thread is left to
+//! finish on its own and its result is dropped.
+
+use crate::engine::Observations;
+use crate::program::Program;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::time::{Duration, Instant};
+
+/// A data load in progress.
+pub struct LoadJob {
+    rx: Receiver<Result<Observations, String>>,
+    pub started: Instant,
+    pub message: String,
+}
+
+/// What a finished poll produced.
+pub enum Polled<T> {
+    Pending,
+    Done(T),
+}
+
+impl LoadJob {
+    /// Loads every data file of `program` (relative to `base_dir`) on a background thread.
+    pub fn start(program: &Program, base_dir: &Path, ctx: &egui::Context) -> LoadJob {
+        let (tx, rx) = mpsc::channel();
+        let program = program.clone();
+        let base_dir = base_dir.to_path_buf();
+        let ctx = ctx.clone();
+        let n = program.data.files.len();
+        std::thread::Builder::new()
+            .name("load-data".into())
+            .spawn(move || {
+                let result =
+                    crate::data::load_program_data(&program, &base_dir).map_err(|e| e.to_string());
+                // The receiver is gone if the load was cancelled; nothing to do then.
+                let _ = tx.send(result);
+                ctx.request_repaint();
+            })
+            .expect("the OS can start a thread");
+        LoadJob {
+            rx,
+            started: Instant::now(),
+            message: match n {
+                1 => "Loading 1 data file…".into(),
+                n => format!("Loading {n} data files…"),
+            },
+        }
+    }
+
+    pub fn poll(&self) -> Polled<Result<Observations, String>> {
+        match self.rx.try_recv() {
+            Ok(r) => Polled::Done(r),
+            Err(TryRecvError::Empty) => Polled::Pending,
+            Err(TryRecvError::Disconnected) => {
+                Polled::Done(Err("the data loader stopped unexpectedly".into()))
+            }
+        }
+    }
+}
+
+/// What a file dialog was opened for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DialogPurpose {
+    OpenProgram,
+    SaveProgramAs,
+    ImportData,
+}
+
+impl DialogPurpose {
+    pub fn title(self) -> &'static str {
+        match self {
+            DialogPurpose::OpenProgram => "Open program",
+            DialogPurpose::SaveProgramAs => "Save program as",
+            DialogPurpose::ImportData => "Add a data file",
+        }
+    }
+    pub fn verb(self) -> &'static str {
+        match self {
+            DialogPurpose::OpenProgram => "Open",
+            DialogPurpose::SaveProgramAs => "Save",
+            DialogPurpose::ImportData => "Import",
+        }
+    }
+}
+
+/// The answer of a file dialog.
+pub struct DialogAnswer {
+    pub purpose: DialogPurpose,
+    pub path: Option<PathBuf>,
+    /// True when the dialog came back empty faster than a person can cancel: there is no
+    /// dialog service (no desktop portal, no zenity), so the user must type a path.
+    pub unavailable: bool,
+}
+
+/// A native file dialog open on its own thread (so the window keeps drawing meanwhile).
+pub struct DialogJob {
+    rx: Receiver<DialogAnswer>,
+    pub purpose: DialogPurpose,
+}
+
+/// No person cancels a dialog this fast; rfd returns this quickly only when it could not show one.
+const NO_DIALOG_SERVICE: Duration = Duration::from_millis(250);
+
+impl DialogJob {
+    pub fn start(
+        purpose: DialogPurpose,
+        start_dir: Option<PathBuf>,
+        file_name: Option<String>,
+        ctx: &egui::Context,
+    ) -> DialogJob {
+        let (tx, rx) = mpsc::channel();
+        let ctx = ctx.clone();
+        let run = move || {
+            let started = Instant::now();
+            let mut d = rfd::FileDialog::new().set_title(purpose.title());
+            if let Some(dir) = start_dir {
+                d = d.set_directory(dir);
+            }
+            let path = match purpose {
+                DialogPurpose::OpenProgram => d.add_filter("p4p program", &["ron"]).pick_file(),
+                DialogPurpose::SaveProgramAs => {
+                    if let Some(name) = file_name {
+                        d = d.set_file_name(name);
+                    }
+                    d.add_filter("p4p program", &["ron"]).save_file()
+                }
+                DialogPurpose::ImportData => d
+                    .add_filter("Data (CSV, Parquet)", &["csv", "parquet", "txt", "tsv"])
+                    .pick_file(),
+            };
+            let unavailable = path.is_none() && started.elapsed() < NO_DIALOG_SERVICE;
+            let _ = tx.send(DialogAnswer {
+                purpose,
+                path,
+                unavailable,
+            });
+            ctx.request_repaint();
+        };
+        // macOS only shows dialogs from the main thread; elsewhere keep the window responsive.
+        if cfg!(target_os = "macos") {
+            run();
+        } else {
+            std::thread::Builder::new()
+                .name("file-dialog".into())
+                .spawn(run)
+                .expect("the OS can start a thread");
+        }
+        DialogJob { rx, purpose }
+    }
+
+    pub fn poll(&self) -> Polled<DialogAnswer> {
+        match self.rx.try_recv() {
+            Ok(a) => Polled::Done(a),
+            Err(TryRecvError::Empty) => Polled::Pending,
+            Err(TryRecvError::Disconnected) => Polled::Done(DialogAnswer {
+                purpose: self.purpose,
+                path: None,
+                unavailable: true,
+            }),
+        }
+    }
+}

@@ -1,0 +1,684 @@
+//! The providers table (sortable, filterable, virtualised) and the "why" view that shows every
+//! input, standard, point, weight, rule and cent behind one provider's payment.
+
+use super::session::Session;
+use super::theme::Palette;
+use super::widgets::{self, glossary, money, money_exact, num, rate};
+use crate::engine::audit::{self, AuditRow, AuditValue, Section};
+use crate::engine::{AttributeValues, Inputs, Observations, Results};
+use crate::program::Program;
+use egui::{RichText, Ui};
+use egui_extras::{Column, TableBuilder};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Id,
+    Name,
+    Area,
+    Lives,
+    Score,
+    Earned,
+    Net,
+    PerLife,
+}
+
+impl SortKey {
+    const ALL: [SortKey; 8] = [
+        SortKey::Id,
+        SortKey::Name,
+        SortKey::Area,
+        SortKey::Lives,
+        SortKey::Score,
+        SortKey::Earned,
+        SortKey::Net,
+        SortKey::PerLife,
+    ];
+    fn title(self) -> &'static str {
+        match self {
+            SortKey::Id => "Provider",
+            SortKey::Name => "Name",
+            SortKey::Area => "Service area",
+            SortKey::Lives => "Lives",
+            SortKey::Score => "Score",
+            SortKey::Earned => "Earned",
+            SortKey::Net => "Net",
+            SortKey::PerLife => "Per life",
+        }
+    }
+    fn numeric(self) -> bool {
+        !matches!(self, SortKey::Id | SortKey::Name | SortKey::Area)
+    }
+}
+
+/// Table state: sorting, filter and the cached row order.
+pub struct ProvidersView {
+    pub filter: String,
+    pub sort: SortKey,
+    pub descending: bool,
+    order: Vec<usize>,
+    order_key: Option<(u64, String, SortKey, bool, usize)>,
+    scroll_to_selected: bool,
+}
+
+impl Default for ProvidersView {
+    fn default() -> Self {
+        ProvidersView {
+            filter: String::new(),
+            sort: SortKey::Earned,
+            descending: true,
+            order: Vec::new(),
+            order_key: None,
+            scroll_to_selected: false,
+        }
+    }
+}
+
+impl ProvidersView {
+    /// Rows in display order (cached until results, filter or sort change).
+    pub fn order(&mut self, session: &Session) -> &[usize] {
+        let n = session.provider_count();
+        let key = (
+            session.results_generation,
+            self.filter.clone(),
+            self.sort,
+            self.descending,
+            n,
+        );
+        if self.order_key.as_ref() != Some(&key) {
+            self.order = match (&session.observations, &session.results) {
+                (Some(obs), Some(r)) => {
+                    sorted_rows(obs, r, &self.filter, self.sort, self.descending)
+                }
+                _ => Vec::new(),
+            };
+            self.order_key = Some(key);
+        }
+        &self.order
+    }
+
+    /// The table; clicking a row selects that provider.
+    pub fn table_ui(&mut self, ui: &mut Ui, session: &mut Session) {
+        let p = Palette::of(ui);
+        let (Some(obs), Some(results)) = (session.observations.clone(), session.results.as_ref())
+        else {
+            ui.label("No data loaded yet: the providers appear here once data is loaded (step 5).");
+            return;
+        };
+        let results = results.clone();
+        ui.horizontal(|ui| {
+            let l = ui.label("Filter");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.filter)
+                    .hint_text("provider id, name or service area")
+                    .desired_width(260.0),
+            )
+            .labelled_by(l.id);
+            if !self.filter.is_empty() && ui.small_button("Clear").clicked() {
+                self.filter.clear();
+            }
+        });
+        // Keyboard: up/down move the selection through the visible rows.
+        let order = self.order(session).to_vec();
+        ui.label(
+            RichText::new(format!(
+                "{} of {} providers · click a row to see why it is paid what it is · click a column title to sort",
+                order.len(),
+                obs.provider_count()
+            ))
+            .small()
+            .color(p.muted),
+        );
+        if !ui.ctx().text_edit_focused() && !order.is_empty() {
+            let (up, down) = ui.input(|i| {
+                (
+                    i.key_pressed(egui::Key::ArrowUp),
+                    i.key_pressed(egui::Key::ArrowDown),
+                )
+            });
+            if up || down {
+                let pos = session
+                    .selected_provider
+                    .and_then(|s| order.iter().position(|&i| i == s));
+                let next = match (pos, down) {
+                    (None, _) => 0,
+                    (Some(k), true) => (k + 1).min(order.len() - 1),
+                    (Some(k), false) => k.saturating_sub(1),
+                };
+                session.selected_provider = Some(order[next]);
+                self.scroll_to_selected = true;
+            }
+        }
+        let net_view = results.payment.withheld.iter().any(|w| *w > 0);
+        let row_h = ui.text_style_height(&egui::TextStyle::Body) + 8.0;
+        let mut clicked = None;
+        let mut sort_clicked = None;
+        let mut table = TableBuilder::new(ui)
+            .id_salt("providers_table")
+            .striped(true)
+            .sense(egui::Sense::click())
+            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+            .column(Column::auto().at_least(80.0))
+            .column(
+                Column::initial(220.0)
+                    .at_least(80.0)
+                    .clip(true)
+                    .resizable(true),
+            )
+            .column(Column::initial(130.0).clip(true).resizable(true))
+            .columns(Column::auto().at_least(70.0), 4)
+            .column(Column::remainder().at_least(70.0));
+        if self.scroll_to_selected
+            && let Some(sel) = session.selected_provider
+            && let Some(k) = order.iter().position(|&i| i == sel)
+        {
+            table = table.scroll_to_row(k, None);
+            self.scroll_to_selected = false;
+        }
+        table
+            .header(row_h + 4.0, |mut header| {
+                for key in SortKey::ALL {
+                    header.col(|ui| {
+                        let title = match key {
+                            SortKey::Net if !net_view => "Net",
+                            k => k.title(),
+                        };
+                        let arrow = if self.sort == key {
+                            if self.descending { " ▼" } else { " ▲" }
+                        } else {
+                            ""
+                        };
+                        let r = ui
+                            .add(
+                                egui::Button::new(
+                                    RichText::new(format!("{title}{arrow}")).strong(),
+                                )
+                                .frame(false),
+                            )
+                            .on_hover_text(format!("Sort by {}", title.to_lowercase()));
+                        if r.clicked() {
+                            sort_clicked = Some(key);
+                        }
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(row_h, order.len(), |mut row| {
+                    let i = order[row.index()];
+                    row.set_selected(session.selected_provider == Some(i));
+                    let pr = &obs.providers;
+                    let cell = |row: &mut egui_extras::TableRow<'_, '_>, text: String| {
+                        row.col(|ui| {
+                            ui.style_mut().interaction.selectable_labels = false;
+                            ui.add(egui::Label::new(text).truncate());
+                        });
+                    };
+                    cell(&mut row, pr.ids[i].clone());
+                    cell(&mut row, pr.names.get(i).cloned().unwrap_or_default());
+                    cell(
+                        &mut row,
+                        pr.service_area.get(i).cloned().unwrap_or_default(),
+                    );
+                    cell(
+                        &mut row,
+                        lives_text(pr.lives.get(i).copied().unwrap_or(f64::NAN)),
+                    );
+                    cell(&mut row, num(results.total[i], 1));
+                    let earned = results.payment.earned[i];
+                    let net = results.payment.net[i];
+                    row.col(|ui| {
+                        ui.style_mut().interaction.selectable_labels = false;
+                        ui.colored_label(p.money(earned), money(earned));
+                    });
+                    row.col(|ui| {
+                        ui.style_mut().interaction.selectable_labels = false;
+                        ui.colored_label(p.money(net), money(net));
+                    });
+                    cell(
+                        &mut row,
+                        per_life_text(net_or_earned(&results, i, net_view), pr.lives[i]),
+                    );
+                    if row.response().clicked() {
+                        clicked = Some(i);
+                    }
+                });
+            });
+        if let Some(key) = sort_clicked {
+            if self.sort == key {
+                self.descending = !self.descending;
+            } else {
+                self.sort = key;
+                self.descending = key.numeric();
+            }
+        }
+        if let Some(i) = clicked {
+            session.selected_provider = Some(i);
+        }
+    }
+}
+
+fn net_or_earned(r: &Results, i: usize, net_view: bool) -> i64 {
+    if net_view {
+        r.payment.net[i]
+    } else {
+        r.payment.earned[i]
+    }
+}
+
+fn lives_text(l: f64) -> String {
+    if l.is_finite() {
+        widgets::thousands(l.round().max(0.0) as u64)
+    } else {
+        "—".into()
+    }
+}
+
+fn per_life_text(cents: i64, lives: f64) -> String {
+    if lives > 0.0 {
+        format!("${:.2}", cents as f64 / 100.0 / lives)
+    } else {
+        "—".into()
+    }
+}
+
+/// Provider indices matching `filter`, sorted by `key` (ties by id, so the order is stable).
+pub fn sorted_rows(
+    obs: &Observations,
+    r: &Results,
+    filter: &str,
+    key: SortKey,
+    descending: bool,
+) -> Vec<usize> {
+    let p = &obs.providers;
+    let n = r.provider_count().min(p.len());
+    let f = filter.trim().to_lowercase();
+    let mut rows: Vec<usize> = (0..n)
+        .filter(|&i| {
+            f.is_empty()
+                || p.ids[i].to_lowercase().contains(&f)
+                || p.names[i].to_lowercase().contains(&f)
+                || p.service_area[i].to_lowercase().contains(&f)
+        })
+        .collect();
+    let net_view = r.payment.withheld.iter().any(|w| *w > 0);
+    let number = |i: usize| -> f64 {
+        match key {
+            SortKey::Lives => p.lives[i],
+            SortKey::Score => r.total[i],
+            SortKey::Earned => r.payment.earned[i] as f64,
+            SortKey::Net => r.payment.net[i] as f64,
+            SortKey::PerLife => {
+                if p.lives[i] > 0.0 {
+                    net_or_earned(r, i, net_view) as f64 / p.lives[i]
+                } else {
+                    f64::NAN
+                }
+            }
+            _ => 0.0,
+        }
+    };
+    let text = |i: usize| -> &str {
+        match key {
+            SortKey::Name => &p.names[i],
+            SortKey::Area => &p.service_area[i],
+            _ => &p.ids[i],
+        }
+    };
+    rows.sort_by(|&a, &b| {
+        let ord = if key.numeric() {
+            // Missing values sort last whichever the direction.
+            let (x, y) = (number(a), number(b));
+            match (x.is_nan(), y.is_nan()) {
+                (true, true) => std::cmp::Ordering::Equal,
+                (true, false) => return std::cmp::Ordering::Greater,
+                (false, true) => return std::cmp::Ordering::Less,
+                _ => x.total_cmp(&y),
+            }
+        } else {
+            text(a).cmp(text(b))
+        };
+        let ord = if descending { ord.reverse() } else { ord };
+        ord.then_with(|| p.ids[a].cmp(&p.ids[b]))
+    });
+    rows
+}
+
+/// The "why" view for provider `i`.
+pub fn why_ui(ui: &mut Ui, program: &Program, session: &Session, i: usize) {
+    let p = Palette::of(ui);
+    let (Some(obs), Some(inputs), Some(r)) =
+        (&session.observations, &session.inputs, &session.results)
+    else {
+        ui.label("No results yet.");
+        return;
+    };
+    if i >= r.provider_count() || i >= obs.provider_count() {
+        ui.label("This provider is no longer in the data.");
+        return;
+    }
+    let pr = &obs.providers;
+    ui.heading(session.provider_label(i));
+    let mut facts: Vec<String> = Vec::new();
+    if !pr.service_area[i].is_empty() {
+        facts.push(pr.service_area[i].clone());
+    }
+    if program.standards.by_peer_group {
+        let g = inputs.group[i] as usize;
+        facts.push(format!(
+            "peer group {}",
+            inputs.group_names.get(g).cloned().unwrap_or_default()
+        ));
+    } else if !pr.peer_group[i].is_empty() {
+        facts.push(format!("peer group {}", pr.peer_group[i]));
+    }
+    if pr.lives[i].is_finite() {
+        facts.push(format!("{} attributed lives", lives_text(pr.lives[i])));
+    }
+    if pr.base_payments[i].is_finite() {
+        facts.push(format!(
+            "base payments {}",
+            widgets::dollars(pr.base_payments[i])
+        ));
+    }
+    if pr.spend[i].is_finite() {
+        facts.push(format!("spend {}", widgets::dollars(pr.spend[i])));
+    }
+    ui.label(RichText::new(facts.join(" · ")).color(p.muted));
+    let strata: Vec<String> = pr
+        .stratifiers
+        .iter()
+        .filter_map(|s| match &s.values {
+            AttributeValues::Numeric(v) if v[i].is_finite() => {
+                Some(format!("{} {}", s.name.replace('_', " "), num(v[i], 2)))
+            }
+            AttributeValues::Text(v) if !v[i].is_empty() => {
+                Some(format!("{} {}", s.name.replace('_', " "), v[i]))
+            }
+            _ => None,
+        })
+        .collect();
+    if !strata.is_empty() {
+        ui.label(RichText::new(strata.join(" · ")).small().color(p.muted));
+    }
+
+    // The bottom line first, then how it was reached.
+    ui.add_space(6.0);
+    ui.horizontal_wrapped(|ui| {
+        let pay = &r.payment;
+        widgets::stat(
+            ui,
+            "Total score",
+            &num(r.total[i], 1),
+            Some(p.accent),
+            "0–100: the weighted domain scores.",
+        );
+        widgets::stat(
+            ui,
+            "Earned",
+            &money_exact(pay.earned[i]),
+            Some(p.money(pay.earned[i])),
+            "What the engine pays this provider.",
+        );
+        if pay.withheld[i] > 0 {
+            widgets::stat(
+                ui,
+                "Withheld",
+                &money_exact(pay.withheld[i]),
+                None,
+                glossary::WITHHOLD,
+            );
+            widgets::stat(
+                ui,
+                "Net",
+                &money_exact(pay.net[i]),
+                Some(p.money(pay.net[i])),
+                "Earned − withheld.",
+            );
+        }
+    });
+
+    widgets::section(ui, "1. Measures: inputs, standards and points");
+    measures_grid(ui, program, inputs, r, i, &p);
+
+    if !program.scoring.domains.is_empty() {
+        widgets::section(ui, "2. Domains");
+        domains_grid(ui, program, r, i, &p);
+    }
+
+    let audit = audit::explain(program, inputs, r, i);
+    widgets::section(ui, "3. Total score and who may earn");
+    audit_grid(
+        ui,
+        "why_total",
+        audit
+            .rows
+            .iter()
+            .filter(|row| matches!(row.section, Section::Total | Section::Eligibility)),
+        &p,
+    );
+
+    widgets::section(ui, "4. Payment: pool, share and cents");
+    audit_grid(ui, "why_payment", audit.section(Section::Payment), &p);
+
+    ui.add_space(6.0);
+    egui::CollapsingHeader::new(format!("Full audit trail ({} rows)", audit.rows.len()))
+        .id_salt("why_full_audit")
+        .show(ui, |ui| {
+            for section in Section::ALL {
+                let rows: Vec<&AuditRow> = audit.section(section).collect();
+                if rows.is_empty() {
+                    continue;
+                }
+                ui.label(RichText::new(section.label()).strong());
+                audit_grid(ui, ("why_full", section.label()), rows.into_iter(), &p);
+            }
+        });
+}
+
+/// Rows of the engine's audit trail: what, value, and the rule with its numbers plugged in.
+fn audit_grid<'a>(
+    ui: &mut Ui,
+    id: impl egui::AsIdSalt,
+    rows: impl Iterator<Item = &'a AuditRow>,
+    p: &Palette,
+) {
+    egui::Grid::new(id)
+        .striped(true)
+        .num_columns(3)
+        .spacing([12.0, 4.0])
+        .show(ui, |ui| {
+            for row in rows {
+                let what = if row.subject.is_empty() {
+                    row.item.replace('_', " ")
+                } else {
+                    format!("{} · {}", row.subject, row.item.replace('_', " "))
+                };
+                ui.label(what);
+                let value = match &row.value {
+                    AuditValue::Number(x) => RichText::new(audit::fmt_num(*x)),
+                    AuditValue::Cents(c) => RichText::new(audit::fmt_money(*c)).color(p.money(*c)),
+                    AuditValue::Flag(b) => RichText::new(if *b { "yes" } else { "no" })
+                        .color(if *b { p.good } else { p.bad }),
+                    AuditValue::Text(t) => RichText::new(t),
+                    AuditValue::Missing => RichText::new("—").color(p.muted),
+                };
+                ui.label(value.strong());
+                ui.add(egui::Label::new(RichText::new(&row.rule).small().color(p.muted)).wrap());
+                ui.end_row();
+            }
+        });
+}
+
+fn measures_grid(
+    ui: &mut Ui,
+    program: &Program,
+    inputs: &Inputs,
+    r: &Results,
+    i: usize,
+    p: &Palette,
+) {
+    let g = inputs.group.get(i).copied().unwrap_or(0) as usize;
+    let head = |ui: &mut Ui, t: &str, tip: &str| {
+        ui.label(RichText::new(t).small().strong().color(p.muted))
+            .on_hover_text(tip);
+    };
+    egui::ScrollArea::horizontal().id_salt("why_measures").show(ui, |ui| {
+        egui::Grid::new("why_measures_grid")
+            .striped(true)
+            .spacing([12.0, 4.0])
+            .show(ui, |ui| {
+                head(ui, "Measure", "The vital-few measures this provider is scored on.");
+                head(ui, "Baseline", "The provider's own rate in the baseline period.");
+                head(ui, "Performance", "The provider's rate in the performance period.");
+                head(ui, "Denominator", "Eligible cases in the performance period (after exclusions).");
+                head(ui, "Threshold", glossary::THRESHOLD);
+                head(ui, "Benchmark", glossary::BENCHMARK);
+                head(ui, "Achievement", glossary::ACHIEVEMENT);
+                head(ui, "Improvement", glossary::IMPROVEMENT);
+                head(ui, "Score", "The measure score (by the program's rule, usually the better of achievement and improvement).");
+                head(ui, "Weight", "The measure's weight within its domain.");
+                ui.end_row();
+                for (m, mr) in inputs.measures.iter().zip(&r.measures) {
+                    let pm = program.measure(&m.id);
+                    let title = pm.map_or(m.id.as_str(), |pm| pm.title.as_str());
+                    let dir = if m.sign > 0.0 { "↑ higher is better" } else { "↓ lower is better" };
+                    ui.label(RichText::new(&m.id).strong())
+                        .on_hover_text(format!("{title}\n{dir}"));
+                    let b = m.baseline[i] * m.sign;
+                    let perf = m.performance[i] * m.sign;
+                    ui.label(rate(b));
+                    let better = m.performance[i] > m.baseline[i];
+                    let perf_text = RichText::new(rate(perf));
+                    ui.label(if better { perf_text.color(p.good) } else { perf_text })
+                        .on_hover_text(if better { "Improved on the baseline" } else { "" });
+                    let den = m.denominator[i];
+                    let exc = m.exclusions[i];
+                    let den_text = if exc.is_finite() && exc > 0.0 {
+                        format!("{} ({} excluded)", num(den, 0), num(exc, 0))
+                    } else {
+                        num(den, 0)
+                    };
+                    ui.label(den_text);
+                    let st = mr.standards.get(g).copied().unwrap_or_default();
+                    ui.label(rate(st.threshold));
+                    ui.label(rate(st.benchmark));
+                    let (a, im, s) = (mr.achievement[i], mr.improvement[i], mr.score[i]);
+                    let pts = |x: f64, is_score: bool| {
+                        let t = RichText::new(num(x, if x.fract() == 0.0 { 0 } else { 2 }));
+                        if is_score && x.is_finite() { t.strong().color(p.accent) } else { t }
+                    };
+                    ui.label(pts(a, s == a && s.is_finite()));
+                    ui.label(pts(im, s == im && s != a && s.is_finite()));
+                    if s.is_finite() {
+                        ui.label(RichText::new(format!("{} / {}", num(s, if s.fract() == 0.0 { 0 } else { 2 }), num(mr.max_points, 0))).strong());
+                    } else {
+                        let why = if m.supplied_score {
+                            "no supplied score"
+                        } else if perf.is_nan() {
+                            "not reported"
+                        } else if pm.and_then(|pm| pm.min_denominator).is_some_and(|md| den < md) {
+                            "below minimum denominator"
+                        } else {
+                            "not scored"
+                        };
+                        ui.label(RichText::new(why).italics().color(p.warn));
+                    }
+                    ui.label(num(m.weight, 2));
+                    ui.end_row();
+                }
+            });
+    });
+}
+
+fn domains_grid(ui: &mut Ui, program: &Program, r: &Results, i: usize, p: &Palette) {
+    egui::Grid::new("why_domains")
+        .striped(true)
+        .spacing([12.0, 4.0])
+        .show(ui, |ui| {
+            for t in [
+                "Domain",
+                "Weight",
+                "Measures scored",
+                "Consistency",
+                "Domain score",
+            ] {
+                ui.label(RichText::new(t).small().strong().color(p.muted));
+            }
+            ui.end_row();
+            for (d, dr) in program.scoring.domains.iter().zip(&r.domains) {
+                ui.label(if d.name.is_empty() { &d.id } else { &d.name });
+                ui.label(num(d.weight, 2));
+                ui.label(format!(
+                    "{} (needs {})",
+                    dr.measures_scored[i], d.min_measures
+                ));
+                ui.label(num(dr.consistency[i], 1));
+                let s = dr.score[i];
+                ui.label(if s.is_finite() {
+                    RichText::new(num(s, 1)).strong()
+                } else {
+                    RichText::new("too few measures").italics().color(p.warn)
+                });
+                ui.end_row();
+            }
+        });
+    ui.label(
+        RichText::new(format!(
+            "Total score = weighted mean of domain scores{} (needs {} domain{}): {}",
+            if program.scoring.reweight_missing_domains {
+                ", weights re-spread over the domains it has"
+            } else {
+                ""
+            },
+            program.scoring.min_domains,
+            if program.scoring.min_domains == 1 {
+                ""
+            } else {
+                "s"
+            },
+            num(r.total[i], 2)
+        ))
+        .small(),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::PaymentResult;
+
+    fn data() -> (Observations, Results) {
+        let mut obs = Observations::new();
+        for id in ["b", "a", "c"] {
+            obs.provider_index(id);
+        }
+        obs.providers.names = vec!["Beta Clinic".into(), "Alpha".into(), "Gamma".into()];
+        obs.providers.lives = vec![100.0, f64::NAN, 50.0];
+        let r = Results {
+            total: vec![50.0, 80.0, f64::NAN],
+            payment: PaymentResult {
+                earned: vec![500, 800, 0],
+                net: vec![500, 800, 0],
+                withheld: vec![0; 3],
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        (obs, r)
+    }
+
+    #[test]
+    fn rows_sort_and_filter() {
+        let (obs, r) = data();
+        assert_eq!(
+            sorted_rows(&obs, &r, "", SortKey::Earned, true),
+            vec![1, 0, 2]
+        );
+        assert_eq!(sorted_rows(&obs, &r, "", SortKey::Id, false), vec![1, 0, 2]);
+        // Missing scores go last in both directions.
+        assert_eq!(
+            sorted_rows(&obs, &r, "", SortKey::Score, false),
+            vec![0, 1, 2]
+        );
+        assert_eq!(sorted_rows(&obs, &r, "clinic", SortKey::Id, false), vec![0]);
+    }
+}

@@ -1,0 +1,636 @@
+//! The live simulation panel: the two levers people pull most in a workshop (pool size and
+//! threshold) and what they do to payouts, recomputed by the engine in the same frame.
+
+use super::Action;
+use super::session::Session;
+use super::theme::Palette;
+use super::widgets::{self, glossary, money, money_short};
+use crate::engine::{AttributeValues, Observations, Results};
+use crate::program::{PeriodRef, Pool, Program, StandardRule};
+use egui::{RichText, Ui};
+use egui_plot::{Bar, BarChart, Plot};
+
+/// A built-in grouping or a stratifier from the provider file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grouping {
+    ServiceArea,
+    PeerGroup,
+    Stratifier(String),
+}
+
+impl Grouping {
+    fn label(&self) -> String {
+        match self {
+            Grouping::ServiceArea => "Service area".into(),
+            Grouping::PeerGroup => "Peer group".into(),
+            Grouping::Stratifier(s) => s.replace('_', " "),
+        }
+    }
+}
+
+/// One row of the per-life table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StratumRow {
+    pub label: String,
+    pub providers: usize,
+    pub lives: f64,
+    pub paid_cents: i64,
+    /// Paid per attributed life, in dollars (NaN without lives).
+    pub per_life: f64,
+}
+
+/// What the panel shows, derived from the engine's results (cached per results generation).
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    generation: u64,
+    grouping: Option<Grouping>,
+    pub pool_cents: i64,
+    pub paid_cents: i64,
+    pub withheld_cents: i64,
+    pub unallocated_cents: i64,
+    pub scored: usize,
+    pub earning: usize,
+    pub penalised: usize,
+    /// Shown as net (earned − withheld) when the model withholds, else as earned.
+    pub net_view: bool,
+    pub median_cents: i64,
+    pub max_cents: i64,
+    /// (centre, width, count) per histogram bin, in dollars.
+    pub histogram: Vec<(f64, f64, usize)>,
+    pub strata: Vec<StratumRow>,
+}
+
+/// Persistent state of the panel.
+#[derive(Default)]
+pub struct SimPanel {
+    pub grouping: Option<Grouping>,
+    summary: Summary,
+}
+
+impl SimPanel {
+    /// Draws the panel. Slider edits go straight into `program` and are evaluated before the
+    /// numbers below them are drawn.
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        program: &mut Program,
+        session: &mut Session,
+        actions: &mut Vec<Action>,
+    ) {
+        let p = Palette::of(ui);
+        ui.horizontal(|ui| {
+            ui.heading("Live simulation");
+        });
+        ui.label(
+            RichText::new(format!(
+                "{} · {}",
+                program.payment.distribution.label(),
+                program.payment.eligibility.label()
+            ))
+            .small()
+            .color(p.muted),
+        );
+        ui.add_space(4.0);
+        levers(ui, program);
+        session.recompute(program);
+
+        if let Some(load) = &session.loading {
+            ui.add_space(6.0);
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(format!("{} ({:.0} s)", load.message, load.elapsed));
+            });
+        }
+        if let Some(err) = &session.data_error {
+            ui.add_space(6.0);
+            ui.colored_label(p.bad, format!("Data not loaded: {err}"));
+        }
+        let (Some(obs), Some(results)) = (session.observations.clone(), session.results.as_ref())
+        else {
+            if session.loading.is_none() {
+                ui.add_space(8.0);
+                ui.label("No performance data loaded yet. Load data to see payouts.");
+                if ui.button("Add data file…").clicked() {
+                    actions.push(Action::PickDataFile);
+                }
+            }
+            return;
+        };
+        if self.grouping.is_none() {
+            self.grouping = default_grouping(&obs);
+        }
+        if self.summary.generation != session.results_generation
+            || self.summary.grouping != self.grouping
+        {
+            self.summary = summarise(&obs, results, self.grouping.as_ref());
+            self.summary.generation = session.results_generation;
+            self.summary.grouping = self.grouping.clone();
+        }
+        let s = &self.summary;
+        ui.add_space(6.0);
+        egui::Grid::new("sim_stats")
+            .num_columns(2)
+            .spacing([8.0, 8.0])
+            .show(ui, |ui| {
+                widgets::stat(ui, "Pool", &money_short(s.pool_cents), None, glossary::POOL);
+                widgets::stat(
+                    ui,
+                    "Paid",
+                    &money_short(s.paid_cents),
+                    Some(p.good),
+                    "Total earned by providers this period.",
+                );
+                ui.end_row();
+                widgets::stat(
+                    ui,
+                    &format!("Providers earning (of {})", s.scored),
+                    &s.earning.to_string(),
+                    Some(p.good),
+                    "Providers with a payment above zero.",
+                );
+                widgets::stat(
+                    ui,
+                    "Providers penalised",
+                    &s.penalised.to_string(),
+                    Some(if s.penalised > 0 { p.bad } else { p.muted }),
+                    "Providers paid back less than was withheld from them (net below zero).",
+                );
+                ui.end_row();
+                let what = if s.net_view { "net" } else { "payout" };
+                widgets::stat(
+                    ui,
+                    &format!("Median {what} (earners)"),
+                    &money(s.median_cents),
+                    None,
+                    "Half of the providers that earn get more than this, half less.",
+                );
+                widgets::stat(
+                    ui,
+                    &format!("Largest {what}"),
+                    &money(s.max_cents),
+                    None,
+                    "The most any one provider is paid.",
+                );
+                ui.end_row();
+            });
+        if s.unallocated_cents != 0 {
+            ui.label(
+                RichText::new(format!(
+                    "{} of the pool is not paid out (no one eligible, caps, or the payer's share).",
+                    money(s.unallocated_cents)
+                ))
+                .color(p.warn),
+            );
+        }
+        if s.withheld_cents > 0 {
+            ui.horizontal(|ui| {
+                ui.label(format!(
+                    "Withheld from providers: {}",
+                    money(s.withheld_cents)
+                ));
+                widgets::help(ui, glossary::WITHHOLD);
+            });
+        }
+
+        widgets::section(
+            ui,
+            if s.net_view {
+                "Net payouts (earned − withheld)"
+            } else {
+                "Payouts"
+            },
+        );
+        histogram(ui, s, &p);
+
+        ui.horizontal(|ui| {
+            widgets::section(ui, "Paid per attributed life");
+            widgets::help(ui, glossary::PER_LIFE);
+        });
+        self.grouping_picker(ui, &obs);
+        strata_table(ui, &self.summary.strata, &p);
+
+        ui.add_space(8.0);
+        if ui
+            .button("Providers table and the why of each payment…")
+            .on_hover_text(
+                "Every provider's scores and payment; click one to see how it was computed.",
+            )
+            .clicked()
+        {
+            actions.push(Action::ShowProviders);
+        }
+    }
+
+    fn grouping_picker(&mut self, ui: &mut Ui, obs: &Observations) {
+        let mut options = vec![Grouping::ServiceArea, Grouping::PeerGroup];
+        options.extend(
+            obs.providers
+                .stratifiers
+                .iter()
+                .map(|s| Grouping::Stratifier(s.name.clone())),
+        );
+        let current = self.grouping.clone().unwrap_or(Grouping::ServiceArea);
+        ui.horizontal(|ui| {
+            let l = ui.label("Group by");
+            egui::ComboBox::from_id_salt("sim_grouping")
+                .selected_text(current.label())
+                .show_ui(ui, |ui| {
+                    for o in options {
+                        let label = o.label();
+                        ui.selectable_value(&mut self.grouping, Some(o), label);
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+        });
+    }
+}
+
+/// The pool and threshold sliders.
+fn levers(ui: &mut Ui, program: &mut Program) {
+    egui::Grid::new("sim_levers")
+        .num_columns(3)
+        .spacing([8.0, 6.0])
+        .show(ui, |ui| {
+            let l = ui.label("Pool").on_hover_text(glossary::POOL);
+            pool_slider(ui, &mut program.payment.pool, l.id);
+            widgets::help(ui, glossary::POOL);
+            ui.end_row();
+
+            let l = ui.label("Threshold").on_hover_text(glossary::THRESHOLD);
+            match &mut program.standards.threshold {
+                StandardRule::Percentile { p, .. } => {
+                    ui.add(
+                        egui::Slider::new(p, 0.0..=100.0)
+                            .step_by(1.0)
+                            .suffix("th percentile"),
+                    )
+                    .labelled_by(l.id);
+                }
+                other => {
+                    ui.horizontal(|ui| {
+                        ui.label(RichText::new(other.label()).italics());
+                        if ui.small_button("Use a percentile").clicked() {
+                            *other = StandardRule::Percentile {
+                                p: 50.0,
+                                of: PeriodRef::Baseline,
+                            };
+                        }
+                    });
+                }
+            }
+            widgets::help(ui, glossary::THRESHOLD);
+            ui.end_row();
+        });
+}
+
+fn pool_slider(ui: &mut Ui, pool: &mut Pool, label: egui::Id) {
+    match pool {
+        Pool::Fixed { cents } => {
+            let mut dollars = *cents as f64 / 100.0;
+            let r = ui
+                .add(
+                    egui::Slider::new(&mut dollars, 10_000.0..=50_000_000.0)
+                        .logarithmic(true)
+                        .prefix("$")
+                        .custom_formatter(|v, _| widgets::thousands(v.round() as u64)),
+                )
+                .labelled_by(label);
+            if r.changed() {
+                // Round to a thousand dollars so the amounts read cleanly in the room.
+                *cents = ((dollars / 1000.0).round() * 1000.0 * 100.0) as i64;
+            }
+        }
+        Pool::PercentOfSpend { percent } => {
+            ui.add(
+                egui::Slider::new(percent, 0.0..=10.0)
+                    .step_by(0.1)
+                    .suffix("% of spend"),
+            )
+            .labelled_by(label);
+        }
+        Pool::Pmpm {
+            cents_per_member_month,
+            ..
+        } => {
+            let mut dollars = *cents_per_member_month as f64 / 100.0;
+            if ui
+                .add(
+                    egui::Slider::new(&mut dollars, 0.0..=25.0)
+                        .step_by(0.25)
+                        .prefix("$")
+                        .suffix(" PMPM"),
+                )
+                .labelled_by(label)
+                .changed()
+            {
+                *cents_per_member_month = (dollars * 100.0).round() as i64;
+            }
+        }
+        Pool::Withhold { percent } => {
+            ui.add(
+                egui::Slider::new(percent, 0.0..=10.0)
+                    .step_by(0.1)
+                    .suffix("% withheld"),
+            )
+            .labelled_by(label)
+            .on_hover_text(glossary::WITHHOLD);
+        }
+    }
+}
+
+fn default_grouping(obs: &Observations) -> Option<Grouping> {
+    // The stratifier most likely to show the reverse Robin Hood effect, when there is one.
+    let preferred = [
+        "dual_eligible_share",
+        "dual_share",
+        "complex_share",
+        "safety_net",
+    ];
+    let names: Vec<&str> = obs
+        .providers
+        .stratifiers
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    preferred
+        .iter()
+        .find(|p| names.contains(p))
+        .map(|p| Grouping::Stratifier((*p).to_owned()))
+        .or_else(|| names.first().map(|n| Grouping::Stratifier((*n).to_owned())))
+        .or(Some(Grouping::ServiceArea))
+}
+
+/// Everything the panel shows, from the engine's results.
+pub fn summarise(obs: &Observations, r: &Results, grouping: Option<&Grouping>) -> Summary {
+    let pay = &r.payment;
+    let n = r.provider_count();
+    let net_view = pay.withheld.iter().any(|w| *w > 0);
+    let amount = |i: usize| if net_view { pay.net[i] } else { pay.earned[i] };
+    let scored: Vec<usize> = (0..n).filter(|&i| r.total[i].is_finite()).collect();
+    let mut earners: Vec<i64> = (0..n).filter(|&i| pay.earned[i] > 0).map(amount).collect();
+    earners.sort_unstable();
+    let median_cents = match earners.len() {
+        0 => 0,
+        k if k % 2 == 1 => earners[k / 2],
+        k => (earners[k / 2 - 1] + earners[k / 2]) / 2,
+    };
+    let amounts: Vec<f64> = scored.iter().map(|&i| amount(i) as f64 / 100.0).collect();
+    Summary {
+        pool_cents: pay.pool_cents,
+        paid_cents: pay.paid_cents,
+        withheld_cents: pay.withheld.iter().sum(),
+        unallocated_cents: pay.unallocated_cents,
+        scored: scored.len(),
+        earning: r.earning_count(),
+        penalised: r.penalised_count(),
+        net_view,
+        median_cents,
+        max_cents: (0..n).map(amount).max().unwrap_or(0),
+        histogram: bins(&amounts, 16),
+        strata: grouping.map_or_else(Vec::new, |g| strata(obs, r, g, net_view)),
+        ..Default::default()
+    }
+}
+
+/// Equal-width bins over the range of `values`.
+fn bins(values: &[f64], count: usize) -> Vec<(f64, f64, usize)> {
+    let (lo, hi) = values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(*v), b.max(*v))
+        });
+    if values.is_empty() {
+        return Vec::new();
+    }
+    if hi - lo < 1.0 {
+        return vec![(lo, 1.0, values.len())];
+    }
+    let w = (hi - lo) / count as f64;
+    let mut counts = vec![0usize; count];
+    for v in values {
+        let k = (((v - lo) / w) as usize).min(count - 1);
+        counts[k] += 1;
+    }
+    counts
+        .into_iter()
+        .enumerate()
+        .map(|(k, c)| (lo + w * (k as f64 + 0.5), w, c))
+        .collect()
+}
+
+fn strata(obs: &Observations, r: &Results, g: &Grouping, net_view: bool) -> Vec<StratumRow> {
+    let p = &obs.providers;
+    let n = r.provider_count().min(p.len());
+    let labels: Vec<String> = match g {
+        Grouping::ServiceArea => p.service_area[..n].to_vec(),
+        Grouping::PeerGroup => p.peer_group[..n].to_vec(),
+        Grouping::Stratifier(name) => match p.stratifier(name).map(|s| &s.values) {
+            Some(AttributeValues::Text(v)) => v[..n].to_vec(),
+            Some(AttributeValues::Numeric(v)) => quintile_labels(&v[..n]),
+            None => vec![String::new(); n],
+        },
+    };
+    let mut rows: Vec<StratumRow> = Vec::new();
+    let mut index: std::collections::BTreeMap<String, usize> = Default::default();
+    for (i, label) in labels.iter().enumerate() {
+        if !r.total[i].is_finite() {
+            continue;
+        }
+        let label = if label.is_empty() {
+            "Unknown"
+        } else {
+            label.as_str()
+        };
+        let k = *index.entry(label.to_owned()).or_insert_with(|| {
+            rows.push(StratumRow {
+                label: label.to_owned(),
+                providers: 0,
+                lives: 0.0,
+                paid_cents: 0,
+                per_life: f64::NAN,
+            });
+            rows.len() - 1
+        });
+        let row = &mut rows[k];
+        row.providers += 1;
+        if p.lives[i].is_finite() {
+            row.lives += p.lives[i];
+        }
+        row.paid_cents += if net_view {
+            r.payment.net[i]
+        } else {
+            r.payment.earned[i]
+        };
+    }
+    for row in &mut rows {
+        if row.lives > 0.0 {
+            row.per_life = row.paid_cents as f64 / 100.0 / row.lives;
+        }
+    }
+    rows.sort_by(|a, b| a.label.cmp(&b.label));
+    rows
+}
+
+/// "Q1 lowest (0.05–0.18)" … "Q5 highest (…)" for numeric stratifiers.
+fn quintile_labels(values: &[f64]) -> Vec<String> {
+    let mut order: Vec<usize> = (0..values.len())
+        .filter(|&i| values[i].is_finite())
+        .collect();
+    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+    let k = order.len();
+    let mut out = vec![String::new(); values.len()];
+    if k == 0 {
+        return out;
+    }
+    let mut q_of = vec![0usize; values.len()];
+    for (rank, &i) in order.iter().enumerate() {
+        q_of[i] = rank * 5 / k;
+    }
+    let mut ranges = [(f64::INFINITY, f64::NEG_INFINITY); 5];
+    for &i in &order {
+        let q = q_of[i];
+        ranges[q].0 = ranges[q].0.min(values[i]);
+        ranges[q].1 = ranges[q].1.max(values[i]);
+    }
+    let fmt = |x: f64| {
+        if x.abs() < 10.0 && x.fract() != 0.0 {
+            format!("{x:.2}")
+        } else {
+            format!("{x:.0}")
+        }
+    };
+    for &i in &order {
+        let q = q_of[i];
+        let tag = match q {
+            0 => " lowest",
+            4 => " highest",
+            _ => "",
+        };
+        out[i] = format!(
+            "Q{}{tag} ({}–{})",
+            q + 1,
+            fmt(ranges[q].0),
+            fmt(ranges[q].1)
+        );
+    }
+    out
+}
+
+fn histogram(ui: &mut Ui, s: &Summary, p: &Palette) {
+    let bars: Vec<Bar> = s
+        .histogram
+        .iter()
+        .map(|(centre, width, count)| {
+            let color = if *centre < -0.5 {
+                p.bad
+            } else if *centre > 0.5 {
+                p.good
+            } else {
+                p.muted
+            };
+            Bar::new(*centre, *count as f64)
+                .width(width * 0.92)
+                .fill(color)
+                .name(format!(
+                    "{} providers around {}",
+                    count,
+                    money((centre * 100.0) as i64)
+                ))
+        })
+        .collect();
+    Plot::new("payout_histogram")
+        .height(150.0)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .allow_double_click_reset(false)
+        .show_grid([false, true])
+        .include_y(0.0)
+        .x_axis_formatter(|m, _| money_short((m.value * 100.0) as i64))
+        .y_axis_formatter(|m, _| format!("{:.0}", m.value))
+        .y_axis_min_width(24.0)
+        .show(ui, |plot| {
+            plot.bar_chart(BarChart::new("Providers", bars).color(p.accent));
+        });
+}
+
+fn strata_table(ui: &mut Ui, rows: &[StratumRow], p: &Palette) {
+    let max = rows
+        .iter()
+        .map(|r| r.per_life)
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, |a, b| a.max(b.abs()));
+    egui::Grid::new("strata")
+        .num_columns(3)
+        .striped(true)
+        .spacing([10.0, 4.0])
+        .show(ui, |ui| {
+            ui.label(RichText::new("Group").small().color(p.muted));
+            ui.label(RichText::new("Per life").small().color(p.muted));
+            ui.label(RichText::new("Providers").small().color(p.muted));
+            ui.end_row();
+            for r in rows {
+                ui.label(&r.label);
+                let (rect, resp) =
+                    ui.allocate_exact_size(egui::vec2(150.0, 16.0), egui::Sense::hover());
+                if r.per_life.is_finite() && max > 0.0 {
+                    let frac = (r.per_life.abs() / max) as f32;
+                    let bar = egui::Rect::from_min_size(
+                        rect.min,
+                        egui::vec2(rect.width() * 0.55 * frac, rect.height()),
+                    );
+                    let color = if r.per_life < 0.0 { p.bad } else { p.accent };
+                    ui.painter()
+                        .rect_filled(bar, 3.0, color.gamma_multiply(0.8));
+                    ui.painter().text(
+                        egui::pos2(rect.min.x + rect.width() * 0.57, rect.center().y),
+                        egui::Align2::LEFT_CENTER,
+                        format!("${:.2}", r.per_life),
+                        egui::TextStyle::Body.resolve(ui.style()),
+                        ui.visuals().text_color(),
+                    );
+                } else {
+                    ui.painter().text(
+                        rect.left_center(),
+                        egui::Align2::LEFT_CENTER,
+                        "no lives",
+                        egui::TextStyle::Small.resolve(ui.style()),
+                        p.muted,
+                    );
+                }
+                resp.on_hover_text(format!(
+                    "{}: {} paid to {} providers with {} attributed lives",
+                    r.label,
+                    money(r.paid_cents),
+                    r.providers,
+                    widgets::thousands(r.lives.round().max(0.0) as u64)
+                ));
+                ui.label(r.providers.to_string());
+                ui.end_row();
+            }
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quintiles_split_providers_into_five_ranked_groups() {
+        let v: Vec<f64> = (0..10).map(f64::from).chain([f64::NAN]).collect();
+        let l = quintile_labels(&v);
+        assert!(l[0].starts_with("Q1 lowest"));
+        assert!(l[9].starts_with("Q5 highest"));
+        assert_eq!(l[10], "");
+        assert_eq!(l.iter().filter(|s| s.starts_with("Q3")).count(), 2);
+    }
+
+    #[test]
+    fn bins_count_every_value() {
+        let b = bins(&[0.0, 10.0, 20.0, 100.0], 4);
+        assert_eq!(b.iter().map(|x| x.2).sum::<usize>(), 4);
+        assert_eq!(b.len(), 4);
+    }
+}

@@ -1,0 +1,156 @@
+//! Small shared widgets and formatting: money, numbers, glossary tooltips, stat cards.
+
+use super::theme::{Palette, big_number};
+use egui::{RichText, Ui};
+
+/// Plain-language explanations of the terms people meet in the window, shown as tooltips.
+pub mod glossary {
+    pub const THRESHOLD: &str = "Achievement threshold: the performance level where a provider \
+        starts to earn achievement points. Often a percentile of all providers' baseline rates \
+        (the 50th percentile means: better than half of providers were).";
+    pub const BENCHMARK: &str = "Benchmark: the level that earns full points, often the mean of \
+        the best 10% of providers. Reaching it counts as \"hitting the benchmark\".";
+    pub const ACHIEVEMENT: &str = "Achievement points: where a provider's performance stands \
+        between the threshold (first point) and the benchmark (full points).";
+    pub const IMPROVEMENT: &str = "Improvement points: credit for closing part of the gap between \
+        a provider's own baseline and the benchmark, so providers that start low but improve \
+        still earn. The measure score is usually the better of achievement and improvement.";
+    pub const WITHHOLD: &str = "Withhold: a share of every provider's base payments kept back \
+        and paid back according to performance. High performers get back more than was \
+        withheld, low performers less.";
+    pub const EXCHANGE_FUNCTION: &str = "Exchange function: the rule that turns a total \
+        performance score into a payment. A budget-neutral linear exchange function pays each \
+        provider in proportion to base payments × score, scaled so the total paid equals the \
+        total withheld.";
+    pub const POOL: &str = "Pool: the money available for incentive payments in the period.";
+    pub const PERCENTILE: &str = "Percentile of the baseline: the 60th percentile is the rate \
+        that 60% of providers were at or below in the baseline period (ranked worst to best).";
+    pub const ELIGIBILITY: &str = "Who may earn. The recommended rule pays a provider that \
+        improves on, or hits the benchmark for, at least one measure.";
+    pub const PER_LIFE: &str = "Payout per attributed life: total earned by the group divided \
+        by the members attributed to its providers. Lower values for groups serving complex or \
+        poorer patients are the \"reverse Robin Hood\" effect.";
+}
+
+/// Formats cents as dollars with thousands separators, without cents: "$1,234,567".
+pub fn money(cents: i64) -> String {
+    let sign = if cents < 0 { "−" } else { "" };
+    let dollars = (cents.unsigned_abs() + 50) / 100;
+    format!("{sign}${}", thousands(dollars))
+}
+
+/// Formats cents exactly: "$1,234,567.89".
+pub fn money_exact(cents: i64) -> String {
+    let sign = if cents < 0 { "−" } else { "" };
+    let a = cents.unsigned_abs();
+    format!("{sign}${}.{:02}", thousands(a / 100), a % 100)
+}
+
+/// Formats a dollar amount compactly for headlines: "$4.0M", "$850K", "$920".
+pub fn money_short(cents: i64) -> String {
+    let d = cents as f64 / 100.0;
+    let (sign, a) = if d < 0.0 { ("−", -d) } else { ("", d) };
+    if a >= 1e9 {
+        format!("{sign}${:.2}B", a / 1e9)
+    } else if a >= 1e6 {
+        format!("{sign}${:.2}M", a / 1e6)
+    } else if a >= 1e4 {
+        format!("{sign}${:.0}K", a / 1e3)
+    } else {
+        format!("{sign}${a:.0}")
+    }
+}
+
+/// Dollars (a float amount) exactly to the cent.
+pub fn dollars(amount: f64) -> String {
+    if amount.is_finite() {
+        money_exact((amount * 100.0).round() as i64)
+    } else {
+        "—".into()
+    }
+}
+
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A number for display, "—" when missing.
+pub fn num(x: f64, decimals: usize) -> String {
+    if x.is_finite() {
+        format!("{x:.decimals$}")
+    } else {
+        "—".into()
+    }
+}
+
+/// A rate shown as a percentage when it looks like a proportion, else as a number.
+pub fn rate(x: f64) -> String {
+    if !x.is_finite() {
+        "—".into()
+    } else if (0.0..=1.0).contains(&x) {
+        format!("{:.1}%", x * 100.0)
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+/// A small "?" that explains a term when hovered.
+pub fn help(ui: &mut Ui, text: &str) -> egui::Response {
+    let p = Palette::of(ui);
+    ui.add(
+        egui::Label::new(RichText::new("(?)").small().color(p.accent)).sense(egui::Sense::hover()),
+    )
+    .on_hover_text(text)
+}
+
+/// A headline number with its caption underneath.
+pub fn stat(ui: &mut Ui, caption: &str, value: &str, color: Option<egui::Color32>, tip: &str) {
+    let p = Palette::of(ui);
+    egui::Frame::new()
+        .fill(p.card)
+        .corner_radius(6.0)
+        .inner_margin(egui::Margin::symmetric(10, 6))
+        .show(ui, |ui| {
+            ui.set_min_width(120.0);
+            ui.vertical(|ui| {
+                let mut text = RichText::new(value).text_style(big_number()).strong();
+                if let Some(c) = color {
+                    text = text.color(c);
+                }
+                ui.label(text);
+                ui.label(RichText::new(caption).small().color(p.muted));
+            })
+        })
+        .response
+        .on_hover_text(tip);
+}
+
+/// A section title inside a panel.
+pub fn section(ui: &mut Ui, title: &str) {
+    ui.add_space(6.0);
+    ui.label(RichText::new(title).strong().size(16.0));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_grouped_and_signed() {
+        assert_eq!(money(123_456_789), "$1,234,568");
+        assert_eq!(money_exact(-123_456_789), "−$1,234,567.89");
+        assert_eq!(money_exact(5), "$0.05");
+        assert_eq!(money_short(400_000_000), "$4.00M");
+        assert_eq!(money_short(85_000_000), "$850K");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(999), "999");
+    }
+}
