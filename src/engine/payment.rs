@@ -228,12 +228,14 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
     match &pay.distribution {
         Distribution::ShareOfPool => share_of_pool(
             pay,
-            &results.eligible,
-            total,
-            &w,
-            &caps,
-            base,
-            order,
+            ShareInputs {
+                eligible: &results.eligible,
+                total,
+                weight: &w,
+                caps: &caps,
+                base,
+                order,
+            },
             &mut r,
         ),
         Distribution::LinearExchange => {
@@ -345,7 +347,7 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
             for i in 0..n {
                 let bench = inputs.benchmark_spend[i];
                 let spend = inputs.spend[i];
-                if !participates[i] || !(bench > 0.0) || !spend.is_finite() {
+                if !participates[i] || bench.is_nan() || bench <= 0.0 || !spend.is_finite() {
                     continue;
                 }
                 let savings = bench - spend;
@@ -389,16 +391,25 @@ fn set_multipliers(r: &mut PaymentResult, base: &[f64], participates: &[bool]) {
     }
 }
 
-fn share_of_pool(
-    pay: &Payment,
-    eligible: &[bool],
-    total: &[f64],
-    w: &[f64],
-    caps: &[i64],
-    base: &[f64],
-    order: &[u32],
-    r: &mut PaymentResult,
-) {
+/// What a share-of-pool payment reads, per provider.
+struct ShareInputs<'a> {
+    eligible: &'a [bool],
+    total: &'a [f64],
+    weight: &'a [f64],
+    caps: &'a [i64],
+    base: &'a [f64],
+    order: &'a [u32],
+}
+
+fn share_of_pool(pay: &Payment, s: ShareInputs, r: &mut PaymentResult) {
+    let ShareInputs {
+        eligible,
+        total,
+        weight: w,
+        caps,
+        base,
+        order,
+    } = s;
     let n = eligible.len();
     let raw: Vec<f64> = (0..n)
         .map(|i| {

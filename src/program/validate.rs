@@ -164,7 +164,13 @@ pub fn validate(p: &Program) -> Vec<Problem> {
     let sc = &p.scoring;
     if !sc.domains.is_empty() {
         let w: f64 = sc.domains.iter().map(|d| d.weight).sum();
-        if !(w > 0.0) || sc.domains.iter().any(|d| !(d.weight >= 0.0)) {
+        if w.is_nan()
+            || w <= 0.0
+            || sc
+                .domains
+                .iter()
+                .any(|d| d.weight.is_nan() || d.weight < 0.0)
+        {
             out.push(Problem::error(
                 "domain weights must be zero or more and not all zero",
             ));

@@ -1,5 +1,8 @@
 //! Scoring and payment rules on small hand-computed cases.
 
+// Cents are written dollars_cents (10_000_00 is $10,000.00) so amounts read as money.
+#![allow(clippy::inconsistent_digit_grouping)]
+
 mod payment_props;
 mod program_doc;
 
