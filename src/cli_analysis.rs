@@ -164,12 +164,16 @@ pub fn equity(args: &EquityArgs) -> Result<(), Failure> {
     }
     let mut summary = String::new();
     let o = &report.overall;
+    let per_life = if o.payout_per_life.is_finite() {
+        format!("${:.2} per life", o.payout_per_life)
+    } else {
+        "attributed lives unknown".to_owned()
+    };
     summary.push_str(&format!(
-        "{} providers, {} lives, ${} paid net, ${:.2} per life; {:.1}% earning, {:.1}% penalised\n",
+        "{} providers, {} lives, ${} paid net, {per_life}; {:.1}% earning, {:.1}% penalised\n",
         o.providers,
         o.lives,
         dollars(o.net_cents),
-        o.payout_per_life,
         100.0 * o.share_earning,
         100.0 * o.share_penalised
     ));
@@ -284,6 +288,12 @@ pub fn reliability(args: &ReliabilityArgs) -> Result<(), Failure> {
             m.denominator_for_reliable,
             m.below_min_denominator
         ));
+    }
+    if u.measures_resampled.is_empty() {
+        summary.push_str(
+            "No scored measure has numerators and denominators: reliability and resampling \
+             need counts, not rates\n",
+        );
     }
     summary.push_str(&format!(
         "Resampling ({} draws, seed {}): expected misclassification {:.1}% of scored providers; \

@@ -81,28 +81,39 @@ pub fn default_risk_stratifier(p: &Providers) -> Option<String> {
         .filter(|s| matches!(s.values, AttributeValues::Numeric(_)))
         .map(|s| s.name.as_str())
         .collect();
+    // Words of the name: long keys match as prefixes ("dual_eligible_share"), short ones only
+    // whole ("adi", not "radiology"; "lis", not "list_size").
     let find = |keys: &[&str]| {
         numeric
             .iter()
             .find(|n| {
                 let l = n.to_ascii_lowercase();
-                keys.iter().any(|k| l.contains(k))
+                l.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+                    keys.iter().any(|k| {
+                        if k.len() <= 3 {
+                            w == *k
+                        } else {
+                            w.starts_with(k)
+                        }
+                    })
+                })
             })
             .map(|n| (*n).to_owned())
     };
-    find(&["dual"])
+    find(&["dual", "duals"])
         .or_else(|| {
             find(&[
                 "deprivation",
                 "adi",
                 "sdi",
+                "imd",
                 "poverty",
                 "social",
                 "income",
                 "lis",
             ])
         })
-        .or_else(|| find(&["complex", "risk", "hcc"]))
+        .or_else(|| find(&["complex", "complexity", "risk", "hcc"]))
         .or_else(|| numeric.first().map(|n| (*n).to_owned()))
 }
 
@@ -1106,9 +1117,15 @@ pub fn compare_counters_on(
                 let (p, o) = c.apply(program, obs, on)?;
                 equity_figures(&p, &o, risk_stratifier)
             };
+            let label = match c {
+                Counter::RiskAdjustment { .. } if has_expected(obs) => {
+                    "Observed/expected risk adjustment (the data's expected events)".to_owned()
+                }
+                _ => c.label(),
+            };
             Ok(CounterResult {
                 counter: c.clone(),
-                label: c.label(),
+                label,
                 off: figures(false)?,
                 on: figures(true)?,
             })

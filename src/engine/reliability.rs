@@ -303,6 +303,8 @@ impl std::error::Error for Cancelled {}
 pub struct Uncertainty {
     pub draws: usize,
     pub seed: u64,
+    /// Measures whose numerators were redrawn (those with counts; given rates stay fixed).
+    pub measures_resampled: Vec<String>,
     /// Per provider: has a total score in the observed data.
     pub scored: Vec<bool>,
     /// Earns (more than zero) in the observed data.
@@ -468,7 +470,18 @@ pub fn resample(
         progress(start as f32 / draws.max(1) as f32);
     }
     progress(1.0);
-    Ok(summarise(&observed, &results, opts, n))
+    let mut u = summarise(&observed, &results, opts, n);
+    u.measures_resampled = base
+        .measures
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| {
+            plan.iter()
+                .any(|r| r.measure == *k && (0..n).any(|i| counts(r.values, i).is_some()))
+        })
+        .map(|(_, m)| m.id.clone())
+        .collect();
+    Ok(u)
 }
 
 fn summarise(observed: &Results, draws: &[Draw], opts: &ResampleOptions, n: usize) -> Uncertainty {
@@ -478,6 +491,7 @@ fn summarise(observed: &Results, draws: &[Draw], opts: &ResampleOptions, n: usiz
     let mut u = Uncertainty {
         draws: draws.len(),
         seed: opts.seed,
+        measures_resampled: Vec::new(),
         p_earn: vec![f64::NAN; n],
         p_flip: vec![f64::NAN; n],
         net_observed: observed.payment.net.clone(),

@@ -188,6 +188,29 @@ fn numeric_stratifier_with_few_values_is_categories() {
 }
 
 #[test]
+fn default_risk_stratifier_by_name() {
+    let mut obs = five_providers();
+    for name in ["list_size", "radiology_share", "complexity_index"] {
+        obs.add_stratifier(name, true);
+    }
+    assert_eq!(
+        equity::default_risk_stratifier(&obs.providers).as_deref(),
+        Some("dual_share")
+    );
+    obs.providers.stratifiers.retain(|s| s.name != "dual_share");
+    // Not "list_size" (lis) or "radiology_share" (adi): words, not substrings.
+    assert_eq!(
+        equity::default_risk_stratifier(&obs.providers).as_deref(),
+        Some("complexity_index")
+    );
+    obs.add_stratifier("ADI national rank", true);
+    assert_eq!(
+        equity::default_risk_stratifier(&obs.providers).as_deref(),
+        Some("ADI national rank")
+    );
+}
+
+#[test]
 fn peer_groups_from_quintiles() {
     let mut obs = five_providers();
     set_peer_groups_from(&mut obs, "dual_share").unwrap();
@@ -449,6 +472,7 @@ fn resampling_is_deterministic_and_cancellable() {
     .unwrap();
     assert_ne!(a.p_earn, c.p_earn);
     assert_eq!(a.draws, 40);
+    assert_eq!(a.measures_resampled.len(), 7);
     // Probabilities are shares of 40 draws.
     assert!(
         a.p_earn
