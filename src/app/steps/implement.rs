@@ -442,7 +442,7 @@ fn plan(ui: &mut Ui, ctx: &mut StepCtx, mon: Option<&Monitoring>) {
                     );
                 });
                 ui.label(match phase::end_month(p) {
-                    Some(end) => format!("{} → {end}\n{} months", p.start, p.months),
+                    Some(end) => format!("{} ➡ {end}\n{} months", p.start, p.months),
                     None => "no start month".to_owned(),
                 });
                 ui.label(format!("{:.0}%", p.pool_share * 100.0));
@@ -656,7 +656,7 @@ fn improvement(ui: &mut Ui, program: &Program, mon: &Monitoring) {
     section(
         ui,
         &format!(
-            "Improvement since baseline ({} → {})",
+            "Improvement since baseline ({} ➡ {})",
             program.standards.baseline_period, mon.period
         ),
         Some("Medians over providers with a result in both periods, in each measure's own units."),
@@ -693,9 +693,9 @@ fn improvement(ui: &mut Ui, program: &Program, mon: &Monitoring) {
                 let arrow = if !ch.is_finite() || ch == 0.0 {
                     ""
                 } else if ch > 0.0 {
-                    "▲ "
+                    "⏶ "
                 } else {
-                    "▼ "
+                    "⏷ "
                 };
                 ui.label(
                     RichText::new(format!("{arrow}{}", widgets::fmt_value(ch)))

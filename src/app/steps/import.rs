@@ -30,11 +30,12 @@ pub(super) fn dialog(ui: &mut Ui, ctx: &mut StepCtx) -> bool {
     if let Some(p) = ctx.session.pending_import.take() {
         // Reading the header and a preview is quick; counting rows reads the file once.
         let info = inspect_file(&p).map(Arc::new).map_err(|e| e.to_string());
-        st.layout = info
-            .as_ref()
-            .ok()
-            .and_then(|i| guess_mapping(i))
-            .or_else(|| Some(Layout::Long(LongMapping::default())));
+        st.layout = Some(
+            info.as_ref()
+                .ok()
+                .and_then(|i| guess(i))
+                .unwrap_or_else(|| Layout::Long(LongMapping::default())),
+        );
         st.info = Some(info);
         st.path = Some(p);
     }
@@ -114,6 +115,25 @@ pub(super) fn dialog(ui: &mut Ui, ctx: &mut StepCtx) -> bool {
     widgets::store_state(ui, KEY, st);
     ui.add_space(8.0);
     true
+}
+
+/// The data module's guess; when it finds no provider-id column, the first column is taken
+/// as the id (files usually lead with it) and the rest guessed as usual.
+fn guess(info: &FileInfo) -> Option<Layout> {
+    if let Some(l) = guess_mapping(info) {
+        return Some(l);
+    }
+    let first = info.columns.first()?.clone();
+    let mut renamed = info.clone();
+    renamed.columns[0] = "provider_id".to_owned();
+    let mut layout = guess_mapping(&renamed)?;
+    match &mut layout {
+        Layout::Long(m) => m.provider_id = first,
+        Layout::Wide(m) => m.provider_id = first,
+        Layout::PatientLevel(m) => m.provider_id = first,
+        Layout::Providers(m) => m.provider_id = first,
+    }
+    Some(layout)
 }
 
 fn file_name(p: &Path) -> String {

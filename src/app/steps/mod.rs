@@ -91,7 +91,7 @@ impl Step {
             }
             Step::Phase => {
                 "Revise the measure list in light of the gap analysis and organise the program \
-                 into 2–4 phases: pay for participation → reporting → performance → success."
+                 into 2–4 phases: pay for participation ➡ reporting ➡ performance ➡ success."
             }
             Step::Baselines => {
                 "Load performance data to set each provider's baseline (where you are now) and \

@@ -263,10 +263,10 @@ fn phases(ui: &mut Ui, program: &mut Program) {
         });
         ui.add_space(4.0);
     }
-    if let Some((old, new)) = renamed {
-        if program.implementation.current_phase.as_deref() == Some(old.as_str()) {
-            program.implementation.current_phase = Some(new);
-        }
+    if let Some((old, new)) = renamed
+        && program.implementation.current_phase.as_deref() == Some(old.as_str())
+    {
+        program.implementation.current_phase = Some(new);
     }
     if let Some((i, op)) = action {
         match op {
@@ -298,7 +298,7 @@ fn phases(ui: &mut Ui, program: &mut Program) {
         }
         if program.phases.len() > 1
             && ui
-                .button("⇢ Chain start dates")
+                .button("➡ Chain start dates")
                 .on_hover_text("Start each phase the month after the previous one ends")
                 .clicked()
         {
@@ -552,7 +552,7 @@ pub(super) fn timeline(ui: &mut Ui, program: &Program, current: Option<&str>) {
         );
         if response.hover_pos().is_some_and(|h| bar.contains(h)) {
             hover = Some(format!(
-                "{} ({})\n{} → {} ({} months)\nMeasures: {}\nEntry criteria:\n{}",
+                "{} ({})\n{} ➡ {} ({} months)\nMeasures: {}\nEntry criteria:\n{}",
                 p.name,
                 p.kind.label(),
                 p.start,
@@ -644,7 +644,8 @@ mod tests {
         let ps = standard_phases(&["A".into()]);
         assert_eq!(ps.len(), 4);
         assert_eq!(ps[1].start, "2026-07");
-        assert_eq!(ps[3].start, "2027-07");
+        assert_eq!(ps[2].start, "2027-07");
+        assert_eq!(ps[3].start, "2028-07");
         let share: f64 = ps.iter().map(|p| p.pool_share).sum();
         assert!((share - 1.0).abs() < 1e-9);
         assert!(ps[0].measure_ids.is_empty());

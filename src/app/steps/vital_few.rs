@@ -167,7 +167,7 @@ fn crosswalk(ui: &mut Ui, program: &mut Program) {
         return;
     }
     ui.label(
-        RichText::new("Click a cell to cycle: — → Primary → Shared → Contributing → —").weak(),
+        RichText::new("Click a cell to cycle: — ➡ Primary ➡ Shared ➡ Contributing ➡ —").weak(),
     );
     let mut change: Option<(String, String, Option<Accountability>)> = None;
     egui::ScrollArea::horizontal()

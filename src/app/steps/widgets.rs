@@ -61,7 +61,7 @@ pub fn ok(ui: &mut Ui, text: impl Into<String>) -> Response {
 
 /// A small "?" that explains a term on hover.
 pub fn help(ui: &mut Ui, text: &str) -> Response {
-    ui.label(RichText::new("ⓘ").weak()).on_hover_text(text)
+    ui.label(RichText::new("ℹ").weak()).on_hover_text(text)
 }
 
 /// A section heading with an optional explanation.
