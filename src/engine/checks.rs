@@ -62,5 +62,6 @@ pub fn check_data(program: &Program, obs: &Observations) -> Vec<Problem> {
             }
         }
     }
+    out.extend(super::equity::check_equity_bonus(program, obs));
     out
 }

@@ -8,7 +8,7 @@ use super::inputs::Inputs;
 use super::observations::{AttributeValues, Observations, Providers};
 use super::results::Results;
 use super::standards::Distribution;
-use crate::program::{EquityBonus, Parameter, Program, UnderservedMultiplier};
+use crate::program::{EquityBonus, Parameter, Problem, Program, UnderservedMultiplier};
 use rayon::prelude::*;
 use std::fmt;
 
@@ -249,6 +249,16 @@ pub fn performance_scaler(columns: &[&[f64]], n: usize, top: f64, middle: f64) -
         }
     }
     out
+}
+
+/// A warning when the program's equity bonus reads a stratifier the data does not have as
+/// numbers: every multiplier would be 0 and the bonus silently nothing.
+pub fn check_equity_bonus(program: &Program, obs: &Observations) -> Option<Problem> {
+    let eb = program.scoring.equity_bonus.as_ref()?;
+    let err = numeric_stratifier(&obs.providers, &eb.stratifier).err()?;
+    Some(Problem::warning(format!(
+        "equity bonus: {err}, so no provider gets bonus points"
+    )))
 }
 
 /// Adds the program's equity bonus to the total scores (a no-op when it has none).

@@ -275,6 +275,17 @@ fn equity_bonus_is_scaler_times_multiplier() {
     });
     let (_, r) = engine::run(&p, &obs);
     assert_eq!(r.equity_bonus, vec![10.0, 1.0, 0.0]);
+    assert!(engine::check_data(&p, &obs).is_empty());
+    p.scoring.equity_bonus.as_mut().unwrap().stratifier = "dual".into();
+    let problems = engine::check_data(&p, &obs);
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].severity, Severity::Warning);
+    assert!(
+        problems[0].message.contains("\"dual\""),
+        "{}",
+        problems[0].message
+    );
+    p.scoring.equity_bonus.as_mut().unwrap().stratifier = "dual_share".into();
     // The program round-trips through RON with the bonus, and without it writes nothing new.
     let back = Program::from_ron(&p.to_ron()).unwrap();
     assert_eq!(back.scoring.equity_bonus, p.scoring.equity_bonus);
@@ -610,11 +621,17 @@ fn exclusions_added_back_count_as_failures() {
 // The Medicaid sample
 // ---------------------------------------------------------------------------------------------
 
+/// The bundled sample program and its data files, loaded as the window and the CLI load them.
 fn sample() -> (Program, Observations) {
-    (
-        p4p_designer::synth::medicaid_primary_care_program(),
-        p4p_designer::synth::medicaid_primary_care_data(),
-    )
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sample_programs/medicaid_primary_care.ron");
+    let program = p4p_designer::cli::read_program(&path)
+        .map_err(|f| f.0)
+        .unwrap();
+    let obs = p4p_designer::cli::load_data(&program, &path, None)
+        .map_err(|f| f.0)
+        .unwrap();
+    (program, obs)
 }
 
 #[test]
