@@ -3,10 +3,12 @@
 //! Every column is read as text and parsed here, so a provider ID keeps its leading zeros and a
 //! column of counts with one stray decimal is not silently nulled by schema inference.
 
+use std::borrow::Cow;
+
 /// How a file writes its numbers and its "no value" markers.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CellRules {
-    /// Markers besides an empty cell, compared trimmed and case-insensitively.
+    /// Markers besides an empty cell, compared trimmed and ignoring ASCII case.
     missing: Vec<String>,
     /// `;`-separated files usually come from locales that write `0,75` for 0.75.
     decimal_comma: bool,
@@ -33,7 +35,7 @@ impl CellRules {
         CellRules {
             missing: missing_values
                 .iter()
-                .map(|m| m.trim().to_lowercase())
+                .map(|m| m.trim().to_owned())
                 .filter(|m| !m.is_empty())
                 .collect(),
             decimal_comma,
@@ -112,14 +114,18 @@ pub(crate) fn parse_number(text: &str, decimal_comma: bool) -> Option<f64> {
 
 /// Removes thousands separators and turns a decimal comma into a point. Refuses commas that are
 /// not valid thousands grouping (`1,23`), which would otherwise change the value silently.
-fn normalise_separators(t: &str, decimal_comma: bool) -> Option<String> {
+fn normalise_separators(t: &str, decimal_comma: bool) -> Option<Cow<'_, str>> {
     let (group, decimal) = if decimal_comma && t.contains(',') {
         ('.', ',')
     } else {
         (',', '.')
     };
     if !t.contains(group) {
-        return Some(t.replace(decimal, "."));
+        return Some(if decimal == '.' {
+            Cow::Borrowed(t)
+        } else {
+            Cow::Owned(t.replace(decimal, "."))
+        });
     }
     let (int_part, frac) = match t.split_once(decimal) {
         Some((i, f)) => (i, Some(f)),
@@ -142,7 +148,7 @@ fn normalise_separators(t: &str, decimal_comma: bool) -> Option<String> {
         s.push('.');
         s.push_str(f);
     }
-    Some(s)
+    Some(Cow::Owned(s))
 }
 
 /// Formats a number for a CSV cell: shortest text that reads back to the same value; empty for

@@ -33,20 +33,51 @@ pub fn load_program_data(program: &Program, base_dir: &Path) -> Result<Observati
 }
 
 /// Where a value was first given, to point at both places when it is given twice.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Origin {
-    file: usize,
-    row: usize,
+    file: u32,
+    row: u64,
+}
+
+impl Origin {
+    const UNSEEN: Origin = Origin {
+        file: u32::MAX,
+        row: 0,
+    };
+}
+
+/// One measure × period (or measure × supplied field) and, per provider, where it was given.
+struct Claims<K> {
+    key: K,
+    by_provider: Vec<Origin>,
+}
+
+impl<K> Claims<K> {
+    /// Records `here` for `provider`, or returns where it was given before.
+    fn claim(&mut self, provider: usize, here: Origin) -> Result<(), Origin> {
+        if provider >= self.by_provider.len() {
+            self.by_provider.resize(provider + 1, Origin::UNSEEN);
+        }
+        let slot = &mut self.by_provider[provider];
+        if *slot != Origin::UNSEEN {
+            return Err(*slot);
+        }
+        *slot = here;
+        Ok(())
+    }
 }
 
 /// The observations being built, and which provider × measure × period (or supplied field) has
-/// already been given by which file and row.
+/// already been given by which file and row. Measure × period pairs get small ids so that the
+/// per-row work allocates nothing.
 pub(crate) struct Loader<'p> {
     pub obs: Observations,
     pub missing_values: &'p [String],
     files: Vec<String>,
-    series_seen: HashMap<String, HashMap<String, HashMap<usize, Origin>>>,
-    supplied_seen: HashMap<String, HashMap<&'static str, HashMap<usize, Origin>>>,
+    series: Vec<Claims<(String, String)>>,
+    series_ids: HashMap<(String, String), usize>,
+    supplied: Vec<Claims<(String, &'static str)>>,
+    supplied_ids: HashMap<(String, &'static str), usize>,
 }
 
 impl<'p> Loader<'p> {
@@ -55,8 +86,10 @@ impl<'p> Loader<'p> {
             obs: Observations::new(),
             missing_values,
             files: Vec::new(),
-            series_seen: HashMap::new(),
-            supplied_seen: HashMap::new(),
+            series: Vec::new(),
+            series_ids: HashMap::new(),
+            supplied: Vec::new(),
+            supplied_ids: HashMap::new(),
         }
     }
 
@@ -65,78 +98,99 @@ impl<'p> Loader<'p> {
     }
 
     fn origin_text(&self, o: Origin) -> String {
-        let file = self.files.get(o.file).map_or("", String::as_str);
+        let file = self.files.get(o.file as usize).map_or("", String::as_str);
         format!("{file}, data row {}", o.row)
     }
 
     fn here(&self, row: usize) -> Origin {
         Origin {
-            file: self.files.len().saturating_sub(1),
-            row,
+            file: u32::try_from(self.files.len().saturating_sub(1)).unwrap_or(u32::MAX - 1),
+            row: row as u64,
         }
+    }
+
+    /// The id of a measure × period, creating its (empty) series on first use.
+    pub fn series_id(&mut self, measure: &str, period: &str) -> usize {
+        let key = (measure.to_owned(), period.to_owned());
+        if let Some(&id) = self.series_ids.get(&key) {
+            return id;
+        }
+        self.obs.series_mut(measure, period);
+        let id = self.series.len();
+        self.series_ids.insert(key.clone(), id);
+        self.series.push(Claims {
+            key,
+            by_provider: Vec::new(),
+        });
+        id
+    }
+
+    /// The id of a supplied field (threshold, benchmark…) of a measure.
+    pub fn supplied_id(&mut self, measure: &str, field: &'static str) -> usize {
+        let key = (measure.to_owned(), field);
+        if let Some(&id) = self.supplied_ids.get(&key) {
+            return id;
+        }
+        self.obs.supplied_mut(measure);
+        let id = self.supplied.len();
+        self.supplied_ids.insert(key.clone(), id);
+        self.supplied.push(Claims {
+            key,
+            by_provider: Vec::new(),
+        });
+        id
     }
 
     /// Records that `row` gives provider × measure × period, refusing a second source.
     pub fn claim_series(
         &mut self,
+        series: usize,
         provider: usize,
-        measure: &str,
-        period: &str,
         row: RowRef<'_>,
         column: &str,
     ) -> Result<(), DataError> {
         let here = self.here(row.row);
-        let by_period = match self.series_seen.get_mut(measure) {
-            Some(m) => m,
-            None => self.series_seen.entry(measure.to_owned()).or_default(),
+        let first = match self.series[series].claim(provider, here) {
+            Ok(()) => return Ok(()),
+            Err(first) => first,
         };
-        let seen = match by_period.get_mut(period) {
-            Some(p) => p,
-            None => by_period.entry(period.to_owned()).or_default(),
-        };
-        if let Some(&first) = seen.get(&provider) {
-            let id = &self.obs.providers.ids[provider];
-            return Err(DataError::Duplicate {
-                what: format!("provider {id}, measure {measure}, period {period}"),
-                first: self.origin_text(first),
-                at: row.at(column),
-            });
-        }
-        seen.insert(provider, here);
-        Ok(())
+        let (measure, period) = &self.series[series].key;
+        let id = &self.obs.providers.ids[provider];
+        Err(DataError::Duplicate {
+            what: format!("provider {id}, measure {measure}, period {period}"),
+            first: self.origin_text(first),
+            at: row.at(column),
+        })
     }
 
-    /// Records that `row` gives a supplied field (threshold, benchmark…) of a measure for a
-    /// provider, refusing a second source.
+    /// Records that `row` gives a supplied field of a measure for a provider, refusing a
+    /// second source.
     pub fn claim_supplied(
         &mut self,
+        supplied: usize,
         provider: usize,
-        measure: &str,
-        field: &'static str,
         row: RowRef<'_>,
         column: &str,
     ) -> Result<(), DataError> {
         let here = self.here(row.row);
-        let by_field = match self.supplied_seen.get_mut(measure) {
-            Some(m) => m,
-            None => self.supplied_seen.entry(measure.to_owned()).or_default(),
+        let first = match self.supplied[supplied].claim(provider, here) {
+            Ok(()) => return Ok(()),
+            Err(first) => first,
         };
-        let seen = by_field.entry(field).or_default();
-        if let Some(&first) = seen.get(&provider) {
-            let id = &self.obs.providers.ids[provider];
-            return Err(DataError::Duplicate {
-                what: format!("{field} of measure {measure} for provider {id}"),
-                first: self.origin_text(first),
-                at: row.at(column),
-            });
-        }
-        seen.insert(provider, here);
-        Ok(())
+        let (measure, field) = &self.supplied[supplied].key;
+        let id = &self.obs.providers.ids[provider];
+        Err(DataError::Duplicate {
+            what: format!("{field} of measure {measure} for provider {id}"),
+            first: self.origin_text(first),
+            at: row.at(column),
+        })
     }
 
     /// Stores the known values of one provider × measure × period.
-    pub fn store(&mut self, provider: usize, measure: &str, period: &str, c: &Counts) {
-        let s = self.obs.series_mut(measure, period);
+    pub fn store(&mut self, series: usize, provider: usize, c: &Counts) {
+        let Some(s) = self.obs.series.get_mut(&self.series[series].key) else {
+            return;
+        };
         for (dst, v) in [
             (&mut s.numerator, c.numerator),
             (&mut s.denominator, c.denominator),
@@ -149,7 +203,28 @@ impl<'p> Loader<'p> {
             }
         }
     }
+
+    /// Stores one supplied value.
+    pub fn store_supplied(&mut self, supplied: usize, provider: usize, v: f64) {
+        let (measure, field) = &self.supplied[supplied].key;
+        let Some(s) = self.obs.supplied.get_mut(measure) else {
+            return;
+        };
+        let dst = match *field {
+            THRESHOLD => &mut s.threshold,
+            BENCHMARK => &mut s.benchmark,
+            FLOOR => &mut s.floor,
+            _ => &mut s.score,
+        };
+        dst[provider] = v;
+    }
 }
+
+/// Names of the supplied fields, as messages show them.
+pub(crate) const THRESHOLD: &str = "achievement threshold";
+pub(crate) const BENCHMARK: &str = "benchmark";
+pub(crate) const FLOOR: &str = "floor";
+pub(crate) const SUPPLIED_SCORE: &str = "supplied score";
 
 /// A data row of a file, for messages.
 #[derive(Debug, Clone, Copy)]

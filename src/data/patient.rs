@@ -1,11 +1,14 @@
 //! Patient-level files: one row per patient × measure × period, summed to providers.
 //!
 //! Flags are checked row by row (so a bad cell is reported where it is), then polars sums
-//! them per provider × measure × period. A patient counts in the numerator, exclusions and
-//! expected events only when in the denominator; an excluded patient leaves the eligible
-//! denominator, so it does not count in the numerator or expected events either.
+//! them per provider × measure × period, batch by batch; the batches' sums are added up in
+//! order of first appearance. A patient counts in the numerator, exclusions and expected events
+//! only when in the denominator; an excluded patient leaves the eligible denominator, so it
+//! does not count in the numerator or expected events either.
 
 use std::collections::HashMap;
+use std::collections::hash_map::{Entry, RandomState};
+use std::hash::BuildHasher;
 
 use polars::prelude::*;
 
@@ -15,6 +18,32 @@ use super::cells::Flag;
 use super::error::DataError;
 use super::load::{Counts, Loader, RowRef};
 use super::source::Source;
+
+/// One provider × measure × period's running sums.
+struct Group {
+    provider: String,
+    measure: String,
+    period: String,
+    denominator: f64,
+    numerator: f64,
+    exclusions: f64,
+    expected: f64,
+    /// The data row it first appears on.
+    first_row: usize,
+}
+
+/// The columns one batch contributes, before polars sums them.
+#[derive(Default)]
+struct BatchColumns<'a> {
+    provider: Vec<&'a str>,
+    measure: Vec<&'a str>,
+    period: Vec<&'a str>,
+    den: Vec<f64>,
+    num: Vec<f64>,
+    excl: Vec<f64>,
+    exp: Vec<f64>,
+    row: Vec<u64>,
+}
 
 pub(crate) fn load(ld: &mut Loader, source: Source, m: &PatientMapping) -> Result<(), DataError> {
     let mut wanted = vec![
@@ -35,97 +64,161 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &PatientMapping) -> Resul
         source.require(c, "exclusion reason")?;
     }
     let names: Vec<&str> = wanted.iter().map(|(c, _)| *c).collect();
-    let table = source.read(&names)?;
-    let rules = table.rules(ld.missing_values);
-
-    let patients = table.column(&m.patient_id)?;
-    let ids = table.column(&m.provider_id)?;
-    let measures = table.column(&m.measure_id)?;
-    let periods = table.column(&m.period)?;
-    let dens = table.column(&m.in_denominator)?;
-    let nums = table.column(&m.in_numerator)?;
-    let excls = table.column_or_empty(m.excluded.as_deref())?;
-    let exps = table.column_or_empty(m.expected.as_deref())?;
+    let rules = source.rules(ld.missing_values);
     let excl_col = m.excluded.as_deref().unwrap_or("excluded");
     let exp_col = m.expected.as_deref().unwrap_or("expected");
 
-    let n = table.height();
-    let mut provider = Vec::with_capacity(n);
-    let mut measure = Vec::with_capacity(n);
-    let mut period = Vec::with_capacity(n);
-    let mut den = Vec::with_capacity(n);
-    let mut num = Vec::with_capacity(n);
-    let mut excl = Vec::with_capacity(n);
-    let mut exp = Vec::with_capacity(n);
-    let mut first_row: HashMap<(&str, &str, &str, &str), usize> = HashMap::with_capacity(n);
+    // Patient × provider × measure × period seen so far, as two independent 64-bit hashes (a
+    // false match among a billion rows has odds below 1e-20) and the row it was on: far less
+    // memory than the keys, which are gone with their batch.
+    let hashers = (RandomState::new(), RandomState::new());
+    let mut seen: HashMap<(u64, u64), usize> = HashMap::new();
+    let mut groups: Vec<Group> = Vec::new();
+    let mut group_index: HashMap<(String, String, String), usize> = HashMap::new();
 
-    for r in 0..n {
+    source.read_batches(&names, |table| {
+        let mut rows = table.rows(&[
+            Some(&m.patient_id),
+            Some(&m.provider_id),
+            Some(&m.measure_id),
+            Some(&m.period),
+            Some(&m.in_denominator),
+            Some(&m.in_numerator),
+            m.excluded.as_deref(),
+            m.expected.as_deref(),
+        ])?;
+        let mut batch = BatchColumns::default();
+        while let Some((r, cells)) = rows.next_row() {
+            let row = RowRef {
+                file: &table.name,
+                row: r,
+            };
+            let patient = row.required(&rules, cells[0], &m.patient_id, "the patient ID")?;
+            let id = row.required(&rules, cells[1], &m.provider_id, "the provider ID")?;
+            let mid = row.required(&rules, cells[2], &m.measure_id, "the measure ID")?;
+            let per = row.required(&rules, cells[3], &m.period, "the period")?;
+            let flag = |cell: Option<&str>, column: &str| match rules.flag(cell) {
+                Flag::Yes => Ok(true),
+                Flag::No => Ok(false),
+                Flag::Invalid => Err(DataError::NotAFlag {
+                    at: row.at(column),
+                    value: cell.unwrap_or("").to_owned(),
+                }),
+            };
+            let in_den = flag(cells[4], &m.in_denominator)?;
+            let in_num = flag(cells[5], &m.in_numerator)?;
+            let excluded = flag(cells[6], excl_col)?;
+            let expected = row.count(&rules, cells[7], exp_col, "an expected value")?;
+
+            let key = [patient, id, mid, per];
+            match seen.entry((hashers.0.hash_one(key), hashers.1.hash_one(key))) {
+                Entry::Vacant(v) => {
+                    v.insert(r);
+                }
+                Entry::Occupied(o) => {
+                    return Err(DataError::Duplicate {
+                        at: row.at(&m.patient_id),
+                        what: format!(
+                            "patient {patient} for provider {id}, measure {mid}, period {per}"
+                        ),
+                        first: format!("{}, data row {}", table.name, o.get()),
+                    });
+                }
+            }
+            let eligible = in_den && !excluded;
+            if eligible && m.expected.is_some() && expected.is_nan() {
+                return Err(DataError::MissingValue {
+                    at: row.at(exp_col),
+                    what: "the expected value of a patient in the denominator".into(),
+                });
+            }
+            batch.provider.push(id);
+            batch.measure.push(mid);
+            batch.period.push(per);
+            batch.den.push(f64::from(u8::from(in_den)));
+            batch.num.push(f64::from(u8::from(eligible && in_num)));
+            batch.excl.push(f64::from(u8::from(in_den && excluded)));
+            batch.exp.push(if eligible && !expected.is_nan() {
+                expected
+            } else {
+                0.0
+            });
+            batch.row.push(r as u64);
+        }
+        let sums = sum_batch(batch).map_err(|e| DataError::Unreadable {
+            file: table.name.clone(),
+            message: format!("summing patient rows: {e}"),
+        })?;
+        for s in sums {
+            let key = (s.provider, s.measure, s.period);
+            match group_index.get(&key) {
+                Some(&g) => {
+                    let g = &mut groups[g];
+                    g.denominator += s.denominator;
+                    g.numerator += s.numerator;
+                    g.exclusions += s.exclusions;
+                    g.expected += s.expected;
+                }
+                None => {
+                    group_index.insert(key.clone(), groups.len());
+                    groups.push(Group {
+                        provider: key.0,
+                        measure: key.1,
+                        period: key.2,
+                        ..s
+                    });
+                }
+            }
+        }
+        Ok(())
+    })?;
+    drop(seen);
+    drop(group_index);
+
+    let mut series_ids: HashMap<(&str, &str), usize> = HashMap::new();
+    for g in &groups {
         let row = RowRef {
-            file: &table.name,
-            row: r + 1,
+            file: &source.name,
+            row: g.first_row,
         };
-        let patient = row.required(&rules, patients[r], &m.patient_id, "the patient ID")?;
-        let id = row.required(&rules, ids[r], &m.provider_id, "the provider ID")?;
-        let mid = row.required(&rules, measures[r], &m.measure_id, "the measure ID")?;
-        let per = row.required(&rules, periods[r], &m.period, "the period")?;
-        let flag = |cell: Option<&str>, column: &str| match rules.flag(cell) {
-            Flag::Yes => Ok(true),
-            Flag::No => Ok(false),
-            Flag::Invalid => Err(DataError::NotAFlag {
-                at: row.at(column),
-                value: cell.unwrap_or("").to_owned(),
-            }),
+        let counts = Counts {
+            denominator: g.denominator,
+            numerator: g.numerator,
+            exclusions: if m.excluded.is_some() {
+                g.exclusions
+            } else {
+                f64::NAN
+            },
+            expected: if m.expected.is_some() {
+                g.expected
+            } else {
+                f64::NAN
+            },
+            rate: f64::NAN,
         };
-        let in_den = flag(dens[r], &m.in_denominator)?;
-        let in_num = flag(nums[r], &m.in_numerator)?;
-        let excluded = flag(excls[r], excl_col)?;
-        let expected = row.count(&rules, exps[r], exp_col, "an expected value")?;
-        if let Some(first) = first_row.insert((patient, id, mid, per), row.row) {
-            return Err(DataError::Duplicate {
-                at: row.at(&m.patient_id),
-                what: format!("patient {patient} for provider {id}, measure {mid}, period {per}"),
-                first: format!("{}, data row {first}", table.name),
-            });
-        }
-        let eligible = in_den && !excluded;
-        if eligible && m.expected.is_some() && expected.is_nan() {
-            return Err(DataError::MissingValue {
-                at: row.at(exp_col),
-                what: "the expected value of a patient in the denominator".into(),
-            });
-        }
-        provider.push(id);
-        measure.push(mid);
-        period.push(per);
-        den.push(f64::from(u8::from(in_den)));
-        num.push(f64::from(u8::from(eligible && in_num)));
-        excl.push(f64::from(u8::from(in_den && excluded)));
-        exp.push(if eligible && !expected.is_nan() {
-            expected
-        } else {
-            0.0
-        });
+        let series = *series_ids
+            .entry((g.measure.as_str(), g.period.as_str()))
+            .or_insert_with(|| ld.series_id(&g.measure, &g.period));
+        let p = ld.obs.provider_index(&g.provider);
+        ld.claim_series(series, p, row, &m.provider_id)?;
+        ld.store(series, p, &counts);
     }
-    drop(first_row);
+    Ok(())
+}
 
-    let polars_error = |e: PolarsError| DataError::Unreadable {
-        file: table.name.clone(),
-        message: format!("aggregating patient rows: {e}"),
-    };
-    let rows: Vec<u64> = (1..=n as u64).collect();
+/// Sums one batch's rows per provider × measure × period with polars, groups in order of first
+/// appearance.
+fn sum_batch(b: BatchColumns<'_>) -> PolarsResult<Vec<Group>> {
     let frame = DataFrame::new_infer_height(vec![
-        Column::new("provider".into(), provider),
-        Column::new("measure".into(), measure),
-        Column::new("period".into(), period),
-        Column::new("den".into(), den),
-        Column::new("num".into(), num),
-        Column::new("excl".into(), excl),
-        Column::new("exp".into(), exp),
-        Column::new("row".into(), rows),
-    ])
-    .map_err(polars_error)?;
-    // Stable grouping keeps groups in order of first appearance, so providers are numbered in
-    // file order.
+        Column::new("provider".into(), b.provider),
+        Column::new("measure".into(), b.measure),
+        Column::new("period".into(), b.period),
+        Column::new("den".into(), b.den),
+        Column::new("num".into(), b.num),
+        Column::new("excl".into(), b.excl),
+        Column::new("exp".into(), b.exp),
+        Column::new("row".into(), b.row),
+    ])?;
     let sums = frame
         .lazy()
         .group_by_stable([col("provider"), col("measure"), col("period")])
@@ -136,46 +229,27 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &PatientMapping) -> Resul
             col("exp").sum(),
             col("row").first(),
         ])
-        .collect()
-        .map_err(polars_error)?;
-
-    let g_provider = texts(&sums, "provider").map_err(polars_error)?;
-    let g_measure = texts(&sums, "measure").map_err(polars_error)?;
-    let g_period = texts(&sums, "period").map_err(polars_error)?;
-    let g_den = numbers(&sums, "den").map_err(polars_error)?;
-    let g_num = numbers(&sums, "num").map_err(polars_error)?;
-    let g_excl = numbers(&sums, "excl").map_err(polars_error)?;
-    let g_exp = numbers(&sums, "exp").map_err(polars_error)?;
-    let g_row = numbers(&sums, "row").map_err(polars_error)?;
-
-    for g in 0..sums.height() {
-        let (Some(id), Some(mid), Some(per)) = (g_provider[g], g_measure[g], g_period[g]) else {
-            continue;
-        };
-        let row = RowRef {
-            file: &table.name,
-            row: g_row[g].map_or(0, |r| r as usize),
-        };
-        let counts = Counts {
-            denominator: g_den[g].unwrap_or(0.0),
-            numerator: g_num[g].unwrap_or(0.0),
-            exclusions: if m.excluded.is_some() {
-                g_excl[g].unwrap_or(0.0)
-            } else {
-                f64::NAN
-            },
-            expected: if m.expected.is_some() {
-                g_exp[g].unwrap_or(0.0)
-            } else {
-                f64::NAN
-            },
-            rate: f64::NAN,
-        };
-        let p = ld.obs.provider_index(id);
-        ld.claim_series(p, mid, per, row, &m.provider_id)?;
-        ld.store(p, mid, per, &counts);
-    }
-    Ok(())
+        .collect()?;
+    let provider = texts(&sums, "provider")?;
+    let measure = texts(&sums, "measure")?;
+    let period = texts(&sums, "period")?;
+    let den = numbers(&sums, "den")?;
+    let num = numbers(&sums, "num")?;
+    let excl = numbers(&sums, "excl")?;
+    let exp = numbers(&sums, "exp")?;
+    let row = numbers(&sums, "row")?;
+    Ok((0..sums.height())
+        .map(|g| Group {
+            provider: provider[g].unwrap_or_default().to_owned(),
+            measure: measure[g].unwrap_or_default().to_owned(),
+            period: period[g].unwrap_or_default().to_owned(),
+            denominator: den[g].unwrap_or(0.0),
+            numerator: num[g].unwrap_or(0.0),
+            exclusions: excl[g].unwrap_or(0.0),
+            expected: exp[g].unwrap_or(0.0),
+            first_row: row[g].map_or(0, |r| r as usize),
+        })
+        .collect())
 }
 
 fn texts<'a>(df: &'a DataFrame, name: &str) -> PolarsResult<Vec<Option<&'a str>>> {

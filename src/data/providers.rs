@@ -31,74 +31,70 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &ProviderMapping) -> Resu
         source.require(column, role)?;
     }
     let names: Vec<&str> = wanted.iter().map(|(c, _)| *c).collect();
-    let table = source.read(&names)?;
-    let rules = table.rules(ld.missing_values);
+    let rules = source.rules(ld.missing_values);
 
-    let ids = table.column(&m.provider_id)?;
-    let texts = text_fields
-        .iter()
-        .map(|(c, _)| table.column_or_empty(c.as_deref()))
-        .collect::<Result<Vec<_>, _>>()?;
-    let numbers = number_fields
-        .iter()
-        .map(|(c, _)| table.column_or_empty(c.as_deref()))
-        .collect::<Result<Vec<_>, _>>()?;
-
-    // Providers first, so every later column has a slot for each of them.
-    let mut index = Vec::with_capacity(table.height());
+    let mut wanted = vec![Some(m.provider_id.as_str())];
+    wanted.extend(text_fields.iter().map(|(c, _)| c.as_deref()));
+    wanted.extend(number_fields.iter().map(|(c, _)| c.as_deref()));
+    wanted.extend(m.stratifiers.iter().map(|c| Some(c.as_str())));
+    let mut index = Vec::new();
     let mut first_row: HashMap<usize, usize> = HashMap::new();
-    for (r, cell) in ids.iter().enumerate() {
-        let row = RowRef {
-            file: &table.name,
-            row: r + 1,
-        };
-        let id = row.required(&rules, *cell, &m.provider_id, "the provider ID")?;
-        let p = ld.obs.provider_index(id);
-        if let Some(first) = first_row.insert(p, row.row) {
-            return Err(DataError::Duplicate {
-                at: row.at(&m.provider_id),
-                what: format!("provider {id}"),
-                first: format!("{}, data row {first}", table.name),
-            });
-        }
-        index.push(p);
-    }
+    // A stratifier is numeric only if all its values are, so its cells are kept until the end
+    // (a provider file has one row per provider: small).
+    let mut strata: Vec<Vec<Option<String>>> = vec![Vec::new(); m.stratifiers.len()];
+    source.read_batches(&names, |table| {
+        let mut rows = table.rows(&wanted)?;
+        while let Some((r, cells)) = rows.next_row() {
+            let row = RowRef {
+                file: &table.name,
+                row: r,
+            };
+            let id = row.required(&rules, cells[0], &m.provider_id, "the provider ID")?;
+            let p = ld.obs.provider_index(id);
+            if let Some(first) = first_row.insert(p, row.row) {
+                return Err(DataError::Duplicate {
+                    at: row.at(&m.provider_id),
+                    what: format!("provider {id}"),
+                    first: format!("{}, data row {first}", table.name),
+                });
+            }
+            index.push(p);
 
-    let providers = &mut ld.obs.providers;
-    for (r, &p) in index.iter().enumerate() {
-        let row = RowRef {
-            file: &table.name,
-            row: r + 1,
-        };
-        let text_dst = [
-            &mut providers.names,
-            &mut providers.service_area,
-            &mut providers.peer_group,
-        ];
-        for (dst, cells) in text_dst.into_iter().zip(&texts) {
-            if let Some(t) = rules.text(cells[r]) {
-                dst[p] = t.to_owned();
+            let providers = &mut ld.obs.providers;
+            let text_dst = [
+                &mut providers.names,
+                &mut providers.service_area,
+                &mut providers.peer_group,
+            ];
+            for (dst, cell) in text_dst.into_iter().zip(&cells[1..4]) {
+                if let Some(t) = rules.text(*cell) {
+                    dst[p] = t.to_owned();
+                }
+            }
+            let number_dst = [
+                &mut providers.lives,
+                &mut providers.base_payments,
+                &mut providers.spend,
+                &mut providers.benchmark_spend,
+            ];
+            for ((dst, cell), (column, what)) in
+                number_dst.into_iter().zip(&cells[4..8]).zip(&number_fields)
+            {
+                let column = column.as_deref().unwrap_or(*what);
+                let v = row.count(&rules, *cell, column, what)?;
+                if !v.is_nan() {
+                    dst[p] = v;
+                }
+            }
+            for (dst, cell) in strata.iter_mut().zip(&cells[8..]) {
+                dst.push(cell.map(str::to_owned));
             }
         }
-        let number_dst = [
-            &mut providers.lives,
-            &mut providers.base_payments,
-            &mut providers.spend,
-            &mut providers.benchmark_spend,
-        ];
-        for ((dst, cells), (column, what)) in
-            number_dst.into_iter().zip(&numbers).zip(&number_fields)
-        {
-            let column = column.as_deref().unwrap_or(*what);
-            let v = row.count(&rules, cells[r], column, what)?;
-            if !v.is_nan() {
-                dst[p] = v;
-            }
-        }
-    }
+        Ok(())
+    })?;
 
-    for name in &m.stratifiers {
-        let cells = table.column(name)?;
+    for (name, cells) in m.stratifiers.iter().zip(&strata) {
+        let cells: Vec<Option<&str>> = cells.iter().map(Option::as_deref).collect();
         add_stratifier(&mut ld.obs, &rules, name, &cells, &index);
     }
     Ok(())

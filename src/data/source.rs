@@ -2,6 +2,7 @@
 
 use std::fs::File;
 use std::io::Read;
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
@@ -30,7 +31,8 @@ pub(crate) struct Source {
 /// The rows of a file, every selected column as text.
 pub(crate) struct Table {
     pub name: String,
-    pub delimiter: Option<u8>,
+    /// Data rows before this batch.
+    first_row: usize,
     frame: DataFrame,
 }
 
@@ -164,8 +166,19 @@ impl Source {
         }
     }
 
-    /// Reads the given columns (which must exist) as text, every row, in file order.
-    pub fn read(self, columns: &[&str]) -> Result<Table, DataError> {
+    /// How this file's cells are parsed.
+    pub fn rules(&self, missing_values: &[String]) -> CellRules {
+        CellRules::new(missing_values, self.delimiter == Some(b';'))
+    }
+
+    /// Reads the given columns (which must exist) as text, in file order, one batch of rows at
+    /// a time, so a file far larger than memory can be loaded: only a batch of cells is held
+    /// as text at once. Stops at the first error `each` returns.
+    pub fn read_batches(
+        &self,
+        columns: &[&str],
+        mut each: impl FnMut(&Table) -> Result<(), DataError>,
+    ) -> Result<(), DataError> {
         let mut wanted: Vec<&str> = Vec::new();
         for c in columns {
             if !wanted.contains(c) {
@@ -176,18 +189,31 @@ impl Source {
             .iter()
             .map(|c| col(*c).cast(DataType::String))
             .collect();
-        let frame = match self.frame.clone().select(exprs).collect() {
-            Ok(f) => f,
-            Err(e) => return Err(self.error(e)),
-        };
-        if frame.height() == 0 {
-            return Err(DataError::NoRows { file: self.name });
-        }
-        Ok(Table {
-            name: self.name,
-            delimiter: self.delimiter,
-            frame,
+        let query = self.frame.clone().select(exprs);
+        let mut rows = 0;
+        stream_batches(query, |frame| {
+            let table = Table {
+                name: self.name.clone(),
+                first_row: rows,
+                frame,
+            };
+            rows += table.height();
+            each(&table)
         })
+        .map_err(|e| match e {
+            Stop::Data(e) => e,
+            Stop::Polars(e) => self.error(e),
+            Stop::Worker(message) => DataError::Unreadable {
+                file: self.name.clone(),
+                message,
+            },
+        })?;
+        if rows == 0 {
+            return Err(DataError::NoRows {
+                file: self.name.clone(),
+            });
+        }
+        Ok(())
     }
 
     /// Number of data rows.
@@ -260,30 +286,112 @@ impl Table {
         self.frame.height()
     }
 
-    /// A column's cells in row order (None where the cell is null).
-    pub fn column(&self, name: &str) -> Result<Vec<Option<&str>>, DataError> {
-        let values =
-            self.frame
-                .column(name)
-                .and_then(|c| c.str())
-                .map_err(|e| DataError::Unreadable {
-                    file: self.name.clone(),
-                    message: e.to_string(),
-                })?;
-        Ok(values.iter().collect())
+    fn strings(&self, name: &str) -> Result<&StringChunked, DataError> {
+        self.frame
+            .column(name)
+            .and_then(|c| c.str())
+            .map_err(|e| DataError::Unreadable {
+                file: self.name.clone(),
+                message: e.to_string(),
+            })
     }
 
-    /// An optional mapped column: all-null cells when not mapped.
-    pub fn column_or_empty(&self, name: Option<&str>) -> Result<Vec<Option<&str>>, DataError> {
-        match name {
-            Some(n) => self.column(n),
-            None => Ok(vec![None; self.height()]),
+    /// Walks the batch's rows, giving the cells of `columns` (in that order; None for an
+    /// unmapped column or a null cell). Columns are read in step rather than copied out.
+    pub fn rows(&self, columns: &[Option<&str>]) -> Result<Rows<'_>, DataError> {
+        let mut iters: Vec<Box<dyn Iterator<Item = Option<&str>> + '_>> = Vec::new();
+        for c in columns {
+            iters.push(match c {
+                Some(name) => Box::new(self.strings(name)?.iter()),
+                None => Box::new(std::iter::repeat(None)),
+            });
+        }
+        Ok(Rows {
+            iters,
+            cells: Vec::with_capacity(columns.len()),
+            row: self.first_row,
+        })
+    }
+}
+
+/// Rows per batch handed over by the streaming reader.
+const BATCH_ROWS: usize = 100_000;
+
+/// Why streaming a query stopped early.
+enum Stop {
+    Data(DataError),
+    Polars(PolarsError),
+    Worker(String),
+}
+
+enum Batch {
+    Rows(DataFrame),
+    Done(PolarsResult<()>),
+}
+
+/// Runs `query` on polars' streaming engine on a worker thread and hands each batch of rows, in
+/// order, to `each` on this thread. A bounded channel keeps at most a couple of batches in
+/// memory; dropping the receiver tells the worker to stop.
+fn stream_batches(
+    query: LazyFrame,
+    mut each: impl FnMut(DataFrame) -> Result<(), DataError>,
+) -> Result<(), Stop> {
+    let (send, recv) = std::sync::mpsc::sync_channel::<Batch>(1);
+    let to_callback = send.clone();
+    let callback = PlanCallback::new(move |df: DataFrame| {
+        // `true` asks polars to stop: the reader has gone.
+        Ok(to_callback.send(Batch::Rows(df)).is_err())
+    });
+    let plan = query
+        .sink_batches(callback, true, NonZeroUsize::new(BATCH_ROWS))
+        .map_err(Stop::Polars)?;
+    let worker = std::thread::Builder::new()
+        .name("p4p-data-read".into())
+        .spawn(move || {
+            let result = plan.collect_with_engine(Engine::Streaming).map(|_| ());
+            // The reader may have stopped already; then nobody needs to hear.
+            let _ = send.send(Batch::Done(result));
+        })
+        .map_err(|e| Stop::Worker(e.to_string()))?;
+
+    let mut outcome = Err(Stop::Worker("the reader stopped unexpectedly".into()));
+    for message in recv.iter() {
+        match message {
+            Batch::Rows(df) => {
+                if let Err(e) = each(df) {
+                    outcome = Err(Stop::Data(e));
+                    break;
+                }
+            }
+            Batch::Done(result) => {
+                outcome = result.map_err(Stop::Polars);
+                break;
+            }
         }
     }
+    drop(recv);
+    if worker.join().is_err() && outcome.is_ok() {
+        outcome = Err(Stop::Worker("the reader stopped unexpectedly".into()));
+    }
+    outcome
+}
 
-    /// How this file's cells are parsed.
-    pub fn rules(&self, missing_values: &[String]) -> CellRules {
-        CellRules::new(missing_values, self.delimiter == Some(b';'))
+/// A cursor over a table's rows.
+pub(crate) struct Rows<'a> {
+    iters: Vec<Box<dyn Iterator<Item = Option<&'a str>> + 'a>>,
+    cells: Vec<Option<&'a str>>,
+    row: usize,
+}
+
+impl<'a> Rows<'a> {
+    /// The next row's 1-based number and cells.
+    pub fn next_row(&mut self) -> Option<(usize, &[Option<&'a str>])> {
+        self.cells.clear();
+        for it in &mut self.iters {
+            self.cells.push(it.next()?);
+        }
+        self.row += 1;
+        Some((self.row, &self.cells))
     }
 }
 

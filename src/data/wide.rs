@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::program::{WideField, WideMapping};
 
 use super::error::DataError;
-use super::load::{Counts, Loader, RowRef};
+use super::load::{BENCHMARK, Counts, FLOOR, Loader, RowRef, SUPPLIED_SCORE, THRESHOLD};
 use super::source::Source;
 
 /// The columns (indexes into `WideMapping::columns`) that give one measure × period.
@@ -16,26 +16,6 @@ struct SeriesColumns {
     rate: Option<usize>,
     exclusions: Option<usize>,
     expected: Option<usize>,
-}
-
-/// A per-provider value supplied for a measure rather than computed.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Supplied {
-    Threshold,
-    Benchmark,
-    Floor,
-    Score,
-}
-
-impl Supplied {
-    fn label(self) -> &'static str {
-        match self {
-            Supplied::Threshold => "achievement threshold",
-            Supplied::Benchmark => "benchmark",
-            Supplied::Floor => "floor",
-            Supplied::Score => "supplied score",
-        }
-    }
 }
 
 pub(crate) fn load(ld: &mut Loader, source: Source, m: &WideMapping) -> Result<(), DataError> {
@@ -51,103 +31,101 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &WideMapping) -> Result<(
     let mut names = vec![m.provider_id.as_str()];
     names.extend(m.provider_name.as_deref());
     names.extend(m.columns.iter().map(|c| c.column.as_str()));
-    let table = source.read(&names)?;
-    let rules = table.rules(ld.missing_values);
+    let rules = source.rules(ld.missing_values);
 
-    let ids = table.column(&m.provider_id)?;
-    let provider_names = table.column_or_empty(m.provider_name.as_deref())?;
-    let cells = m
-        .columns
-        .iter()
-        .map(|c| table.column(&c.column))
-        .collect::<Result<Vec<_>, _>>()?;
     let column_name = |i: Option<usize>, fallback: &'static str| {
         i.map_or(fallback, |i| m.columns[i].column.as_str())
     };
+    let series: Vec<(usize, SeriesColumns)> = series
+        .into_iter()
+        .map(|((measure, period), sc)| (ld.series_id(measure, period), sc))
+        .collect();
+    let supplied: Vec<(usize, usize)> = supplied
+        .into_iter()
+        .map(|(i, field)| (i, ld.supplied_id(&m.columns[i].measure_id, field)))
+        .collect();
 
+    // Cells: provider ID, provider name, then the mapped columns in mapping order.
+    let mut wanted = vec![Some(m.provider_id.as_str()), m.provider_name.as_deref()];
+    wanted.extend(m.columns.iter().map(|c| Some(c.column.as_str())));
     let mut rows_of_provider: HashMap<usize, usize> = HashMap::new();
-    for r in 0..table.height() {
-        let row = RowRef {
-            file: &table.name,
-            row: r + 1,
-        };
-        let id = row.required(&rules, ids[r], &m.provider_id, "the provider ID")?;
-        let p = ld.obs.provider_index(id);
-        if let Some(first) = rows_of_provider.insert(p, row.row) {
-            return Err(DataError::Duplicate {
-                at: row.at(&m.provider_id),
-                what: format!("provider {id}"),
-                first: format!("{}, data row {first}", table.name),
-            });
-        }
-        if let Some(name) = rules.text(provider_names[r])
-            && ld.obs.providers.names[p].is_empty()
-        {
-            ld.obs.providers.names[p] = name.to_owned();
-        }
-
-        for ((measure, period), sc) in &series {
-            let count = |i: Option<usize>, what: &str| match i {
-                Some(i) => row.count(&rules, cells[i][r], &m.columns[i].column, what),
-                None => Ok(f64::NAN),
+    source.read_batches(&names, |table| {
+        let mut rows = table.rows(&wanted)?;
+        while let Some((r, cells)) = rows.next_row() {
+            let row = RowRef {
+                file: &table.name,
+                row: r,
             };
-            let counts = Counts {
-                numerator: count(sc.numerator, "a numerator")?,
-                denominator: count(sc.denominator, "a denominator")?,
-                rate: match sc.rate {
-                    Some(i) => row.number(&rules, cells[i][r], &m.columns[i].column)?,
-                    None => f64::NAN,
-                },
-                exclusions: count(sc.exclusions, "exclusions")?,
-                expected: count(sc.expected, "expected events")?,
-            };
-            if counts.is_empty() {
-                continue;
+            let id = row.required(&rules, cells[0], &m.provider_id, "the provider ID")?;
+            let p = ld.obs.provider_index(id);
+            if let Some(first) = rows_of_provider.insert(p, row.row) {
+                return Err(DataError::Duplicate {
+                    at: row.at(&m.provider_id),
+                    what: format!("provider {id}"),
+                    first: format!("{}, data row {first}", table.name),
+                });
             }
-            counts.check(
-                row,
-                column_name(sc.numerator, "numerator"),
-                column_name(sc.exclusions, "exclusions"),
-            )?;
-            let first_column = [sc.rate, sc.numerator, sc.denominator, sc.exclusions]
-                .into_iter()
-                .flatten()
-                .next()
-                .or(sc.expected);
-            ld.claim_series(p, measure, period, row, column_name(first_column, ""))?;
-            ld.store(p, measure, period, &counts);
-        }
-
-        for &(i, field) in &supplied {
-            let column = &m.columns[i];
-            let v = row.number(&rules, cells[i][r], &column.column)?;
-            if v.is_nan() {
-                continue;
+            if let Some(name) = rules.text(cells[1])
+                && ld.obs.providers.names[p].is_empty()
+            {
+                ld.obs.providers.names[p] = name.to_owned();
             }
-            ld.claim_supplied(p, &column.measure_id, field.label(), row, &column.column)?;
-            let s = ld.obs.supplied_mut(&column.measure_id);
-            let dst = match field {
-                Supplied::Threshold => &mut s.threshold,
-                Supplied::Benchmark => &mut s.benchmark,
-                Supplied::Floor => &mut s.floor,
-                Supplied::Score => &mut s.score,
-            };
-            dst[p] = v;
+            let cell = |i: usize| cells[2 + i];
+
+            for (series_id, sc) in &series {
+                let count = |i: Option<usize>, what: &str| match i {
+                    Some(i) => row.count(&rules, cell(i), &m.columns[i].column, what),
+                    None => Ok(f64::NAN),
+                };
+                let counts = Counts {
+                    numerator: count(sc.numerator, "a numerator")?,
+                    denominator: count(sc.denominator, "a denominator")?,
+                    rate: match sc.rate {
+                        Some(i) => row.number(&rules, cell(i), &m.columns[i].column)?,
+                        None => f64::NAN,
+                    },
+                    exclusions: count(sc.exclusions, "exclusions")?,
+                    expected: count(sc.expected, "expected events")?,
+                };
+                if counts.is_empty() {
+                    continue;
+                }
+                counts.check(
+                    row,
+                    column_name(sc.numerator, "numerator"),
+                    column_name(sc.exclusions, "exclusions"),
+                )?;
+                let first_column = [sc.rate, sc.numerator, sc.denominator, sc.exclusions]
+                    .into_iter()
+                    .flatten()
+                    .next()
+                    .or(sc.expected);
+                ld.claim_series(*series_id, p, row, column_name(first_column, ""))?;
+                ld.store(*series_id, p, &counts);
+            }
+
+            for &(i, supplied_id) in &supplied {
+                let column = &m.columns[i].column;
+                let v = row.number(&rules, cell(i), column)?;
+                if !v.is_nan() {
+                    ld.claim_supplied(supplied_id, p, row, column)?;
+                    ld.store_supplied(supplied_id, p, v);
+                }
+            }
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 type SeriesPlan<'m> = BTreeMap<(&'m str, &'m str), SeriesColumns>;
+/// Mapped columns (indexes) holding a supplied field, with the field's name.
+type SuppliedPlan = Vec<(usize, &'static str)>;
 
 /// Groups the mapped columns by measure × period, refusing a mapping that gives the same field
 /// twice (it could not say which one to believe).
-fn plan<'m>(
-    m: &'m WideMapping,
-    file: &str,
-) -> Result<(SeriesPlan<'m>, Vec<(usize, Supplied)>), DataError> {
+fn plan<'m>(m: &'m WideMapping, file: &str) -> Result<(SeriesPlan<'m>, SuppliedPlan), DataError> {
     let mut series: SeriesPlan<'m> = BTreeMap::new();
-    let mut supplied: Vec<(usize, Supplied)> = Vec::new();
+    let mut supplied: SuppliedPlan = Vec::new();
     let twice = |i: usize, j: usize| {
         let (a, b) = (&m.columns[j].column, &m.columns[i].column);
         let what = role(&m.columns[i].measure_id, &m.columns[i].field);
@@ -172,10 +150,10 @@ fn plan<'m>(
             | WideField::Floor
             | WideField::SuppliedScore => {
                 let field = match c.field {
-                    WideField::Threshold => Supplied::Threshold,
-                    WideField::Benchmark => Supplied::Benchmark,
-                    WideField::Floor => Supplied::Floor,
-                    _ => Supplied::Score,
+                    WideField::Threshold => THRESHOLD,
+                    WideField::Benchmark => BENCHMARK,
+                    WideField::Floor => FLOOR,
+                    _ => SUPPLIED_SCORE,
                 };
                 if let Some(&(j, _)) = supplied
                     .iter()

@@ -706,6 +706,65 @@ fn providers_csv_round_trip() {
     assert_same(&back, &obs);
 }
 
+// ---- files larger than one read batch (100,000 rows) ----
+
+#[test]
+fn rows_are_numbered_across_read_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two periods of 115,000 providers: 230,000 rows, three read batches.
+    let mut text = String::from("provider_id,measure_id,period,numerator,denominator\n");
+    for i in 0..230_000 {
+        let period = if i < 115_000 { "p" } else { "q" };
+        text.push_str(&format!("{:06},M,{period},1,2\n", i % 115_000));
+    }
+    write(dir.path(), "big.csv", &text);
+    let obs = load(dir.path(), vec![("big.csv", long())]).unwrap();
+    assert_eq!(obs.provider_count(), 115_000);
+    assert_eq!(obs.providers.ids[114_999], "114999");
+    assert_eq!(series(&obs, "M", "q").numerator[114_999], 1.0);
+
+    // A bad cell deep in the third batch, and a duplicate of row 1 there.
+    write(dir.path(), "bad.csv", format!("{text}000007,M,r,1,-2\n"));
+    let e = load(dir.path(), vec![("bad.csv", long())]).unwrap_err();
+    assert_points_at(&e, &e.to_string(), "bad.csv", 230_001, "denominator");
+    write(dir.path(), "dup.csv", format!("{text}000000,M,p,1,2\n"));
+    let e = load(dir.path(), vec![("dup.csv", long())]).unwrap_err();
+    let msg = e.to_string();
+    assert_points_at(&e, &msg, "dup.csv", 230_001, "provider_id");
+    assert!(msg.contains("first given at dup.csv, data row 1)"), "{msg}");
+}
+
+#[test]
+fn patient_sums_add_up_across_read_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("patient_id,provider_id,measure_id,period,denominator,numerator\n");
+    for i in 0..210_000 {
+        let provider = ["B", "A", "C"][i % 3];
+        let numerator = u8::from(i % 2 == 0);
+        text.push_str(&format!("p{i},{provider},M,2025,1,{numerator}\n"));
+    }
+    write(dir.path(), "patients.csv", &text);
+    let layout = Layout::PatientLevel(PatientMapping::default());
+    let obs = load(dir.path(), vec![("patients.csv", layout.clone())]).unwrap();
+    assert_eq!(obs.providers.ids, ["B", "A", "C"]);
+    let s = series(&obs, "M", "2025");
+    assert_eq!(s.denominator, [70_000.0, 70_000.0, 70_000.0]);
+    assert_eq!(s.numerator, [35_000.0, 35_000.0, 35_000.0]);
+
+    write(
+        dir.path(),
+        "patients.csv",
+        format!("{text}p1,A,M,2025,1,0\n"),
+    );
+    let e = load(dir.path(), vec![("patients.csv", layout)]).unwrap_err();
+    let msg = e.to_string();
+    assert_points_at(&e, &msg, "patients.csv", 210_001, "patient_id");
+    assert!(
+        msg.contains("first given at patients.csv, data row 2)"),
+        "{msg}"
+    );
+}
+
 // ---- inspecting and guessing ----
 
 #[test]
