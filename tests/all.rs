@@ -1,6 +1,7 @@
 //! The one integration-test crate: every module links against the library once.
 
 mod app;
+mod app_analysis;
 mod catalogue;
 mod data;
 mod engine;

@@ -6,6 +6,7 @@
 //! happens half-way through drawing.
 
 mod window;
+pub mod analysis;
 pub mod commands;
 pub mod files;
 pub mod jobs;

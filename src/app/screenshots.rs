@@ -19,6 +19,7 @@ pub enum Shot {
     Providers,
     Why,
     Dark(Step),
+    Analysis(super::analysis::View),
 }
 
 impl Shot {
@@ -29,6 +30,7 @@ impl Shot {
             Shot::Providers => (Page::Providers, ThemeChoice::Light, false),
             Shot::Why => (Page::Providers, ThemeChoice::Light, true),
             Shot::Dark(s) => (Page::Step(s), ThemeChoice::Dark, false),
+            Shot::Analysis(v) => (Page::Analysis(v), ThemeChoice::Light, false),
         }
     }
 
@@ -56,6 +58,7 @@ impl Shot {
             Shot::Providers => "providers.png".into(),
             Shot::Why => "providers_why.png".into(),
             Shot::Dark(s) => format!("{}_dark.png", step_name(s)),
+            Shot::Analysis(v) => format!("{}.png", v.key()),
         }
     }
 }
@@ -72,6 +75,9 @@ pub fn parse_shots(spec: &str) -> Vec<Shot> {
             }
             "providers" => out.push(Shot::Providers),
             "why" => out.push(Shot::Why),
+            p if super::analysis::View::from_key(p).is_some() => {
+                out.extend(super::analysis::View::from_key(p).map(Shot::Analysis));
+            }
             p => {
                 let (dark, num) = match p.strip_prefix("dark") {
                     Some(n) => (true, n),

@@ -72,6 +72,7 @@ impl AppConfig {
 pub enum Page {
     Step(Step),
     Providers,
+    Analysis(super::analysis::View),
 }
 
 /// Something that must wait until unsaved changes are dealt with.
@@ -127,6 +128,7 @@ pub struct DesignerApp {
     actions: Vec<Action>,
     sim: SimPanel,
     providers: ProvidersView,
+    pub analysis: super::analysis::Analysis,
     show_glossary: bool,
     allow_close: bool,
     title: String,
@@ -200,6 +202,7 @@ impl DesignerApp {
             actions: Vec::new(),
             sim: SimPanel::default(),
             providers: ProvidersView::default(),
+            analysis: Default::default(),
             show_glossary: false,
             allow_close: false,
             title: String::new(),
@@ -576,7 +579,7 @@ impl DesignerApp {
             Command::PreviousStep | Command::NextStep => {
                 let current = match self.page {
                     Page::Step(s) => s,
-                    Page::Providers => Step::Payment,
+                    Page::Providers | Page::Analysis(_) => Step::Payment,
                 };
                 let to = if cmd == Command::NextStep {
                     current.next()
@@ -1066,6 +1069,19 @@ impl DesignerApp {
                 {
                     self.page = Page::Providers;
                 }
+                for view in super::analysis::View::ALL {
+                    let on = self.page == Page::Analysis(view);
+                    if ui
+                        .add_sized(
+                            [ui.available_width(), 30.0],
+                            egui::Button::selectable(on, (view.title(), egui::Atom::grow())),
+                        )
+                        .on_hover_text(view.hint())
+                        .clicked()
+                    {
+                        self.page = Page::Analysis(view);
+                    }
+                }
                 ui.with_layout(egui::Layout::bottom_up(egui::Align::Min), |ui| {
                     ui.add_space(6.0);
                     self.data_summary(ui, &p);
@@ -1245,7 +1261,7 @@ impl DesignerApp {
                             });
                     });
             }
-            Page::Step(_) => {}
+            Page::Step(_) | Page::Analysis(_) => {}
         }
     }
 
@@ -1279,6 +1295,14 @@ impl DesignerApp {
                 ui.heading("Providers & payouts");
                 ui.add_space(4.0);
                 self.providers.table_ui(ui, &mut self.session);
+            }
+            Page::Analysis(view) => {
+                let mut ctx = StepCtx {
+                    program: &mut self.program,
+                    session: &mut self.session,
+                    actions: &mut self.actions,
+                };
+                self.analysis.ui(view, ui, &mut ctx);
             }
         });
     }

@@ -1,0 +1,189 @@
+//! Analysis views under "Results": the equity lens, what-if sweeps, scenarios, and
+//! reliability with exceptions. Long computations run on background threads with a progress
+//! bar and a Cancel button ([`Job`]); results are cached by the session's results generation.
+
+pub mod equity;
+
+use super::StepCtx;
+use egui::Ui;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::time::Instant;
+
+/// Which analysis view is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Equity,
+}
+
+impl View {
+    pub const ALL: [View; 1] = [View::Equity];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            View::Equity => "Equity",
+        }
+    }
+
+    /// Name in `P4P_SCREENSHOT_STEPS` and screenshot files.
+    pub fn key(self) -> &'static str {
+        match self {
+            View::Equity => "equity",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<View> {
+        View::ALL.into_iter().find(|v| v.key() == key)
+    }
+
+    pub fn hint(self) -> &'static str {
+        match self {
+            View::Equity => "Who gets paid per life, by stratum, and what counters do",
+        }
+    }
+}
+
+/// State of every analysis view (kept while the user moves around the window).
+#[derive(Default)]
+pub struct Analysis {
+    pub equity: equity::EquityView,
+}
+
+impl Analysis {
+    /// Draws `view` in the central panel.
+    pub fn ui(&mut self, view: View, ui: &mut Ui, ctx: &mut StepCtx<'_>) {
+        ui.heading(view.title());
+        ui.label(egui::RichText::new(view.hint()).weak());
+        ui.add_space(6.0);
+        if ctx.session.observations.is_none() || ctx.session.results.is_none() {
+            ui.label("Load the program's data (step 5) to see this analysis.");
+            return;
+        }
+        egui::ScrollArea::vertical()
+            .id_salt(("analysis", view.title()))
+            .auto_shrink([false, false])
+            .show(ui, |ui| match view {
+                View::Equity => self.equity.ui(ui, ctx),
+            });
+    }
+}
+
+/// A computation on a background thread that reports progress (0–1) and can be cancelled.
+/// Dropping the job cancels it.
+pub struct Job<T> {
+    rx: Receiver<T>,
+    progress: Arc<AtomicU32>,
+    cancel: Arc<AtomicBool>,
+    pub started: Instant,
+    pub what: String,
+}
+
+/// Handles a job's closure gets to report progress and see cancellation.
+#[derive(Clone)]
+pub struct JobHandle {
+    progress: Arc<AtomicU32>,
+    pub cancel: Arc<AtomicBool>,
+    ctx: egui::Context,
+}
+
+impl JobHandle {
+    /// Records progress (0–1) and asks for a repaint.
+    pub fn progress(&self, share: f32) {
+        self.progress.store(share.to_bits(), Ordering::Relaxed);
+        self.ctx.request_repaint();
+    }
+}
+
+impl<T: Send + 'static> Job<T> {
+    pub fn start(
+        what: impl Into<String>,
+        ctx: &egui::Context,
+        work: impl FnOnce(&JobHandle) -> T + Send + 'static,
+    ) -> Job<T> {
+        let (tx, rx) = mpsc::channel();
+        let progress = Arc::new(AtomicU32::new(0f32.to_bits()));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let handle = JobHandle {
+            progress: progress.clone(),
+            cancel: cancel.clone(),
+            ctx: ctx.clone(),
+        };
+        std::thread::Builder::new()
+            .name("analysis".into())
+            .spawn(move || {
+                let out = work(&handle);
+                let _ = tx.send(out);
+                handle.ctx.request_repaint();
+            })
+            .expect("the OS can start a thread");
+        Job {
+            rx,
+            progress,
+            cancel,
+            started: Instant::now(),
+            what: what.into(),
+        }
+    }
+
+    /// The result once the job is done (`Some(None)` when its thread died).
+    pub fn poll(&self) -> Option<Option<T>> {
+        match self.rx.try_recv() {
+            Ok(t) => Some(Some(t)),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => Some(None),
+        }
+    }
+
+    pub fn progress(&self) -> f32 {
+        f32::from_bits(self.progress.load(Ordering::Relaxed))
+    }
+
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// A progress bar and a Cancel button; returns true when Cancel was clicked.
+    pub fn progress_ui(&self, ui: &mut Ui) -> bool {
+        let mut cancel = false;
+        ui.horizontal(|ui| {
+            ui.add(
+                egui::ProgressBar::new(self.progress())
+                    .desired_width(320.0)
+                    .show_percentage()
+                    .animate(true),
+            );
+            ui.label(format!(
+                "{} ({:.0} s)",
+                self.what,
+                self.started.elapsed().as_secs_f32()
+            ));
+            if ui.button("Cancel").clicked() {
+                cancel = true;
+            }
+        });
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_millis(100));
+        cancel
+    }
+}
+
+impl<T> Drop for Job<T> {
+    fn drop(&mut self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+/// "$12.34" per life, or "—" when unknown.
+pub fn per_life(x: f64) -> String {
+    super::widgets::dollars(x)
+}
+
+/// "12.3%", or "—".
+pub fn percent(share: f64) -> String {
+    if share.is_finite() {
+        format!("{:.1}%", 100.0 * share)
+    } else {
+        "—".into()
+    }
+}

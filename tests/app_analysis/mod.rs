@@ -1,0 +1,107 @@
+//! The analysis views (equity, what-if sweep, scenarios, reliability) and File ▸ Export,
+//! driven through the window's AccessKit tree on the bundled sample.
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use p4p_designer::app::analysis::View;
+use p4p_designer::app::{AppConfig, DesignerApp, Page};
+use p4p_designer::engine::equity;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn harness<'a>(program: Option<PathBuf>, data_dir: &Path) -> Harness<'a, DesignerApp> {
+    let config = AppConfig::for_tests(program, data_dir);
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1500.0, 950.0))
+        .with_max_steps(40)
+        .build_eframe(move |cc| DesignerApp::new(cc, config));
+    settle(&mut h);
+    h
+}
+
+fn settle(h: &mut Harness<'_, DesignerApp>) {
+    let start = Instant::now();
+    while h.state().is_loading() {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "data took too long to load"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    h.run();
+}
+
+/// Steps the app until `done` holds (background jobs finish on their own threads).
+fn step_until(h: &mut Harness<'_, DesignerApp>, what: &str, done: impl Fn(&DesignerApp) -> bool) {
+    let start = Instant::now();
+    while !done(h.state()) {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "{what} took too long"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    h.run();
+}
+
+fn open_view(h: &mut Harness<'_, DesignerApp>, view: View) {
+    h.get_by_role_and_label(Role::Button, view.title()).click();
+    h.run();
+    assert_eq!(h.state().page, Page::Analysis(view));
+}
+
+#[test]
+fn equity_view_shows_the_highest_risk_quintiles_payout_per_life() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(None, dir.path());
+    let (expected, label) = {
+        let s = &h.state().session;
+        let obs = s.observations.as_ref().expect("the sample's data loads");
+        let results = s.results.as_ref().expect("the sample is simulated");
+        let report = equity::equity_report(&obs.providers, results, None).unwrap();
+        let risk = report
+            .risk
+            .as_ref()
+            .expect("the sample has a risk stratifier");
+        let strata = report
+            .strata
+            .iter()
+            .find(|st| st.stratifier == risk.stratifier)
+            .unwrap();
+        let q5 = strata
+            .strata
+            .iter()
+            .find(|st| st.label.starts_with("Q5"))
+            .unwrap();
+        assert!(q5.payout_per_life > 0.0);
+        assert!(
+            risk.top_bottom_ratio < 1.0,
+            "the sample shows the reverse Robin Hood effect"
+        );
+        (
+            p4p_designer::app::widgets::dollars(q5.payout_per_life),
+            q5.label.clone(),
+        )
+    };
+    open_view(&mut h, View::Equity);
+    // The Q5 row and its payout per life are on screen.
+    h.get_by_label(&label);
+    assert!(
+        h.query_all_by_label(&expected).count() >= 1,
+        "Q5's {expected} per life is shown"
+    );
+    h.get_by_label_contains("Reverse Robin Hood");
+    // The counters finish in the background and fill their table.
+    let start = Instant::now();
+    while h.query_by_label("Improvement credit").is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "the counters took too long"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
