@@ -617,6 +617,16 @@ fn gaps() -> Vec<GapItem> {
             "Already produced for the primary-care case-management fee.",
         ),
         gap(
+            &[],
+            "Paid claims and encounters for every practice, monthly, with under 60 days' lag",
+            Payer,
+            Claims,
+            Ready,
+            0.0,
+            0,
+            "The MMIS warehouse already carries them; administrative measures run on it as is.",
+        ),
+        gap(
             &["CBP-AD", "HBD-AD"],
             "Blood pressure and HbA1c results in discrete EHR fields",
             Provider,
