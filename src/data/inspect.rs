@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::error::DataError;
-use super::source::{FileFormat, Source};
+use super::source::{FileFormat, Source, contain};
 
 /// Rows shown in a preview.
 pub const PREVIEW_ROWS: usize = 20;
@@ -25,15 +25,17 @@ pub struct FileInfo {
 /// Reads a file's header, counts its rows and previews the first [`PREVIEW_ROWS`].
 pub fn inspect_file(path: &Path) -> Result<FileInfo, DataError> {
     let name = path.display().to_string();
-    let source = Source::open(path, &name)?;
-    let row_count = source.row_count()?;
-    let preview = source.preview(PREVIEW_ROWS)?;
-    Ok(FileInfo {
-        path: path.to_path_buf(),
-        format: source.format,
-        delimiter: source.delimiter.map(char::from),
-        columns: source.columns,
-        row_count,
-        preview,
+    contain(&name, || {
+        let source = Source::open(path, &name)?;
+        let row_count = source.row_count()?;
+        let preview = source.preview(PREVIEW_ROWS)?;
+        Ok(FileInfo {
+            path: path.to_path_buf(),
+            format: source.format,
+            delimiter: source.delimiter.map(char::from),
+            columns: source.columns,
+            row_count,
+            preview,
+        })
     })
 }

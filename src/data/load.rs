@@ -9,7 +9,7 @@ use crate::program::{Layout, Program};
 
 use super::cells::{CellRules, Num};
 use super::error::{CellRef, DataError};
-use super::source::{Source, resolve};
+use super::source::{Source, contain, resolve};
 use super::{long, patient, providers, wide};
 
 /// Reads every data file of `program` (paths relative to `base_dir`), in program order.
@@ -21,13 +21,16 @@ pub fn load_program_data(program: &Program, base_dir: &Path) -> Result<Observati
     for file in &program.data.files {
         let path = resolve(base_dir, &file.path);
         loader.begin_file(&file.path);
-        let source = Source::open(&path, &file.path)?;
-        match &file.layout {
-            Layout::Long(m) => long::load(&mut loader, source, m)?,
-            Layout::Wide(m) => wide::load(&mut loader, source, m)?,
-            Layout::PatientLevel(m) => patient::load(&mut loader, source, m)?,
-            Layout::Providers(m) => providers::load(&mut loader, source, m)?,
-        }
+        // After a panic the half-built loader is dropped with the error, never used.
+        contain(&file.path, || {
+            let source = Source::open(&path, &file.path)?;
+            match &file.layout {
+                Layout::Long(m) => long::load(&mut loader, source, m),
+                Layout::Wide(m) => wide::load(&mut loader, source, m),
+                Layout::PatientLevel(m) => patient::load(&mut loader, source, m),
+                Layout::Providers(m) => providers::load(&mut loader, source, m),
+            }
+        })?;
     }
     Ok(loader.obs)
 }

@@ -28,7 +28,7 @@ pub(crate) struct Source {
     frame: LazyFrame,
 }
 
-/// The rows of a file, every selected column as text.
+/// One batch of a file's rows, every selected column as text.
 pub(crate) struct Table {
     pub name: String,
     /// Data rows before this batch.
@@ -459,6 +459,27 @@ fn clean_name(name: &str) -> String {
         .and_then(|s| s.strip_suffix('"'))
         .unwrap_or(n);
     n.to_owned()
+}
+
+/// Runs `f`, turning a panic inside it (a bug in a dependency meeting an odd file) into an
+/// error about `file`, so no input can take the program down.
+pub(crate) fn contain<T>(
+    file: &str,
+    f: impl FnOnce() -> Result<T, DataError>,
+) -> Result<T, DataError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        let detail = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(DataError::Unreadable {
+            file: file.to_owned(),
+            message: format!("the reader failed unexpectedly {detail}")
+                .trim()
+                .to_owned(),
+        })
+    })
 }
 
 /// `base_dir/relative`, unless `relative` is already absolute.

@@ -202,6 +202,33 @@ fn bom_file_loads_and_its_first_column_matches() {
     assert_eq!(info.columns, ["Facility ID", "M Performance Rate"]);
 }
 
+#[test]
+fn crlf_quotes_short_rows_and_latin1_text() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "providers.csv",
+        b"provider_id,name,area\r\n001,\"Smith, Jones\r\n& Co\",north\r\n002,Caf\xe9 Clinic\r\n003,\"Three\",\r\n",
+    );
+    let mapping = ProviderMapping {
+        service_area: Some("area".into()),
+        ..ProviderMapping::default()
+    };
+    let obs = load(
+        dir.path(),
+        vec![("providers.csv", Layout::Providers(mapping))],
+    )
+    .unwrap();
+    let p = &obs.providers;
+    assert_eq!(p.ids, ["001", "002", "003"]);
+    // A quoted cell keeps its comma and line break.
+    assert_eq!(p.names[0], "Smith, Jones\r\n& Co");
+    // A byte that is not UTF-8 becomes U+FFFD instead of failing the whole file.
+    assert_eq!(p.names[1], "Caf\u{fffd} Clinic");
+    // A row short of fields reads the missing cells as empty.
+    assert_eq!(p.service_area, ["north", "", ""]);
+}
+
 fn wide_column(column: &str, measure: &str, field: WideField) -> WideColumn {
     WideColumn {
         column: column.into(),
@@ -651,6 +678,8 @@ fn parquet_round_trip() {
     assert_eq!(info.preview[0][0], "010001");
 
     write_observations_long_csv(&obs, &dir.path().join("again.csv")).unwrap();
+    let info = inspect_file(&dir.path().join("again.csv")).unwrap();
+    assert_eq!(guess_mapping(&info), Some(Layout::Long(long_csv_mapping())));
     let again = load(dir.path(), vec![("again.csv", all)]).unwrap();
     assert_same(&again, &obs);
 }
@@ -887,5 +916,29 @@ proptest! {
         if let Ok(info) = inspect_file(&dir.path().join("raw.csv")) {
             let _ = guess_mapping(&info);
         }
+    }
+
+    #[test]
+    fn arbitrary_parquet_bytes_never_panic(
+        bytes in proptest::collection::vec(any::<u8>(), 0..200),
+        cut in 0usize..2000,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "raw.parquet", &bytes);
+        prop_assert!(load(dir.path(), vec![("raw.parquet", long())]).is_err());
+        let _ = inspect_file(&dir.path().join("raw.parquet"));
+
+        // A real file cut short, or with its magic bytes at the end but junk before them.
+        let mut df = df!("provider_id" => ["010001"], "measure_id" => ["M"], "period" => ["p"],
+            "numerator" => [1i64], "denominator" => [2i64]).unwrap();
+        let mut good = Vec::new();
+        ParquetWriter::new(&mut good).finish(&mut df).unwrap();
+        let cut = cut.min(good.len().saturating_sub(1));
+        write(dir.path(), "cut.parquet", &good[..cut]);
+        prop_assert!(load(dir.path(), vec![("cut.parquet", long())]).is_err());
+        let mut junk = bytes.clone();
+        junk.extend_from_slice(&good[good.len().saturating_sub(8)..]);
+        write(dir.path(), "junk.parquet", &junk);
+        prop_assert!(load(dir.path(), vec![("junk.parquet", long())]).is_err());
     }
 }
