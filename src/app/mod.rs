@@ -5,7 +5,6 @@
 //! loading data, switching steps), so that every such change is one undo step and never
 //! happens half-way through drawing.
 
-mod window;
 pub mod analysis;
 pub mod commands;
 pub mod files;
@@ -17,6 +16,7 @@ pub mod sim_panel;
 pub mod steps;
 pub mod theme;
 pub mod widgets;
+mod window;
 
 pub use window::{AppConfig, DesignerApp, Page};
 

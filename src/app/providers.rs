@@ -97,7 +97,7 @@ impl ProvidersView {
     }
 
     /// The table; clicking a row selects that provider.
-    pub fn table_ui(&mut self, ui: &mut Ui, session: &mut Session) {
+    pub fn table_ui(&mut self, ui: &mut Ui, program: &Program, session: &mut Session) {
         let p = Palette::of(ui);
         let (Some(obs), Some(results)) = (session.observations.clone(), session.results.as_ref())
         else {
@@ -165,8 +165,12 @@ impl ProvidersView {
                     .resizable(true),
             )
             .column(Column::initial(130.0).clip(true).resizable(true))
-            .columns(Column::auto().at_least(70.0), 4)
+            .columns(Column::auto().at_least(70.0), if net_view { 4 } else { 3 })
             .column(Column::remainder().at_least(70.0));
+        let keys: Vec<SortKey> = SortKey::ALL
+            .into_iter()
+            .filter(|k| net_view || *k != SortKey::Net)
+            .collect();
         if self.scroll_to_selected
             && let Some(sel) = session.selected_provider
             && let Some(k) = order.iter().position(|&i| i == sel)
@@ -176,12 +180,9 @@ impl ProvidersView {
         }
         table
             .header(row_h + 4.0, |mut header| {
-                for key in SortKey::ALL {
+                for key in keys.iter().copied() {
                     header.col(|ui| {
-                        let title = match key {
-                            SortKey::Net if !net_view => "Net",
-                            k => k.title(),
-                        };
+                        let title = key.title();
                         let arrow = if self.sort == key {
                             if self.descending { " ▼" } else { " ▲" }
                         } else {
@@ -214,10 +215,8 @@ impl ProvidersView {
                     };
                     cell(&mut row, pr.ids[i].clone());
                     cell(&mut row, pr.names.get(i).cloned().unwrap_or_default());
-                    cell(
-                        &mut row,
-                        pr.service_area.get(i).cloned().unwrap_or_default(),
-                    );
+                    let area = pr.service_area.get(i).map(String::as_str).unwrap_or("");
+                    cell(&mut row, super::steps::area_name(program, area));
                     cell(
                         &mut row,
                         lives_text(pr.lives.get(i).copied().unwrap_or(f64::NAN)),
@@ -229,10 +228,12 @@ impl ProvidersView {
                         ui.style_mut().interaction.selectable_labels = false;
                         ui.colored_label(p.money(earned), money(earned));
                     });
-                    row.col(|ui| {
-                        ui.style_mut().interaction.selectable_labels = false;
-                        ui.colored_label(p.money(net), money(net));
-                    });
+                    if net_view {
+                        row.col(|ui| {
+                            ui.style_mut().interaction.selectable_labels = false;
+                            ui.colored_label(p.money(net), money(net));
+                        });
+                    }
                     cell(
                         &mut row,
                         per_life_text(net_or_earned(&results, i, net_view), pr.lives[i]),
@@ -359,7 +360,7 @@ pub fn why_ui(ui: &mut Ui, program: &Program, session: &Session, i: usize) {
     ui.heading(session.provider_label(i));
     let mut facts: Vec<String> = Vec::new();
     if !pr.service_area[i].is_empty() {
-        facts.push(pr.service_area[i].clone());
+        facts.push(super::steps::area_name(program, &pr.service_area[i]));
     }
     if program.standards.by_peer_group {
         let g = inputs.group[i] as usize;
@@ -524,16 +525,16 @@ fn measures_grid(
     egui::ScrollArea::horizontal().id_salt("why_measures").show(ui, |ui| {
         egui::Grid::new("why_measures_grid")
             .striped(true)
-            .spacing([12.0, 4.0])
+            .spacing([9.0, 4.0])
             .show(ui, |ui| {
                 head(ui, "Measure", "The vital-few measures this provider is scored on.");
                 head(ui, "Baseline", "The provider's own rate in the baseline period.");
-                head(ui, "Performance", "The provider's rate in the performance period.");
-                head(ui, "Denominator", "Eligible cases in the performance period (after exclusions).");
+                head(ui, "Perform.", "The provider's rate in the performance period.");
+                head(ui, "n", "Eligible cases in the performance period (after exclusions).");
                 head(ui, "Threshold", glossary::THRESHOLD);
                 head(ui, "Benchmark", glossary::BENCHMARK);
-                head(ui, "Achievement", glossary::ACHIEVEMENT);
-                head(ui, "Improvement", glossary::IMPROVEMENT);
+                head(ui, "Achiev.", glossary::ACHIEVEMENT);
+                head(ui, "Improv.", glossary::IMPROVEMENT);
                 head(ui, "Score", "The measure score (by the program's rule, usually the better of achievement and improvement).");
                 head(ui, "Weight", "The measure's weight within its domain.");
                 ui.end_row();
@@ -552,12 +553,10 @@ fn measures_grid(
                         .on_hover_text(if better { "Improved on the baseline" } else { "" });
                     let den = m.denominator[i];
                     let exc = m.exclusions[i];
-                    let den_text = if exc.is_finite() && exc > 0.0 {
-                        format!("{} ({} excluded)", num(den, 0), num(exc, 0))
-                    } else {
-                        num(den, 0)
-                    };
-                    ui.label(den_text);
+                    let den_label = ui.label(num(den, 0));
+                    if exc.is_finite() && exc > 0.0 {
+                        den_label.on_hover_text(format!("{} excluded (exceptions)", num(exc, 0)));
+                    }
                     let st = mr.standards.get(g).copied().unwrap_or_default();
                     ui.label(rate(st.threshold));
                     ui.label(rate(st.benchmark));

@@ -4,9 +4,9 @@
 //! `scripts/screenshots.sh` under Xvfb) shows every step, the providers table and a "why" view,
 //! and step 6 in the dark theme.
 
-use super::window::Page;
 use super::files::ThemeChoice;
 use super::steps::Step;
+use super::window::Page;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};

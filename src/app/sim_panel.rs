@@ -143,7 +143,7 @@ impl SimPanel {
                 ui.end_row();
                 widgets::stat(
                     ui,
-                    &format!("Providers earning (of {})", s.scored),
+                    &format!("Providers earning (of {} scored)", s.scored),
                     &s.earning.to_string(),
                     Some(p.good),
                     "Providers with a payment above zero.",
@@ -263,6 +263,7 @@ fn levers(ui: &mut Ui, program: &mut Program) {
                     ui.add(
                         egui::Slider::new(p, 0.0..=100.0)
                             .step_by(1.0)
+                            .fixed_decimals(0)
                             .suffix("th percentile"),
                     )
                     .labelled_by(l.id);
@@ -548,12 +549,30 @@ fn histogram(ui: &mut Ui, s: &Summary, p: &Palette) {
         .allow_double_click_reset(false)
         .show_grid([false, true])
         .include_y(0.0)
+        .x_grid_spacer(egui_plot::uniform_grid_spacer(|input| {
+            // About four labelled ticks at round amounts ($10K, $20K… or $50K, $100K…).
+            let step = nice_step((input.bounds.1 - input.bounds.0) / 4.0);
+            [step / 4.0, step / 2.0, step]
+        }))
         .x_axis_formatter(|m, _| money_short((m.value * 100.0) as i64))
         .y_axis_formatter(|m, _| format!("{:.0}", m.value))
         .y_axis_min_width(24.0)
         .show(ui, |plot| {
             plot.bar_chart(BarChart::new("Providers", bars).color(p.accent));
         });
+}
+
+/// The smallest of 1, 2 or 5 × a power of ten that is at least `x` (round labels: no "$12.5K").
+fn nice_step(x: f64) -> f64 {
+    if !(x > 0.0) || !x.is_finite() {
+        return 1.0;
+    }
+    let p = 10f64.powf(x.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * p)
+        .find(|v| *v >= x)
+        .unwrap_or(10.0 * p)
 }
 
 fn strata_table(ui: &mut Ui, rows: &[StratumRow], p: &Palette) {

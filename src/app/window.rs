@@ -140,7 +140,8 @@ pub struct DesignerApp {
 }
 
 /// Checking every step can take a while on big data, so the sidebar reuses the last answer
-/// until the program or results change, and then refreshes at most twice a second.
+/// until the program or results change, and refreshes at most twice a second while the
+/// program is being changed continuously (a slider drag, typing).
 struct StatusCache {
     program: Program,
     results_generation: u64,
@@ -1038,7 +1039,7 @@ impl DesignerApp {
         let p = Palette::of(ui);
         egui::Panel::left("steps")
             .resizable(true)
-            .default_size(280.0)
+            .default_size(250.0)
             .size_range(220.0..=420.0)
             .show(ui, |ui| {
                 ui.add_space(10.0);
@@ -1059,7 +1060,7 @@ impl DesignerApp {
                 if ui
                     .add_sized(
                         [ui.available_width(), 30.0],
-                        egui::Button::selectable(on, "Providers & payouts"),
+                        egui::Button::selectable(on, ("Providers & payouts", egui::Atom::grow())),
                     )
                     .on_hover_text(format!(
                         "Every provider's score and payment, and why ({})",
@@ -1094,7 +1095,11 @@ impl DesignerApp {
         let fresh = match &self.statuses {
             None => false,
             Some(c) if c.program == self.program && c.results_generation == generation => true,
-            Some(c) if c.at.elapsed() < STATUS_REFRESH => {
+            // While a slider is dragged or text typed, refresh at most twice a second.
+            Some(c)
+                if c.at.elapsed() < STATUS_REFRESH
+                    && (ctx.input(|i| i.pointer.any_down()) || ctx.text_edit_focused()) =>
+            {
                 ctx.request_repaint_after(STATUS_REFRESH);
                 true
             }
@@ -1134,7 +1139,11 @@ impl DesignerApp {
             let r = ui
                 .add_sized(
                     [ui.available_width(), 28.0],
-                    egui::Button::selectable(selected, RichText::new(step.title()).size(15.0)),
+                    // The growing atom pushes the title to the left edge, like a list.
+                    egui::Button::selectable(
+                        selected,
+                        (RichText::new(step.title()).size(15.0), egui::Atom::grow()),
+                    ),
                 )
                 .on_hover_text(format!(
                     "{}\n\n{tip}\n\n{}",
@@ -1225,7 +1234,7 @@ impl DesignerApp {
             Page::Providers => {
                 egui::Panel::right("why")
                     .resizable(true)
-                    .default_size(600.0)
+                    .default_size((ui.available_width() * 0.48).max(480.0))
                     .size_range(360.0..=1000.0)
                     .show(ui, |ui| {
                         egui::ScrollArea::vertical().id_salt("why_scroll").show(ui, |ui| {
@@ -1245,7 +1254,7 @@ impl DesignerApp {
             {
                 egui::Panel::right("simulation")
                     .resizable(true)
-                    .default_size(400.0)
+                    .default_size(370.0)
                     .size_range(320.0..=640.0)
                     .show(ui, |ui| {
                         egui::ScrollArea::vertical()
@@ -1294,7 +1303,8 @@ impl DesignerApp {
             Page::Providers => {
                 ui.heading("Providers & payouts");
                 ui.add_space(4.0);
-                self.providers.table_ui(ui, &mut self.session);
+                self.providers
+                    .table_ui(ui, &self.program, &mut self.session);
             }
             Page::Analysis(view) => {
                 let mut ctx = StepCtx {

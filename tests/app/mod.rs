@@ -7,7 +7,7 @@
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
-use p4p_designer::app::files::Recovery;
+use p4p_designer::app::files::{AppPaths, Prefs, Recovery};
 use p4p_designer::app::steps::Step;
 use p4p_designer::app::{AppConfig, DesignerApp, Page};
 use p4p_designer::program::{Pool, Program};
@@ -236,6 +236,9 @@ fn save_then_reopen_gives_the_same_program() {
     assert!(file.is_file(), "saved to {}", file.display());
     assert!(!h.state().is_dirty());
     assert_eq!(h.state().program_path(), Some(file.as_path()));
+    // It is first among the recent files, remembered for the next run.
+    let prefs = Prefs::load(&AppPaths::new(dir.path().into()));
+    assert_eq!(prefs.recent.first(), Some(&file.canonicalize().unwrap()));
     let saved = h.state().program.clone();
     // No temporary files are left next to it.
     let names: Vec<_> = std::fs::read_dir(dir.path())
@@ -303,9 +306,7 @@ fn autosave_is_offered_back_after_a_crash() {
         h.run();
         h.state_mut().autosave_now();
         edited = h.state().program.clone();
-        assert!(
-            Recovery::find(&p4p_designer::app::files::AppPaths::new(dir.path().into())).is_some()
-        );
+        assert!(Recovery::find(&AppPaths::new(dir.path().into())).is_some());
         // The harness is dropped without quitting: as after a crash.
     }
     let mut h = harness(None, dir.path());
@@ -453,4 +454,40 @@ fn the_pool_kind_decides_what_the_pool_slider_moves() {
     );
     let r = h.state().session.results.as_ref().unwrap();
     assert!(r.payment.withheld.iter().any(|w| *w > 0));
+}
+
+#[test]
+fn without_a_dialog_service_the_window_asks_for_a_typed_path() {
+    // Only where no portal or zenity can answer: elsewhere a real dialog would open and wait.
+    let no_bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none();
+    let no_zenity = std::env::var_os("PATH")
+        .is_none_or(|paths| std::env::split_paths(&paths).all(|d| !d.join("zenity").is_file()));
+    if !(no_bus && no_zenity) {
+        eprintln!("skipped: this machine may have a file dialog service");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = AppConfig::for_tests(None, dir.path());
+    config.native_dialogs = true;
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1500.0, 950.0))
+        .with_max_steps(40)
+        .build_eframe(move |cc| DesignerApp::new(cc, config));
+    settle(&mut h);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    let start = Instant::now();
+    while h.state().modal_title().is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the window hung on the dialog"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    h.run();
+    assert_eq!(h.state().modal_title().as_deref(), Some("Open program"));
+    assert!(
+        h.query_by_label_contains("No file dialog is available")
+            .is_some()
+    );
 }

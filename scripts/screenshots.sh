@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs the real window under Xvfb, visits every step (plus the providers table, a "why" view
+# and step 6 in the dark theme), saves a PNG of each into docs/screenshots/, and quits.
+#
+#   scripts/screenshots.sh               # all pictures
+#   SHOTS=5,6,why scripts/screenshots.sh # some of them
+#
+# Needs: xvfb (xvfb-run), xauth, mesa-vulkan-drivers and libvulkan1 (software rendering).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out="${OUT:-docs/screenshots}"
+shots="${SHOTS:-all}"
+size="${SIZE:-1600x1000}"
+
+for tool in xvfb-run xauth; do
+    command -v "$tool" >/dev/null || { echo "screenshots: $tool is not installed (apt-get install xvfb xauth)" >&2; exit 1; }
+done
+
+cargo build --bin p4p-designer
+mkdir -p "$out"
+# Preferences and recovery files go to a throwaway folder, never the user's own.
+state="$(mktemp -d)"
+trap 'rm -rf "$state"' EXIT
+
+P4P_DATA_DIR="$state" \
+P4P_SCREENSHOT_DIR="$out" \
+P4P_SCREENSHOT_STEPS="$shots" \
+P4P_WINDOW_SIZE="$size" \
+P4P_NO_NATIVE_DIALOGS=1 \
+    timeout 300 xvfb-run -a -s "-screen 0 ${size}x24" target/debug/p4p-designer
+
+ls -l "$out"/*.png
