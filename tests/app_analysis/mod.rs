@@ -105,3 +105,34 @@ fn equity_view_shows_the_highest_risk_quintiles_payout_per_life() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn a_small_sweep_runs_and_clicking_a_cell_adopts_its_pool_and_threshold() {
+    use p4p_designer::engine::{Axis, SweepSpec};
+    use p4p_designer::program::Parameter;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(None, dir.path());
+    let pool_before = Parameter::PoolDollars.get(&h.state().program);
+    assert!(pool_before.is_some(), "the sample has a fixed pool");
+    h.state_mut().analysis.whatif.spec = Some(SweepSpec {
+        x: Axis::new(Parameter::PoolDollars, 1_000_000.0, 3_000_000.0, 3),
+        y: Axis::new(Parameter::ThresholdPercentile, 20.0, 60.0, 2),
+        stratifier: None,
+    });
+    open_view(&mut h, View::Sweep);
+    step_until(&mut h, "the sweep", |app| app.analysis.whatif.has_result());
+    assert!(!h.state().analysis.whatif.is_running());
+    // Six cells; click the one at pool $3.00M, threshold p20.
+    let cells = h.query_all_by_label_contains("Cell Pool ($)").count();
+    assert_eq!(cells, 6);
+    h.get_by_label_contains("Cell Pool ($) $3.00M, Threshold percentile p20")
+        .click();
+    h.run();
+    let p = &h.state().program;
+    assert_eq!(Parameter::PoolDollars.get(p), Some(3_000_000.0));
+    assert_eq!(Parameter::ThresholdPercentile.get(p), Some(20.0));
+    assert_ne!(pool_before, Some(3_000_000.0));
+    // Adopting is one undo step.
+    h.state_mut().undo(&egui::Context::default());
+    assert_eq!(Parameter::PoolDollars.get(&h.state().program), pool_before);
+}

@@ -3,6 +3,7 @@
 //! bar and a Cancel button ([`Job`]); results are cached by the session's results generation.
 
 pub mod equity;
+pub mod whatif;
 
 use super::StepCtx;
 use egui::Ui;
@@ -15,14 +16,16 @@ use std::time::Instant;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
     Equity,
+    Sweep,
 }
 
 impl View {
-    pub const ALL: [View; 1] = [View::Equity];
+    pub const ALL: [View; 2] = [View::Equity, View::Sweep];
 
     pub fn title(self) -> &'static str {
         match self {
             View::Equity => "Equity",
+            View::Sweep => "What-if sweep",
         }
     }
 
@@ -30,6 +33,7 @@ impl View {
     pub fn key(self) -> &'static str {
         match self {
             View::Equity => "equity",
+            View::Sweep => "sweep",
         }
     }
 
@@ -40,6 +44,7 @@ impl View {
     pub fn hint(self) -> &'static str {
         match self {
             View::Equity => "Who gets paid per life, by stratum, and what counters do",
+            View::Sweep => "Try a grid of two settings and adopt a cell",
         }
     }
 }
@@ -48,6 +53,7 @@ impl View {
 #[derive(Default)]
 pub struct Analysis {
     pub equity: equity::EquityView,
+    pub whatif: whatif::WhatIfView,
 }
 
 impl Analysis {
@@ -65,6 +71,7 @@ impl Analysis {
             .auto_shrink([false, false])
             .show(ui, |ui| match view {
                 View::Equity => self.equity.ui(ui, ctx),
+                View::Sweep => self.whatif.ui(ui, ctx),
             });
     }
 }
