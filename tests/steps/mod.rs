@@ -527,7 +527,31 @@ fn implement_monitors_the_later_period() {
     program.implementation.completeness_target = 0.99;
     let mut h = harness(State::new(Step::Implement, program, session));
     h.run();
-    h.get_by_label(&widgets::fmt_percent(mon.completeness()));
+    assert!(
+        h.query_all_by_label(&widgets::fmt_percent(mon.completeness()))
+            .count()
+            >= 1
+    );
+    // Measures nobody reported are named, not counted as missing everywhere.
+    let absent: Vec<&str> = mon
+        .measures
+        .iter()
+        .filter(|m| !m.in_period)
+        .map(|m| m.id.as_str())
+        .collect();
+    assert!(!absent.is_empty());
+    assert_eq!(
+        mon.expected_cells,
+        mon.measures
+            .iter()
+            .filter(|m| m.in_period)
+            .map(|m| m.expected_count)
+            .sum::<usize>()
+    );
+    h.get_by_label_contains(&format!(
+        "No results at all in 2026Q1 for {}",
+        absent.join(", ")
+    ));
     assert_eq!(
         reason(h.state().status(Step::Implement)),
         format!(

@@ -268,8 +268,13 @@ fn rule_editor(ui: &mut Ui, name: &str, rule: &mut StandardRule) {
         };
         match rule {
             StandardRule::Percentile { p, of } => {
-                ui.add(egui::Slider::new(p, 0.0..=100.0).step_by(1.0).suffix("th"))
-                    .accessible_name(format!("{name} percentile"));
+                ui.add(
+                    egui::Slider::new(p, 0.0..=100.0)
+                        .step_by(1.0)
+                        .fixed_decimals(0)
+                        .suffix("th"),
+                )
+                .accessible_name(format!("{name} percentile"));
                 of_combo(ui, of);
             }
             StandardRule::TopDecileMean { of } => of_combo(ui, of),
@@ -779,16 +784,16 @@ fn providers_table(
                                 .map_or("", String::as_str),
                         );
                     });
-                    for v in [
-                        get(&mi.baseline, i) * mi.sign,
-                        get(&mi.performance, i) * mi.sign,
-                        get(&mi.denominator, i),
-                        get(&r.achievement, i),
-                        get(&r.improvement, i),
-                        get(&r.score, i),
+                    for text in [
+                        widgets::fmt_value(get(&mi.baseline, i) * mi.sign),
+                        widgets::fmt_value(get(&mi.performance, i) * mi.sign),
+                        widgets::fmt_count(get(&mi.denominator, i)),
+                        widgets::fmt_points(get(&r.achievement, i)),
+                        widgets::fmt_points(get(&r.improvement, i)),
+                        widgets::fmt_points(get(&r.score, i)),
                     ] {
                         row.col(|ui| {
-                            ui.label(widgets::fmt_value(v));
+                            ui.label(text);
                         });
                     }
                 });

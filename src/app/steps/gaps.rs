@@ -75,12 +75,14 @@ fn table(ui: &mut Ui, program: &mut Program) {
                     ui.end_row();
                     for (i, g) in program.gaps.iter_mut().enumerate() {
                         let n = i + 1;
-                        ui.add(
+                        widgets::sized_text(
+                            ui,
+                            &format!("Requirement {n}"),
                             egui::TextEdit::singleline(&mut g.requirement)
-                                .hint_text("e.g. EHR extract of blood pressure readings")
-                                .desired_width(300.0),
+                                .hint_text("e.g. EHR extract of blood pressure readings"),
+                            340.0,
                         )
-                        .accessible_name(format!("Requirement {n}"));
+                        .on_hover_text(g.requirement.clone());
                         measures_menu(ui, n, g, &measure_ids);
                         combo(
                             ui,
@@ -375,12 +377,13 @@ pub(super) fn readiness(
         .max_by_key(|c| Capability::ALL.iter().position(|x| x == c))
 }
 
-/// The worst capability among every requirement naming a measure or program-wide.
+/// The worst capability among the requirements that name a measure (None: none does).
+/// Program-wide requirements are left out: they say nothing about one measure's data.
 pub(super) fn measure_readiness(program: &Program, measure: &str) -> Option<Capability> {
     program
         .gaps
         .iter()
-        .filter(|g| g.measure_ids.is_empty() || g.measure_ids.iter().any(|m| m == measure))
+        .filter(|g| g.measure_ids.iter().any(|m| m == measure))
         .map(|g| g.capability)
         .max_by_key(|c| Capability::ALL.iter().position(|x| x == c))
 }
@@ -487,12 +490,15 @@ pub(super) fn problems(program: &Program) -> Vec<String> {
             plural(unnamed)
         ));
     }
+    // Every chosen measure needs its data assessed somewhere: a requirement naming it, or a
+    // program-wide one for its data source.
     let unassessed: Vec<&str> = program
         .scored_measures()
         .filter(|m| {
-            sources_of(m.data_source)
-                .into_iter()
-                .any(|s| !covers(program, &m.id, s))
+            !program.gaps.iter().any(|g| g.measure_ids.contains(&m.id))
+                && !sources_of(m.data_source)
+                    .into_iter()
+                    .any(|s| covers(program, &m.id, s))
         })
         .map(|m| m.id.as_str())
         .collect();

@@ -333,14 +333,13 @@ fn candidates(ui: &mut Ui, program: &mut Program) {
             ui.end_row();
             for m in &mut program.measures {
                 ui.label(RichText::new(&m.id).monospace().strong());
-                ui.add(egui::Label::new(&m.title).truncate())
-                    .on_hover_text(format!(
-                        "{}\n{} · {} · {}",
-                        m.title,
-                        m.kind.label(),
-                        m.direction.label(),
-                        m.data_source.label()
-                    ));
+                widgets::fixed_label(ui, &m.title, 280.0).on_hover_text(format!(
+                    "{}\n{} · {} · {}",
+                    m.title,
+                    m.kind.label(),
+                    m.direction.label(),
+                    m.data_source.label()
+                ));
                 combo(
                     ui,
                     ("importance", &m.id),
@@ -349,12 +348,13 @@ fn candidates(ui: &mut Ui, program: &mut Program) {
                     &Importance::ALL,
                     |i| i.label().to_owned(),
                 );
-                ui.add(
-                    egui::TextEdit::singleline(&mut m.rationale)
-                        .hint_text("Why it matters here")
-                        .desired_width(360.0),
+                widgets::sized_text(
+                    ui,
+                    &format!("Rationale for {}", m.id),
+                    egui::TextEdit::singleline(&mut m.rationale).hint_text("Why it matters here"),
+                    420.0,
                 )
-                .accessible_name(format!("Rationale for {}", m.id));
+                .on_hover_text(m.rationale.clone());
                 if m.vital_few {
                     ui.label(RichText::new("vital few").color(widgets::BLUE))
                         .on_hover_text(widgets::terms::VITAL_FEW);

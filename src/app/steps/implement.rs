@@ -33,6 +33,9 @@ impl Monitoring {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MeasureMonitoring {
     pub id: String,
+    /// Whether any provider reported it in the period. A measure nobody reported is not being
+    /// collected for this period yet; it is listed apart rather than counted as missing.
+    pub in_period: bool,
     /// Per provider (as in `Observations::providers`): expected to report this measure.
     pub expected: Vec<bool>,
     /// Per provider: reported a result in the monitored period.
@@ -75,7 +78,8 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// Summarises reporting and change since the baseline for the program's vital few (or every
-/// candidate before any is chosen) in `period`.
+/// candidate before any is chosen) in `period`. Completeness counts the measures collected in
+/// the period (reported by anyone).
 ///
 /// A provider is expected to report a measure when its service area is one the measure is
 /// crosswalked to (either side unknown: expected), so that a primary-care practice is not
@@ -136,8 +140,10 @@ pub fn monitoring(program: &Program, obs: &Observations, period: &str) -> Monito
             }
         }
         let paired = d.len();
+        let in_period = reported.iter().any(|r| *r);
         let mm = MeasureMonitoring {
             id: m.id.clone(),
+            in_period,
             expected_count: expected.iter().filter(|e| **e).count(),
             reported_count: reported.iter().filter(|r| **r).count(),
             expected,
@@ -152,8 +158,10 @@ pub fn monitoring(program: &Program, obs: &Observations, period: &str) -> Monito
             },
             paired,
         };
-        out.expected_cells += mm.expected_count;
-        out.reported_cells += mm.reported_count;
+        if in_period {
+            out.expected_cells += mm.expected_count;
+            out.reported_cells += mm.reported_count;
+        }
         out.measures.push(mm);
     }
     out
@@ -164,6 +172,8 @@ pub fn monitoring(program: &Program, obs: &Observations, period: &str) -> Monito
 pub struct Check {
     pub what: String,
     pub ok: bool,
+    /// More about it, shown on hover (may be empty).
+    pub detail: String,
 }
 
 /// The checks that say whether a phase can begin.
@@ -185,9 +195,10 @@ pub fn phase_checks(
                 format!("{} measures assigned", p.measure_ids.len())
             },
             ok: !p.measure_ids.is_empty(),
+            detail: p.measure_ids.join(", "),
         });
     }
-    let not_ready: Vec<String> = program
+    let not_ready: Vec<&crate::program::GapItem> = program
         .gaps
         .iter()
         .filter(|g| {
@@ -195,31 +206,41 @@ pub fn phase_checks(
                 && (g.measure_ids.is_empty()
                     || g.measure_ids.iter().any(|m| p.measure_ids.contains(m)))
         })
-        .map(|g| {
-            format!(
-                "{} ({})",
-                g.requirement,
-                g.capability.label().to_lowercase()
-            )
-        })
         .collect();
+    let missing = not_ready
+        .iter()
+        .filter(|g| g.capability == Capability::Missing)
+        .count();
     out.push(Check {
-        what: if not_ready.is_empty() {
-            "data infrastructure ready".into()
-        } else {
-            format!("not ready: {}", not_ready.join("; "))
+        what: match not_ready.len() {
+            0 => "data infrastructure ready".into(),
+            k => format!(
+                "{k} requirement{} not ready ({missing} missing)",
+                if k == 1 { "" } else { "s" }
+            ),
         },
         ok: not_ready.is_empty(),
+        detail: not_ready
+            .iter()
+            .map(|g| {
+                format!(
+                    "• {} ({})",
+                    g.requirement,
+                    g.capability.label().to_lowercase()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
     });
-    if matches!(
-        p.kind,
-        PhaseKind::Performance | PhaseKind::Success | PhaseKind::Reporting
-    ) {
+    // Paying on results needs the results to flow first: completeness gates performance and
+    // success phases (a reporting phase is where reporting gets going).
+    if matches!(p.kind, PhaseKind::Performance | PhaseKind::Success) {
         let target = program.implementation.completeness_target;
-        let check = match mon {
+        out.push(match mon {
             None => Check {
                 what: "reporting completeness unknown: choose a monitoring period".into(),
                 ok: false,
+                detail: String::new(),
             },
             Some(mon) => {
                 let phase_ms: Vec<&MeasureMonitoring> = mon
@@ -242,15 +263,14 @@ pub fn phase_checks(
                         widgets::fmt_percent(target)
                     ),
                     ok: c.is_finite() && c >= target,
+                    detail: phase_ms
+                        .iter()
+                        .map(|m| format!("• {}: {}", m.id, widgets::fmt_percent(m.completeness())))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
                 }
             }
-        };
-        // Reporting phases are where reporting gets going, so completeness gates the next ones.
-        if p.kind != PhaseKind::Reporting {
-            out.push(check);
-        }
-    }
-    if matches!(p.kind, PhaseKind::Performance | PhaseKind::Success) {
+        });
         let unset: Vec<&str> = p
             .measure_ids
             .iter()
@@ -272,6 +292,7 @@ pub fn phase_checks(
                 format!("no baseline or benchmark for {}", unset.join(", "))
             },
             ok: unset.is_empty(),
+            detail: String::new(),
         });
     }
     out
@@ -407,24 +428,26 @@ fn plan(ui: &mut Ui, ctx: &mut StepCtx, mon: Option<&Monitoring>) {
         .collect();
     let current = ctx.program.implementation.current_phase.clone();
     let mut set_current: Option<Option<String>> = None;
-    egui::Grid::new("phase-plan")
-        .num_columns(6)
-        .striped(true)
-        .spacing([12.0, 6.0])
-        .show(ui, |ui| {
-            for h in [
-                "Now",
-                "Phase",
-                "Dates",
-                "Pool",
-                "Entry criteria",
-                "Readiness",
-            ] {
-                ui.label(RichText::new(h).weak());
-            }
-            ui.end_row();
-            for (i, p) in ctx.program.phases.iter().enumerate() {
-                let is_current = current.as_deref() == Some(p.name.as_str());
+    // One framed row per phase, columns of fixed width so long criteria wrap inside them.
+    let col = |ui: &mut Ui, w: f32, add: &mut dyn FnMut(&mut Ui)| {
+        ui.allocate_ui_with_layout(
+            egui::vec2(w, 0.0),
+            egui::Layout::top_down(egui::Align::Min),
+            |ui| {
+                ui.set_width(w);
+                add(ui);
+            },
+        );
+    };
+    for (i, p) in ctx.program.phases.iter().enumerate() {
+        let is_current = current.as_deref() == Some(p.name.as_str());
+        let mut frame = egui::Frame::group(ui.style());
+        if is_current {
+            frame = frame.stroke(egui::Stroke::new(2.0, phase::kind_color(p.kind)));
+        }
+        frame.show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal_top(|ui| {
                 if ui
                     .radio(is_current, "")
                     .accessible_name(format!("{} is the current phase", p.name))
@@ -433,20 +456,24 @@ fn plan(ui: &mut Ui, ctx: &mut StepCtx, mon: Option<&Monitoring>) {
                 {
                     set_current = Some(Some(p.name.clone()));
                 }
-                ui.vertical(|ui| {
+                col(ui, 210.0, &mut |ui| {
                     ui.label(RichText::new(format!("{}. {}", i + 1, p.name)).strong());
                     ui.label(
                         RichText::new(p.kind.label())
                             .color(egui::Color32::BLACK)
                             .background_color(phase::kind_color(p.kind)),
                     );
+                    ui.label(match phase::end_month(p) {
+                        Some(end) => format!("{} ➡ {end} · {} months", p.start, p.months),
+                        None => "no start month".to_owned(),
+                    });
+                    ui.label(format!("{:.0}% of the pool", p.pool_share * 100.0));
+                    if is_current {
+                        ui.label(RichText::new("running now").strong().color(widgets::BLUE));
+                    }
                 });
-                ui.label(match phase::end_month(p) {
-                    Some(end) => format!("{} ➡ {end}\n{} months", p.start, p.months),
-                    None => "no start month".to_owned(),
-                });
-                ui.label(format!("{:.0}%", p.pool_share * 100.0));
-                ui.vertical(|ui| {
+                col(ui, 360.0, &mut |ui| {
+                    ui.label(RichText::new("Entry criteria").weak());
                     if p.entry_criteria.is_empty() {
                         ui.label(RichText::new("none").weak());
                     }
@@ -454,23 +481,27 @@ fn plan(ui: &mut Ui, ctx: &mut StepCtx, mon: Option<&Monitoring>) {
                         ui.label(format!("• {c}"));
                     }
                 });
-                ui.vertical(|ui| {
+                col(ui, (ui.available_width() - 8.0).max(240.0), &mut |ui| {
+                    ui.label(RichText::new("Readiness").weak());
                     for c in &checks[i] {
-                        if c.ok {
-                            widgets::ok(ui, &c.what);
+                        let r = if c.ok {
+                            widgets::ok(ui, &c.what)
                         } else {
-                            widgets::warning(ui, &c.what);
+                            widgets::warning(ui, &c.what)
+                        };
+                        if !c.detail.is_empty() {
+                            r.on_hover_text(&c.detail);
                         }
                     }
                     if !p.entry_criteria.is_empty() {
                         ui.label(
-                            RichText::new("confirm the entry criteria with stakeholders").weak(),
+                            RichText::new("Confirm the entry criteria with stakeholders.").weak(),
                         );
                     }
                 });
-                ui.end_row();
-            }
+            });
         });
+    }
     let idx = current
         .as_ref()
         .and_then(|c| ctx.program.phases.iter().position(|p| &p.name == c));
@@ -542,11 +573,27 @@ fn data_flow(ui: &mut Ui, ctx: &mut StepCtx, mon: &Monitoring) {
             );
         }
     });
+    let absent: Vec<&str> = mon
+        .measures
+        .iter()
+        .filter(|m| !m.in_period)
+        .map(|m| m.id.as_str())
+        .collect();
+    if !absent.is_empty() {
+        widgets::warning(
+            ui,
+            format!(
+                "No results at all in {} for {}: not collected for this period yet?",
+                mon.period,
+                absent.join(", ")
+            ),
+        );
+    }
     egui::Grid::new("completeness")
         .num_columns(3)
         .striped(true)
         .show(ui, |ui| {
-            for m in &mon.measures {
+            for m in mon.measures.iter().filter(|m| m.in_period) {
                 ui.label(RichText::new(&m.id).monospace().strong());
                 let c = m.completeness();
                 ui.add(
@@ -574,11 +621,12 @@ fn data_flow(ui: &mut Ui, ctx: &mut StepCtx, mon: &Monitoring) {
     let max_cols = ((ui.available_width() - 160.0) / 4.0).max(10.0) as usize;
     let per_col = n.div_ceil(max_cols.max(1)).max(1);
     let cols = n.div_ceil(per_col);
-    let rows: Vec<String> = mon.measures.iter().map(|m| m.id.clone()).collect();
+    let shown: Vec<&MeasureMonitoring> = mon.measures.iter().filter(|m| m.in_period).collect();
+    let rows: Vec<String> = shown.iter().map(|m| m.id.clone()).collect();
     let col_names = vec![String::new(); cols];
     let ids = &obs.providers.ids;
     widgets::heat_grid(ui, &rows, &col_names, egui::vec2(3.0, 18.0), |r, c| {
-        let m = &mon.measures[r];
+        let m = shown[r];
         let range = (c * per_col)..((c + 1) * per_col).min(n);
         let exp = range.clone().filter(|i| m.expected[*i]).count();
         if exp == 0 {
@@ -612,7 +660,7 @@ fn data_flow(ui: &mut Ui, ctx: &mut StepCtx, mon: &Monitoring) {
         .map(|i| {
             (
                 i,
-                mon.measures
+                shown
                     .iter()
                     .filter(|m| m.expected[i] && !m.reported[i])
                     .count(),
@@ -635,8 +683,7 @@ fn data_flow(ui: &mut Ui, ctx: &mut StepCtx, mon: &Monitoring) {
                                 ctx.actions.push(Action::SelectProvider(*i));
                             }
                             ui.label(format!("{k} missing"));
-                            let which: Vec<&str> = mon
-                                .measures
+                            let which: Vec<&str> = shown
                                 .iter()
                                 .filter(|m| m.expected[*i] && !m.reported[*i])
                                 .map(|m| m.id.as_str())
@@ -703,12 +750,16 @@ fn improvement(ui: &mut Ui, program: &Program, mon: &Monitoring) {
                         .strong(),
                 );
                 let s = m.improved_share;
-                ui.add(
-                    egui::ProgressBar::new(if s.is_finite() { s as f32 } else { 0.0 })
-                        .desired_width(160.0)
-                        .fill(widgets::ramp(if s.is_finite() { s as f32 } else { 0.0 }))
-                        .text(widgets::fmt_percent(s)),
-                );
+                if s.is_finite() {
+                    ui.add(
+                        egui::ProgressBar::new(s as f32)
+                            .desired_width(160.0)
+                            .fill(widgets::ramp(s as f32))
+                            .text(widgets::fmt_percent(s)),
+                    );
+                } else {
+                    ui.label(RichText::new("no results to compare").weak());
+                }
                 ui.label(m.paired.to_string());
                 ui.end_row();
             }
@@ -740,6 +791,22 @@ pub(super) fn problems(program: &Program, session: &Session) -> Vec<String> {
         return out;
     }
     let mon = monitoring(program, obs, period);
+    if let Some(current) = program
+        .implementation
+        .current_phase
+        .as_ref()
+        .and_then(|c| program.phases.iter().find(|p| &p.name == c))
+    {
+        let absent: Vec<&str> = mon
+            .measures
+            .iter()
+            .filter(|m| !m.in_period && current.measure_ids.contains(&m.id))
+            .map(|m| m.id.as_str())
+            .collect();
+        if !absent.is_empty() {
+            out.push(format!("no {period} results for {}", absent.join(", ")));
+        }
+    }
     let c = mon.completeness();
     let target = program.implementation.completeness_target;
     if c.is_finite() && c < target {

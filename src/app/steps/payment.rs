@@ -180,56 +180,61 @@ fn pool(ui: &mut Ui, program: &mut Program, session: &Session) {
             PoolKind::Withhold => Pool::Withhold { percent: 2.0 },
         };
     }
-    ui.horizontal_wrapped(|ui| match &mut pay.pool {
-        Pool::Fixed { cents } => {
-            let max = ((*cents as f64 / 100.0) * 2.0).max(10_000_000.0);
-            let mut dollars = *cents as f64 / 100.0;
-            let r = ui.add(
-                egui::Slider::new(&mut dollars, 0.0..=max)
-                    .text("Pool size")
-                    .prefix("$")
-                    .step_by(1000.0)
-                    .custom_formatter(|v, _| widgets::group_thousands(v, 0)),
-            );
-            if r.changed() {
-                *cents = (dollars * 100.0).round() as i64;
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().slider_width = 420.0;
+        match &mut pay.pool {
+            Pool::Fixed { cents } => {
+                // The slider spans twice the current pool (at least $10M); typing goes beyond it.
+                let max = ((*cents as f64 / 100.0) * 2.0).max(10_000_000.0);
+                let mut dollars = *cents as f64 / 100.0;
+                let r = ui.add(
+                    egui::Slider::new(&mut dollars, 0.0..=max)
+                        .text("Pool size")
+                        .prefix("$")
+                        .step_by(1000.0)
+                        .clamping(egui::SliderClamping::Never)
+                        .custom_formatter(|v, _| widgets::group_thousands(v, 0))
+                        .custom_parser(widgets::parse_money),
+                );
+                if r.changed() {
+                    *cents = (dollars.max(0.0) * 100.0).round() as i64;
+                }
             }
-            widgets::money(ui, "Pool amount", cents, 1e11);
-        }
-        Pool::PercentOfSpend { percent } => {
-            ui.add(
-                egui::Slider::new(percent, 0.0..=10.0)
-                    .step_by(0.1)
-                    .suffix("%")
-                    .text("of total spend"),
-            );
-        }
-        Pool::Pmpm {
-            cents_per_member_month,
-            months,
-        } => {
-            let mut d = *cents_per_member_month as f64 / 100.0;
-            let r = ui.add(
-                egui::Slider::new(&mut d, 0.0..=50.0)
-                    .step_by(0.25)
-                    .prefix("$")
-                    .text("per member per month"),
-            );
-            if r.changed() {
-                *cents_per_member_month = (d * 100.0).round() as i64;
+            Pool::PercentOfSpend { percent } => {
+                ui.add(
+                    egui::Slider::new(percent, 0.0..=10.0)
+                        .step_by(0.1)
+                        .suffix("%")
+                        .text("of total spend"),
+                );
             }
-            ui.label("for");
-            ui.add(egui::DragValue::new(months).range(1..=36).suffix(" months"))
-                .accessible_name("PMPM months");
-        }
-        Pool::Withhold { percent } => {
-            ui.add(
-                egui::Slider::new(percent, 0.0..=10.0)
-                    .step_by(0.1)
-                    .suffix("%")
-                    .text("of base payments withheld"),
-            )
-            .on_hover_text(terms::WITHHOLD);
+            Pool::Pmpm {
+                cents_per_member_month,
+                months,
+            } => {
+                let mut d = *cents_per_member_month as f64 / 100.0;
+                let r = ui.add(
+                    egui::Slider::new(&mut d, 0.0..=50.0)
+                        .step_by(0.25)
+                        .prefix("$")
+                        .text("per member per month"),
+                );
+                if r.changed() {
+                    *cents_per_member_month = (d * 100.0).round() as i64;
+                }
+                ui.label("for");
+                ui.add(egui::DragValue::new(months).range(1..=36).suffix(" months"))
+                    .accessible_name("PMPM months");
+            }
+            Pool::Withhold { percent } => {
+                ui.add(
+                    egui::Slider::new(percent, 0.0..=10.0)
+                        .step_by(0.1)
+                        .suffix("%")
+                        .text("of base payments withheld"),
+                )
+                .on_hover_text(terms::WITHHOLD);
+            }
         }
     });
     if let Some(r) = &session.results {
@@ -849,8 +854,7 @@ fn weights(ui: &mut Ui, program: &mut Program) {
             ui.end_row();
             for m in program.measures.iter_mut().filter(|m| m.vital_few) {
                 ui.label(RichText::new(&m.id).monospace().strong());
-                ui.add(egui::Label::new(&m.title).truncate())
-                    .on_hover_text(&m.title);
+                widgets::fixed_label(ui, &m.title, 260.0).on_hover_text(&m.title);
                 if domains.is_empty() {
                     ui.label(RichText::new("all measures count equally").weak());
                 } else {

@@ -70,8 +70,7 @@ fn revise(ui: &mut Ui, program: &mut Program) {
                 ui.checkbox(&mut m.vital_few, "")
                     .accessible_name(format!("Keep {} as vital few", m.id));
                 ui.label(RichText::new(&m.id).monospace().strong());
-                ui.add(egui::Label::new(&m.title).truncate())
-                    .on_hover_text(&m.title);
+                widgets::fixed_label(ui, &m.title, 260.0).on_hover_text(&m.title);
                 ui.label(format!(
                     "{} / {}",
                     m.rationale_score.total(),

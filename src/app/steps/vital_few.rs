@@ -88,8 +88,9 @@ fn service_areas(ui: &mut Ui, program: &mut Program) {
                 description: String::new(),
             });
         }
+        // A starter set for a new program; once it has areas, names are the designer's.
         for (id, name) in COMMON_AREAS {
-            if !program.service_areas.iter().any(|a| a.id == id)
+            if program.service_areas.is_empty()
                 && ui
                     .button(format!("➕ {name}"))
                     .on_hover_text(format!("Add the service area “{name}”"))
@@ -237,12 +238,18 @@ fn acc_color(a: Accountability) -> egui::Color32 {
     }
 }
 
-/// Measures crosswalked to an area (any accountability), best rationale first.
+/// Whether an area is held to a measure's result (Primary or Shared; a Contributing area
+/// helps but does not answer for it, so the measure is not one of its vital few).
+fn held_to(a: Option<Accountability>) -> bool {
+    matches!(a, Some(Accountability::Primary | Accountability::Shared))
+}
+
+/// Measures an area is held to, best rationale first.
 fn measures_in_area<'p>(program: &'p Program, area: &str) -> Vec<&'p Measure> {
     let mut ms: Vec<&Measure> = program
         .measures
         .iter()
-        .filter(|m| accountability(program, &m.id, area).is_some())
+        .filter(|m| held_to(accountability(program, &m.id, area)))
         .collect();
     ms.sort_by_key(|m| std::cmp::Reverse(m.rationale_score.total()));
     ms
@@ -319,13 +326,18 @@ fn vital_few(ui: &mut Ui, program: &mut Program) {
     let loose: Vec<String> = program
         .measures
         .iter()
-        .filter(|m| !program.crosswalk.iter().any(|c| c.measure_id == m.id))
+        .filter(|m| {
+            !program
+                .crosswalk
+                .iter()
+                .any(|c| c.measure_id == m.id && held_to(Some(c.accountability)))
+        })
         .map(|m| m.id.clone())
         .collect();
     if !loose.is_empty() {
         ui.push_id("vf-loose", |ui| {
             egui::CollapsingHeader::new(
-                RichText::new(format!("Not crosswalked yet ({})", loose.len())).strong(),
+                RichText::new(format!("No area held to them yet ({})", loose.len())).strong(),
             )
             .default_open(areas.is_empty())
             .show(ui, |ui| rationale_table(ui, program, &loose));
@@ -363,8 +375,7 @@ fn rationale_table(ui: &mut Ui, program: &mut Program, ids: &[String]) {
                 ui.checkbox(&mut m.vital_few, "")
                     .accessible_name(format!("{} is vital few", m.id));
                 ui.label(RichText::new(&m.id).monospace().strong());
-                ui.add(egui::Label::new(&m.title).truncate())
-                    .on_hover_text(&m.title);
+                widgets::fixed_label(ui, &m.title, 240.0).on_hover_text(&m.title);
                 let r = &mut m.rationale_score;
                 for (v, what) in [
                     (&mut r.impact, "impact"),
@@ -408,7 +419,11 @@ pub(super) fn problems(program: &Program) -> Vec<String> {
         }
     }
     for m in program.measures.iter().filter(|m| m.vital_few) {
-        if !program.crosswalk.iter().any(|c| c.measure_id == m.id) {
+        if !program
+            .crosswalk
+            .iter()
+            .any(|c| c.measure_id == m.id && held_to(Some(c.accountability)))
+        {
             out.push(format!(
                 "vital-few measure {} has no accountable service area",
                 m.id

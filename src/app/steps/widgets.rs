@@ -88,8 +88,28 @@ pub fn text_field(ui: &mut Ui, label: &str, value: &mut String, hint: &str) -> R
 
 /// A one-line text field without a visible label (in a table cell), named for screen readers.
 pub fn cell_text(ui: &mut Ui, name: &str, value: &mut String, width: f32) -> Response {
-    ui.add(egui::TextEdit::singleline(value).desired_width(width))
+    sized_text(ui, name, egui::TextEdit::singleline(value), width)
+}
+
+/// A text field exactly `width` wide. In a `Grid` a field's desired width is capped by the
+/// column's width from the last frame, so without a fixed size it never grows.
+pub fn sized_text(ui: &mut Ui, name: &str, edit: egui::TextEdit<'_>, width: f32) -> Response {
+    ui.add_sized(vec2(width, ui.spacing().interact_size.y), edit)
         .accessible_name(name)
+}
+
+/// A label cut to `width` (with "…"); add the whole text as a tooltip where it matters.
+pub fn fixed_label(ui: &mut Ui, text: &str, width: f32) -> Response {
+    let h = ui.spacing().interact_size.y;
+    ui.allocate_ui_with_layout(
+        vec2(width, h),
+        egui::Layout::left_to_right(egui::Align::Center),
+        |ui| {
+            ui.set_width(width);
+            ui.add(egui::Label::new(text).truncate())
+        },
+    )
+    .inner
 }
 
 /// A drop-down choosing one of `options`, named `name`.
@@ -173,7 +193,7 @@ pub fn number(
 }
 
 /// Parses "$1,234.50", "1.2M", "250k" into dollars.
-fn parse_money(s: &str) -> Option<f64> {
+pub(crate) fn parse_money(s: &str) -> Option<f64> {
     let t: String = s
         .trim()
         .chars()
@@ -252,6 +272,22 @@ pub fn fmt_value(v: f64) -> String {
         format!("{v:.1}")
     } else {
         format!("{v:.3}")
+    }
+}
+
+/// A count ("1,234"; NaN as "—").
+pub fn fmt_count(v: f64) -> String {
+    group_thousands(v, 0)
+}
+
+/// Points: whole numbers without decimals ("9"), others with two ("7.25"); NaN as "—".
+pub fn fmt_points(v: f64) -> String {
+    if !v.is_finite() {
+        "—".into()
+    } else if (v - v.round()).abs() < 1e-9 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
     }
 }
 
