@@ -107,6 +107,9 @@ pub enum DataError {
 
     #[error("{file}: cannot write: {message}")]
     Write { file: String, message: String },
+
+    #[error("loading was cancelled while reading {file}")]
+    Cancelled { file: String },
 }
 
 impl DataError {
@@ -122,7 +125,8 @@ impl DataError {
             | DataError::BadRow { file, .. }
             | DataError::MissingColumn { file, .. }
             | DataError::Mapping { file, .. }
-            | DataError::Write { file, .. } => file,
+            | DataError::Write { file, .. }
+            | DataError::Cancelled { file } => file,
             _ => self.cell().map_or("", |c| c.file.as_str()),
         }
     }

@@ -17,10 +17,34 @@ use super::{long, patient, providers, wide};
 /// Builds new `Observations` from nothing, so a caller that keeps its current data until this
 /// returns `Ok` never ends up with a half-loaded mix when a file is bad.
 pub fn load_program_data(program: &Program, base_dir: &Path) -> Result<Observations, DataError> {
-    let mut loader = Loader::new(&program.data.missing_values);
+    load_program_data_with_progress(program, base_dir, &mut |_| true)
+}
+
+/// How far a load has got: reported when a file is opened and after each batch of rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadProgress<'a> {
+    /// The file being read, as the program names it.
+    pub file: &'a str,
+    /// 1-based position of the file among the program's files.
+    pub file_number: usize,
+    pub file_count: usize,
+    /// Data rows of this file read so far.
+    pub rows: usize,
+}
+
+/// [`load_program_data`], calling `progress` as it goes (for a progress bar on a background
+/// job); returning `false` from it cancels the load with [`DataError::Cancelled`].
+pub fn load_program_data_with_progress(
+    program: &Program,
+    base_dir: &Path,
+    progress: &mut dyn FnMut(&LoadProgress) -> bool,
+) -> Result<Observations, DataError> {
+    let file_count = program.data.files.len();
+    let mut loader = Loader::new(&program.data.missing_values, progress, file_count);
     for file in &program.data.files {
         let path = resolve(base_dir, &file.path);
         loader.begin_file(&file.path);
+        loader.batch_read(0)?;
         // After a panic the half-built loader is dropped with the error, never used.
         contain(&file.path, || {
             let source = Source::open(&path, &file.path)?;
@@ -76,6 +100,8 @@ impl<K> Claims<K> {
 pub(crate) struct Loader<'p> {
     pub obs: Observations,
     pub missing_values: &'p [String],
+    progress: &'p mut dyn FnMut(&LoadProgress) -> bool,
+    file_count: usize,
     files: Vec<String>,
     series: Vec<Claims<(String, String)>>,
     series_ids: HashMap<(String, String), usize>,
@@ -84,10 +110,16 @@ pub(crate) struct Loader<'p> {
 }
 
 impl<'p> Loader<'p> {
-    pub fn new(missing_values: &'p [String]) -> Self {
+    pub fn new(
+        missing_values: &'p [String],
+        progress: &'p mut dyn FnMut(&LoadProgress) -> bool,
+        file_count: usize,
+    ) -> Self {
         Loader {
             obs: Observations::new(),
             missing_values,
+            progress,
+            file_count,
             files: Vec::new(),
             series: Vec::new(),
             series_ids: HashMap::new(),
@@ -98,6 +130,24 @@ impl<'p> Loader<'p> {
 
     fn begin_file(&mut self, name: &str) {
         self.files.push(name.to_owned());
+    }
+
+    /// Reports that `rows` rows of the current file have been read; Err if cancelled.
+    pub fn batch_read(&mut self, rows: usize) -> Result<(), DataError> {
+        let file = self.files.last().map_or("", String::as_str);
+        let go_on = (self.progress)(&LoadProgress {
+            file,
+            file_number: self.files.len(),
+            file_count: self.file_count,
+            rows,
+        });
+        if go_on {
+            Ok(())
+        } else {
+            Err(DataError::Cancelled {
+                file: file.to_owned(),
+            })
+        }
     }
 
     fn origin_text(&self, o: Origin) -> String {

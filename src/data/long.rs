@@ -73,6 +73,6 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &LongMapping) -> Result<(
             ld.claim_series(series, p, row, &m.provider_id)?;
             ld.store(series, p, &counts);
         }
-        Ok(())
+        ld.batch_read(table.rows_through())
     })
 }

@@ -21,7 +21,7 @@ mod write;
 pub use error::{CellRef, DataError};
 pub use guess::guess_mapping;
 pub use inspect::{FileInfo, PREVIEW_ROWS, inspect_file};
-pub use load::load_program_data;
+pub use load::{LoadProgress, load_program_data, load_program_data_with_progress};
 pub use source::FileFormat;
 pub use write::{
     long_csv_mapping, providers_csv_mapping, write_observations_long_csv,

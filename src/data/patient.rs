@@ -170,7 +170,7 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &PatientMapping) -> Resul
                 }
             }
         }
-        Ok(())
+        ld.batch_read(table.rows_through())
     })?;
     drop(seen);
     drop(group_index);

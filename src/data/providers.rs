@@ -90,7 +90,7 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &ProviderMapping) -> Resu
                 dst.push(cell.map(str::to_owned));
             }
         }
-        Ok(())
+        ld.batch_read(table.rows_through())
     })?;
 
     for (name, cells) in m.stratifiers.iter().zip(&strata) {

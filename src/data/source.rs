@@ -286,6 +286,11 @@ impl Table {
         self.frame.height()
     }
 
+    /// Data rows of the file up to the end of this batch.
+    pub fn rows_through(&self) -> usize {
+        self.first_row + self.height()
+    }
+
     fn strings(&self, name: &str) -> Result<&StringChunked, DataError> {
         self.frame
             .column(name)

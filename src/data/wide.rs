@@ -113,7 +113,7 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &WideMapping) -> Result<(
                 }
             }
         }
-        Ok(())
+        ld.batch_read(table.rows_through())
     })
 }
 

@@ -5,9 +5,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use p4p_designer::data::{
-    DataError, FileFormat, guess_mapping, inspect_file, load_program_data, long_csv_mapping,
-    providers_csv_mapping, write_observations_long_csv, write_observations_long_parquet,
-    write_providers_csv,
+    DataError, FileFormat, LoadProgress, guess_mapping, inspect_file, load_program_data,
+    load_program_data_with_progress, long_csv_mapping, providers_csv_mapping,
+    write_observations_long_csv, write_observations_long_parquet, write_providers_csv,
 };
 use p4p_designer::engine::{AttributeValues, Observations, PeriodValues};
 use p4p_designer::program::{
@@ -791,6 +791,42 @@ fn patient_sums_add_up_across_read_batches() {
     assert!(
         msg.contains("first given at patients.csv, data row 2)"),
         "{msg}"
+    );
+}
+
+#[test]
+fn progress_is_reported_and_a_load_can_be_cancelled() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.csv", LONG);
+    let mut text = String::from("provider_id,measure_id,period,numerator,denominator\n");
+    for i in 0..150_000 {
+        text.push_str(&format!("{i},M,p,1,2\n"));
+    }
+    write(dir.path(), "b.csv", &text);
+    let program = program(vec![("a.csv", long()), ("b.csv", long())]);
+
+    let mut seen: Vec<(String, usize, usize, usize)> = Vec::new();
+    let mut record = |p: &LoadProgress| {
+        seen.push((p.file.to_owned(), p.file_number, p.file_count, p.rows));
+        true
+    };
+    load_program_data_with_progress(&program, dir.path(), &mut record).unwrap();
+    assert_eq!(seen.first(), Some(&("a.csv".to_owned(), 1, 2, 0)));
+    assert_eq!(seen.last(), Some(&("b.csv".to_owned(), 2, 2, 150_000)));
+    assert!(seen.contains(&("a.csv".to_owned(), 1, 2, 4)), "{seen:?}");
+    // The second file is reported more than once while it is read.
+    assert!(
+        seen.iter().filter(|s| s.0 == "b.csv").count() >= 3,
+        "{seen:?}"
+    );
+
+    let mut stop_in_b = |p: &LoadProgress| !(p.file == "b.csv" && p.rows > 0);
+    let e = load_program_data_with_progress(&program, dir.path(), &mut stop_in_b).unwrap_err();
+    assert_eq!(
+        e,
+        DataError::Cancelled {
+            file: "b.csv".into()
+        }
     );
 }
 
