@@ -578,6 +578,79 @@ fn implement_starts_phase_one() {
 }
 
 #[test]
+fn peer_group_standards_show_one_row_per_group() {
+    let (program, session) = sample();
+    let first = program.scored_measures().next().unwrap().id.clone();
+    let mut h = harness(State::new(Step::Baselines, program, session));
+    h.run();
+    h.get_by_label("Set standards separately within each peer group")
+        .click_accesskit();
+    h.run();
+    assert!(h.state().program.standards.by_peer_group);
+    let inputs = h.state().session.inputs.clone().unwrap();
+    assert!(inputs.group_names.len() > 1, "{:?}", inputs.group_names);
+    let r = h.state().session.results.as_ref().unwrap();
+    let stds = &r.measure(&first).unwrap().standards;
+    assert_eq!(stds.len(), inputs.group_names.len());
+    // Each group's row is shown with the engine's threshold for it.
+    for (g, name) in inputs.group_names.iter().enumerate() {
+        assert!(h.query_all_by_label(name).count() >= 1, "no row for {name}");
+        assert!(
+            h.query_all_by_label(&widgets::fmt_value(stds[g].threshold))
+                .count()
+                >= 1
+        );
+    }
+    // The distribution can be looked at per group.
+    h.get_by_label("Peer group shown");
+}
+
+#[test]
+fn suggested_requirements_cover_each_chosen_measure() {
+    let mut program = Program::default();
+    for (id, source) in [
+        ("A", DataSourceKind::Claims),
+        ("B", DataSourceKind::Ehr),
+        ("C", DataSourceKind::Claims),
+    ] {
+        program.measures.push(Measure {
+            id: id.into(),
+            data_source: source,
+            vital_few: true,
+            ..Measure::default()
+        });
+    }
+    let mut h = harness(State::new(Step::Gaps, program, Session::default()));
+    h.run();
+    assert_eq!(
+        reason(h.state().status(Step::Gaps)),
+        "no requirements assessed"
+    );
+    h.get_by_label("✨ Suggest requirements (2)")
+        .click_accesskit();
+    h.run();
+    let gaps = &h.state().program.gaps;
+    assert_eq!(gaps.len(), 2);
+    let claims = gaps
+        .iter()
+        .find(|g| g.source == DataSourceKind::Claims)
+        .unwrap();
+    assert_eq!(claims.measure_ids, vec!["A".to_owned(), "C".to_owned()]);
+    assert_eq!(claims.level, GapLevel::Payer);
+    let ehr = gaps
+        .iter()
+        .find(|g| g.source == DataSourceKind::Ehr)
+        .unwrap();
+    assert_eq!(ehr.level, GapLevel::Provider);
+    // Suggestions start partial with no cost: the status asks for the estimates.
+    assert!(reason(h.state().status(Step::Gaps)).starts_with("gap costs missing (2 open"));
+    assert!(
+        h.query_by_label_contains("✨ Suggest requirements")
+            .is_some()
+    );
+}
+
+#[test]
 fn every_glyph_the_step_screens_use_is_in_the_bundled_fonts() {
     // Screens must not draw tofu on a machine with no extra fonts (a workshop laptop).
     let sources = [

@@ -315,7 +315,7 @@ fn vital_few(ui: &mut Ui, program: &mut Program) {
                     }
                     if ids.is_empty() {
                         ui.label(
-                            RichText::new("No measures crosswalked to this area yet.").weak(),
+                            RichText::new("No measure is held to this area yet (Primary or Shared in the crosswalk).").weak(),
                         );
                     } else {
                         rationale_table(ui, program, &ids);

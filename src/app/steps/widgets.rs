@@ -430,7 +430,7 @@ pub fn string_list(ui: &mut Ui, noun: &str, items: &mut Vec<String>) -> bool {
     let mut remove = None;
     for (i, item) in items.iter_mut().enumerate() {
         ui.horizontal(|ui| {
-            changed |= cell_text(ui, &format!("{noun} {}", i + 1), item, 360.0).changed();
+            changed |= cell_text(ui, &format!("{noun} {}", i + 1), item, 520.0).changed();
             if ui
                 .small_button("✖")
                 .on_hover_text(format!("Remove this {noun}"))
