@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod commands;
+pub mod export;
 pub mod files;
 pub mod jobs;
 pub mod providers;

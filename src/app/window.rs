@@ -129,6 +129,7 @@ pub struct DesignerApp {
     sim: SimPanel,
     providers: ProvidersView,
     pub analysis: super::analysis::Analysis,
+    pub export: super::export::Exporter,
     show_glossary: bool,
     allow_close: bool,
     title: String,
@@ -204,6 +205,7 @@ impl DesignerApp {
             sim: SimPanel::default(),
             providers: ProvidersView::default(),
             analysis: Default::default(),
+            export: Default::default(),
             show_glossary: false,
             allow_close: false,
             title: String::new(),
@@ -868,6 +870,14 @@ impl eframe::App for DesignerApp {
         self.right_panel(ui);
         self.central(ui);
         self.modals(&ctx);
+        self.export.ui(&ctx, &self.program, &self.session);
+        if let Some((message, error)) = self.export.outcome.take() {
+            if error {
+                self.set_status_error(message);
+            } else {
+                self.set_status(message);
+            }
+        }
         self.glossary_window(&ctx);
         drop_overlay(&ctx);
         for cmd in commands {
@@ -942,6 +952,16 @@ impl DesignerApp {
                     ui.separator();
                     item(ui, "Save", Command::Save, true, out);
                     item(ui, "Save As…", Command::SaveAs, true, out);
+                    ui.separator();
+                    ui.menu_button("Export", |ui| {
+                        let suggested = self.program_path().map_or_else(
+                            || PathBuf::from(slug(&self.program.name)),
+                            Path::to_path_buf,
+                        );
+                        let enabled = self.session.results.is_some();
+                        self.export
+                            .menu_ui(ui, enabled, self.native_dialogs, &suggested);
+                    });
                     ui.separator();
                     item(ui, "Add data file…", Command::AddData, true, out);
                     item(

@@ -136,3 +136,46 @@ fn a_small_sweep_runs_and_clicking_a_cell_adopts_its_pool_and_threshold() {
     h.state_mut().undo(&egui::Context::default());
     assert_eq!(Parameter::PoolDollars.get(&h.state().program), pool_before);
 }
+
+/// Opens a menu, then a submenu, and clicks an item whose label starts with `item`.
+fn submenu(h: &mut Harness<'_, DesignerApp>, menu: &str, sub: &str, item: &str) {
+    h.get_by_role_and_label(Role::Button, menu).click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, sub).hover();
+    h.run();
+    h.get_by_role_and_label(Role::Button, sub).click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, item).click();
+    h.run();
+}
+
+#[test]
+fn file_export_writes_the_payouts_csv_with_one_row_per_provider() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(None, dir.path());
+    let out = dir.path().join("sample-payouts.csv");
+    submenu(&mut h, "File", "Export", "Payouts (CSV)…");
+    // Tests have no native dialog: the path is typed.
+    let field = h.get_by_role_and_label(Role::TextInput, "Export to file");
+    field.focus();
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.get_by_role_and_label(Role::TextInput, "Export to file")
+        .type_text(&out.display().to_string());
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Export").click();
+    h.run();
+    assert!(out.is_file(), "{} was written", out.display());
+    let mut rdr = csv::Reader::from_path(&out).unwrap();
+    let headers = rdr.headers().unwrap().clone();
+    assert_eq!(&headers[0], "provider_id");
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 300);
+    assert_eq!(rows.len(), h.state().session.provider_count());
+    assert!(
+        h.state()
+            .status_message()
+            .is_some_and(|m| m.starts_with("Exported")),
+        "{:?}",
+        h.state().status_message()
+    );
+}
