@@ -124,11 +124,7 @@ pub fn write_observations_long_parquet(obs: &Observations, path: &Path) -> Resul
         columns.push(Column::new((*name).into(), v));
     }
     let mut frame = DataFrame::new_infer_height(columns).map_err(|e| error(e.to_string()))?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| error(e.to_string()))?;
+    let mut tmp = temp_beside(path).map_err(|e| error(e.to_string()))?;
     ParquetWriter::new(tmp.as_file_mut())
         .finish(&mut frame)
         .map_err(|e| error(e.to_string()))?;
@@ -185,11 +181,7 @@ fn write_atomically(
         file: path.display().to_string(),
         message,
     };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| error(e.to_string()))?;
+    let mut tmp = temp_beside(path).map_err(|e| error(e.to_string()))?;
     {
         let mut w = csv::Writer::from_writer(&mut tmp);
         body(&mut w).map_err(|e| error(e.to_string()))?;
@@ -200,4 +192,20 @@ fn write_atomically(
         .map_err(|e| error(e.to_string()))?;
     tmp.persist(path).map_err(|e| error(e.error.to_string()))?;
     Ok(())
+}
+
+/// A temporary file in `path`'s folder (so the final rename stays on one file system), readable
+/// by others like any ordinary file once in place (temporary files start private).
+fn temp_beside(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    builder.tempfile_in(dir)
 }

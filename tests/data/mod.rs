@@ -726,6 +726,16 @@ fn providers_csv_round_trip() {
     write_providers_csv(&obs, &out).unwrap();
     let text = fs::read_to_string(&out).unwrap();
     assert!(text.starts_with("provider_id,name,"), "{text}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(&out).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o044,
+            0o044,
+            "written file should be readable by others: {mode:o}"
+        );
+    }
     assert!(text.contains("\n007,Seven,"), "{text}");
     let back = load(
         dir.path(),
