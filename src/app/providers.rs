@@ -117,8 +117,13 @@ impl ProvidersView {
                 self.filter.clear();
             }
         });
-        // Keyboard: up/down move the selection through the visible rows.
         let order = self.order(session).to_vec();
+        // Something is always explained: the top row until the user picks another.
+        if session.selected_provider.is_none()
+            && let Some(first) = order.first()
+        {
+            session.selected_provider = Some(*first);
+        }
         ui.label(
             RichText::new(format!(
                 "{} of {} providers · click a row to see why it is paid what it is · click a column title to sort",
@@ -128,6 +133,7 @@ impl ProvidersView {
             .small()
             .color(p.muted),
         );
+        // Keyboard: up/down move the selection through the visible rows.
         if !ui.ctx().text_edit_focused() && !order.is_empty() {
             let (up, down) = ui.input(|i| {
                 (
@@ -157,16 +163,16 @@ impl ProvidersView {
             .striped(true)
             .sense(egui::Sense::click())
             .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-            .column(Column::auto().at_least(80.0))
+            .column(Column::auto().at_least(70.0))
+            // The name takes whatever width is left, so the numbers always stay in view.
+            .column(Column::remainder().at_least(120.0).clip(true))
             .column(
-                Column::initial(220.0)
-                    .at_least(80.0)
+                Column::initial(120.0)
+                    .at_least(60.0)
                     .clip(true)
                     .resizable(true),
             )
-            .column(Column::initial(130.0).clip(true).resizable(true))
-            .columns(Column::auto().at_least(70.0), if net_view { 4 } else { 3 })
-            .column(Column::remainder().at_least(70.0));
+            .columns(Column::auto().at_least(60.0), if net_view { 5 } else { 4 });
         let keys: Vec<SortKey> = SortKey::ALL
             .into_iter()
             .filter(|k| net_view || *k != SortKey::Net)

@@ -6,7 +6,7 @@ use super::session::Session;
 use super::theme::Palette;
 use super::widgets::{self, glossary, money, money_short};
 use crate::engine::{AttributeValues, Observations, Results};
-use crate::program::{PeriodRef, Pool, Program, StandardRule};
+use crate::program::{Distribution, PeriodRef, Pool, Program, StandardRule};
 use egui::{RichText, Ui};
 use egui_plot::{Bar, BarChart, Plot};
 
@@ -81,6 +81,10 @@ impl SimPanel {
         ui.horizontal(|ui| {
             ui.heading("Live simulation");
         });
+        let exchange = matches!(
+            program.payment.distribution,
+            Distribution::LinearExchange | Distribution::LogisticExchange { .. }
+        );
         ui.label(
             RichText::new(format!(
                 "{} · {}",
@@ -89,7 +93,12 @@ impl SimPanel {
             ))
             .small()
             .color(p.muted),
-        );
+        )
+        .on_hover_text(if exchange {
+            glossary::EXCHANGE_FUNCTION
+        } else {
+            glossary::ELIGIBILITY
+        });
         ui.add_space(4.0);
         levers(ui, program);
         session.recompute(program);
@@ -564,7 +573,7 @@ fn histogram(ui: &mut Ui, s: &Summary, p: &Palette) {
 
 /// The smallest of 1, 2 or 5 × a power of ten that is at least `x` (round labels: no "$12.5K").
 fn nice_step(x: f64) -> f64 {
-    if !(x > 0.0) || !x.is_finite() {
+    if x.is_nan() || x <= 0.0 || x.is_infinite() {
         return 1.0;
     }
     let p = 10f64.powf(x.log10().floor());
