@@ -179,3 +179,37 @@ fn file_export_writes_the_payouts_csv_with_one_row_per_provider() {
         h.state().status_message()
     );
 }
+
+#[test]
+fn scenarios_are_added_from_the_current_settings_and_compared() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(None, dir.path());
+    let before = h.state().program.scenarios.len();
+    open_view(&mut h, View::Scenarios);
+    // Every scenario is ticked on the first visit, so the totals show them all.
+    for s in h.state().program.scenarios.clone() {
+        assert!(
+            h.query_all_by_label(&s.name).count() >= 2,
+            "{} is compared",
+            s.name
+        );
+    }
+    h.get_by_label("Base program");
+    h.get_by_role_and_label(Role::TextInput, "New scenario name")
+        .focus();
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, "New scenario name")
+        .type_text("As designed today");
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Add from current settings")
+        .click();
+    h.run();
+    let p = &h.state().program;
+    assert_eq!(p.scenarios.len(), before + 1);
+    let added = p.scenarios.last().unwrap();
+    assert_eq!(added.name, "As designed today");
+    // The current settings as a scenario change nobody's payment.
+    assert_eq!(added.apply(p).payment, p.payment);
+    h.get_by_label_contains("As designed today against Base program");
+    h.get_by_label_contains("0 lose $0");
+}

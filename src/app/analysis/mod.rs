@@ -3,6 +3,7 @@
 //! bar and a Cancel button ([`Job`]); results are cached by the session's results generation.
 
 pub mod equity;
+pub mod scenarios;
 pub mod whatif;
 
 use super::StepCtx;
@@ -17,15 +18,17 @@ use std::time::Instant;
 pub enum View {
     Equity,
     Sweep,
+    Scenarios,
 }
 
 impl View {
-    pub const ALL: [View; 2] = [View::Equity, View::Sweep];
+    pub const ALL: [View; 3] = [View::Equity, View::Sweep, View::Scenarios];
 
     pub fn title(self) -> &'static str {
         match self {
             View::Equity => "Equity",
             View::Sweep => "What-if sweep",
+            View::Scenarios => "Scenarios",
         }
     }
 
@@ -34,6 +37,7 @@ impl View {
         match self {
             View::Equity => "equity",
             View::Sweep => "sweep",
+            View::Scenarios => "scenarios",
         }
     }
 
@@ -45,6 +49,7 @@ impl View {
         match self {
             View::Equity => "Who gets paid per life, by stratum, and what counters do",
             View::Sweep => "Try a grid of two settings and adopt a cell",
+            View::Scenarios => "Named alternatives compared with the current design",
         }
     }
 }
@@ -54,6 +59,7 @@ impl View {
 pub struct Analysis {
     pub equity: equity::EquityView,
     pub whatif: whatif::WhatIfView,
+    pub scenarios: scenarios::ScenariosView,
 }
 
 impl Analysis {
@@ -72,6 +78,7 @@ impl Analysis {
             .show(ui, |ui| match view {
                 View::Equity => self.equity.ui(ui, ctx),
                 View::Sweep => self.whatif.ui(ui, ctx),
+                View::Scenarios => self.scenarios.ui(ui, ctx),
             });
     }
 }

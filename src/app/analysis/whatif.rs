@@ -302,7 +302,7 @@ fn heatmap_ui(ui: &mut Ui, r: &SweepResult, metric: Metric) -> Option<((usize, u
     }
     // Axis labels: a few ticks on each axis.
     let ticks = |n: usize| -> Vec<usize> {
-        let k = n.min(6).max(1);
+        let k = n.clamp(1, 6);
         let mut v: Vec<usize> = (0..k)
             .map(|i| if k == 1 { 0 } else { i * (n - 1) / (k - 1) })
             .collect();
