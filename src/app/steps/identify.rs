@@ -32,12 +32,32 @@ pub(super) fn ui(ui: &mut Ui, ctx: &mut StepCtx) {
         });
 }
 
+/// The profile folds to a one-line summary once filled in, so the catalogue is in view.
 fn population(ui: &mut Ui, program: &mut Program) {
-    section(
-        ui,
-        "Population profile",
-        Some("Who the program serves: the basis for choosing measures that matter to them."),
-    );
+    let pop = &program.population;
+    let empty = pop.description.trim().is_empty() && pop.members == 0 && pop.segments.is_empty();
+    let title = if empty {
+        "Population profile".to_owned()
+    } else {
+        format!(
+            "Population profile: {} members · {} segments · {} priorities",
+            widgets::group_thousands(pop.members as f64, 0),
+            pop.segments.len(),
+            pop.priorities.len()
+        )
+    };
+    ui.add_space(8.0);
+    egui::CollapsingHeader::new(RichText::new(title).strong().size(18.0))
+        .id_salt("population-profile")
+        .default_open(empty)
+        .show(ui, |ui| population_body(ui, program))
+        .header_response
+        .on_hover_text(
+            "Who the program serves: the basis for choosing measures that matter to them.",
+        );
+}
+
+fn population_body(ui: &mut Ui, program: &mut Program) {
     let pop = &mut program.population;
     ui.horizontal(|ui| {
         let l = ui.label("Description");

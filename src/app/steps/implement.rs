@@ -447,6 +447,11 @@ fn plan(ui: &mut Ui, ctx: &mut StepCtx, mon: Option<&Monitoring>) {
         }
         frame.show(ui, |ui| {
             ui.set_width(ui.available_width());
+            // Columns share the width: identity, criteria, and readiness (the rest).
+            let spacing = ui.spacing().item_spacing.x * 3.0 + ui.spacing().interact_size.y;
+            let w = (ui.available_width() - spacing).max(480.0);
+            let (w1, w2) = ((w * 0.28).clamp(170.0, 260.0), w * 0.36);
+            let w3 = (w - w1 - w2).max(160.0);
             ui.horizontal_top(|ui| {
                 if ui
                     .radio(is_current, "")
@@ -456,7 +461,7 @@ fn plan(ui: &mut Ui, ctx: &mut StepCtx, mon: Option<&Monitoring>) {
                 {
                     set_current = Some(Some(p.name.clone()));
                 }
-                col(ui, 210.0, &mut |ui| {
+                col(ui, w1, &mut |ui| {
                     ui.label(RichText::new(format!("{}. {}", i + 1, p.name)).strong());
                     ui.label(
                         RichText::new(p.kind.label())
@@ -472,7 +477,7 @@ fn plan(ui: &mut Ui, ctx: &mut StepCtx, mon: Option<&Monitoring>) {
                         ui.label(RichText::new("running now").strong().color(widgets::BLUE));
                     }
                 });
-                col(ui, 360.0, &mut |ui| {
+                col(ui, w2, &mut |ui| {
                     ui.label(RichText::new("Entry criteria").weak());
                     if p.entry_criteria.is_empty() {
                         ui.label(RichText::new("none").weak());
@@ -481,7 +486,7 @@ fn plan(ui: &mut Ui, ctx: &mut StepCtx, mon: Option<&Monitoring>) {
                         ui.label(format!("• {c}"));
                     }
                 });
-                col(ui, (ui.available_width() - 8.0).max(240.0), &mut |ui| {
+                col(ui, w3, &mut |ui| {
                     ui.label(RichText::new("Readiness").weak());
                     for c in &checks[i] {
                         let r = if c.ok {

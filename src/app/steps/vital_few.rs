@@ -30,12 +30,33 @@ pub(super) fn ui(ui: &mut Ui, ctx: &mut StepCtx) {
         });
 }
 
+/// The list folds to a summary once there are areas, so the crosswalk is in view.
 fn service_areas(ui: &mut Ui, program: &mut Program) {
-    section(
-        ui,
-        "Service areas",
-        Some("The parts of the delivery system that can be held accountable for measures."),
-    );
+    let n = program.service_areas.len();
+    let title = match n {
+        0 => "Service areas".to_owned(),
+        _ => format!(
+            "Service areas: {}",
+            program
+                .service_areas
+                .iter()
+                .map(|a| area_label(a).to_owned())
+                .collect::<Vec<_>>()
+                .join(" · ")
+        ),
+    };
+    ui.add_space(8.0);
+    egui::CollapsingHeader::new(RichText::new(title).strong().size(18.0))
+        .id_salt("service-areas-header")
+        .default_open(n == 0)
+        .show(ui, |ui| service_areas_body(ui, program))
+        .header_response
+        .on_hover_text(
+            "The parts of the delivery system that can be held accountable for measures.",
+        );
+}
+
+fn service_areas_body(ui: &mut Ui, program: &mut Program) {
     let mut remove = None;
     egui::Grid::new("service-areas")
         .num_columns(4)

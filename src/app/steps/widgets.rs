@@ -355,7 +355,7 @@ pub fn heat_grid(
         + 8.0;
     let header_h = 22.0;
     let avail = (ui.available_width() - label_w).max(cell_size.x * cols.len() as f32);
-    let cw = (avail / cols.len().max(1) as f32).clamp(cell_size.x, cell_size.x * 3.0);
+    let cw = (avail / cols.len().max(1) as f32).clamp(cell_size.x, cell_size.x * 1.6);
     let ch = cell_size.y;
     let size = vec2(
         label_w + cw * cols.len() as f32,
