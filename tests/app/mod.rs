@@ -491,3 +491,35 @@ fn without_a_dialog_service_the_window_asks_for_a_typed_path() {
             .is_some()
     );
 }
+
+/// Presses the window's close button (as the window manager reports it).
+fn request_close(h: &mut Harness<'_, DesignerApp>) {
+    h.input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    h.run();
+}
+
+#[test]
+fn closing_the_window_with_unsaved_changes_asks_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(None, dir.path());
+    h.state_mut().program.name = "Edited".into();
+    h.run();
+    request_close(&mut h);
+    assert_eq!(h.state().modal_title().as_deref(), Some("Unsaved changes"));
+    h.get_by_role_and_label(Role::Button, "Cancel").click();
+    h.run();
+    assert_eq!(h.state().program.name, "Edited", "still open, nothing lost");
+    // Quitting without saving leaves no recovery file behind: that is for crashes.
+    h.state_mut().autosave_now();
+    let paths = AppPaths::new(dir.path().into());
+    assert!(Recovery::find(&paths).is_some());
+    request_close(&mut h);
+    h.get_by_role_and_label(Role::Button, "Don't save").click();
+    h.run();
+    assert!(Recovery::find(&paths).is_none());
+}
