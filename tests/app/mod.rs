@@ -523,3 +523,38 @@ fn closing_the_window_with_unsaved_changes_asks_first() {
     h.run();
     assert!(Recovery::find(&paths).is_none());
 }
+
+#[test]
+fn a_measure_picked_in_the_catalogue_shows_up_in_step_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(None, dir.path());
+    // A catalogue measure the sample does not use yet.
+    let entry = p4p_designer::catalogue::entries()
+        .iter()
+        .find(|e| e.set == "Adult Core Set" && h.state().program.measure(&e.id).is_none())
+        .expect("the catalogue has more than the sample uses");
+    go_to_step(&mut h, Step::Identify);
+    h.get_by_label("Search the measure catalogue").focus();
+    h.run();
+    h.get_by_label("Search the measure catalogue")
+        .type_text(&entry.id);
+    h.run();
+    h.get_by_label(&format!("Add {} as candidate", entry.id))
+        .click();
+    h.run();
+    assert!(h.state().program.measure(&entry.id).is_some());
+    assert!(h.state().is_dirty());
+
+    go_to_step(&mut h, Step::VitalFew);
+    // Its row in the crosswalk, ready to be made someone's responsibility.
+    let cell = format!("{} in Primary care: none", entry.id);
+    h.get_by_label(&cell).click();
+    h.run();
+    assert!(
+        h.state()
+            .program
+            .crosswalk
+            .iter()
+            .any(|c| c.measure_id == entry.id && c.service_area_id == "primary_care")
+    );
+}
