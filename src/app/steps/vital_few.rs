@@ -206,8 +206,18 @@ fn crosswalk(ui: &mut Ui, program: &mut Program) {
                     }
                     ui.end_row();
                     for m in &program.measures {
-                        ui.label(RichText::new(&m.id).monospace())
-                            .on_hover_text(&m.title);
+                        // The vital few stand out, so the matrix shows what is being paid on.
+                        let id = RichText::new(&m.id).monospace();
+                        let id = if m.vital_few {
+                            id.strong().color(widgets::BLUE)
+                        } else {
+                            id
+                        };
+                        ui.label(id).on_hover_text(if m.vital_few {
+                            format!("{} (vital few)", m.title)
+                        } else {
+                            m.title.clone()
+                        });
                         for a in &program.service_areas {
                             let cur = accountability(program, &m.id, &a.id);
                             let (text, color) = match cur {
@@ -255,7 +265,7 @@ fn acc_color(a: Accountability) -> egui::Color32 {
     match a {
         Accountability::Primary => egui::Color32::from_rgb(100, 181, 246),
         Accountability::Shared => egui::Color32::from_rgb(178, 223, 219),
-        Accountability::Contributing => egui::Color32::from_rgb(224, 224, 224),
+        Accountability::Contributing => egui::Color32::from_rgb(255, 224, 178),
     }
 }
 
