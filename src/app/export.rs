@@ -172,7 +172,7 @@ impl Exporter {
                     self.pending = Some((
                         f,
                         Stage::Typed {
-                            text: format!("{}", suffix(f)),
+                            text: suffix(f).to_string(),
                             note: Some("No file dialog is available here: type a path.".into()),
                         },
                     ));

@@ -213,3 +213,20 @@ fn scenarios_are_added_from_the_current_settings_and_compared() {
     h.get_by_label_contains("As designed today against Base program");
     h.get_by_label_contains("0 lose $0");
 }
+
+#[test]
+fn reliability_resamples_in_the_background_and_states_the_misclassification_rate() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(None, dir.path());
+    h.state_mut().analysis.reliability.draws = Some(20);
+    open_view(&mut h, View::Reliability);
+    // The funnel and the flagged exclusions need no resampling.
+    h.get_by_label_contains("beyond the 99.8% limits");
+    h.get_by_label_contains("providers flagged on");
+    h.get_by_role_and_label(Role::Button, "Resample").click();
+    h.run();
+    step_until(&mut h, "resampling", |app| {
+        app.analysis.reliability.has_uncertainty()
+    });
+    h.get_by_label_contains("would be misclassified by chance alone");
+}

@@ -3,6 +3,8 @@
 //! bar and a Cancel button ([`Job`]); results are cached by the session's results generation.
 
 pub mod equity;
+pub mod exceptions;
+pub mod reliability;
 pub mod scenarios;
 pub mod whatif;
 
@@ -19,16 +21,23 @@ pub enum View {
     Equity,
     Sweep,
     Scenarios,
+    Reliability,
 }
 
 impl View {
-    pub const ALL: [View; 3] = [View::Equity, View::Sweep, View::Scenarios];
+    pub const ALL: [View; 4] = [
+        View::Equity,
+        View::Sweep,
+        View::Scenarios,
+        View::Reliability,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
             View::Equity => "Equity",
             View::Sweep => "What-if sweep",
             View::Scenarios => "Scenarios",
+            View::Reliability => "Reliability & exceptions",
         }
     }
 
@@ -38,6 +47,7 @@ impl View {
             View::Equity => "equity",
             View::Sweep => "sweep",
             View::Scenarios => "scenarios",
+            View::Reliability => "reliability",
         }
     }
 
@@ -50,6 +60,7 @@ impl View {
             View::Equity => "Who gets paid per life, by stratum, and what counters do",
             View::Sweep => "Try a grid of two settings and adopt a cell",
             View::Scenarios => "Named alternatives compared with the current design",
+            View::Reliability => "Chance, funnel plots and unusually high exclusions",
         }
     }
 }
@@ -60,6 +71,7 @@ pub struct Analysis {
     pub equity: equity::EquityView,
     pub whatif: whatif::WhatIfView,
     pub scenarios: scenarios::ScenariosView,
+    pub reliability: reliability::ReliabilityView,
 }
 
 impl Analysis {
@@ -79,6 +91,7 @@ impl Analysis {
                 View::Equity => self.equity.ui(ui, ctx),
                 View::Sweep => self.whatif.ui(ui, ctx),
                 View::Scenarios => self.scenarios.ui(ui, ctx),
+                View::Reliability => self.reliability.ui(ui, ctx),
             });
     }
 }
