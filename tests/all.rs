@@ -11,3 +11,4 @@ mod hvbp;
 mod steps;
 mod synth;
 mod whatif;
+mod window;
