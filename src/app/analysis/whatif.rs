@@ -225,6 +225,7 @@ fn heatmap_ui(ui: &mut Ui, r: &SweepResult, metric: Metric) -> Option<((usize, u
     let cell_w = width / nx as f32;
     let cell_h = (cell_w * 0.6).clamp(14.0, 48.0);
     let height = cell_h * ny as f32;
+    ui.label(RichText::new(format!("Rows: {}", yp.label())).small());
     let (rect, _) =
         ui.allocate_exact_size(egui::vec2(left + width, height + bottom), Sense::hover());
     let painter = ui.painter_at(rect);
@@ -336,13 +337,6 @@ fn heatmap_ui(ui: &mut Ui, r: &SweepResult, metric: Metric) -> Option<((usize, u
             text,
         );
     }
-    painter.text(
-        egui::pos2(rect.min.x + 2.0, rect.min.y - 2.0),
-        egui::Align2::LEFT_BOTTOM,
-        yp.label(),
-        font.clone(),
-        text,
-    );
     ui.horizontal(|ui| {
         ui.label(format!(
             "{}: low {}",
