@@ -49,8 +49,13 @@ fn revise(ui: &mut Ui, program: &mut Program) {
                 .collect()
         })
         .collect();
+    let timing: Vec<Option<String>> = program
+        .measures
+        .iter()
+        .map(|m| timing_conflict(program, &m.id))
+        .collect();
     egui::Grid::new("revise")
-        .num_columns(7)
+        .num_columns(8)
         .striped(true)
         .spacing([10.0, 4.0])
         .show(ui, |ui| {
@@ -61,6 +66,7 @@ fn revise(ui: &mut Ui, program: &mut Program) {
                 "Rationale",
                 "Data readiness",
                 "Phases",
+                "",
                 "",
             ] {
                 ui.label(RichText::new(h).weak());
@@ -106,12 +112,55 @@ fn revise(ui: &mut Ui, program: &mut Program) {
                 {
                     remove = Some(m.id.clone());
                 }
+                match &timing[i] {
+                    Some(t) => {
+                        ui.label(RichText::new("⚠ data late").color(widgets::AMBER))
+                            .on_hover_text(t);
+                    }
+                    None => {
+                        ui.label("");
+                    }
+                }
                 ui.end_row();
             }
         });
     if let Some(id) = remove {
         remove_measure(program, &id);
     }
+}
+
+/// The month a measure's data should be ready: the program's first month plus the longest of
+/// the open requirements that name it (None when nothing open names it or no phase has a start).
+pub fn data_ready_month(program: &Program, measure: &str) -> Option<i32> {
+    let start = program
+        .phases
+        .iter()
+        .filter_map(|p| parse_month(&p.start))
+        .min()?;
+    let months = program
+        .gaps
+        .iter()
+        .filter(|g| g.capability != Capability::Ready && g.measure_ids.iter().any(|m| m == measure))
+        .map(|g| g.months)
+        .fold(None, |a: Option<f64>, m| Some(a.map_or(m, |a| a.max(m))))?;
+    Some(start + months.ceil() as i32)
+}
+
+/// What the gap analysis says about a measure's phasing: the first phase that counts it but
+/// begins before its data should be ready (None when the plan fits the gaps).
+pub fn timing_conflict(program: &Program, measure: &str) -> Option<String> {
+    let ready = data_ready_month(program, measure)?;
+    let p = program
+        .phases
+        .iter()
+        .filter(|p| p.measure_ids.iter().any(|m| m == measure))
+        .find(|p| parse_month(&p.start).is_some_and(|s| s < ready))?;
+    Some(format!(
+        "data ready about {}, after {} starts ({})",
+        format_month(ready),
+        p.name,
+        p.start
+    ))
 }
 
 /// "YYYY-MM" → months since year 0 (None when malformed).
@@ -179,7 +228,7 @@ fn phases(ui: &mut Ui, program: &mut Program) {
                     let ok = parse_month(&p.start).is_some();
                     let mut te = egui::TextEdit::singleline(&mut p.start)
                         .hint_text("YYYY-MM")
-                        .desired_width(70.0);
+                        .desired_width(80.0);
                     if !ok {
                         te = te.text_color(widgets::RED);
                     }
@@ -636,6 +685,32 @@ mod tests {
             ..Phase::default()
         };
         assert_eq!(end_month(&p).as_deref(), Some("2027-06"));
+    }
+
+    #[test]
+    fn a_phase_that_starts_before_the_data_is_ready_is_flagged() {
+        use crate::program::GapItem;
+        let mut program = Program {
+            phases: standard_phases(&["A".into()]),
+            gaps: vec![GapItem {
+                measure_ids: vec!["A".into()],
+                capability: Capability::Missing,
+                months: 9.0,
+                ..GapItem::default()
+            }],
+            ..Program::default()
+        };
+        // Program starts 2026-01; A's data is ready 2026-10, after Reporting starts 2026-07.
+        assert_eq!(data_ready_month(&program, "A"), parse_month("2026-10"));
+        assert_eq!(
+            timing_conflict(&program, "A").as_deref(),
+            Some("data ready about 2026-10, after Reporting starts (2026-07)")
+        );
+        program.gaps[0].months = 6.0;
+        assert_eq!(timing_conflict(&program, "A"), None);
+        program.gaps[0].capability = Capability::Ready;
+        program.gaps[0].months = 24.0;
+        assert_eq!(data_ready_month(&program, "A"), None);
     }
 
     #[test]
