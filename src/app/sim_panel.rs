@@ -561,11 +561,22 @@ fn histogram(ui: &mut Ui, s: &Summary, p: &Palette) {
         .x_grid_spacer(egui_plot::uniform_grid_spacer(|input| {
             // About four labelled ticks at round amounts ($10K, $20K… or $50K, $100K…).
             let step = nice_step((input.bounds.1 - input.bounds.0) / 4.0);
-            [step / 4.0, step / 2.0, step]
+            [step / 10.0, step / 2.0, step]
+        }))
+        .y_grid_spacer(egui_plot::uniform_grid_spacer(|input| {
+            let step = nice_step((input.bounds.1 - input.bounds.0) / 3.0).max(1.0);
+            [step / 2.0, step, step * 2.0]
         }))
         .x_axis_formatter(|m, _| money_short((m.value * 100.0) as i64))
-        .y_axis_formatter(|m, _| format!("{:.0}", m.value))
-        .y_axis_min_width(24.0)
+        .y_axis_formatter(|m, _| {
+            // Provider counts: whole numbers only.
+            if m.value.fract() == 0.0 {
+                format!("{:.0}", m.value)
+            } else {
+                String::new()
+            }
+        })
+        .y_axis_min_width(28.0)
         .show(ui, |plot| {
             plot.bar_chart(BarChart::new("Providers", bars).color(p.accent));
         });

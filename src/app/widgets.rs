@@ -55,7 +55,13 @@ pub fn money_short(cents: i64) -> String {
     } else if a >= 1e6 {
         format!("{sign}${:.2}M", a / 1e6)
     } else if a >= 1e4 {
-        format!("{sign}${:.0}K", a / 1e3)
+        // "$12.5K" rather than a rounded "$12K" that looks like a mislabelled tick.
+        let k = a / 1e3;
+        if (k - k.round()).abs() < 0.05 {
+            format!("{sign}${k:.0}K")
+        } else {
+            format!("{sign}${k:.1}K")
+        }
     } else {
         format!("{sign}${a:.0}")
     }
@@ -150,6 +156,7 @@ mod tests {
         assert_eq!(money_exact(5), "$0.05");
         assert_eq!(money_short(400_000_000), "$4.00M");
         assert_eq!(money_short(85_000_000), "$850K");
+        assert_eq!(money_short(1_250_000), "$12.5K");
         assert_eq!(thousands(1000), "1,000");
         assert_eq!(thousands(999), "999");
     }
