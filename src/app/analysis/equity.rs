@@ -27,14 +27,29 @@ impl EquityView {
             let r = equity::equity_report(&obs.providers, results, None).map_err(|e| e.to_string());
             self.report = Some((generation, r));
         }
-        let report = match &self.report {
-            Some((_, Ok(r))) => r.clone(),
-            Some((_, Err(e))) => {
-                ui.colored_label(ui.visuals().error_fg_color, e);
+        // Taken out while drawing (so the view can be borrowed mutably) and put back after.
+        let Some((g, report)) = self.report.take() else {
+            return;
+        };
+        let report = match report {
+            Ok(r) => r,
+            Err(e) => {
+                ui.colored_label(ui.visuals().error_fg_color, &e);
+                self.report = Some((g, Err(e)));
                 return;
             }
-            None => return,
         };
+        self.report_ui(ui, ctx, generation, &report);
+        self.report = Some((g, Ok(report)));
+    }
+
+    fn report_ui(
+        &mut self,
+        ui: &mut Ui,
+        ctx: &mut StepCtx<'_>,
+        generation: u64,
+        report: &EquityReport,
+    ) {
         let o = &report.overall;
         ui.label(format!(
             "{} providers, {} paid net, {} per attributed life; {} earning, {} penalised.",
@@ -48,7 +63,7 @@ impl EquityView {
         if report.strata.is_empty() {
             ui.label("The providers have no stratifiers (e.g. dual-eligible share) to group by.");
         } else {
-            self.strata_ui(ui, &report);
+            self.strata_ui(ui, report);
         }
         ui.add_space(12.0);
         match &report.risk {
