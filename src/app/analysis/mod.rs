@@ -214,3 +214,49 @@ pub fn percent(share: f64) -> String {
         "—".into()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::screenshots::{Shot, parse_shots};
+    use std::time::Duration;
+
+    #[test]
+    fn view_keys_round_trip_and_name_screenshot_steps() {
+        for v in View::ALL {
+            assert_eq!(View::from_key(v.key()), Some(v));
+        }
+        assert_eq!(
+            parse_shots("equity, sweep,scenarios,reliability"),
+            View::ALL.map(Shot::Analysis).to_vec()
+        );
+        assert_eq!(Shot::Analysis(View::Sweep).file_name(), "sweep.png");
+    }
+
+    #[test]
+    fn a_job_reports_progress_and_stops_when_cancelled() {
+        let ctx = egui::Context::default();
+        let job = Job::start("waiting", &ctx, |h| {
+            h.progress(0.25);
+            while !h.cancel.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            42
+        });
+        let start = Instant::now();
+        while job.progress() < 0.25 {
+            assert!(start.elapsed() < Duration::from_secs(10));
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert!(job.poll().is_none(), "still running until cancelled");
+        job.cancel();
+        let out = loop {
+            if let Some(out) = job.poll() {
+                break out;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10));
+            std::thread::sleep(Duration::from_millis(1));
+        };
+        assert_eq!(out, Some(42));
+    }
+}
