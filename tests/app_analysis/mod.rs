@@ -49,7 +49,10 @@ fn step_until(h: &mut Harness<'_, DesignerApp>, what: &str, done: impl Fn(&Desig
 
 fn open_view(h: &mut Harness<'_, DesignerApp>, view: View) {
     h.get_by_role_and_label(Role::Button, view.title()).click();
-    h.run();
+    // A view may start a background job whose progress bar keeps repainting: step, don't settle.
+    for _ in 0..3 {
+        h.step();
+    }
     assert_eq!(h.state().page, Page::Analysis(view));
 }
 
@@ -224,7 +227,7 @@ fn reliability_resamples_in_the_background_and_states_the_misclassification_rate
     h.get_by_label_contains("beyond the 99.8% limits");
     h.get_by_label_contains("providers flagged on");
     h.get_by_role_and_label(Role::Button, "Resample").click();
-    h.run();
+    h.step();
     step_until(&mut h, "resampling", |app| {
         app.analysis.reliability.has_uncertainty()
     });

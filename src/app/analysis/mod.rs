@@ -177,8 +177,7 @@ impl<T: Send + 'static> Job<T> {
             ui.add(
                 egui::ProgressBar::new(self.progress())
                     .desired_width(320.0)
-                    .show_percentage()
-                    .animate(true),
+                    .show_percentage(),
             );
             ui.label(format!(
                 "{} ({:.0} s)",

@@ -31,14 +31,9 @@ pub fn current_overrides(program: &crate::program::Program) -> Vec<(Parameter, f
 
 fn overrides_text(o: &[(Parameter, f64)]) -> String {
     o.iter()
-        .map(|(p, v)| format!("{} {}", p.label(), trim(*v)))
+        .map(|(p, v)| format!("{} {}", p.label(), super::whatif::param_text(*p, *v)))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn trim(v: f64) -> String {
-    let s = format!("{v:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 impl ScenariosView {

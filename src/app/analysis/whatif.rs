@@ -174,7 +174,7 @@ fn axis_ui(ui: &mut Ui, name: &str, axis: &mut Axis, program: &Program) {
     ui.label("steps");
 }
 
-fn param_text(p: Parameter, v: f64) -> String {
+pub fn param_text(p: Parameter, v: f64) -> String {
     match p {
         Parameter::PoolDollars | Parameter::CapDollars => money_short((v * 100.0).round() as i64),
         Parameter::PmpmDollars => format!("${v:.2}"),
