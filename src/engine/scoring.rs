@@ -4,7 +4,7 @@ use super::curves;
 use super::inputs::{Inputs, MeasureInputs};
 use super::results::{GroupStandards, Results};
 use super::standards::resolve;
-use crate::program::{AchievementCurve, Combine, Program};
+use crate::program::{AchievementCurve, Combine, ImprovementCurve, Program};
 
 fn reset(v: &mut Vec<f64>, n: usize, fill: f64) {
     v.clear();
@@ -72,6 +72,14 @@ pub fn score_measures(program: &Program, inputs: &Inputs, out: &mut Results) {
             .unwrap_or(f64::NEG_INFINITY);
         let single = stds.len() == 1;
         let (at0, bm0, _) = stds[0];
+        if single
+            && sc.achievement == AchievementCurve::HvbpPoints
+            && sc.improvement == ImprovementCurve::HvbpPoints
+            && sc.combine == Combine::Max
+        {
+            hvbp_fused(m, at0, bm0, min_den, r, &mut out.improved_any, &mut out.benchmark_any);
+            continue;
+        }
         // The common case, one group and a built-in curve, gets a tight loop the compiler can
         // vectorise; everything else takes the general path.
         match (&sc.achievement, single) {
@@ -218,5 +226,39 @@ pub fn score_domains(program: &Program, inputs: &Inputs, out: &mut Results) {
         if denom > 0.0 {
             out.total[i] = acc / denom;
         }
+    }
+}
+
+/// The hospital VBP rules in one pass over contiguous columns with no bounds checks: the
+/// common case, which must run on every slider move.
+fn hvbp_fused(
+    m: &MeasureInputs,
+    at: f64,
+    bm: f64,
+    min_den: f64,
+    r: &mut super::results::MeasureResult,
+    improved: &mut [bool],
+    hit: &mut [bool],
+) {
+    let cols = r
+        .achievement
+        .iter_mut()
+        .zip(r.improvement.iter_mut())
+        .zip(r.score.iter_mut())
+        .zip(m.performance.iter().zip(&m.baseline))
+        .zip(m.denominator.iter().zip(improved.iter_mut().zip(hit.iter_mut())));
+    for ((((a, im), s), (&p, &b)), (&den, (up, at_bm))) in cols {
+        let ach = curves::hvbp_achievement(p, at, bm);
+        let imp = if b.is_nan() {
+            f64::NAN
+        } else {
+            curves::hvbp_improvement(p, b, bm)
+        };
+        *a = ach;
+        *im = imp;
+        let best = if imp > ach { imp } else { ach };
+        *s = if den < min_den { f64::NAN } else { best };
+        *up |= p > b;
+        *at_bm |= p >= bm;
     }
 }
