@@ -77,7 +77,15 @@ pub fn score_measures(program: &Program, inputs: &Inputs, out: &mut Results) {
             && sc.improvement == ImprovementCurve::HvbpPoints
             && sc.combine == Combine::Max
         {
-            hvbp_fused(m, at0, bm0, min_den, r, &mut out.improved_any, &mut out.benchmark_any);
+            hvbp_fused(
+                m,
+                at0,
+                bm0,
+                min_den,
+                r,
+                &mut out.improved_any,
+                &mut out.benchmark_any,
+            );
             continue;
         }
         // The common case, one group and a built-in curve, gets a tight loop the compiler can
@@ -246,7 +254,11 @@ fn hvbp_fused(
         .zip(r.improvement.iter_mut())
         .zip(r.score.iter_mut())
         .zip(m.performance.iter().zip(&m.baseline))
-        .zip(m.denominator.iter().zip(improved.iter_mut().zip(hit.iter_mut())));
+        .zip(
+            m.denominator
+                .iter()
+                .zip(improved.iter_mut().zip(hit.iter_mut())),
+        );
     for ((((a, im), s), (&p, &b)), (&den, (up, at_bm))) in cols {
         let ach = curves::hvbp_achievement(p, at, bm);
         let imp = if b.is_nan() {
