@@ -242,7 +242,12 @@ impl Observations {
 
     /// Adds a stratifier column (filled as unknown) and returns its position.
     pub fn add_stratifier(&mut self, name: &str, numeric: bool) -> usize {
-        if let Some(p) = self.providers.stratifiers.iter().position(|s| s.name == name) {
+        if let Some(p) = self
+            .providers
+            .stratifiers
+            .iter()
+            .position(|s| s.name == name)
+        {
             return p;
         }
         let n = self.providers.len();

@@ -1,6 +1,8 @@
 //! Named numeric parameters of a program: what sweeps vary and scenarios override.
 
-use super::{Combine, Distribution, Eligibility, ImprovementCurve, Limit, Pool, Program, StandardRule};
+use super::{
+    Combine, Distribution, Eligibility, ImprovementCurve, Limit, Pool, Program, StandardRule,
+};
 use serde::{Deserialize, Serialize};
 
 /// A program setting that can be read and set as one number.
@@ -137,7 +139,9 @@ impl Parameter {
                     1.0
                 },
             ),
-            Parameter::PeerGroupStandards => Some(if p.standards.by_peer_group { 1.0 } else { 0.0 }),
+            Parameter::PeerGroupStandards => {
+                Some(if p.standards.by_peer_group { 1.0 } else { 0.0 })
+            }
         }
     }
 
@@ -147,8 +151,16 @@ impl Parameter {
         let pay = &mut p.payment;
         let dollars = |v: f64| (v * 100.0).round() as i64;
         match self {
-            Parameter::PoolDollars => pay.pool = Pool::Fixed { cents: dollars(v).max(0) },
-            Parameter::WithholdPercent => pay.pool = Pool::Withhold { percent: v.clamp(0.0, 100.0) },
+            Parameter::PoolDollars => {
+                pay.pool = Pool::Fixed {
+                    cents: dollars(v).max(0),
+                }
+            }
+            Parameter::WithholdPercent => {
+                pay.pool = Pool::Withhold {
+                    percent: v.clamp(0.0, 100.0),
+                }
+            }
             Parameter::SpendPercent => {
                 pay.pool = Pool::PercentOfSpend {
                     percent: v.clamp(0.0, 100.0),
@@ -186,7 +198,11 @@ impl Parameter {
             }
             Parameter::MinScore => pay.eligibility = Eligibility::MinScore(v),
             Parameter::CapDollars => {
-                pay.cap = if v > 0.0 { Some(Limit::Cents(dollars(v))) } else { None }
+                pay.cap = if v > 0.0 {
+                    Some(Limit::Cents(dollars(v)))
+                } else {
+                    None
+                }
             }
             Parameter::ImprovementCredit => {
                 if v >= 0.5 {
@@ -203,12 +219,13 @@ impl Parameter {
             Parameter::PeerGroupStandards => p.standards.by_peer_group = v >= 0.5,
         }
         // Exchange functions only make sense with a withhold; keep the pair consistent.
-        if matches!(self, Parameter::PoolDollars | Parameter::SpendPercent | Parameter::PmpmDollars)
-            && matches!(
-                p.payment.distribution,
-                Distribution::LinearExchange | Distribution::LogisticExchange { .. }
-            )
-        {
+        if matches!(
+            self,
+            Parameter::PoolDollars | Parameter::SpendPercent | Parameter::PmpmDollars
+        ) && matches!(
+            p.payment.distribution,
+            Distribution::LinearExchange | Distribution::LogisticExchange { .. }
+        ) {
             p.payment.distribution = Distribution::ShareOfPool;
         }
     }
