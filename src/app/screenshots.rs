@@ -64,7 +64,7 @@ impl Shot {
 }
 
 /// Parses `P4P_SCREENSHOT_STEPS`: "all", or a comma list of step numbers, "providers", "why",
-/// "dark6".
+/// "dark6", "equity", "sweep", "scenarios", "reliability".
 pub fn parse_shots(spec: &str) -> Vec<Shot> {
     let mut out = Vec::new();
     for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -72,6 +72,7 @@ pub fn parse_shots(spec: &str) -> Vec<Shot> {
             "all" => {
                 out.extend(Step::ALL.map(Shot::Step));
                 out.extend([Shot::Providers, Shot::Why, Shot::Dark(Step::Payment)]);
+                out.extend(super::analysis::View::ALL.map(Shot::Analysis));
             }
             "providers" => out.push(Shot::Providers),
             "why" => out.push(Shot::Why),
@@ -214,7 +215,7 @@ mod tests {
 
     #[test]
     fn shot_lists_parse() {
-        assert_eq!(parse_shots("all").len(), 10);
+        assert_eq!(parse_shots("all").len(), 14);
         assert_eq!(
             parse_shots("1, why,dark6,9"),
             vec![
