@@ -97,8 +97,21 @@ pub fn distribute_in(
         let k = (left as usize).min(fractions.len());
         if k < fractions.len() && k > 0 {
             fractions.select_nth_unstable_by(k - 1, order);
+            // The common case: each of the k largest remainders has room under its cap, so each
+            // gets one cent whatever their order, and sorting them is wasted work.
+            if fractions[..k]
+                .iter()
+                .all(|&(_, pos)| out[active[pos]] < caps[active[pos]])
+            {
+                for &(_, pos) in &fractions[..k] {
+                    out[active[pos]] += 1;
+                }
+                left = 0;
+            }
         }
-        fractions[..k].sort_unstable_by(order);
+        if left > 0 {
+            fractions[..k].sort_unstable_by(order);
+        }
         // First the largest remainders; then, should cents still be left, round-robin.
         let mut progress = true;
         while left > 0 && progress {

@@ -312,6 +312,7 @@ pub fn compare_variants<'a>(
                 &inputs.lives,
                 quintiles.as_ref(),
                 &mut StatsBuffers::default(),
+                false,
             );
             (results, stats)
         })

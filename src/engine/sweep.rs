@@ -564,15 +564,21 @@ impl PayoutStats {
 /// Scratch buffers reused from cell to cell.
 #[derive(Default)]
 pub(crate) struct StatsBuffers {
-    earned: Vec<i64>,
+    /// Scored providers in ascending order of earned cents at the last call. Cells that share
+    /// scores keep almost the same order (a bigger pool scales every share alike), so checking
+    /// it is usually all the sorting a cell needs.
+    order: Vec<u32>,
     payouts: Vec<i64>,
 }
 
+/// Payout figures of `r`. `same_scores` says the previous call on `buf` had exactly these
+/// scores (only payment parameters changed), so its provider order can be reused.
 pub(crate) fn payout_stats(
     r: &Results,
     lives: &[f64],
     quintiles: Option<&RiskQuintiles>,
     buf: &mut StatsBuffers,
+    same_scores: bool,
 ) -> PayoutStats {
     let pay = &r.payment;
     let n = r.provider_count();
@@ -580,66 +586,109 @@ pub(crate) fn payout_stats(
         max_cents: i64::MIN,
         ..Default::default()
     };
-    buf.earned.clear();
     buf.payouts.clear();
     let withholds = pay.withheld.iter().any(|w| *w != 0);
+    let (total, earned, net) = (&r.total[..n], &pay.earned[..n], &pay.net[..n]);
+    let quintile: &[u8] = quintiles.map_or(&[], |q| &q.quintile);
+    // Bin 5 collects providers outside the equity figures (no quintile or no lives), so the
+    // loop needs no branch for them.
+    let (mut paid, mut lives_in, mut count) = ([0i64; 6], [0f64; 6], [0u32; 6]);
     for i in 0..n {
-        if !r.total[i].is_finite() {
+        if !total[i].is_finite() {
             continue;
         }
+        let (e, ne) = (earned[i], net[i]);
         s.scored += 1;
-        let (earned, net) = (pay.earned[i], pay.net[i]);
-        if earned > 0 {
-            s.earning += 1;
-            buf.earned.push(earned);
-            if withholds {
-                buf.payouts.push(net);
-            }
+        s.earning += u32::from(e > 0);
+        s.penalised += u32::from(ne < 0);
+        s.max_cents = s.max_cents.max(ne);
+        if withholds && e > 0 {
+            buf.payouts.push(ne);
         }
-        if net < 0 {
-            s.penalised += 1;
-        }
-        s.max_cents = s.max_cents.max(net);
-        if let Some(q) = quintiles {
-            let qi = q.quintile.get(i).copied().unwrap_or(RiskQuintiles::UNKNOWN);
-            let l = lives.get(i).copied().unwrap_or(f64::NAN);
-            if qi != RiskQuintiles::UNKNOWN && l.is_finite() && l > 0.0 {
-                let qi = qi as usize;
-                s.quintile_paid[qi] += net;
-                s.quintile_lives[qi] += l;
-                s.quintile_providers[qi] += 1;
-            }
-        }
+        let l = lives.get(i).copied().unwrap_or(f64::NAN);
+        let g = match quintile.get(i) {
+            Some(&q) if q < 5 && l > 0.0 && l.is_finite() => q as usize,
+            _ => 5,
+        };
+        paid[g] += ne;
+        lives_in[g] += l;
+        count[g] += 1;
     }
+    s.quintile_paid.copy_from_slice(&paid[..5]);
+    s.quintile_lives.copy_from_slice(&lives_in[..5]);
+    s.quintile_providers.copy_from_slice(&count[..5]);
     if s.scored == 0 {
         s.max_cents = 0;
     }
-    buf.earned.sort_unstable();
-    // Gini over all scored providers; the non-earners are zeros ranked first.
-    let total: i64 = buf.earned.iter().sum();
+    if !same_scores || buf.order.len() != s.scored as usize {
+        buf.order.clear();
+        buf.order
+            .extend((0..n as u32).filter(|&i| r.total[i as usize].is_finite()));
+    }
+    // Gini and the median need earned cents in order; negative amounts (two-sided models)
+    // count as nothing earned.
+    let earned = |i: u32| pay.earned[i as usize].max(0);
+    // Gini = 2·Σ rank·x / (n·Σx) − (n+1)/n over ascending x. Summed exactly in integers, so
+    // the order of tied providers cannot change a bit of the result. The sums are taken while
+    // checking that the order still holds; only when it does not is it sorted again.
+    let gini_sums = |order: &[u32]| -> Option<(i128, i128)> {
+        let (mut total, mut ranked, mut prev) = (0i128, 0i128, 0i128);
+        for (j, &i) in order.iter().enumerate() {
+            let x = earned(i) as i128;
+            if x < prev {
+                return None;
+            }
+            prev = x;
+            total += x;
+            ranked += (j as i128 + 1) * x;
+        }
+        Some((total, ranked))
+    };
+    let (total, ranked) = match gini_sums(&buf.order) {
+        Some(sums) => sums,
+        None => {
+            // Ties in cents are ordered by score × weight, the share a bigger pool scales:
+            // earned cents never decrease along that order, so the next pool size finds it
+            // still sorted. The sort is stable and adaptive, near linear on a nearly right order.
+            let share = |i: u32| r.total[i as usize].max(0.0) * pay.weight[i as usize];
+            buf.order.sort_by(|a, b| {
+                earned(*a)
+                    .cmp(&earned(*b))
+                    .then_with(|| share(*a).total_cmp(&share(*b)))
+            });
+            gini_sums(&buf.order).expect("sorted just now")
+        }
+    };
     s.gini = if total > 0 {
         let n = s.scored as f64;
-        let zeros = (s.scored as usize - buf.earned.len()) as f64;
-        let ranked: f64 = buf
-            .earned
-            .iter()
-            .enumerate()
-            .map(|(j, x)| (zeros + j as f64 + 1.0) * *x as f64)
-            .sum();
-        2.0 * ranked / (n * total as f64) - (n + 1.0) / n
+        2.0 * ranked as f64 / (n * total as f64) - (n + 1.0) / n
     } else {
         f64::NAN
     };
-    let earners = if withholds {
-        buf.payouts.sort_unstable();
-        &buf.payouts
+    // Median payout among earners: the earners are the top of the order; with withholds
+    // their net amounts are in `payouts`, unordered.
+    let k = s.earning as usize;
+    let even = k.is_multiple_of(2);
+    s.median_cents = if k == 0 {
+        0
+    } else if withholds {
+        let (left, hi, _) = buf.payouts.select_nth_unstable(k / 2);
+        let hi = *hi;
+        let lo = if even {
+            left.iter().copied().max().unwrap_or(hi)
+        } else {
+            hi
+        };
+        (lo + hi) / 2
     } else {
-        &buf.earned
-    };
-    s.median_cents = match earners.len() {
-        0 => 0,
-        k if k % 2 == 1 => earners[k / 2],
-        k => (earners[k / 2 - 1] + earners[k / 2]) / 2,
+        let top = &buf.order[buf.order.len() - k..];
+        let hi = pay.earned[top[k / 2] as usize];
+        let lo = if even {
+            pay.earned[top[k / 2 - 1] as usize]
+        } else {
+            hi
+        };
+        (lo + hi) / 2
     };
     s
 }
@@ -760,6 +809,7 @@ pub fn sweep<'a>(
                         &inputs.lives,
                         quintiles.as_ref(),
                         &mut w.buffers,
+                        k > 0,
                     );
                     out.push((
                         cell,
