@@ -6,6 +6,7 @@
 //! [`Results`] the engine produced; the explanations re-derive the intermediate quantities
 //! (ratios, shares, sums) with the same expressions the engine uses, so a reader can check them.
 
+use super::payment::{cents, finite_or_zero, limit_cents};
 use std::fmt;
 
 use super::curves::consistency_points;
@@ -217,25 +218,6 @@ pub fn group_thousands(n: u64) -> String {
     out
 }
 
-fn cents(amount: f64) -> i64 {
-    if amount.is_finite() {
-        (amount * 100.0).round() as i64
-    } else {
-        0
-    }
-}
-
-fn finite_or_zero(x: f64) -> f64 {
-    if x.is_finite() { x } else { 0.0 }
-}
-
-fn limit_cents(limit: &Limit, base: f64) -> i64 {
-    match limit {
-        Limit::Cents(c) => (*c).max(0),
-        Limit::PercentOfBase(p) => cents(base * p / 100.0).max(0),
-    }
-}
-
 fn limit_label(limit: &Limit) -> String {
     match limit {
         Limit::Cents(c) => fmt_money(*c),
@@ -275,7 +257,7 @@ impl<'a> Auditor<'a> {
         if let Some(floor) = &pay.floor {
             a.floors_need = (0..n)
                 .filter(|&i| a.raw_weight(i) > 0.0)
-                .map(|i| limit_cents(floor, inputs.base_payments[i]).min(a.cap(i)))
+                .map(|i| limit_cents(Some(floor), inputs.base_payments[i]).min(a.cap(i)))
                 .sum();
         }
         if matches!(pay.distribution, Distribution::PointsValue { .. }) {
@@ -298,11 +280,9 @@ impl<'a> Auditor<'a> {
     }
 
     fn cap(&self, i: usize) -> i64 {
-        self.program
-            .payment
-            .cap
-            .as_ref()
-            .map_or(i64::MAX, |c| limit_cents(c, self.inputs.base_payments[i]))
+        self.program.payment.cap.as_ref().map_or(i64::MAX, |c| {
+            limit_cents(Some(c), self.inputs.base_payments[i])
+        })
     }
 
     /// The weight the engine shares the pool by, as in `payment::pay`.
@@ -1018,7 +998,7 @@ impl<'a> Auditor<'a> {
                 if let Some(floor) = &pay.floor {
                     let applied = self.floors_need <= r.pool_cents;
                     let mine = if raw > 0.0 {
-                        limit_cents(floor, base).min(self.cap(i))
+                        limit_cents(Some(floor), base).min(self.cap(i))
                     } else {
                         0
                     };
