@@ -569,10 +569,48 @@ pub(crate) struct StatsBuffers {
     /// it is usually all the sorting a cell needs.
     order: Vec<u32>,
     payouts: Vec<i64>,
+    /// Per provider, for the current scores: its risk quintile (0–4), 5 when scored but outside
+    /// the equity figures (no quintile or no lives), 6 when not scored.
+    bin: Vec<u8>,
+    /// Per quintile, for the current scores: scored providers and their attributed lives.
+    providers: [u32; 5],
+    lives: [f64; 5],
+    scored: u32,
+}
+
+const OUTSIDE_EQUITY: u8 = 5;
+const NOT_SCORED: u8 = 6;
+
+impl StatsBuffers {
+    /// What depends on the scores only: who is scored, equity bins, lives per quintile.
+    fn set_scores(&mut self, r: &Results, lives: &[f64], quintiles: Option<&RiskQuintiles>) {
+        let quintile: &[u8] = quintiles.map_or(&[], |q| &q.quintile);
+        self.bin.clear();
+        self.bin.extend(r.total.iter().enumerate().map(|(i, t)| {
+            let l = lives.get(i).copied().unwrap_or(f64::NAN);
+            match quintile.get(i) {
+                _ if !t.is_finite() => NOT_SCORED,
+                Some(&q) if q < 5 && l > 0.0 && l.is_finite() => q,
+                _ => OUTSIDE_EQUITY,
+            }
+        }));
+        self.providers = [0; 5];
+        self.lives = [0.0; 5];
+        for (i, &b) in self.bin.iter().enumerate() {
+            if b < 5 {
+                self.providers[b as usize] += 1;
+                self.lives[b as usize] += lives[i];
+            }
+        }
+        self.order.clear();
+        self.order
+            .extend((0..self.bin.len() as u32).filter(|&i| self.bin[i as usize] != NOT_SCORED));
+        self.scored = self.order.len() as u32;
+    }
 }
 
 /// Payout figures of `r`. `same_scores` says the previous call on `buf` had exactly these
-/// scores (only payment parameters changed), so its provider order can be reused.
+/// scores (only payment parameters changed), so what depends on scores alone is kept.
 pub(crate) fn payout_stats(
     r: &Results,
     lives: &[f64],
@@ -582,67 +620,51 @@ pub(crate) fn payout_stats(
 ) -> PayoutStats {
     let pay = &r.payment;
     let n = r.provider_count();
+    if !same_scores || buf.bin.len() != n {
+        buf.set_scores(r, lives, quintiles);
+    }
     let mut s = PayoutStats {
-        max_cents: i64::MIN,
+        scored: buf.scored,
+        max_cents: if buf.scored == 0 { 0 } else { i64::MIN },
+        quintile_lives: buf.lives,
+        quintile_providers: buf.providers,
         ..Default::default()
     };
     buf.payouts.clear();
     let withholds = pay.withheld.iter().any(|w| *w != 0);
-    let (total, earned, net) = (&r.total[..n], &pay.earned[..n], &pay.net[..n]);
-    let quintile: &[u8] = quintiles.map_or(&[], |q| &q.quintile);
-    // Bin 5 collects providers outside the equity figures (no quintile or no lives), so the
-    // loop needs no branch for them.
-    let (mut paid, mut lives_in, mut count) = ([0i64; 6], [0f64; 6], [0u32; 6]);
-    for i in 0..n {
-        if !total[i].is_finite() {
-            continue;
+    let mut paid = [0i64; 7];
+    for ((&b, &e), &ne) in buf.bin.iter().zip(&pay.earned).zip(&pay.net) {
+        paid[b as usize] += ne;
+        if b != NOT_SCORED {
+            s.earning += u32::from(e > 0);
+            s.penalised += u32::from(ne < 0);
+            s.max_cents = s.max_cents.max(ne);
+            if withholds && e > 0 {
+                buf.payouts.push(ne);
+            }
         }
-        let (e, ne) = (earned[i], net[i]);
-        s.scored += 1;
-        s.earning += u32::from(e > 0);
-        s.penalised += u32::from(ne < 0);
-        s.max_cents = s.max_cents.max(ne);
-        if withholds && e > 0 {
-            buf.payouts.push(ne);
-        }
-        let l = lives.get(i).copied().unwrap_or(f64::NAN);
-        let g = match quintile.get(i) {
-            Some(&q) if q < 5 && l > 0.0 && l.is_finite() => q as usize,
-            _ => 5,
-        };
-        paid[g] += ne;
-        lives_in[g] += l;
-        count[g] += 1;
     }
     s.quintile_paid.copy_from_slice(&paid[..5]);
-    s.quintile_lives.copy_from_slice(&lives_in[..5]);
-    s.quintile_providers.copy_from_slice(&count[..5]);
-    if s.scored == 0 {
-        s.max_cents = 0;
-    }
-    if !same_scores || buf.order.len() != s.scored as usize {
-        buf.order.clear();
-        buf.order
-            .extend((0..n as u32).filter(|&i| r.total[i as usize].is_finite()));
-    }
     // Gini and the median need earned cents in order; negative amounts (two-sided models)
     // count as nothing earned.
     let earned = |i: u32| pay.earned[i as usize].max(0);
-    // Gini = 2·Σ rank·x / (n·Σx) − (n+1)/n over ascending x. Summed exactly in integers, so
-    // the order of tied providers cannot change a bit of the result. The sums are taken while
-    // checking that the order still holds; only when it does not is it sorted again.
+    // Gini = 2·Σ rank·x / (n·Σx) − (n+1)/n over ascending x, where Σ rank·x = (n+1)·Σx − Σ of
+    // the running sums. Summed exactly in integers, so the order of tied providers cannot
+    // change a bit of the result. The sums are taken while checking that the order still
+    // holds; only when it does not is it sorted again.
     let gini_sums = |order: &[u32]| -> Option<(i128, i128)> {
-        let (mut total, mut ranked, mut prev) = (0i128, 0i128, 0i128);
-        for (j, &i) in order.iter().enumerate() {
-            let x = earned(i) as i128;
+        let (mut running, mut sum_running, mut prev) = (0i128, 0i128, 0i64);
+        for &i in order {
+            let x = earned(i);
             if x < prev {
                 return None;
             }
             prev = x;
-            total += x;
-            ranked += (j as i128 + 1) * x;
+            running += x as i128;
+            sum_running += running;
         }
-        Some((total, ranked))
+        let n = order.len() as i128;
+        Some((running, (n + 1) * running - sum_running))
     };
     let (total, ranked) = match gini_sums(&buf.order) {
         Some(sums) => sums,
