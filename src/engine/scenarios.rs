@@ -112,7 +112,7 @@ pub struct Totals {
 pub struct QuintileRow {
     /// "Q1 lowest (0.05–0.18)" … "Q5 highest (…)".
     pub label: String,
-    /// Scored providers with known attributed lives.
+    /// Providers with known attributed lives (scored or not, as the equity lens counts them).
     pub providers: u32,
     pub lives: f64,
     pub paid_cents: i64,

@@ -8,7 +8,7 @@
 //! scoring pass; each worker reuses one results buffer.
 
 use super::inputs::Inputs;
-use super::observations::{AttributeValues, Observations};
+use super::observations::Observations;
 use super::results::Results;
 use crate::program::{Parameter, Pool, Program};
 use rayon::prelude::*;
@@ -466,48 +466,33 @@ pub struct RiskQuintiles {
 impl RiskQuintiles {
     pub const UNKNOWN: u8 = u8::MAX;
 
-    /// The stratifier the equity figures use by default: dual-eligible share when present,
-    /// else the first numeric stratifier.
-    pub fn default_stratifier(obs: &Observations) -> Option<&str> {
-        let numeric =
-            |s: &&super::observations::Stratifier| matches!(s.values, AttributeValues::Numeric(_));
-        let strata = &obs.providers.stratifiers;
-        ["dual_share", "dual_eligible_share"]
-            .iter()
-            .find_map(|name| strata.iter().filter(numeric).find(|s| s.name == *name))
-            .or_else(|| strata.iter().find(numeric))
-            .map(|s| s.name.as_str())
+    /// The stratifier the equity figures use by default: the equity lens's choice
+    /// ([`super::equity::default_risk_stratifier`]: dual-eligible share first).
+    pub fn default_stratifier(obs: &Observations) -> Option<String> {
+        super::equity::default_risk_stratifier(&obs.providers)
     }
 
-    /// Quintiles of `name` (or of the default stratifier); `None` when it is missing or not
-    /// numeric. Ties are ranked by provider id, so row order never moves a provider.
+    /// Quintiles of `name` (or of the default stratifier), cut as the equity lens cuts them
+    /// (ties by provider id, so row order never moves a provider); `None` when the stratifier
+    /// is missing or does not read as numbers.
     pub fn new(obs: &Observations, name: Option<&str>) -> Option<RiskQuintiles> {
         let name = match name {
-            Some(n) => n,
+            Some(n) => n.to_owned(),
             None => Self::default_stratifier(obs)?,
         };
-        let AttributeValues::Numeric(values) = &obs.providers.stratifier(name)?.values else {
-            return None;
-        };
-        let ids = &obs.providers.ids;
-        let n = obs.provider_count().min(values.len());
-        let mut order: Vec<usize> = (0..n).filter(|&i| values[i].is_finite()).collect();
-        order.sort_by(|&a, &b| {
-            values[a]
-                .total_cmp(&values[b])
-                .then_with(|| ids[a].cmp(&ids[b]))
-        });
-        let k = order.len();
+        let values = super::equity::numeric_values(&obs.providers.stratifier(&name)?.values)?;
+        let cut = super::equity::quintiles(&values, &obs.providers.ids);
         let mut quintile = vec![Self::UNKNOWN; obs.provider_count()];
         let mut ranges = [(f64::INFINITY, f64::NEG_INFINITY); 5];
-        for (rank, &i) in order.iter().enumerate() {
-            let q = rank * 5 / k;
-            quintile[i] = q as u8;
-            ranges[q].0 = ranges[q].0.min(values[i]);
-            ranges[q].1 = ranges[q].1.max(values[i]);
+        for (i, q) in cut.iter().enumerate() {
+            if let (Some(q), Some(slot)) = (q, quintile.get_mut(i)) {
+                *slot = *q;
+                let r = &mut ranges[*q as usize];
+                *r = (r.0.min(values[i]), r.1.max(values[i]));
+            }
         }
         Some(RiskQuintiles {
-            stratifier: name.to_owned(),
+            stratifier: name,
             quintile,
             ranges,
         })
@@ -544,7 +529,8 @@ pub(crate) struct PayoutStats {
     pub gini: f64,
     pub median_cents: i64,
     pub max_cents: i64,
-    /// Per quintile: Σ payout (cents) and Σ attributed lives of scored providers with known lives.
+    /// Per quintile: Σ payout (cents), Σ attributed lives and count of the providers with known
+    /// lives, scored or not (as the equity lens counts them).
     pub quintile_paid: [i64; 5],
     pub quintile_lives: [f64; 5],
     pub quintile_providers: [u32; 5],
@@ -569,42 +555,47 @@ pub(crate) struct StatsBuffers {
     /// it is usually all the sorting a cell needs.
     order: Vec<u32>,
     payouts: Vec<i64>,
-    /// Per provider, for the current scores: its risk quintile (0–4), 5 when scored but outside
-    /// the equity figures (no quintile or no lives), 6 when not scored.
+    /// Per provider: its risk quintile (0–4) or [`OUTSIDE_EQUITY`] (no quintile, or no
+    /// attributed lives), plus [`NOT_SCORED`] while its total score is missing.
     bin: Vec<u8>,
-    /// Per quintile, for the current scores: scored providers and their attributed lives.
+    /// Per quintile: providers with known attributed lives, and their lives.
     providers: [u32; 5],
     lives: [f64; 5],
     scored: u32,
 }
 
 const OUTSIDE_EQUITY: u8 = 5;
-const NOT_SCORED: u8 = 6;
+const NOT_SCORED: u8 = 8;
 
 impl StatsBuffers {
-    /// What depends on the scores only: who is scored, equity bins, lives per quintile.
+    /// What depends on the scores only: who is scored, and the equity bins and lives.
     fn set_scores(&mut self, r: &Results, lives: &[f64], quintiles: Option<&RiskQuintiles>) {
         let quintile: &[u8] = quintiles.map_or(&[], |q| &q.quintile);
         self.bin.clear();
         self.bin.extend(r.total.iter().enumerate().map(|(i, t)| {
             let l = lives.get(i).copied().unwrap_or(f64::NAN);
-            match quintile.get(i) {
-                _ if !t.is_finite() => NOT_SCORED,
+            let equity = match quintile.get(i) {
                 Some(&q) if q < 5 && l > 0.0 && l.is_finite() => q,
                 _ => OUTSIDE_EQUITY,
+            };
+            if t.is_finite() {
+                equity
+            } else {
+                equity | NOT_SCORED
             }
         }));
         self.providers = [0; 5];
         self.lives = [0.0; 5];
         for (i, &b) in self.bin.iter().enumerate() {
-            if b < 5 {
-                self.providers[b as usize] += 1;
-                self.lives[b as usize] += lives[i];
+            let q = (b & !NOT_SCORED) as usize;
+            if q < 5 {
+                self.providers[q] += 1;
+                self.lives[q] += lives[i];
             }
         }
         self.order.clear();
         self.order
-            .extend((0..self.bin.len() as u32).filter(|&i| self.bin[i as usize] != NOT_SCORED));
+            .extend((0..self.bin.len() as u32).filter(|&i| self.bin[i as usize] & NOT_SCORED == 0));
         self.scored = self.order.len() as u32;
     }
 }
@@ -632,10 +623,12 @@ pub(crate) fn payout_stats(
     };
     buf.payouts.clear();
     let withholds = pay.withheld.iter().any(|w| *w != 0);
-    let mut paid = [0i64; 7];
+    // Equity counts every provider with lives, scored or not (as the equity lens does); the
+    // other figures count scored providers only.
+    let mut paid = [0i64; 6];
     for ((&b, &e), &ne) in buf.bin.iter().zip(&pay.earned).zip(&pay.net) {
-        paid[b as usize] += ne;
-        if b != NOT_SCORED {
+        paid[(b & !NOT_SCORED) as usize] += ne;
+        if b & NOT_SCORED == 0 {
             s.earning += u32::from(e > 0);
             s.penalised += u32::from(ne < 0);
             s.max_cents = s.max_cents.max(ne);

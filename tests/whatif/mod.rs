@@ -659,7 +659,18 @@ fn medicaid_sample_scenarios_side_by_side() {
     let six = cmp.index_of("$6M pool, 60th percentile").unwrap();
     assert_eq!(cmp.outcomes[six].totals.pool_cents, 600_000_000);
     assert!(cmp.outcomes[six].totals.earning <= base.totals.earning);
-    // Equity rows cover every scored practice with lives.
+    // Equity rows cover every practice with lives, scored or not, as the equity lens does;
+    // and they agree with it: payout per life of each dual-share quintile.
     let covered: u32 = base.equity.iter().map(|q| q.providers).sum();
-    assert_eq!(covered, base.totals.scored);
+    assert_eq!(covered as usize, obs.provider_count());
+    let (_, results) = engine::run(&p, &obs);
+    let lens = engine::equity::stratify(&obs.providers, &results, "dual_share").unwrap();
+    for (mine, theirs) in base.equity.iter().zip(&lens.strata) {
+        assert!(
+            close(mine.per_life, theirs.payout_per_life),
+            "{}",
+            mine.label
+        );
+        assert_eq!(mine.paid_cents, theirs.net_cents);
+    }
 }
