@@ -39,8 +39,15 @@ fn fmt(d: Duration) -> String {
 /// Prints the median time per run for each size.
 pub fn run(sizes: &[usize], measures: usize) {
     println!(
-        "{:>10} {:>9} {:>14} {:>22} {:>6}",
-        "providers", "measures", "align (load)", "standards→cents (run)", "runs"
+        "{:>10} {:>9} {:>14} {:>22} {:>6} {:>11} {:>11} {:>11}",
+        "providers",
+        "measures",
+        "align (load)",
+        "standards→cents (run)",
+        "runs",
+        "measures",
+        "domains",
+        "pay"
     );
     for &n in sizes {
         let obs = generate(&SynthSpec {
@@ -60,13 +67,30 @@ pub fn run(sizes: &[usize], measures: usize) {
             engine::evaluate_into(&program, &inputs, &mut results);
             std::hint::black_box(&results);
         });
+        // The run's three parts, timed alone on the same inputs.
+        let budget = Duration::from_millis(500);
+        let (measures_t, _) = time(budget, || {
+            engine::scoring::score_measures(&program, &inputs, &mut results);
+            std::hint::black_box(&results);
+        });
+        let (domains_t, _) = time(budget, || {
+            engine::scoring::score_domains(&program, &inputs, &mut results);
+            std::hint::black_box(&results);
+        });
+        let (pay_t, _) = time(budget, || {
+            engine::pay_into(&program, &inputs, &mut results);
+            std::hint::black_box(&results);
+        });
         println!(
-            "{:>10} {:>9} {:>14} {:>22} {:>6}",
+            "{:>10} {:>9} {:>14} {:>22} {:>6} {:>11} {:>11} {:>11}",
             n,
             measures,
             fmt(align),
             fmt(run),
-            runs
+            runs,
+            fmt(measures_t),
+            fmt(domains_t),
+            fmt(pay_t)
         );
     }
 }

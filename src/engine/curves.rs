@@ -24,22 +24,40 @@ fn round_half_up(x: f64) -> f64 {
     floor_small(x.max(0.0) + 0.5 + ROUND_EPS)
 }
 
-/// Hospital VBP achievement points, 0–10.
+/// Whole points, 0–9, of a value already offset for rounding half up: truncation, which is
+/// floor for the non-negative values left after the clamp. Callers select NaN themselves.
+#[inline(always)]
+fn whole_points(x: f64) -> f64 {
+    let x = x.max(0.0).min(9.0);
+    // SAFETY: 0 ≤ x ≤ 9 here (`max` maps NaN to 0), well inside i32. The unchecked conversion
+    // is one vector instruction where the saturating `as` is several.
+    unsafe { x.to_int_unchecked::<i32>() as f64 }
+}
+
+/// Hospital VBP achievement points, 0–10: round half up of 9 × (P − AT) / (BM − AT) + 0.5.
 #[inline(always)]
 pub fn hvbp_achievement(p: f64, at: f64, bm: f64) -> f64 {
-    let pts = round_half_up(9.0 * (p - at) / (bm - at) + 0.5).min(9.0);
+    // The scale depends on the standards alone, so a loop over providers divides once; the
+    // two halves of "+ 0.5, then round half up" are added as one constant.
+    let pts = whole_points((p - at) * (9.0 / (bm - at)) + (1.0 + ROUND_EPS));
     let pts = if p < at { 0.0 } else { pts };
     let pts = if p >= bm { 10.0 } else { pts };
     if p.is_nan() { f64::NAN } else { pts }
 }
 
-/// Hospital VBP improvement points, 0–9; 0 without a baseline or without improvement.
+/// Hospital VBP improvement points, 0–9: round half up of 10 × (P − B) / (BM − B) − 0.5;
+/// 0 without improvement, NaN without a baseline.
 #[inline(always)]
 pub fn hvbp_improvement(p: f64, b: f64, bm: f64) -> f64 {
-    let pts = round_half_up(10.0 * (p - b) / (bm - b) - 0.5).min(9.0);
+    // "− 0.5, then round half up" is floor(x + tolerance) for the x ≥ 0 that reach it.
+    let pts = whole_points(10.0 * (p - b) / (bm - b) + ROUND_EPS);
     let pts = if p >= bm { 9.0 } else { pts };
     let pts = if p > b { pts } else { 0.0 };
-    if p.is_nan() { f64::NAN } else { pts }
+    if p.is_nan() | b.is_nan() {
+        f64::NAN
+    } else {
+        pts
+    }
 }
 
 /// SNF VBP achievement, 0–100 unrounded.

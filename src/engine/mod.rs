@@ -8,11 +8,11 @@ pub mod equity;
 pub mod exceptions;
 mod inputs;
 pub mod observations;
-mod payment;
+pub(crate) mod payment;
 pub mod reliability;
 mod results;
 mod scenarios;
-mod scoring;
+pub(crate) mod scoring;
 mod standards;
 mod sweep;
 

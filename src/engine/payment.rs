@@ -26,6 +26,23 @@ pub(super) fn limit_cents(limit: Option<&Limit>, base: f64) -> i64 {
     }
 }
 
+/// Buffers a distribution reuses between calls.
+#[derive(Debug, Default)]
+pub struct DistributeScratch {
+    active: Vec<u32>,
+    /// (fraction of a cent, position in `active`).
+    fractions: Vec<(f64, u32)>,
+}
+
+/// Buffers [`pay`] reuses between runs, so that a run allocates nothing once warm.
+#[derive(Debug, Default)]
+pub struct PayScratch {
+    caps: Vec<i64>,
+    caps_left: Vec<i64>,
+    raw: Vec<f64>,
+    distribute: DistributeScratch,
+}
+
 /// Splits `pool` cents in proportion to `weights`, exactly: Σ out = pool unless every provider
 /// with weight reaches its cap, in which case the rest is returned as unallocated.
 /// Caps are enforced by water-filling (what a capped provider cannot take goes to the others in
@@ -44,24 +61,59 @@ pub fn distribute_in(
     order: &[u32],
     out: &mut [i64],
 ) -> i64 {
+    distribute_with(
+        pool,
+        Shares {
+            weights,
+            caps,
+            order,
+        },
+        out,
+        &mut DistributeScratch::default(),
+    )
+}
+
+/// What a distribution splits the pool by.
+#[derive(Clone, Copy)]
+struct Shares<'a> {
+    weights: &'a [f64],
+    /// i64::MAX where uncapped.
+    caps: &'a [i64],
+    order: &'a [u32],
+}
+
+/// As [`distribute_in`], with reused buffers.
+fn distribute_with(pool: i64, s: Shares, out: &mut [i64], scratch: &mut DistributeScratch) -> i64 {
+    let Shares {
+        weights,
+        caps,
+        order,
+    } = s;
     if pool <= 0 {
         return pool.max(0);
     }
-    let mut active: Vec<usize> = order
-        .iter()
-        .map(|&i| i as usize)
-        .filter(|&i| weights[i] > 0.0 && weights[i].is_finite() && caps[i] > 0)
-        .collect();
+    let DistributeScratch { active, fractions } = scratch;
+    active.clear();
+    active.extend(
+        order
+            .iter()
+            .filter(|&&i| {
+                let (w, c) = (weights[i as usize], caps[i as usize]);
+                w > 0.0 && w.is_finite() && c > 0
+            })
+            .copied(),
+    );
     let mut remaining = pool;
     // Water-filling: fix providers whose share exceeds their cap, until no share does.
     loop {
-        let total: f64 = active.iter().map(|&i| weights[i]).sum();
+        let total: f64 = active.iter().map(|&i| weights[i as usize]).sum();
         if active.is_empty() || total <= 0.0 {
             return remaining;
         }
         let before = active.len();
         let rem = remaining as f64;
         active.retain(|&i| {
+            let i = i as usize;
             let share = rem * weights[i] / total;
             if share >= caps[i] as f64 {
                 out[i] += caps[i];
@@ -78,21 +130,24 @@ pub fn distribute_in(
             return 0;
         }
     }
-    let total: f64 = active.iter().map(|&i| weights[i]).sum();
+    let total: f64 = active.iter().map(|&i| weights[i as usize]).sum();
     let rem = remaining as f64;
     let mut given: i64 = 0;
     // (fraction, position in `active`): ties go to the earlier position in the order.
-    let mut fractions: Vec<(f64, usize)> = Vec::with_capacity(active.len());
+    fractions.clear();
     for (pos, &i) in active.iter().enumerate() {
+        let i = i as usize;
         let exact = rem * weights[i] / total;
-        let whole = (exact.floor() as i64).min(caps[i]);
+        // Truncation is floor here (exact ≥ 0), without the call `floor` costs.
+        let whole = (exact as i64).min(caps[i]);
         out[i] += whole;
         given += whole;
-        fractions.push((exact - whole as f64, pos));
+        fractions.push((exact - whole as f64, pos as u32));
     }
+    let at = |pos: u32| active[pos as usize] as usize;
     let mut left = remaining - given;
     // Floating error can leave the sum a few cents off either way; settle it exactly.
-    let order = |a: &(f64, usize), b: &(f64, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    let order = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
     if left > 0 {
         let k = (left as usize).min(fractions.len());
         if k < fractions.len() && k > 0 {
@@ -101,10 +156,10 @@ pub fn distribute_in(
             // gets one cent whatever their order, and sorting them is wasted work.
             if fractions[..k]
                 .iter()
-                .all(|&(_, pos)| out[active[pos]] < caps[active[pos]])
+                .all(|&(_, pos)| out[at(pos)] < caps[at(pos)])
             {
                 for &(_, pos) in &fractions[..k] {
-                    out[active[pos]] += 1;
+                    out[at(pos)] += 1;
                 }
                 left = 0;
             }
@@ -122,7 +177,7 @@ pub fn distribute_in(
                 k.min(left as usize)
             };
             for &(_, pos) in fractions.iter().take(take) {
-                let i = active[pos];
+                let i = at(pos);
                 if left > 0 && out[i] < caps[i] {
                     out[i] += 1;
                     left -= 1;
@@ -132,8 +187,8 @@ pub fn distribute_in(
         }
     } else if left < 0 {
         fractions.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
-        for &(_, pos) in &fractions {
-            let i = active[pos];
+        for &(_, pos) in fractions.iter() {
+            let i = at(pos);
             if left == 0 {
                 break;
             }
@@ -146,21 +201,21 @@ pub fn distribute_in(
     left.max(0)
 }
 
-/// Payment weight of each provider.
-fn weights(by: WeightBy, inputs: &Inputs) -> Vec<f64> {
+/// Payment weight of each provider, into `out`.
+fn weights(by: WeightBy, inputs: &Inputs, out: &mut Vec<f64>) {
     let n = inputs.provider_count();
+    out.clear();
     match by {
-        WeightBy::Equal => vec![1.0; n],
-        WeightBy::AttributedLives => inputs
-            .lives
-            .iter()
-            .map(|v| finite_or_zero(*v).max(0.0))
-            .collect(),
-        WeightBy::BasePayments => inputs
-            .base_payments
-            .iter()
-            .map(|v| finite_or_zero(*v).max(0.0))
-            .collect(),
+        WeightBy::Equal => out.resize(n, 1.0),
+        WeightBy::AttributedLives => {
+            out.extend(inputs.lives.iter().map(|v| finite_or_zero(*v).max(0.0)))
+        }
+        WeightBy::BasePayments => out.extend(
+            inputs
+                .base_payments
+                .iter()
+                .map(|v| finite_or_zero(*v).max(0.0)),
+        ),
     }
 }
 
@@ -175,33 +230,48 @@ fn is_eligible(rule: &Eligibility, total: f64, improved: bool, hit: bool) -> boo
     }
 }
 
+/// Sets `v` to `n` copies of `x`, reusing its buffer.
+fn fill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
+    v.clear();
+    v.resize(n, x);
+}
+
 /// Fills `results.payment` (and `results.eligible`) from the scores already in `results`.
 pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
     let pay = &program.payment;
     let n = inputs.provider_count();
-    let participates: Vec<bool> = results.total.iter().map(|t| !t.is_nan()).collect();
-    results.eligible = (0..n)
-        .map(|i| {
-            is_eligible(
-                &pay.eligibility,
-                results.total[i],
-                results.improved_any[i],
-                results.benchmark_any[i],
-            )
-        })
-        .collect();
-    let w = weights(pay.weight_by, inputs);
+    let Results {
+        total,
+        improved_any,
+        benchmark_any,
+        eligible,
+        payment: r,
+        measures,
+        scratch,
+        ..
+    } = results;
+    let scratch = &mut scratch.pay;
+    let total: &[f64] = total;
+    let participates = |i: usize| !total[i].is_nan();
+    eligible.clear();
+    eligible.extend((0..n).map(|i| {
+        is_eligible(
+            &pay.eligibility,
+            total[i],
+            improved_any[i],
+            benchmark_any[i],
+        )
+    }));
+    let eligible: &[bool] = eligible;
+    weights(pay.weight_by, inputs, &mut r.weight);
     let base = &inputs.base_payments;
-    let mut r = PaymentResult {
-        withheld: vec![0; n],
-        earned: vec![0; n],
-        net: vec![0; n],
-        weight: w.clone(),
-        capped: vec![false; n],
-        multiplier: vec![f64::NAN; n],
-        exchange_factor: f64::NAN,
-        ..Default::default()
-    };
+    fill(&mut r.withheld, n, 0);
+    fill(&mut r.earned, n, 0);
+    fill(&mut r.net, n, 0);
+    fill(&mut r.capped, n, false);
+    fill(&mut r.multiplier, n, f64::NAN);
+    r.exchange_factor = f64::NAN;
+    r.unallocated_cents = 0;
     // The pool.
     r.pool_cents = match &pay.pool {
         Pool::Fixed { cents: c } => (*c).max(0),
@@ -226,68 +296,88 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
         }
         Pool::Withhold { percent } => {
             for i in 0..n {
-                if participates[i] {
+                if participates(i) {
                     r.withheld[i] = cents(base[i] * percent / 100.0).max(0);
                 }
             }
             r.withheld.iter().sum()
         }
     };
-    let caps: Vec<i64> = (0..n)
-        .map(|i| limit_cents(pay.cap.as_ref(), base[i]))
-        .collect();
+    let caps = &mut scratch.caps;
+    caps.clear();
+    match pay.cap.as_ref() {
+        None => caps.resize(n, i64::MAX),
+        Some(cap) => caps.extend(base.iter().map(|b| limit_cents(Some(cap), *b))),
+    }
+    let caps: &[i64] = caps;
     let order = &inputs.canonical_order;
-    let total = &results.total;
+    let raw = &mut scratch.raw;
     match &pay.distribution {
-        Distribution::ShareOfPool => share_of_pool(
-            pay,
-            ShareInputs {
-                eligible: &results.eligible,
-                total,
-                weight: &w,
-                caps: &caps,
-                base,
-                order,
-            },
-            &mut r,
-        ),
+        Distribution::ShareOfPool => {
+            raw.clear();
+            raw.extend(
+                total
+                    .iter()
+                    .zip(eligible)
+                    .zip(&r.weight)
+                    .map(|((t, e), w)| if *e { t.max(0.0) * w } else { 0.0 }),
+            );
+            share_of_pool(
+                pay,
+                ShareInputs {
+                    raw,
+                    caps,
+                    base,
+                    order,
+                },
+                r,
+                &mut scratch.caps_left,
+                &mut scratch.distribute,
+            )
+        }
         Distribution::LinearExchange => {
-            let raw: Vec<f64> = (0..n)
-                .map(|i| {
-                    if participates[i] {
-                        base[i] * total[i] / 100.0
-                    } else {
-                        0.0
-                    }
-                })
-                .collect();
-            let sum_base: f64 = (0..n).filter(|&i| participates[i]).map(|i| base[i]).sum();
+            raw.clear();
+            raw.extend((0..n).map(|i| {
+                if participates(i) {
+                    base[i] * total[i] / 100.0
+                } else {
+                    0.0
+                }
+            }));
+            let sum_base: f64 = (0..n).filter(|&i| participates(i)).map(|i| base[i]).sum();
             let sum_raw: f64 = raw.iter().sum();
             r.exchange_factor = if sum_raw > 0.0 {
                 sum_base / sum_raw
             } else {
                 f64::NAN
             };
-            let uncapped = vec![i64::MAX; n];
-            r.unallocated_cents =
-                distribute_in(r.pool_cents, &raw, &uncapped, order, &mut r.earned);
-            set_multipliers(&mut r, base, &participates);
+            fill(&mut scratch.caps_left, n, i64::MAX);
+            let uncapped = Shares {
+                weights: raw,
+                caps: &scratch.caps_left,
+                order,
+            };
+            r.unallocated_cents = distribute_with(
+                r.pool_cents,
+                uncapped,
+                &mut r.earned,
+                &mut scratch.distribute,
+            );
+            set_multipliers(r, base, total);
         }
         Distribution::LogisticExchange {
             payback_share,
             slope,
             midpoint,
         } => {
-            let logistic: Vec<f64> = (0..n)
-                .map(|i| {
-                    if participates[i] {
-                        1.0 / (1.0 + (-slope * (total[i] - midpoint)).exp())
-                    } else {
-                        0.0
-                    }
-                })
-                .collect();
-            let raw: Vec<f64> = (0..n).map(|i| base[i] * logistic[i]).collect();
+            raw.clear();
+            raw.extend((0..n).map(|i| {
+                if participates(i) {
+                    base[i] * (1.0 / (1.0 + (-slope * (total[i] - midpoint)).exp()))
+                } else {
+                    0.0
+                }
+            }));
             let incentive_pool = (r.pool_cents as f64 * payback_share / 100.0).round() as i64;
             let sum_raw: f64 = raw.iter().sum();
             r.exchange_factor = if sum_raw > 0.0 {
@@ -295,32 +385,48 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
             } else {
                 f64::NAN
             };
-            let uncapped = vec![i64::MAX; n];
-            let left = distribute_in(incentive_pool, &raw, &uncapped, order, &mut r.earned);
+            fill(&mut scratch.caps_left, n, i64::MAX);
+            let uncapped = Shares {
+                weights: raw,
+                caps: &scratch.caps_left,
+                order,
+            };
+            let left = distribute_with(
+                incentive_pool,
+                uncapped,
+                &mut r.earned,
+                &mut scratch.distribute,
+            );
             r.unallocated_cents = r.pool_cents - incentive_pool + left;
-            set_multipliers(&mut r, base, &participates);
+            set_multipliers(r, base, total);
         }
         Distribution::Tiered { tiers } => {
-            let amounts: Vec<i64> = (0..n)
-                .map(|i| {
-                    if !results.eligible[i] {
-                        return 0;
-                    }
-                    tiers
-                        .iter()
-                        .filter(|t| total[i] >= t.min_score)
-                        .max_by(|a, b| a.min_score.total_cmp(&b.min_score))
-                        .map_or(0, |t| t.cents.max(0))
-                        .min(caps[i])
-                })
-                .collect();
+            let amounts = &mut scratch.caps_left;
+            amounts.clear();
+            amounts.extend((0..n).map(|i| {
+                if !eligible[i] {
+                    return 0;
+                }
+                tiers
+                    .iter()
+                    .filter(|t| total[i] >= t.min_score)
+                    .max_by(|a, b| a.min_score.total_cmp(&b.min_score))
+                    .map_or(0, |t| t.cents.max(0))
+                    .min(caps[i])
+            }));
             let want: i64 = amounts.iter().sum();
             if want > r.pool_cents {
                 // Not enough in the pool: every tier amount is scaled down alike.
-                let weights: Vec<f64> = amounts.iter().map(|a| *a as f64).collect();
-                distribute_in(r.pool_cents, &weights, &amounts, order, &mut r.earned);
+                raw.clear();
+                raw.extend(amounts.iter().map(|a| *a as f64));
+                let scaled = Shares {
+                    weights: raw,
+                    caps: amounts,
+                    order,
+                };
+                distribute_with(r.pool_cents, scaled, &mut r.earned, &mut scratch.distribute);
             } else {
-                r.earned.copy_from_slice(&amounts);
+                r.earned.copy_from_slice(amounts);
             }
             for i in 0..n {
                 r.capped[i] = pay.cap.is_some() && amounts[i] == caps[i] && caps[i] > 0;
@@ -328,29 +434,25 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
             r.unallocated_cents = r.pool_cents - r.earned.iter().sum::<i64>();
         }
         Distribution::PointsValue { cents_per_point } => {
-            let elig_w: Vec<f64> = inputs
-                .canonical_order
-                .iter()
-                .map(|&i| i as usize)
-                .filter(|&i| results.eligible[i])
-                .map(|i| w[i])
-                .collect();
-            let mean_w = if elig_w.is_empty() {
-                1.0
-            } else {
-                elig_w.iter().sum::<f64>() / elig_w.len() as f64
-            };
+            let (mut count, mut sum) = (0usize, 0.0);
+            for &i in order {
+                if eligible[i as usize] {
+                    count += 1;
+                    sum += r.weight[i as usize];
+                }
+            }
+            let mean_w = if count == 0 { 1.0 } else { sum / count as f64 };
             for i in 0..n {
-                if !results.eligible[i] || mean_w <= 0.0 {
+                if !eligible[i] || mean_w <= 0.0 {
                     continue;
                 }
-                let points: f64 = results
-                    .measures
+                let points: f64 = measures
                     .iter()
                     .zip(&inputs.measures)
                     .map(|(m, mi)| finite_or_zero(m.score[i]) * mi.weight)
                     .sum();
-                let amount = (points * *cents_per_point as f64 * w[i] / mean_w).round() as i64;
+                let amount =
+                    (points * *cents_per_point as f64 * r.weight[i] / mean_w).round() as i64;
                 r.earned[i] = amount.min(caps[i]);
                 r.capped[i] = amount > caps[i];
             }
@@ -360,7 +462,7 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
             for i in 0..n {
                 let bench = inputs.benchmark_spend[i];
                 let spend = inputs.spend[i];
-                if !participates[i] || bench.is_nan() || bench <= 0.0 || !spend.is_finite() {
+                if !participates(i) || bench.is_nan() || bench <= 0.0 || !spend.is_finite() {
                     continue;
                 }
                 let savings = bench - spend;
@@ -389,16 +491,15 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
             *e = (*e).max(0);
         }
     }
-    for i in 0..n {
-        r.net[i] = r.earned[i] - r.withheld[i];
+    for ((net, e), w) in r.net.iter_mut().zip(&r.earned).zip(&r.withheld) {
+        *net = e - w;
     }
     r.paid_cents = r.earned.iter().sum();
-    results.payment = r;
 }
 
-fn set_multipliers(r: &mut PaymentResult, base: &[f64], participates: &[bool]) {
+fn set_multipliers(r: &mut PaymentResult, base: &[f64], total: &[f64]) {
     for i in 0..r.earned.len() {
-        if participates[i] && base[i] > 0.0 {
+        if !total[i].is_nan() && base[i] > 0.0 {
             r.multiplier[i] = 1.0 + (r.earned[i] - r.withheld[i]) as f64 / (base[i] * 100.0);
         }
     }
@@ -406,56 +507,55 @@ fn set_multipliers(r: &mut PaymentResult, base: &[f64], participates: &[bool]) {
 
 /// What a share-of-pool payment reads, per provider.
 struct ShareInputs<'a> {
-    eligible: &'a [bool],
-    total: &'a [f64],
-    weight: &'a [f64],
+    /// Score × weight of eligible providers, 0 for the others.
+    raw: &'a [f64],
     caps: &'a [i64],
     base: &'a [f64],
     order: &'a [u32],
 }
 
-fn share_of_pool(pay: &Payment, s: ShareInputs, r: &mut PaymentResult) {
+fn share_of_pool(
+    pay: &Payment,
+    s: ShareInputs,
+    r: &mut PaymentResult,
+    caps_left: &mut Vec<i64>,
+    scratch: &mut DistributeScratch,
+) {
     let ShareInputs {
-        eligible,
-        total,
-        weight: w,
+        raw,
         caps,
         base,
         order,
     } = s;
-    let n = eligible.len();
-    let raw: Vec<f64> = (0..n)
-        .map(|i| {
-            if eligible[i] {
-                total[i].max(0.0) * w[i]
-            } else {
-                0.0
-            }
-        })
-        .collect();
+    let n = raw.len();
     let mut pool = r.pool_cents;
+    caps_left.clear();
+    caps_left.extend_from_slice(caps);
     // Floors are paid first to every earning provider, if the pool can afford them all.
-    let mut caps_left = caps.to_vec();
     if pay.floor.is_some() {
-        let floors: Vec<i64> = (0..n)
-            .map(|i| {
-                if raw[i] > 0.0 {
-                    limit_cents(pay.floor.as_ref(), base[i]).min(caps[i])
-                } else {
-                    0
-                }
-            })
-            .collect();
-        let need: i64 = floors.iter().sum();
+        let floor = |i: usize| {
+            if raw[i] > 0.0 {
+                limit_cents(pay.floor.as_ref(), base[i]).min(caps[i])
+            } else {
+                0
+            }
+        };
+        let need: i64 = (0..n).map(floor).sum();
         if need <= pool {
             for i in 0..n {
-                r.earned[i] += floors[i];
-                caps_left[i] = caps[i].saturating_sub(floors[i]);
+                let f = floor(i);
+                r.earned[i] += f;
+                caps_left[i] = caps[i].saturating_sub(f);
             }
             pool -= need;
         }
     }
-    r.unallocated_cents = distribute_in(pool, &raw, &caps_left, order, &mut r.earned);
+    let shares = Shares {
+        weights: raw,
+        caps: caps_left,
+        order,
+    };
+    r.unallocated_cents = distribute_with(pool, shares, &mut r.earned, scratch);
     if pay.cap.is_some() {
         for i in 0..n {
             r.capped[i] = raw[i] > 0.0 && r.earned[i] >= caps[i];

@@ -71,6 +71,33 @@ pub struct Results {
     /// Reached the benchmark on at least one measure.
     pub benchmark_any: Vec<bool>,
     pub payment: PaymentResult,
+    /// Working buffers reused by the next run.
+    pub scratch: Scratch,
+}
+
+/// Buffers the engine reuses from one run to the next. They hold no results: two `Results`
+/// are equal whatever their scratch, and a clone starts with none.
+#[derive(Default)]
+pub struct Scratch {
+    pub(crate) pay: super::payment::PayScratch,
+}
+
+impl Clone for Scratch {
+    fn clone(&self) -> Self {
+        Scratch::default()
+    }
+}
+
+impl PartialEq for Scratch {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for Scratch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Scratch")
+    }
 }
 
 impl Results {

@@ -59,11 +59,11 @@ pub fn score_measures(program: &Program, inputs: &Inputs, out: &mut Results) {
                 floor: fl * m.sign,
             }));
         r.max_points = sc.achievement.max_points();
-        reset(&mut r.achievement, n, f64::NAN);
-        reset(&mut r.improvement, n, f64::NAN);
-        reset(&mut r.score, n, f64::NAN);
         if m.supplied_score {
-            r.score.copy_from_slice(&m.supplied_points);
+            reset(&mut r.achievement, n, f64::NAN);
+            reset(&mut r.improvement, n, f64::NAN);
+            r.score.clear();
+            r.score.extend_from_slice(&m.supplied_points);
             continue;
         }
         let min_den = program
@@ -77,6 +77,10 @@ pub fn score_measures(program: &Program, inputs: &Inputs, out: &mut Results) {
             && sc.improvement == ImprovementCurve::HvbpPoints
             && sc.combine == Combine::Max
         {
+            // Every element is written below, so the columns are only sized, not filled.
+            r.achievement.resize(n, f64::NAN);
+            r.improvement.resize(n, f64::NAN);
+            r.score.resize(n, f64::NAN);
             hvbp_fused(
                 m,
                 at0,
@@ -88,6 +92,9 @@ pub fn score_measures(program: &Program, inputs: &Inputs, out: &mut Results) {
             );
             continue;
         }
+        reset(&mut r.achievement, n, f64::NAN);
+        reset(&mut r.improvement, n, f64::NAN);
+        reset(&mut r.score, n, f64::NAN);
         // The common case, one group and a built-in curve, gets a tight loop the compiler can
         // vectorise; everything else takes the general path.
         match (&sc.achievement, single) {
@@ -134,111 +141,180 @@ pub fn score_measures(program: &Program, inputs: &Inputs, out: &mut Results) {
     }
 }
 
+/// Providers per block in the domain and total loops: the block's running sums live on the
+/// stack, in L1, so each score column is read once and nothing is allocated per run.
+const BLOCK: usize = 256;
+
+/// Running sums of one block of providers over some measures.
+struct Block {
+    sum: [f64; BLOCK],
+    max: [f64; BLOCK],
+    scored: [u32; BLOCK],
+    /// Lowest position between floor and threshold (for consistency points).
+    lo: [f64; BLOCK],
+}
+
+impl Block {
+    #[inline(always)]
+    fn new() -> Self {
+        Block {
+            sum: [0.0; BLOCK],
+            max: [0.0; BLOCK],
+            scored: [0; BLOCK],
+            lo: [f64::INFINITY; BLOCK],
+        }
+    }
+
+    #[inline(always)]
+    fn reset(&mut self) {
+        *self = Block::new();
+    }
+
+    /// Adds one measure's scores for one block of providers.
+    #[inline(always)]
+    fn add_scores(&mut self, weight: f64, max_points: f64, scores: &[f64]) {
+        let full = weight * max_points;
+        let sums = self.sum.iter_mut().zip(&mut self.max).zip(&mut self.scored);
+        for (((sum, max), scored), &s) in sums.zip(scores) {
+            let ok = !s.is_nan();
+            // Adding 0.0 leaves a sum unchanged, so the select keeps the exact sums of a branch.
+            *sum += if ok { weight * s } else { 0.0 };
+            *max += if ok { full } else { 0.0 };
+            *scored += ok as u32;
+        }
+    }
+
+    /// Lowers `lo` to each provider's position between floor and threshold on one measure.
+    #[inline(always)]
+    fn add_positions(
+        &mut self,
+        m: &MeasureInputs,
+        standards: &[GroupStandards],
+        group: &[u32],
+        range: std::ops::Range<usize>,
+    ) {
+        let perf = &m.performance[range.clone()];
+        if let [g] = standards {
+            let (floor, span) = (g.floor, g.threshold - g.floor);
+            for (lo, &p) in self.lo.iter_mut().zip(perf) {
+                let pos = (p * m.sign - floor) / span;
+                *lo = if pos < *lo { pos } else { *lo };
+            }
+        } else {
+            for ((lo, &p), &gi) in self.lo.iter_mut().zip(perf).zip(&group[range]) {
+                let g = &standards[gi as usize];
+                let pos = (p * m.sign - g.floor) / (g.threshold - g.floor);
+                *lo = if pos < *lo { pos } else { *lo };
+            }
+        }
+    }
+}
+
 /// Domain scores (0–100) and the total score.
+#[multiversion::multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
 pub fn score_domains(program: &Program, inputs: &Inputs, out: &mut Results) {
     let n = inputs.provider_count();
     let sc = &program.scoring;
     out.domains.resize_with(sc.domains.len(), Default::default);
+    let mut block = Block::new();
     for (d_idx, (d, r)) in sc.domains.iter().zip(out.domains.iter_mut()).enumerate() {
         r.id.clone_from(&d.id);
-        let mut sum = vec![0.0; n];
-        let mut max = vec![0.0; n];
-        r.measures_scored.clear();
+        // Every element is written below.
+        r.score.resize(n, f64::NAN);
+        r.consistency.resize(n, f64::NAN);
         r.measures_scored.resize(n, 0);
-        // Lowest position between floor and threshold over the domain's measures.
-        let mut lo = vec![f64::INFINITY; n];
-        for (m, mr) in inputs.measures.iter().zip(&out.measures) {
-            if m.domain != Some(d_idx) {
-                continue;
-            }
-            let stds = &mr.standards;
-            for i in 0..n {
-                let s = mr.score[i];
-                if !s.is_nan() {
-                    sum[i] += m.weight * s;
-                    max[i] += m.weight * mr.max_points;
-                    r.measures_scored[i] += 1;
+        let min_measures = d.min_measures.max(1) as u32;
+        // Consistency points take their share of the 100 first.
+        let scale = 100.0 - d.consistency.as_ref().map_or(0.0, |c| c.max_points);
+        for start in (0..n).step_by(BLOCK) {
+            let range = start..(start + BLOCK).min(n);
+            block.reset();
+            for (m, mr) in inputs.measures.iter().zip(&out.measures) {
+                if m.domain != Some(d_idx) {
+                    continue;
                 }
+                block.add_scores(m.weight, mr.max_points, &mr.score[range.clone()]);
                 if d.consistency.is_some() {
-                    let g = &stds[inputs.group[i] as usize];
-                    let p = m.performance[i] * m.sign;
-                    let pos = (p - g.floor) / (g.threshold - g.floor);
-                    if !pos.is_nan() && pos < lo[i] {
-                        lo[i] = pos;
-                    }
+                    block.add_positions(m, &mr.standards, &inputs.group, range.clone());
                 }
             }
-        }
-        reset(&mut r.score, n, f64::NAN);
-        reset(&mut r.consistency, n, f64::NAN);
-        for i in 0..n {
-            if (r.measures_scored[i] as usize) < d.min_measures.max(1) || max[i] <= 0.0 {
-                continue;
+            let cols = r.score[range.clone()]
+                .iter_mut()
+                .zip(&mut r.consistency[range.clone()])
+                .zip(&mut r.measures_scored[range.clone()]);
+            let sums = block.sum.iter().zip(&block.max).zip(&block.scored);
+            // Branch-free, so that it vectorises; the consistency test is hoisted out of it.
+            for (((score, cons), scored), ((&sum, &max), &count)) in cols.zip(sums) {
+                let ok = count >= min_measures && max > 0.0;
+                // Divided unconditionally: a division under the condition is left scalar.
+                let value = scale * sum / max;
+                *scored = count;
+                *score = if ok { value } else { f64::NAN };
+                *cons = f64::NAN;
             }
-            match &d.consistency {
-                Some(c) => {
-                    let cons = if lo[i].is_finite() {
-                        curves::consistency_points(lo[i], c.max_points)
+            if let Some(c) = &d.consistency {
+                let cols = r.score[range.clone()]
+                    .iter_mut()
+                    .zip(&mut r.consistency[range.clone()]);
+                for ((score, cons), &lo) in cols.zip(&block.lo) {
+                    if score.is_nan() {
+                        continue;
+                    }
+                    let points = if lo.is_finite() {
+                        curves::consistency_points(lo, c.max_points)
                     } else {
                         0.0
                     };
-                    r.consistency[i] = cons;
-                    r.score[i] = (100.0 - c.max_points) * sum[i] / max[i] + cons;
+                    *cons = points;
+                    *score += points;
                 }
-                None => r.score[i] = 100.0 * sum[i] / max[i],
             }
         }
     }
     // Totals: weighted mean over the domains present.
-    reset(&mut out.total, n, f64::NAN);
+    out.total.resize(n, f64::NAN);
     let total_weight: f64 = sc.domains.iter().map(|d| d.weight).sum();
-    if sc.domains.is_empty() {
-        // Without domains every scored measure counts equally.
-        let mut sum = vec![0.0; n];
-        let mut max = vec![0.0; n];
-        for (m, mr) in inputs.measures.iter().zip(&out.measures) {
-            for i in 0..n {
-                if !mr.score[i].is_nan() {
-                    sum[i] += m.weight * mr.score[i];
-                    max[i] += m.weight * mr.max_points;
-                }
+    let min_domains = sc.min_domains.max(1) as u32;
+    for start in (0..n).step_by(BLOCK) {
+        let range = start..(start + BLOCK).min(n);
+        block.reset();
+        let total = &mut out.total[range.clone()];
+        if sc.domains.is_empty() {
+            // Without domains every scored measure counts equally.
+            for (m, mr) in inputs.measures.iter().zip(&out.measures) {
+                block.add_scores(m.weight, mr.max_points, &mr.score[range.clone()]);
             }
-        }
-        for i in 0..n {
-            if max[i] > 0.0 {
-                out.total[i] = 100.0 * sum[i] / max[i];
+            for ((t, &sum), &max) in total.iter_mut().zip(&block.sum).zip(&block.max) {
+                let value = 100.0 * sum / max;
+                *t = if max > 0.0 { value } else { f64::NAN };
             }
-        }
-        return;
-    }
-    for i in 0..n {
-        let mut present = 0usize;
-        let mut w = 0.0;
-        let mut acc = 0.0;
-        for (d, r) in sc.domains.iter().zip(&out.domains) {
-            let s = r.score[i];
-            if !s.is_nan() {
-                present += 1;
-                w += d.weight;
-                acc += d.weight * s;
-            }
-        }
-        if present < sc.min_domains.max(1) {
             continue;
         }
-        let denom = if sc.reweight_missing_domains {
-            w
-        } else {
-            total_weight
-        };
-        if denom > 0.0 {
-            out.total[i] = acc / denom;
+        // Here `sum` is Σ weight × score, `max` Σ weight and `scored` the domains present.
+        for (d, r) in sc.domains.iter().zip(&out.domains) {
+            block.add_scores(d.weight, 1.0, &r.score[range.clone()]);
+        }
+        let sums = block.sum.iter().zip(&block.max).zip(&block.scored);
+        for (t, ((&sum, &weight), &present)) in total.iter_mut().zip(sums) {
+            let denom = if sc.reweight_missing_domains {
+                weight
+            } else {
+                total_weight
+            };
+            let value = sum / denom;
+            *t = if present >= min_domains && denom > 0.0 {
+                value
+            } else {
+                f64::NAN
+            };
         }
     }
 }
 
 /// The hospital VBP rules in one pass over contiguous columns with no bounds checks: the
-/// common case, which must run on every slider move.
+/// common case, which must run on every slider move. Compiled also for AVX2 and SSE4.1 and
+/// chosen at run time, so a portable binary still uses the wider vectors where the CPU has them.
+#[multiversion::multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
 fn hvbp_fused(
     m: &MeasureInputs,
     at: f64,
@@ -261,11 +337,7 @@ fn hvbp_fused(
         );
     for ((((a, im), s), (&p, &b)), (&den, (up, at_bm))) in cols {
         let ach = curves::hvbp_achievement(p, at, bm);
-        let imp = if b.is_nan() {
-            f64::NAN
-        } else {
-            curves::hvbp_improvement(p, b, bm)
-        };
+        let imp = curves::hvbp_improvement(p, b, bm);
         *a = ach;
         *im = imp;
         let best = if imp > ach { imp } else { ach };
