@@ -13,6 +13,7 @@ pub(super) fn cents(amount: f64) -> i64 {
     }
 }
 
+#[inline(always)]
 pub(super) fn finite_or_zero(x: f64) -> f64 {
     if x.is_finite() { x } else { 0.0 }
 }
@@ -29,9 +30,19 @@ pub(super) fn limit_cents(limit: Option<&Limit>, base: f64) -> i64 {
 /// Buffers a distribution reuses between calls.
 #[derive(Debug, Default)]
 pub struct DistributeScratch {
+    /// Providers still sharing, in the order given, with their weights and caps alongside so
+    /// that the loops over them read contiguous memory.
     active: Vec<u32>,
-    /// (fraction of a cent, position in `active`).
-    fractions: Vec<(f64, u32)>,
+    weight: Vec<f64>,
+    cap: Vec<i64>,
+    /// What each active provider is owed beyond its whole cents, 0 ≤ f < 1.
+    fraction: Vec<f64>,
+    /// Positions in `active` given a leftover cent.
+    chosen: Vec<u32>,
+    /// (fraction, position) pairs being ranked.
+    ranked: Vec<(f64, u32)>,
+    /// Providers per band of fraction.
+    bands: Vec<u32>,
 }
 
 /// Buffers [`pay`] reuses between runs, so that a run allocates nothing once warm.
@@ -82,7 +93,23 @@ struct Shares<'a> {
     order: &'a [u32],
 }
 
-/// As [`distribute_in`], with reused buffers.
+/// Ranking of leftover cents: the larger fraction first, ties to the earlier position.
+fn by_fraction(a: &(f64, u32), b: &(f64, u32)) -> std::cmp::Ordering {
+    b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+}
+
+/// Bands the fractions fall into when choosing who gets the leftover cents.
+const BANDS: usize = 1024;
+
+/// Band of a fraction: monotone, so every fraction in a higher band ranks before any in a
+/// lower one.
+#[inline(always)]
+fn band(f: f64) -> usize {
+    ((f * BANDS as f64) as i64).clamp(0, BANDS as i64 - 1) as usize
+}
+
+/// As [`distribute_in`], with reused buffers. Compiled also for AVX2 and chosen at run time.
+#[multiversion::multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
 fn distribute_with(pool: i64, s: Shares, out: &mut [i64], scratch: &mut DistributeScratch) -> i64 {
     let Shares {
         weights,
@@ -92,91 +119,109 @@ fn distribute_with(pool: i64, s: Shares, out: &mut [i64], scratch: &mut Distribu
     if pool <= 0 {
         return pool.max(0);
     }
-    let DistributeScratch { active, fractions } = scratch;
-    active.clear();
-    active.extend(
-        order
-            .iter()
-            .filter(|&&i| {
-                let (w, c) = (weights[i as usize], caps[i as usize]);
-                w > 0.0 && w.is_finite() && c > 0
-            })
-            .copied(),
-    );
+    let DistributeScratch {
+        active,
+        weight,
+        cap,
+        fraction,
+        chosen,
+        ranked,
+        bands,
+    } = scratch;
+    // Compacted without branches: whether a provider shares is as good as random, and a
+    // mispredicted branch per provider costs more than the writes.
+    let n = order.len();
+    active.resize(n, 0);
+    weight.resize(n, 0.0);
+    cap.resize(n, 0);
+    let mut kept = 0;
+    let (to_active, to_weight, to_cap) = (&mut active[..], &mut weight[..], &mut cap[..]);
+    for &i in order {
+        let (w, c) = (weights[i as usize], caps[i as usize]);
+        to_active[kept] = i;
+        to_weight[kept] = w;
+        to_cap[kept] = c;
+        kept += usize::from((w > 0.0) & w.is_finite() & (c > 0));
+    }
+    active.truncate(kept);
+    weight.truncate(kept);
+    cap.truncate(kept);
     let mut remaining = pool;
-    // Water-filling: fix providers whose share exceeds their cap, until no share does.
+    let mut total: f64 = weight.iter().sum();
+    // Water-filling: fix providers whose share exceeds their cap, until no share does. The
+    // exact shares are kept in `fraction` for the split that follows.
     loop {
-        let total: f64 = active.iter().map(|&i| weights[i as usize]).sum();
         if active.is_empty() || total <= 0.0 {
             return remaining;
         }
-        let before = active.len();
         let rem = remaining as f64;
-        active.retain(|&i| {
-            let i = i as usize;
-            let share = rem * weights[i] / total;
-            if share >= caps[i] as f64 {
-                out[i] += caps[i];
-                remaining -= caps[i];
-                false
-            } else {
-                true
-            }
-        });
-        if active.len() == before {
+        fraction.clear();
+        fraction.extend(weight.iter().map(|w| rem * w / total));
+        let over = fraction
+            .iter()
+            .zip(cap.iter())
+            .fold(false, |any, (share, c)| any | (*share >= *c as f64));
+        if !over {
             break;
         }
+        let mut kept = 0;
+        for k in 0..active.len() {
+            if fraction[k] >= cap[k] as f64 {
+                out[active[k] as usize] += cap[k];
+                remaining -= cap[k];
+            } else {
+                active[kept] = active[k];
+                weight[kept] = weight[k];
+                cap[kept] = cap[k];
+                kept += 1;
+            }
+        }
+        active.truncate(kept);
+        weight.truncate(kept);
+        cap.truncate(kept);
         if remaining <= 0 {
             return 0;
         }
+        total = weight.iter().sum();
     }
-    let total: f64 = active.iter().map(|&i| weights[i as usize]).sum();
-    let rem = remaining as f64;
     let mut given: i64 = 0;
-    // (fraction, position in `active`): ties go to the earlier position in the order.
-    fractions.clear();
-    for (pos, &i) in active.iter().enumerate() {
-        let i = i as usize;
-        let exact = rem * weights[i] / total;
+    for ((f, &i), &c) in fraction.iter_mut().zip(active.iter()).zip(cap.iter()) {
+        let exact = *f;
         // Truncation is floor here (exact ≥ 0), without the call `floor` costs.
-        let whole = (exact as i64).min(caps[i]);
-        out[i] += whole;
+        let whole = (exact as i64).min(c);
+        out[i as usize] += whole;
         given += whole;
-        fractions.push((exact - whole as f64, pos as u32));
+        *f = exact - whole as f64;
     }
     let at = |pos: u32| active[pos as usize] as usize;
     let mut left = remaining - given;
     // Floating error can leave the sum a few cents off either way; settle it exactly.
-    let order = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
     if left > 0 {
-        let k = (left as usize).min(fractions.len());
-        if k < fractions.len() && k > 0 {
-            fractions.select_nth_unstable_by(k - 1, order);
-            // The common case: each of the k largest remainders has room under its cap, so each
-            // gets one cent whatever their order, and sorting them is wasted work.
-            if fractions[..k]
-                .iter()
-                .all(|&(_, pos)| out[at(pos)] < caps[at(pos)])
-            {
-                for &(_, pos) in &fractions[..k] {
+        let k = (left as usize).min(fraction.len());
+        if k < fraction.len() {
+            choose_largest(fraction, k, chosen, ranked, bands);
+            // The common case: each of the k largest fractions has room under its cap, so each
+            // gets one cent whatever their order.
+            if chosen.iter().all(|&pos| out[at(pos)] < caps[at(pos)]) {
+                for &pos in chosen.iter() {
                     out[at(pos)] += 1;
                 }
-                left = 0;
+                return 0;
             }
         }
-        if left > 0 {
-            fractions[..k].sort_unstable_by(order);
-        }
-        // First the largest remainders; then, should cents still be left, round-robin.
+        // First the largest fractions; then, should cents still be left, round-robin.
+        ranked.clear();
+        ranked.extend(fraction.iter().enumerate().map(|(p, f)| (*f, p as u32)));
+        ranked.sort_unstable_by(by_fraction);
         let mut progress = true;
         while left > 0 && progress {
             progress = false;
-            let take = if left as usize >= fractions.len() {
-                fractions.len()
+            let take = if left as usize >= ranked.len() {
+                ranked.len()
             } else {
                 k.min(left as usize)
             };
-            for &(_, pos) in fractions.iter().take(take) {
+            for &(_, pos) in ranked.iter().take(take) {
                 let i = at(pos);
                 if left > 0 && out[i] < caps[i] {
                     out[i] += 1;
@@ -186,8 +231,10 @@ fn distribute_with(pool: i64, s: Shares, out: &mut [i64], scratch: &mut Distribu
             }
         }
     } else if left < 0 {
-        fractions.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
-        for &(_, pos) in fractions.iter() {
+        ranked.clear();
+        ranked.extend(fraction.iter().enumerate().map(|(p, f)| (*f, p as u32)));
+        ranked.sort_unstable_by(|a, b| by_fraction(b, a));
+        for &(_, pos) in ranked.iter() {
             let i = at(pos);
             if left == 0 {
                 break;
@@ -199,6 +246,53 @@ fn distribute_with(pool: i64, s: Shares, out: &mut [i64], scratch: &mut Distribu
         }
     }
     left.max(0)
+}
+
+/// Puts into `chosen` the positions of the `k` largest fractions (ties to the earlier
+/// position), 0 < k < fraction.len(), in no particular order. Counting fractions into bands
+/// finds the band the k-th falls in; only that band is ranked, so the work is linear and small.
+fn choose_largest(
+    fraction: &[f64],
+    k: usize,
+    chosen: &mut Vec<u32>,
+    ranked: &mut Vec<(f64, u32)>,
+    bands: &mut Vec<u32>,
+) {
+    bands.clear();
+    bands.resize(BANDS, 0);
+    for &f in fraction {
+        bands[band(f)] += 1;
+    }
+    // The band holding the k-th largest, and how many rank above it.
+    let (mut edge, mut above) = (BANDS, 0usize);
+    while edge > 0 {
+        edge -= 1;
+        let here = bands[edge] as usize;
+        if above + here >= k {
+            break;
+        }
+        above += here;
+    }
+    // Everyone above the edge band is chosen (written without a branch, see `distribute_with`);
+    // the edge band, a small share, is ranked.
+    chosen.resize(fraction.len(), 0);
+    ranked.clear();
+    let mut taken = 0;
+    let to = &mut chosen[..];
+    for (pos, &f) in fraction.iter().enumerate() {
+        let b = band(f);
+        to[taken] = pos as u32;
+        taken += usize::from(b > edge);
+        if b == edge {
+            ranked.push((f, pos as u32));
+        }
+    }
+    chosen.truncate(taken);
+    let need = k - above;
+    if need < ranked.len() {
+        ranked.select_nth_unstable_by(need - 1, by_fraction);
+    }
+    chosen.extend(ranked[..need].iter().map(|&(_, pos)| pos));
 }
 
 /// Payment weight of each provider, into `out`.
@@ -219,17 +313,6 @@ fn weights(by: WeightBy, inputs: &Inputs, out: &mut Vec<f64>) {
     }
 }
 
-fn is_eligible(rule: &Eligibility, total: f64, improved: bool, hit: bool) -> bool {
-    if total.is_nan() {
-        return false;
-    }
-    match rule {
-        Eligibility::Any => true,
-        Eligibility::MinScore(min) => total >= *min,
-        Eligibility::ImproveOrBenchmark => improved || hit,
-    }
-}
-
 /// Sets `v` to `n` copies of `x`, reusing its buffer.
 fn fill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
     v.clear();
@@ -237,6 +320,8 @@ fn fill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
 }
 
 /// Fills `results.payment` (and `results.eligible`) from the scores already in `results`.
+/// Compiled also for AVX2 and chosen at run time: it runs on every slider move.
+#[multiversion::multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
 pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
     let pay = &program.payment;
     let n = inputs.provider_count();
@@ -254,14 +339,17 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
     let total: &[f64] = total;
     let participates = |i: usize| !total[i].is_nan();
     eligible.clear();
-    eligible.extend((0..n).map(|i| {
-        is_eligible(
-            &pay.eligibility,
-            total[i],
-            improved_any[i],
-            benchmark_any[i],
-        )
-    }));
+    // One loop per rule, so that each is a plain loop over columns.
+    match pay.eligibility {
+        Eligibility::Any => eligible.extend(total.iter().map(|t| !t.is_nan())),
+        Eligibility::MinScore(min) => eligible.extend(total.iter().map(|t| *t >= min)),
+        Eligibility::ImproveOrBenchmark => eligible.extend(
+            total
+                .iter()
+                .zip(improved_any.iter().zip(benchmark_any.iter()))
+                .map(|(t, (up, hit))| !t.is_nan() & (*up | *hit)),
+        ),
+    }
     let eligible: &[bool] = eligible;
     weights(pay.weight_by, inputs, &mut r.weight);
     let base = &inputs.base_payments;
@@ -557,8 +645,9 @@ fn share_of_pool(
     };
     r.unallocated_cents = distribute_with(pool, shares, &mut r.earned, scratch);
     if pay.cap.is_some() {
-        for i in 0..n {
-            r.capped[i] = raw[i] > 0.0 && r.earned[i] >= caps[i];
+        let cols = r.capped.iter_mut().zip(raw.iter().zip(&r.earned).zip(caps));
+        for (capped, ((raw, earned), cap)) in cols {
+            *capped = (*raw > 0.0) & (earned >= cap);
         }
     }
 }

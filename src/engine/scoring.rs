@@ -149,7 +149,8 @@ const BLOCK: usize = 256;
 struct Block {
     sum: [f64; BLOCK],
     max: [f64; BLOCK],
-    scored: [u32; BLOCK],
+    /// Counted in f64 so that the sums stay in one kind of vector lane.
+    scored: [f64; BLOCK],
     /// Lowest position between floor and threshold (for consistency points).
     lo: [f64; BLOCK],
 }
@@ -160,7 +161,7 @@ impl Block {
         Block {
             sum: [0.0; BLOCK],
             max: [0.0; BLOCK],
-            scored: [0; BLOCK],
+            scored: [0.0; BLOCK],
             lo: [f64::INFINITY; BLOCK],
         }
     }
@@ -180,7 +181,7 @@ impl Block {
             // Adding 0.0 leaves a sum unchanged, so the select keeps the exact sums of a branch.
             *sum += if ok { weight * s } else { 0.0 };
             *max += if ok { full } else { 0.0 };
-            *scored += ok as u32;
+            *scored += if ok { 1.0 } else { 0.0 };
         }
     }
 
@@ -223,7 +224,7 @@ pub fn score_domains(program: &Program, inputs: &Inputs, out: &mut Results) {
         r.score.resize(n, f64::NAN);
         r.consistency.resize(n, f64::NAN);
         r.measures_scored.resize(n, 0);
-        let min_measures = d.min_measures.max(1) as u32;
+        let min_measures = d.min_measures.max(1) as f64;
         // Consistency points take their share of the 100 first.
         let scale = 100.0 - d.consistency.as_ref().map_or(0.0, |c| c.max_points);
         for start in (0..n).step_by(BLOCK) {
@@ -245,10 +246,12 @@ pub fn score_domains(program: &Program, inputs: &Inputs, out: &mut Results) {
             let sums = block.sum.iter().zip(&block.max).zip(&block.scored);
             // Branch-free, so that it vectorises; the consistency test is hoisted out of it.
             for (((score, cons), scored), ((&sum, &max), &count)) in cols.zip(sums) {
-                let ok = count >= min_measures && max > 0.0;
-                // Divided unconditionally: a division under the condition is left scalar.
+                // `&`, not `&&`, and the division taken unconditionally: a condition that can
+                // skip work becomes masked loads and stores, which are slow.
+                let ok = (count >= min_measures) & (max > 0.0);
                 let value = scale * sum / max;
-                *scored = count;
+                // SAFETY: `count` is a count of measures, a small whole number.
+                *scored = unsafe { count.to_int_unchecked::<u32>() };
                 *score = if ok { value } else { f64::NAN };
                 *cons = f64::NAN;
             }
@@ -274,7 +277,7 @@ pub fn score_domains(program: &Program, inputs: &Inputs, out: &mut Results) {
     // Totals: weighted mean over the domains present.
     out.total.resize(n, f64::NAN);
     let total_weight: f64 = sc.domains.iter().map(|d| d.weight).sum();
-    let min_domains = sc.min_domains.max(1) as u32;
+    let min_domains = sc.min_domains.max(1) as f64;
     for start in (0..n).step_by(BLOCK) {
         let range = start..(start + BLOCK).min(n);
         block.reset();
@@ -302,7 +305,7 @@ pub fn score_domains(program: &Program, inputs: &Inputs, out: &mut Results) {
                 total_weight
             };
             let value = sum / denom;
-            *t = if present >= min_domains && denom > 0.0 {
+            *t = if (present >= min_domains) & (denom > 0.0) {
                 value
             } else {
                 f64::NAN
