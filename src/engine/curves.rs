@@ -28,6 +28,8 @@ fn round_half_up(x: f64) -> f64 {
 /// floor for the non-negative values left after the clamp. Callers select NaN themselves.
 #[inline(always)]
 fn whole_points(x: f64) -> f64 {
+    // Not `clamp`: it keeps NaN, and the conversion below needs a number.
+    #[allow(clippy::manual_clamp)]
     let x = x.max(0.0).min(9.0);
     // SAFETY: 0 ≤ x ≤ 9 here (`max` maps NaN to 0), well inside i32. The unchecked conversion
     // is one vector instruction where the saturating `as` is several.

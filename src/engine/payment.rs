@@ -327,8 +327,7 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
     let n = inputs.provider_count();
     let Results {
         total,
-        improved_any,
-        benchmark_any,
+        improved_or_benchmark,
         eligible,
         payment: r,
         measures,
@@ -346,8 +345,8 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
         Eligibility::ImproveOrBenchmark => eligible.extend(
             total
                 .iter()
-                .zip(improved_any.iter().zip(benchmark_any.iter()))
-                .map(|(t, (up, hit))| !t.is_nan() & (*up | *hit)),
+                .zip(improved_or_benchmark.iter())
+                .map(|(t, flag)| !t.is_nan() & *flag),
         ),
     }
     let eligible: &[bool] = eligible;
@@ -383,9 +382,9 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
                 .max(0)
         }
         Pool::Withhold { percent } => {
-            for i in 0..n {
-                if participates(i) {
-                    r.withheld[i] = cents(base[i] * percent / 100.0).max(0);
+            for ((w, t), b) in r.withheld.iter_mut().zip(total).zip(base) {
+                if !t.is_nan() {
+                    *w = cents(b * percent / 100.0).max(0);
                 }
             }
             r.withheld.iter().sum()

@@ -66,10 +66,9 @@ pub struct Results {
     pub equity_bonus: Vec<f64>,
     /// May earn under the program's eligibility rule.
     pub eligible: Vec<bool>,
-    /// Improved on at least one measure.
-    pub improved_any: Vec<bool>,
-    /// Reached the benchmark on at least one measure.
-    pub benchmark_any: Vec<bool>,
+    /// Improved on, or reached the benchmark of, at least one measure: what the eligibility
+    /// rule "improve or reach the benchmark" asks.
+    pub improved_or_benchmark: Vec<bool>,
     pub payment: PaymentResult,
     /// Working buffers reused by the next run.
     pub scratch: Scratch,

@@ -5,6 +5,7 @@ use super::inputs::{Inputs, MeasureInputs};
 use super::results::{GroupStandards, Results};
 use super::standards::resolve;
 use crate::program::{AchievementCurve, Combine, ImprovementCurve, Program};
+use std::ops::Range;
 
 fn reset(v: &mut Vec<f64>, n: usize, fill: f64) {
     v.clear();
@@ -38,17 +39,53 @@ fn oriented_standards(program: &Program, m: &MeasureInputs) -> Vec<(f64, f64, f6
         .collect()
 }
 
+/// A measure scored by the hospital VBP rules in one pass (see [`hvbp_fused`]), and what that
+/// pass needs.
+#[derive(Debug, Clone, Copy)]
+struct Fused {
+    index: usize,
+    at: f64,
+    bm: f64,
+    min_den: f64,
+}
+
 /// Scores every measure into `out.measures`, reusing its buffers.
+#[multiversion::multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
 pub fn score_measures(program: &Program, inputs: &Inputs, out: &mut Results) {
+    let fused = prepare_measures(program, inputs, out);
+    run_fused(&fused, inputs, out, 0..inputs.provider_count());
+}
+
+/// Runs the fused pass of each measure in `fused` over providers `range`.
+#[inline(always)]
+fn run_fused(fused: &[Fused], inputs: &Inputs, out: &mut Results, range: Range<usize>) {
+    for f in fused {
+        hvbp_fused(
+            &inputs.measures[f.index],
+            f,
+            &mut out.measures[f.index],
+            &mut out.improved_or_benchmark,
+            range.clone(),
+        );
+    }
+}
+
+/// Sizes every measure's results and scores the measures that take the general path; returns
+/// those left for the fused pass.
+fn prepare_measures(program: &Program, inputs: &Inputs, out: &mut Results) -> Vec<Fused> {
+    let mut fused = Vec::new();
     let n = inputs.provider_count();
     let sc = &program.scoring;
     out.measures
         .resize_with(inputs.measures.len(), Default::default);
-    out.improved_any.clear();
-    out.improved_any.resize(n, false);
-    out.benchmark_any.clear();
-    out.benchmark_any.resize(n, false);
-    for (m, r) in inputs.measures.iter().zip(out.measures.iter_mut()) {
+    out.improved_or_benchmark.clear();
+    out.improved_or_benchmark.resize(n, false);
+    for (index, (m, r)) in inputs
+        .measures
+        .iter()
+        .zip(out.measures.iter_mut())
+        .enumerate()
+    {
         let stds = oriented_standards(program, m);
         r.id.clone_from(&m.id);
         r.standards.clear();
@@ -77,19 +114,16 @@ pub fn score_measures(program: &Program, inputs: &Inputs, out: &mut Results) {
             && sc.improvement == ImprovementCurve::HvbpPoints
             && sc.combine == Combine::Max
         {
-            // Every element is written below, so the columns are only sized, not filled.
+            // Every element is written by the fused pass, so the columns are only sized.
             r.achievement.resize(n, f64::NAN);
             r.improvement.resize(n, f64::NAN);
             r.score.resize(n, f64::NAN);
-            hvbp_fused(
-                m,
-                at0,
-                bm0,
+            fused.push(Fused {
+                index,
+                at: at0,
+                bm: bm0,
                 min_den,
-                r,
-                &mut out.improved_any,
-                &mut out.benchmark_any,
-            );
+            });
             continue;
         }
         reset(&mut r.achievement, n, f64::NAN);
@@ -119,8 +153,7 @@ pub fn score_measures(program: &Program, inputs: &Inputs, out: &mut Results) {
             let bm = stds[inputs.group[i] as usize].1;
             let (p, b) = (m.performance[i], m.baseline[i]);
             r.improvement[i] = curves::improvement(&sc.improvement, p, b, bm);
-            out.improved_any[i] |= p > b;
-            out.benchmark_any[i] |= p >= bm;
+            out.improved_or_benchmark[i] |= (p > b) | (p >= bm);
         }
         for i in 0..n {
             let (a, im) = (r.achievement[i], r.improvement[i]);
@@ -139,6 +172,7 @@ pub fn score_measures(program: &Program, inputs: &Inputs, out: &mut Results) {
             r.score[i] = if below_min { f64::NAN } else { s };
         }
     }
+    fused
 }
 
 /// Providers per block in the domain and total loops: the block's running sums live on the
@@ -192,7 +226,7 @@ impl Block {
         m: &MeasureInputs,
         standards: &[GroupStandards],
         group: &[u32],
-        range: std::ops::Range<usize>,
+        range: Range<usize>,
     ) {
         let perf = &m.performance[range.clone()];
         if let [g] = standards {
@@ -214,138 +248,163 @@ impl Block {
 /// Domain scores (0–100) and the total score.
 #[multiversion::multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
 pub fn score_domains(program: &Program, inputs: &Inputs, out: &mut Results) {
-    let n = inputs.provider_count();
-    let sc = &program.scoring;
-    out.domains.resize_with(sc.domains.len(), Default::default);
+    prepare_domains(program, inputs, out);
     let mut block = Block::new();
-    for (d_idx, (d, r)) in sc.domains.iter().zip(out.domains.iter_mut()).enumerate() {
+    let n = inputs.provider_count();
+    for start in (0..n).step_by(BLOCK) {
+        domains_block(
+            program,
+            inputs,
+            out,
+            start..(start + BLOCK).min(n),
+            &mut block,
+        );
+    }
+}
+
+/// Sizes the domain and total columns; [`domains_block`] writes every element.
+fn prepare_domains(program: &Program, inputs: &Inputs, out: &mut Results) {
+    let n = inputs.provider_count();
+    let domains = &program.scoring.domains;
+    out.domains.resize_with(domains.len(), Default::default);
+    for (d, r) in domains.iter().zip(out.domains.iter_mut()) {
         r.id.clone_from(&d.id);
-        // Every element is written below.
         r.score.resize(n, f64::NAN);
         r.consistency.resize(n, f64::NAN);
         r.measures_scored.resize(n, 0);
+    }
+    out.total.resize(n, f64::NAN);
+}
+
+/// Domain scores and totals of providers `range` (at most [`BLOCK`]), from their measure scores.
+#[inline(always)]
+fn domains_block(
+    program: &Program,
+    inputs: &Inputs,
+    out: &mut Results,
+    range: Range<usize>,
+    block: &mut Block,
+) {
+    let sc = &program.scoring;
+    for (d_idx, (d, r)) in sc.domains.iter().zip(out.domains.iter_mut()).enumerate() {
         let min_measures = d.min_measures.max(1) as f64;
         // Consistency points take their share of the 100 first.
         let scale = 100.0 - d.consistency.as_ref().map_or(0.0, |c| c.max_points);
-        for start in (0..n).step_by(BLOCK) {
-            let range = start..(start + BLOCK).min(n);
-            block.reset();
-            for (m, mr) in inputs.measures.iter().zip(&out.measures) {
-                if m.domain != Some(d_idx) {
-                    continue;
-                }
-                block.add_scores(m.weight, mr.max_points, &mr.score[range.clone()]);
-                if d.consistency.is_some() {
-                    block.add_positions(m, &mr.standards, &inputs.group, range.clone());
-                }
+        block.reset();
+        for (m, mr) in inputs.measures.iter().zip(&out.measures) {
+            if m.domain != Some(d_idx) {
+                continue;
             }
+            block.add_scores(m.weight, mr.max_points, &mr.score[range.clone()]);
+            if d.consistency.is_some() {
+                block.add_positions(m, &mr.standards, &inputs.group, range.clone());
+            }
+        }
+        let cols = r.score[range.clone()]
+            .iter_mut()
+            .zip(&mut r.consistency[range.clone()])
+            .zip(&mut r.measures_scored[range.clone()]);
+        let sums = block.sum.iter().zip(&block.max).zip(&block.scored);
+        // Branch-free, so that it vectorises; the consistency test is hoisted out of it.
+        for (((score, cons), scored), ((&sum, &max), &count)) in cols.zip(sums) {
+            // `&`, not `&&`, and the division taken unconditionally: a condition that can
+            // skip work becomes masked loads and stores, which are slow.
+            let ok = (count >= min_measures) & (max > 0.0);
+            let value = scale * sum / max;
+            // SAFETY: `count` is a count of measures, a small whole number.
+            *scored = unsafe { count.to_int_unchecked::<u32>() };
+            *score = if ok { value } else { f64::NAN };
+            *cons = f64::NAN;
+        }
+        if let Some(c) = &d.consistency {
             let cols = r.score[range.clone()]
                 .iter_mut()
-                .zip(&mut r.consistency[range.clone()])
-                .zip(&mut r.measures_scored[range.clone()]);
-            let sums = block.sum.iter().zip(&block.max).zip(&block.scored);
-            // Branch-free, so that it vectorises; the consistency test is hoisted out of it.
-            for (((score, cons), scored), ((&sum, &max), &count)) in cols.zip(sums) {
-                // `&`, not `&&`, and the division taken unconditionally: a condition that can
-                // skip work becomes masked loads and stores, which are slow.
-                let ok = (count >= min_measures) & (max > 0.0);
-                let value = scale * sum / max;
-                // SAFETY: `count` is a count of measures, a small whole number.
-                *scored = unsafe { count.to_int_unchecked::<u32>() };
-                *score = if ok { value } else { f64::NAN };
-                *cons = f64::NAN;
-            }
-            if let Some(c) = &d.consistency {
-                let cols = r.score[range.clone()]
-                    .iter_mut()
-                    .zip(&mut r.consistency[range.clone()]);
-                for ((score, cons), &lo) in cols.zip(&block.lo) {
-                    if score.is_nan() {
-                        continue;
-                    }
-                    let points = if lo.is_finite() {
-                        curves::consistency_points(lo, c.max_points)
-                    } else {
-                        0.0
-                    };
-                    *cons = points;
-                    *score += points;
+                .zip(&mut r.consistency[range.clone()]);
+            for ((score, cons), &lo) in cols.zip(&block.lo) {
+                if score.is_nan() {
+                    continue;
                 }
+                let points = if lo.is_finite() {
+                    curves::consistency_points(lo, c.max_points)
+                } else {
+                    0.0
+                };
+                *cons = points;
+                *score += points;
             }
         }
     }
     // Totals: weighted mean over the domains present.
-    out.total.resize(n, f64::NAN);
+    block.reset();
+    let total = &mut out.total[range.clone()];
+    if sc.domains.is_empty() {
+        // Without domains every scored measure counts equally.
+        for (m, mr) in inputs.measures.iter().zip(&out.measures) {
+            block.add_scores(m.weight, mr.max_points, &mr.score[range.clone()]);
+        }
+        for ((t, &sum), &max) in total.iter_mut().zip(&block.sum).zip(&block.max) {
+            let value = 100.0 * sum / max;
+            *t = if max > 0.0 { value } else { f64::NAN };
+        }
+        return;
+    }
+    // Here `sum` is Σ weight × score, `max` Σ weight and `scored` the domains present.
+    for (d, r) in sc.domains.iter().zip(&out.domains) {
+        block.add_scores(d.weight, 1.0, &r.score[range.clone()]);
+    }
     let total_weight: f64 = sc.domains.iter().map(|d| d.weight).sum();
     let min_domains = sc.min_domains.max(1) as f64;
-    for start in (0..n).step_by(BLOCK) {
-        let range = start..(start + BLOCK).min(n);
-        block.reset();
-        let total = &mut out.total[range.clone()];
-        if sc.domains.is_empty() {
-            // Without domains every scored measure counts equally.
-            for (m, mr) in inputs.measures.iter().zip(&out.measures) {
-                block.add_scores(m.weight, mr.max_points, &mr.score[range.clone()]);
-            }
-            for ((t, &sum), &max) in total.iter_mut().zip(&block.sum).zip(&block.max) {
-                let value = 100.0 * sum / max;
-                *t = if max > 0.0 { value } else { f64::NAN };
-            }
-            continue;
-        }
-        // Here `sum` is Σ weight × score, `max` Σ weight and `scored` the domains present.
-        for (d, r) in sc.domains.iter().zip(&out.domains) {
-            block.add_scores(d.weight, 1.0, &r.score[range.clone()]);
-        }
-        let sums = block.sum.iter().zip(&block.max).zip(&block.scored);
-        for (t, ((&sum, &weight), &present)) in total.iter_mut().zip(sums) {
-            let denom = if sc.reweight_missing_domains {
-                weight
-            } else {
-                total_weight
-            };
-            let value = sum / denom;
-            *t = if (present >= min_domains) & (denom > 0.0) {
-                value
-            } else {
-                f64::NAN
-            };
-        }
+    let sums = block.sum.iter().zip(&block.max).zip(&block.scored);
+    for (t, ((&sum, &weight), &present)) in total.iter_mut().zip(sums) {
+        let denom = if sc.reweight_missing_domains {
+            weight
+        } else {
+            total_weight
+        };
+        let value = sum / denom;
+        *t = if (present >= min_domains) & (denom > 0.0) {
+            value
+        } else {
+            f64::NAN
+        };
     }
 }
 
-/// The hospital VBP rules in one pass over contiguous columns with no bounds checks: the
-/// common case, which must run on every slider move. Compiled also for AVX2 and SSE4.1 and
-/// chosen at run time, so a portable binary still uses the wider vectors where the CPU has them.
-#[multiversion::multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
+/// The hospital VBP rules in one pass over contiguous columns with no bounds checks, for
+/// providers `range`: the common case, which must run on every slider move. Inlined into
+/// callers compiled also for AVX2 and SSE4.1 and chosen at run time, so a portable binary still
+/// uses the wider vectors where the CPU has them.
+#[inline(always)]
 fn hvbp_fused(
     m: &MeasureInputs,
-    at: f64,
-    bm: f64,
-    min_den: f64,
+    f: &Fused,
     r: &mut super::results::MeasureResult,
-    improved: &mut [bool],
-    hit: &mut [bool],
+    improved_or_benchmark: &mut [bool],
+    range: Range<usize>,
 ) {
-    let cols = r
-        .achievement
+    let (at, bm, min_den) = (f.at, f.bm, f.min_den);
+    let cols = r.achievement[range.clone()]
         .iter_mut()
-        .zip(r.improvement.iter_mut())
-        .zip(r.score.iter_mut())
-        .zip(m.performance.iter().zip(&m.baseline))
+        .zip(r.improvement[range.clone()].iter_mut())
+        .zip(r.score[range.clone()].iter_mut())
         .zip(
-            m.denominator
+            m.performance[range.clone()]
                 .iter()
-                .zip(improved.iter_mut().zip(hit.iter_mut())),
+                .zip(&m.baseline[range.clone()]),
+        )
+        .zip(
+            m.denominator[range.clone()]
+                .iter()
+                .zip(improved_or_benchmark[range].iter_mut()),
         );
-    for ((((a, im), s), (&p, &b)), (&den, (up, at_bm))) in cols {
+    for ((((a, im), s), (&p, &b)), (&den, flag)) in cols {
         let ach = curves::hvbp_achievement(p, at, bm);
         let imp = curves::hvbp_improvement(p, b, bm);
         *a = ach;
         *im = imp;
         let best = if imp > ach { imp } else { ach };
         *s = if den < min_den { f64::NAN } else { best };
-        *up |= p > b;
-        *at_bm |= p >= bm;
+        // One flag, not two: packing each comparison into bytes is a fair part of the loop.
+        *flag |= (p > b) | (p >= bm);
     }
 }
