@@ -616,8 +616,7 @@ fn share_of_pool(
     } = s;
     let n = raw.len();
     let mut pool = r.pool_cents;
-    caps_left.clear();
-    caps_left.extend_from_slice(caps);
+    let mut limits = caps;
     // Floors are paid first to every earning provider, if the pool can afford them all.
     if pay.floor.is_some() {
         let floor = |i: usize| {
@@ -629,17 +628,19 @@ fn share_of_pool(
         };
         let need: i64 = (0..n).map(floor).sum();
         if need <= pool {
-            for i in 0..n {
+            caps_left.clear();
+            caps_left.extend((0..n).map(|i| {
                 let f = floor(i);
                 r.earned[i] += f;
-                caps_left[i] = caps[i].saturating_sub(f);
-            }
+                caps[i].saturating_sub(f)
+            }));
+            limits = caps_left;
             pool -= need;
         }
     }
     let shares = Shares {
         weights: raw,
-        caps: caps_left,
+        caps: limits,
         order,
     };
     r.unallocated_cents = distribute_with(pool, shares, &mut r.earned, scratch);

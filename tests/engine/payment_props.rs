@@ -219,4 +219,61 @@ proptest! {
             prop_assert_eq!(left, pool);
         }
     }
+
+    /// The cents left after whole shares go to the largest fractions, ties to the lower index:
+    /// checked against a plain sort of everyone. Weights from a few values make many ties.
+    #[test]
+    fn leftover_cents_go_to_the_largest_fractions(
+        pool in 0i64..1_000_000,
+        w in prop_oneof![
+            prop::collection::vec((0u8..4).prop_map(f64::from), 1..3000),
+            prop::collection::vec(0.0..1e3f64, 1..3000),
+        ],
+    ) {
+        let mut out = vec![0; w.len()];
+        distribute(pool, &w, &vec![i64::MAX; w.len()], &mut out);
+        let total: f64 = w.iter().filter(|x| **x > 0.0).sum();
+        let mut expected = vec![0i64; w.len()];
+        let mut ranked = Vec::new();
+        let mut given = 0;
+        for (i, wi) in w.iter().enumerate() {
+            if *wi > 0.0 {
+                let exact = pool as f64 * wi / total;
+                let whole = exact as i64;
+                expected[i] = whole;
+                given += whole;
+                ranked.push((exact - whole as f64, i));
+            }
+        }
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let left = if ranked.is_empty() { 0 } else { (pool - given).max(0) as usize };
+        for k in 0..left {
+            expected[ranked[k % ranked.len()].1] += 1;
+        }
+        prop_assert_eq!(out, expected);
+    }
+
+    /// A floor is paid to every earner first when the pool affords them all; the rest is shared
+    /// as usual, caps hold and the pool is paid to the cent.
+    #[test]
+    fn floors_are_paid_first(
+        rows in rows(), pool in 0i64..10_000_000, floor in 1i64..20_000, cap in prop::option::of(20_000i64..200_000),
+    ) {
+        let mut p = program(Pool::Fixed { cents: pool }, Distribution::ShareOfPool, WeightBy::Equal, cap, Eligibility::Any);
+        p.payment.floor = Some(Limit::Cents(floor));
+        let (_, r) = engine::run(&p, &build(&rows));
+        let pay = &r.payment;
+        prop_assert_eq!(pay.paid_cents + pay.unallocated_cents, pay.pool_cents);
+        let earners: Vec<usize> = (0..pay.earned.len())
+            .filter(|&i| r.eligible[i] && r.total[i] > 0.0)
+            .collect();
+        if floor * earners.len() as i64 <= pool {
+            for &i in &earners {
+                prop_assert!(pay.earned[i] >= floor, "provider {} earned {} below the floor", i, pay.earned[i]);
+            }
+        }
+        if let Some(c) = cap {
+            prop_assert!(pay.earned.iter().all(|e| *e <= c));
+        }
+    }
 }
