@@ -135,19 +135,23 @@ fn distribute_with(pool: i64, s: Shares, out: &mut [i64], scratch: &mut Distribu
     weight.resize(n, 0.0);
     cap.resize(n, 0);
     let mut kept = 0;
+    // Summed in the same pass, in the same order as the kept weights (adding 0.0 for the others
+    // changes no bit).
+    let mut total = 0.0;
     let (to_active, to_weight, to_cap) = (&mut active[..], &mut weight[..], &mut cap[..]);
     for &i in order {
         let (w, c) = (weights[i as usize], caps[i as usize]);
         to_active[kept] = i;
         to_weight[kept] = w;
         to_cap[kept] = c;
-        kept += usize::from((w > 0.0) & w.is_finite() & (c > 0));
+        let keep = (w > 0.0) & w.is_finite() & (c > 0);
+        total += if keep { w } else { 0.0 };
+        kept += usize::from(keep);
     }
     active.truncate(kept);
     weight.truncate(kept);
     cap.truncate(kept);
     let mut remaining = pool;
-    let mut total: f64 = weight.iter().sum();
     // Water-filling: fix providers whose share exceeds their cap, until no share does. The
     // exact shares are kept in `fraction` for the split that follows.
     loop {
@@ -185,6 +189,9 @@ fn distribute_with(pool: i64, s: Shares, out: &mut [i64], scratch: &mut Distribu
         total = weight.iter().sum();
     }
     let mut given: i64 = 0;
+    // Fractions are counted into bands as they are made, for `choose_largest`.
+    bands.clear();
+    bands.resize(BANDS, 0);
     for ((f, &i), &c) in fraction.iter_mut().zip(active.iter()).zip(cap.iter()) {
         let exact = *f;
         // Truncation is floor here (exact ≥ 0), without the call `floor` costs.
@@ -192,6 +199,7 @@ fn distribute_with(pool: i64, s: Shares, out: &mut [i64], scratch: &mut Distribu
         out[i as usize] += whole;
         given += whole;
         *f = exact - whole as f64;
+        bands[band(*f)] += 1;
     }
     let at = |pos: u32| active[pos as usize] as usize;
     let mut left = remaining - given;
@@ -249,20 +257,16 @@ fn distribute_with(pool: i64, s: Shares, out: &mut [i64], scratch: &mut Distribu
 }
 
 /// Puts into `chosen` the positions of the `k` largest fractions (ties to the earlier
-/// position), 0 < k < fraction.len(), in no particular order. Counting fractions into bands
-/// finds the band the k-th falls in; only that band is ranked, so the work is linear and small.
+/// position), 0 < k < fraction.len(), in no particular order. `bands` counts the fractions per
+/// [`band`]: it finds the band the k-th falls in, and only that band is ranked, so the work is
+/// linear and small.
 fn choose_largest(
     fraction: &[f64],
     k: usize,
     chosen: &mut Vec<u32>,
     ranked: &mut Vec<(f64, u32)>,
-    bands: &mut Vec<u32>,
+    bands: &[u32],
 ) {
-    bands.clear();
-    bands.resize(BANDS, 0);
-    for &f in fraction {
-        bands[band(f)] += 1;
-    }
     // The band holding the k-th largest, and how many rank above it.
     let (mut edge, mut above) = (BANDS, 0usize);
     while edge > 0 {
@@ -354,7 +358,8 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
     let base = &inputs.base_payments;
     fill(&mut r.withheld, n, 0);
     fill(&mut r.earned, n, 0);
-    fill(&mut r.net, n, 0);
+    // Every element of `net` is written at the end.
+    r.net.resize(n, 0);
     fill(&mut r.capped, n, false);
     fill(&mut r.multiplier, n, f64::NAN);
     r.exchange_factor = f64::NAN;
