@@ -101,6 +101,20 @@ pub enum Command {
     Exceptions(crate::cli_analysis::ExceptionsArgs),
 }
 
+/// The program, its data folder and the output file: what every analysis command reads and
+/// writes.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ProgramFiles {
+    /// The program document (.ron).
+    pub program: PathBuf,
+    /// Read the program's data files, by the same file names, from this folder.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Write the CSV here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
 /// A failure reported as one line on standard error.
 pub struct Failure(pub String);
 

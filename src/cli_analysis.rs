@@ -1,7 +1,7 @@
 //! The equity, reliability and exceptions commands: the engine's analyses as CSV, with a short
 //! summary on standard error so that standard output stays a clean table.
 
-use crate::cli::{Failure, load_data, read_program};
+use crate::cli::{Failure, ProgramFiles, load_data, read_program};
 use crate::engine::equity::{self, CounterResult, Stratification};
 use crate::engine::exceptions::{ExceptionOptions, exception_report};
 use crate::engine::reliability::{self, ResampleOptions};
@@ -10,53 +10,41 @@ use crate::program::Program;
 use clap::Args;
 use std::io::Write;
 use std::path::Path;
-use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 /// `p4p-designer equity PROGRAM.ron [--stratifier NAME] [--out FILE.csv]`
 #[derive(Args, Debug, Clone)]
 pub struct EquityArgs {
-    pub program: PathBuf,
+    #[command(flatten)]
+    pub files: ProgramFiles,
     /// The social-risk stratifier (default: dual-eligible share, else the first numeric one).
     #[arg(long)]
     pub stratifier: Option<String>,
-    /// Read the program's data files, by the same file names, from this folder.
-    #[arg(long)]
-    pub data_dir: Option<PathBuf>,
-    /// Write the CSV here instead of standard output.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
 }
 
 /// `p4p-designer reliability PROGRAM.ron [--draws N] [--seed S] [--out FILE.csv]`
 #[derive(Args, Debug, Clone)]
 pub struct ReliabilityArgs {
-    pub program: PathBuf,
+    #[command(flatten)]
+    pub files: ProgramFiles,
     /// Resampled data sets.
     #[arg(long, default_value_t = 200)]
     pub draws: usize,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    #[arg(long)]
-    pub data_dir: Option<PathBuf>,
-    #[arg(long)]
-    pub out: Option<PathBuf>,
 }
 
 /// `p4p-designer exceptions PROGRAM.ron [--by-peer-group] [--sd K] [--out FILE.csv]`
 #[derive(Args, Debug, Clone)]
 pub struct ExceptionsArgs {
-    pub program: PathBuf,
+    #[command(flatten)]
+    pub files: ProgramFiles,
     /// Compare each provider's exclusion rate with its own peer group's, not everyone's.
     #[arg(long)]
     pub by_peer_group: bool,
     /// Flag rates above the peers' mean + this many standard deviations.
     #[arg(long, default_value_t = 3.0)]
     pub sd: f64,
-    #[arg(long)]
-    pub data_dir: Option<PathBuf>,
-    #[arg(long)]
-    pub out: Option<PathBuf>,
 }
 
 fn num(x: f64) -> String {
@@ -128,8 +116,8 @@ fn describe_counter(c: &CounterResult) -> String {
 
 /// `equity`: payment figures by stratum, the reverse Robin Hood indicator and the counters.
 pub fn equity(args: &EquityArgs) -> Result<(), Failure> {
-    let (path, stratifier) = (args.program.as_path(), args.stratifier.as_deref());
-    let (data_dir, out) = (args.data_dir.as_deref(), args.out.as_deref());
+    let (path, stratifier) = (args.files.program.as_path(), args.stratifier.as_deref());
+    let (data_dir, out) = (args.files.data_dir.as_deref(), args.files.out.as_deref());
     let (program, obs) = load(path, data_dir)?;
     let (_, results) = engine::run(&program, &obs);
     let report = equity::equity_report(&obs.providers, &results, None)?;
@@ -217,8 +205,8 @@ pub fn equity(args: &EquityArgs) -> Result<(), Failure> {
 /// `reliability`: per provider × measure reliability and funnel position, and each provider's
 /// chance of earning from resampling.
 pub fn reliability(args: &ReliabilityArgs) -> Result<(), Failure> {
-    let (path, draws, seed) = (args.program.as_path(), args.draws, args.seed);
-    let (data_dir, out) = (args.data_dir.as_deref(), args.out.as_deref());
+    let (path, draws, seed) = (args.files.program.as_path(), args.draws, args.seed);
+    let (data_dir, out) = (args.files.data_dir.as_deref(), args.files.out.as_deref());
     let (program, obs) = load(path, data_dir)?;
     let rel = reliability::reliability(&program, &obs);
     let opts = ResampleOptions {
@@ -310,8 +298,8 @@ pub fn reliability(args: &ReliabilityArgs) -> Result<(), Failure> {
 
 /// `exceptions`: exclusion rates, their effect on scores and payments, and outlier flags.
 pub fn exceptions(args: &ExceptionsArgs) -> Result<(), Failure> {
-    let path = args.program.as_path();
-    let (data_dir, out) = (args.data_dir.as_deref(), args.out.as_deref());
+    let path = args.files.program.as_path();
+    let (data_dir, out) = (args.files.data_dir.as_deref(), args.files.out.as_deref());
     let (program, obs) = load(path, data_dir)?;
     let opts = ExceptionOptions {
         by_peer_group: args.by_peer_group,

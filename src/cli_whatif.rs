@@ -1,7 +1,7 @@
 //! `p4p-designer sweep` and `p4p-designer compare`: what-if grids and scenario comparisons from
 //! the command line, over the same engine functions the window calls.
 
-use crate::cli::{Failure, load_data, read_program};
+use crate::cli::{Failure, ProgramFiles, load_data, read_program};
 use crate::engine::{self, Axis, CompareOptions, Comparison, Metric, SweepResult, SweepSpec};
 use clap::Args;
 use std::io::Write;
@@ -11,7 +11,8 @@ use std::time::Instant;
 
 #[derive(Args)]
 pub struct SweepArgs {
-    pub program: PathBuf,
+    #[command(flatten)]
+    pub files: ProgramFiles,
     /// Columns: KEY:FROM:TO:STEPS, e.g. pool:1000000:8000000:50 (KEY alone: default range, 50
     /// steps). Keys: pool, withhold, spend-percent, pmpm, threshold, benchmark, min-score, cap,
     /// improvement, peer-groups. Default: the program's pool.
@@ -24,17 +25,12 @@ pub struct SweepArgs {
     /// numeric one).
     #[arg(long)]
     pub stratifier: Option<String>,
-    /// Read the program's data files, by the same file names, from this folder.
-    #[arg(long)]
-    pub data_dir: Option<PathBuf>,
-    /// Write the CSV here instead of standard output.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
 }
 
 #[derive(Args)]
 pub struct CompareArgs {
-    pub program: PathBuf,
+    #[command(flatten)]
+    pub files: ProgramFiles,
     /// A scenario to compare with the base program (repeatable; default: all of them).
     #[arg(long = "scenario")]
     pub scenarios: Vec<String>,
@@ -44,11 +40,6 @@ pub struct CompareArgs {
     /// Biggest winners and losers listed per scenario, against the base program.
     #[arg(long, default_value_t = 5)]
     pub top: usize,
-    #[arg(long)]
-    pub data_dir: Option<PathBuf>,
-    /// Write the side-by-side CSV here instead of standard output.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
     /// Also write one row per provider: payout and score in every variant, change from base.
     #[arg(long)]
     pub providers: Option<PathBuf>,
@@ -63,8 +54,8 @@ fn write_out(out: Option<&Path>, buf: &[u8]) -> Result<(), Failure> {
 
 /// Runs `sweep`: one CSV row per cell.
 pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
-    let program = read_program(&a.program)?;
-    let obs = load_data(&program, &a.program, a.data_dir.as_deref())?;
+    let program = read_program(&a.files.program)?;
+    let obs = load_data(&program, &a.files.program, a.files.data_dir.as_deref())?;
     let mut spec = SweepSpec::default_for(&program);
     let axis = |text: &str, flag: &str| {
         Axis::parse(text, &program).map_err(|e| Failure(format!("--{flag}: {e}")))
@@ -89,7 +80,7 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
     let elapsed = start.elapsed();
     let mut buf = Vec::with_capacity(256 * result.cells.len());
     write_sweep_csv(&result, &mut buf)?;
-    write_out(a.out.as_deref(), &buf)?;
+    write_out(a.files.out.as_deref(), &buf)?;
     eprintln!(
         "{} × {} cells over {} providers in {:.3} s; equity by quintiles of {}",
         result.nx(),
@@ -148,8 +139,8 @@ pub fn write_sweep_csv(result: &SweepResult, w: &mut impl Write) -> Result<(), F
 
 /// Runs `compare`: the variants side by side, one column each.
 pub fn compare(a: &CompareArgs) -> Result<(), Failure> {
-    let program = read_program(&a.program)?;
-    let obs = load_data(&program, &a.program, a.data_dir.as_deref())?;
+    let program = read_program(&a.files.program)?;
+    let obs = load_data(&program, &a.files.program, a.files.data_dir.as_deref())?;
     let opts = CompareOptions {
         scenarios: a.scenarios.clone(),
         stratifier: a.stratifier.clone(),
@@ -158,7 +149,7 @@ pub fn compare(a: &CompareArgs) -> Result<(), Failure> {
     let cmp = engine::compare(&program, &obs, &opts)?;
     let mut buf = Vec::new();
     write_comparison_csv(&cmp, a.top, &mut buf)?;
-    write_out(a.out.as_deref(), &buf)?;
+    write_out(a.files.out.as_deref(), &buf)?;
     if let Some(p) = &a.providers {
         let mut buf = Vec::new();
         write_provider_deltas_csv(&cmp, &mut buf)?;
@@ -167,7 +158,7 @@ pub fn compare(a: &CompareArgs) -> Result<(), Failure> {
     if cmp.outcomes.len() == 1 {
         eprintln!(
             "{}: no scenarios to compare; showing the base program",
-            a.program.display()
+            a.files.program.display()
         );
     }
     Ok(())
