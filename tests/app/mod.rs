@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn harness<'a>(program: Option<PathBuf>, data_dir: &Path) -> Harness<'a, DesignerApp> {
+/// The app on `program` (the bundled sample when `None`), loaded and settled; shared with the
+/// analysis tests.
+pub(crate) fn harness<'a>(program: Option<PathBuf>, data_dir: &Path) -> Harness<'a, DesignerApp> {
     let config = AppConfig::for_tests(program, data_dir);
     let mut h = Harness::builder()
         .with_size(egui::vec2(1500.0, 950.0))

@@ -1,37 +1,14 @@
 //! The analysis views (equity, what-if sweep, scenarios, reliability) and File ▸ Export,
 //! driven through the window's AccessKit tree on the bundled sample.
 
+use crate::app::harness;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use p4p_designer::app::analysis::View;
-use p4p_designer::app::{AppConfig, DesignerApp, Page};
+use p4p_designer::app::{DesignerApp, Page};
 use p4p_designer::engine::equity;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-fn harness<'a>(program: Option<PathBuf>, data_dir: &Path) -> Harness<'a, DesignerApp> {
-    let config = AppConfig::for_tests(program, data_dir);
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1500.0, 950.0))
-        .with_max_steps(40)
-        .build_eframe(move |cc| DesignerApp::new(cc, config));
-    settle(&mut h);
-    h
-}
-
-fn settle(h: &mut Harness<'_, DesignerApp>) {
-    let start = Instant::now();
-    while h.state().is_loading() {
-        assert!(
-            start.elapsed() < Duration::from_secs(120),
-            "data took too long to load"
-        );
-        h.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    h.run();
-}
 
 /// Steps the app until `done` holds (background jobs finish on their own threads).
 fn step_until(h: &mut Harness<'_, DesignerApp>, what: &str, done: impl Fn(&DesignerApp) -> bool) {
