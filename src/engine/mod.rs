@@ -7,6 +7,7 @@ mod curves;
 pub mod equity;
 pub mod exceptions;
 mod inputs;
+pub mod monitoring;
 pub mod observations;
 pub(crate) mod payment;
 pub mod reliability;

@@ -510,7 +510,7 @@ fn implement_monitors_the_later_period() {
     let (mut program, session) = sample();
     program.implementation.monitoring_period = Some("2026Q1".into());
     let obs = session.observations.clone().unwrap();
-    let mon = steps::monitoring(&program, &obs, "2026Q1");
+    let mon = p4p_designer::engine::monitoring::monitoring(&program, &obs, "2026Q1");
     assert!(mon.expected_cells > 0);
     assert!(
         mon.reported_cells < mon.expected_cells,

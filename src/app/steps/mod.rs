@@ -17,7 +17,7 @@ pub mod widgets;
 
 pub use super::{Action, StepCtx};
 pub use gaps::{GapTotals, LevelTotals, totals as gap_totals};
-pub use implement::{Check, MeasureMonitoring, Monitoring, monitoring, phase_checks};
+pub use implement::{Check, phase_checks};
 pub use vital_few::set_accountability;
 
 use super::session::Session;
