@@ -219,6 +219,26 @@ impl Block {
         }
     }
 
+    /// As [`Block::add_scores`] without summing `max`, for [`Block::set_max`] to fill in.
+    #[inline(always)]
+    fn add_scored(&mut self, weight: f64, scores: &[f64]) {
+        let sums = self.sum.iter_mut().zip(&mut self.scored);
+        for ((sum, scored), &s) in sums.zip(scores) {
+            let ok = !s.is_nan();
+            *sum += if ok { weight * s } else { 0.0 };
+            *scored += if ok { 1.0 } else { 0.0 };
+        }
+    }
+
+    /// `max` as scored × `full`: exactly the sum [`Block::add_scores`] makes when every measure
+    /// has the same whole-number `full`.
+    #[inline(always)]
+    fn set_max(&mut self, full: f64) {
+        for (max, &scored) in self.max.iter_mut().zip(&self.scored) {
+            *max = scored * full;
+        }
+    }
+
     /// Lowers `lo` to each provider's position between floor and threshold on one measure.
     #[inline(always)]
     fn add_positions(
@@ -291,14 +311,32 @@ fn domains_block(
         // Consistency points take their share of the 100 first.
         let scale = 100.0 - d.consistency.as_ref().map_or(0.0, |c| c.max_points);
         block.reset();
-        for (m, mr) in inputs.measures.iter().zip(&out.measures) {
-            if m.domain != Some(d_idx) {
-                continue;
+        let members = || {
+            inputs
+                .measures
+                .iter()
+                .zip(&out.measures)
+                .filter(move |(m, _)| m.domain == Some(d_idx))
+        };
+        // The usual domain, equal weights and one curve, need not sum its most points.
+        let full = members().next().map(|(m, mr)| m.weight * mr.max_points);
+        let uniform = full.filter(|f| {
+            f.fract() == 0.0
+                && f.abs() < 1e12
+                && members().all(|(m, mr)| m.weight * mr.max_points == *f)
+        });
+        for (m, mr) in members() {
+            if uniform.is_some() {
+                block.add_scored(m.weight, &mr.score[range.clone()]);
+            } else {
+                block.add_scores(m.weight, mr.max_points, &mr.score[range.clone()]);
             }
-            block.add_scores(m.weight, mr.max_points, &mr.score[range.clone()]);
             if d.consistency.is_some() {
                 block.add_positions(m, &mr.standards, &inputs.group, range.clone());
             }
+        }
+        if let Some(full) = uniform {
+            block.set_max(full);
         }
         let cols = r.score[range.clone()]
             .iter_mut()

@@ -236,6 +236,34 @@ fn domains_need_their_minimum_and_totals_reweight() {
 }
 
 #[test]
+fn unequal_measure_weights_share_a_domain_by_weight() {
+    let mut p = tiny_program(&[
+        ("A", Direction::HigherIsBetter, 0.0, 1.0),
+        ("B", Direction::HigherIsBetter, 0.0, 1.0),
+    ]);
+    p.scoring.domains = vec![Domain {
+        id: "x".into(),
+        weight: 1.0,
+        ..Domain::default()
+    }];
+    for m in &mut p.measures {
+        m.domain = "x".into();
+    }
+    p.measures[0].weight = 2.0;
+    let o = tiny_obs(&[
+        ("p", "A", f64::NAN, 1.0),
+        ("p", "B", f64::NAN, -0.5),
+        ("q", "B", f64::NAN, 1.0),
+    ]);
+    let r = run(&p, &o);
+    // p: A earns 10 points at weight 2, B none: 100 · (2·10 + 0) / (2·10 + 1·10).
+    assert_eq!(r.domain("x").unwrap().score[0], 100.0 * 20.0 / 30.0);
+    // q: only B is scored, so only B's most points count.
+    assert_eq!(r.domain("x").unwrap().score[1], 100.0);
+    assert_eq!(r.domain("x").unwrap().measures_scored, vec![2, 1]);
+}
+
+#[test]
 fn minimum_denominator_drops_small_providers() {
     let mut p = tiny_program(&[("M", Direction::HigherIsBetter, 0.2, 0.8)]);
     p.measures[0].min_denominator = Some(30.0);
