@@ -1,11 +1,12 @@
 //! What the window has loaded and computed for the open program (never saved in it).
 
+use crate::engine::monitoring::{Monitoring, monitoring};
 use crate::engine::{self, Inputs, Observations, Results};
 use crate::program::Program;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// A data load running in the background, as the screens should show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +45,9 @@ pub struct Session {
     evaluated: Option<Program>,
     /// Cheap fingerprint of what `inputs` were built from.
     inputs_key: u64,
+    /// Step 7's monitoring summary with the fingerprint of what it was made from: the step and
+    /// its status line both read it, and it depends on neither the pool nor the standards.
+    monitoring: Mutex<Option<(u64, Arc<Monitoring>)>>,
 }
 
 impl Session {
@@ -102,6 +106,23 @@ impl Session {
         self.results_generation += 1;
     }
 
+    /// The monitoring summary of the program's monitoring period (none without data or a
+    /// period), made again only when the data, the periods or the measures' selection change.
+    pub fn monitoring(&self, program: &Program) -> Option<Arc<Monitoring>> {
+        let obs = self.observations.as_ref()?;
+        let period = program.implementation.monitoring_period.as_ref()?;
+        let key = monitoring_key(program, obs, period);
+        let mut cache = self.monitoring.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((k, m)) = cache.as_ref()
+            && *k == key
+        {
+            return Some(m.clone());
+        }
+        let m = Arc::new(monitoring(program, obs, period));
+        *cache = Some((key, m.clone()));
+        Some(m)
+    }
+
     pub fn provider_count(&self) -> usize {
         self.observations.as_ref().map_or(0, |o| o.provider_count())
     }
@@ -137,6 +158,22 @@ fn inputs_key(program: &Program) -> u64 {
         m.direction.sign().to_bits().hash(&mut h);
         m.weight.to_bits().hash(&mut h);
         m.supplied_score.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Fingerprint of everything the monitoring summary reads.
+fn monitoring_key(program: &Program, obs: &Arc<Observations>, period: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    (Arc::as_ptr(obs) as usize).hash(&mut h);
+    period.hash(&mut h);
+    program.standards.baseline_period.hash(&mut h);
+    for a in &program.service_areas {
+        (&a.id, &a.name).hash(&mut h);
+    }
+    for m in &program.measures {
+        (&m.id, m.vital_few, &m.service_areas).hash(&mut h);
+        m.direction.sign().to_bits().hash(&mut h);
     }
     h.finish()
 }

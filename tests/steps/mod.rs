@@ -689,3 +689,25 @@ fn every_glyph_the_step_screens_use_is_in_the_bundled_fonts() {
     });
     assert!(missing.is_empty(), "no glyph for {missing:?}");
 }
+
+#[test]
+fn monitoring_is_kept_while_the_pool_moves_and_made_again_for_another_period() {
+    let (mut program, session) = sample();
+    program.implementation.monitoring_period = Some("2026Q1".into());
+    let first = session.monitoring(&program).expect("data and a period");
+    program.payment.pool = Pool::Fixed { cents: 123_00 };
+    let same = session.monitoring(&program).unwrap();
+    assert!(
+        std::sync::Arc::ptr_eq(&first, &same),
+        "the pool does not change monitoring"
+    );
+    program.implementation.monitoring_period = Some("performance".into());
+    let other = session.monitoring(&program).unwrap();
+    assert_eq!(other.period, "performance");
+    assert!(
+        other.reported_cells > first.reported_cells,
+        "the performance period is complete"
+    );
+    program.implementation.monitoring_period = None;
+    assert!(session.monitoring(&program).is_none());
+}

@@ -4,10 +4,9 @@
 use super::widgets::{self, HeatCell, section, terms};
 use super::{Action, StepCtx, phase};
 use crate::app::session::Session;
-use crate::engine::monitoring::{MeasureMonitoring, Monitoring, monitoring};
+use crate::engine::monitoring::{MeasureMonitoring, Monitoring};
 use crate::program::{Capability, PhaseKind, Program};
 use egui::{RichText, Ui};
-use std::sync::Arc;
 
 /// One automatic check of a phase's readiness.
 #[derive(Debug, Clone, PartialEq)]
@@ -140,47 +139,13 @@ pub fn phase_checks(
     out
 }
 
-/// The monitoring summary for the program's chosen period, cached across frames.
-fn cached_monitoring(ui: &Ui, program: &Program, session: &Session) -> Option<Arc<Monitoring>> {
-    let obs = session.observations.as_ref()?;
-    let period = program.implementation.monitoring_period.as_ref()?;
-    #[derive(Clone, Default)]
-    struct Cache {
-        key: (usize, String, String, Vec<String>, Vec<Vec<String>>),
-        value: Option<Arc<Monitoring>>,
-    }
-    let key = (
-        Arc::as_ptr(obs) as usize,
-        period.clone(),
-        program.standards.baseline_period.clone(),
-        program
-            .measures
-            .iter()
-            .map(|m| format!("{}:{}", m.id, m.vital_few))
-            .collect(),
-        program
-            .measures
-            .iter()
-            .map(|m| m.service_areas.clone())
-            .collect(),
-    );
-    let mut c: Cache = widgets::load_state(ui, "implement.monitoring");
-    if c.key != key || c.value.is_none() {
-        c.value = Some(Arc::new(monitoring(program, obs, period)));
-        c.key = key;
-    }
-    let v = c.value.clone();
-    widgets::store_state(ui, "implement.monitoring", c);
-    v
-}
-
 pub(super) fn ui(ui: &mut Ui, ctx: &mut StepCtx) {
     egui::ScrollArea::vertical()
         .id_salt("implement-scroll")
         .auto_shrink([false, false])
         .show(ui, |ui| {
             period_section(ui, ctx);
-            let mon = cached_monitoring(ui, ctx.program, ctx.session);
+            let mon = ctx.session.monitoring(ctx.program);
             plan(ui, ctx, mon.as_deref());
             if let Some(m) = &mon {
                 data_flow(ui, ctx, m);
@@ -637,7 +602,9 @@ pub(super) fn problems(program: &Program, session: &Session) -> Vec<String> {
         out.push(format!("period {period} is not in the data"));
         return out;
     }
-    let mon = monitoring(program, obs, period);
+    let Some(mon) = session.monitoring(program) else {
+        return out;
+    };
     if let Some(current) = program
         .implementation
         .current_phase
