@@ -695,7 +695,7 @@ fn monitoring_is_kept_while_the_pool_moves_and_made_again_for_another_period() {
     let (mut program, session) = sample();
     program.implementation.monitoring_period = Some("2026Q1".into());
     let first = session.monitoring(&program).expect("data and a period");
-    program.payment.pool = Pool::Fixed { cents: 123_00 };
+    program.payment.pool = Pool::Fixed { cents: 12_300 };
     let same = session.monitoring(&program).unwrap();
     assert!(
         std::sync::Arc::ptr_eq(&first, &same),
