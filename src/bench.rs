@@ -14,6 +14,18 @@ pub fn program_for(obs: &Observations) -> Program {
     })
 }
 
+/// Synthetic data of `providers` × `measures` (seed 42) and the program that scores it.
+fn synthetic(providers: usize, measures: usize) -> (Observations, Program) {
+    let obs = generate(&SynthSpec {
+        providers,
+        measures,
+        seed: 42,
+        ..SynthSpec::default()
+    });
+    let program = program_for(&obs);
+    (obs, program)
+}
+
 /// Median time of `f` over enough runs to fill about `budget`.
 fn time(budget: Duration, mut f: impl FnMut()) -> (Duration, usize) {
     let mut times = Vec::new();
@@ -50,13 +62,7 @@ pub fn run(sizes: &[usize], measures: usize) {
         "pay"
     );
     for &n in sizes {
-        let obs = generate(&SynthSpec {
-            providers: n,
-            measures,
-            seed: 42,
-            ..SynthSpec::default()
-        });
-        let program = program_for(&obs);
+        let (obs, program) = synthetic(n, measures);
         let (align, _) = time(Duration::from_millis(300), || {
             std::hint::black_box(Inputs::build(&program, &obs));
         });
@@ -108,13 +114,7 @@ pub fn run_sweeps(sizes: &[usize], measures: usize, grid: usize) {
     );
     let threads = rayon::current_num_threads();
     for &n in sizes {
-        let obs = generate(&SynthSpec {
-            providers: n,
-            measures,
-            seed: 42,
-            ..SynthSpec::default()
-        });
-        let program = program_for(&obs);
+        let (obs, program) = synthetic(n, measures);
         let axis = |p: Parameter, from: f64, to: f64| Axis::new(p, from, to, grid);
         let grids = [
             (

@@ -443,16 +443,11 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
             } else {
                 f64::NAN
             };
-            fill(&mut scratch.caps_left, n, i64::MAX);
-            let uncapped = Shares {
-                weights: raw,
-                caps: &scratch.caps_left,
-                order,
-            };
-            r.unallocated_cents = distribute_with(
+            r.unallocated_cents = distribute_uncapped(
                 r.pool_cents,
-                uncapped,
+                (raw, order),
                 &mut r.earned,
+                &mut scratch.caps_left,
                 &mut scratch.distribute,
             );
             set_multipliers(r, base, total);
@@ -477,16 +472,11 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
             } else {
                 f64::NAN
             };
-            fill(&mut scratch.caps_left, n, i64::MAX);
-            let uncapped = Shares {
-                weights: raw,
-                caps: &scratch.caps_left,
-                order,
-            };
-            let left = distribute_with(
+            let left = distribute_uncapped(
                 incentive_pool,
-                uncapped,
+                (raw, order),
                 &mut r.earned,
+                &mut scratch.caps_left,
                 &mut scratch.distribute,
             );
             r.unallocated_cents = r.pool_cents - incentive_pool + left;
@@ -587,6 +577,23 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
         *net = e - w;
     }
     r.paid_cents = r.earned.iter().sum();
+}
+
+/// An exchange function's split: `pool` in proportion to `raw`, with no caps.
+fn distribute_uncapped(
+    pool: i64,
+    (raw, order): (&[f64], &[u32]),
+    earned: &mut [i64],
+    unlimited: &mut Vec<i64>,
+    scratch: &mut DistributeScratch,
+) -> i64 {
+    fill(unlimited, raw.len(), i64::MAX);
+    let uncapped = Shares {
+        weights: raw,
+        caps: unlimited,
+        order,
+    };
+    distribute_with(pool, uncapped, earned, scratch)
 }
 
 fn set_multipliers(r: &mut PaymentResult, base: &[f64], total: &[f64]) {
