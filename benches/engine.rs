@@ -5,6 +5,6 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    p4p_designer::bench::run(&[1_000, 10_000, 100_000, 1_000_000], 10);
-    p4p_designer::bench::run_sweeps(&[10_000], 10, 50);
+    p4p_designer::cli::bench::run(&[1_000, 10_000, 100_000, 1_000_000], 10);
+    p4p_designer::cli::bench::run_sweeps(&[10_000], 10, 50);
 }

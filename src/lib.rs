@@ -1,12 +1,8 @@
 //! p4p-designer: design healthcare pay-for-performance programs and simulate their payouts.
 
 pub mod app;
-pub mod bench;
 pub mod catalogue;
 pub mod cli;
-pub mod cli_analysis;
-pub mod cli_export;
-pub mod cli_whatif;
 pub mod data;
 pub mod engine;
 pub mod program;

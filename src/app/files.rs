@@ -2,8 +2,9 @@
 
 use crate::program::Program;
 use serde::{Deserialize, Serialize};
-use std::io::Write;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Environment variable that moves preferences and recovery files (tests point it at a
@@ -39,8 +40,62 @@ impl AppPaths {
         self.data_dir.join("prefs.ron")
     }
 
+    /// The single recovery file older versions wrote; still offered back when found.
     pub fn recovery_file(&self) -> PathBuf {
         self.data_dir.join("recovery.ron")
+    }
+
+    /// The folder of recovery files, one per document.
+    pub fn recovery_dir(&self) -> PathBuf {
+        self.data_dir.join("recovery")
+    }
+
+    /// The recovery file of one document: named after its file (so two windows on two
+    /// documents never write the same one), or for a program never saved, after this process
+    /// (each window is its own process).
+    pub fn recovery_file_for(&self, program_path: Option<&Path>) -> PathBuf {
+        let name = match program_path {
+            Some(p) => {
+                let p = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+                let stem = p
+                    .file_stem()
+                    .map_or_else(|| "program".into(), |s| s.to_string_lossy().into_owned());
+                format!("{stem}-{:016x}.ron", fnv1a(p.to_string_lossy().as_bytes()))
+            }
+            None => format!("untitled-{}.ron", process_key()),
+        };
+        self.recovery_dir().join(name)
+    }
+}
+
+/// A stable hash (unlike std's, the same in every build), for naming files after paths.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// This process, distinct from any other running or run before: its id and start time.
+fn process_key() -> &'static str {
+    static KEY: OnceLock<String> = OnceLock::new();
+    KEY.get_or_init(|| {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        format!("{}-{nanos:x}", std::process::id())
+    })
+}
+
+/// Recovery files this process wrote or offered back, which are its own to remove. Two windows
+/// (processes) never remove each other's.
+fn owned_recovery_files() -> &'static Mutex<HashSet<PathBuf>> {
+    static OWNED: OnceLock<Mutex<HashSet<PathBuf>>> = OnceLock::new();
+    OWNED.get_or_init(Default::default)
+}
+
+fn own_recovery_file(path: PathBuf) {
+    if let Ok(mut owned) = owned_recovery_files().lock() {
+        owned.insert(path);
     }
 }
 
@@ -91,6 +146,7 @@ impl Prefs {
     pub fn save(&self, paths: &AppPaths) -> std::io::Result<()> {
         let text = ron::ser::to_string_pretty(self, ron::ser::PrettyConfig::default())
             .map_err(std::io::Error::other)?;
+        std::fs::create_dir_all(&paths.data_dir)?;
         write_atomic(&paths.prefs_file(), text.as_bytes())
     }
 
@@ -103,20 +159,8 @@ impl Prefs {
     }
 }
 
-/// Writes `bytes` to `path` so that a crash leaves either the old file or the new one, never a
-/// torn one: a temporary file in the same folder, flushed to disk, then renamed over `path`.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
+/// Writes `bytes` to `path` whole or not at all (see [`crate::data::write_atomic`]).
+pub use crate::data::write_atomic;
 
 /// Saves a program atomically.
 pub fn save_program(path: &Path, program: &Program) -> Result<(), String> {
@@ -200,20 +244,55 @@ impl Recovery {
         }
     }
 
+    /// Writes the document's own recovery file (see [`AppPaths::recovery_file_for`]).
     pub fn write(&self, paths: &AppPaths) -> std::io::Result<()> {
         let text = ron::ser::to_string_pretty(self, ron::ser::PrettyConfig::default())
             .map_err(std::io::Error::other)?;
-        write_atomic(&paths.recovery_file(), text.as_bytes())
+        let file = paths.recovery_file_for(self.program_path.as_deref());
+        std::fs::create_dir_all(paths.recovery_dir())?;
+        write_atomic(&file, text.as_bytes())?;
+        own_recovery_file(file);
+        Ok(())
     }
 
-    /// The recovery file left by a previous run, if any and readable.
+    /// The newest readable recovery file left by a previous run, if any. Offering it back makes
+    /// it this process's to remove.
     pub fn find(paths: &AppPaths) -> Option<Recovery> {
-        let text = std::fs::read_to_string(paths.recovery_file()).ok()?;
-        ron::from_str(&text).ok()
+        let mut files = vec![paths.recovery_file()];
+        if let Ok(dir) = std::fs::read_dir(paths.recovery_dir()) {
+            files.extend(
+                dir.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "ron")),
+            );
+        }
+        let (file, rec) = files
+            .into_iter()
+            .filter_map(|f| {
+                let text = std::fs::read_to_string(&f).ok()?;
+                let rec: Recovery = ron::from_str(&text).ok()?;
+                Some((f, rec))
+            })
+            .max_by_key(|(_, r)| r.saved_at)?;
+        own_recovery_file(file);
+        Some(rec)
     }
 
+    /// Removes the recovery files this process wrote or offered back (unsaved work that was
+    /// saved, discarded, or left on purpose); other windows' files stay.
     pub fn remove(paths: &AppPaths) {
-        let _ = std::fs::remove_file(paths.recovery_file());
+        let Ok(mut owned) = owned_recovery_files().lock() else {
+            return;
+        };
+        let mine: Vec<PathBuf> = owned
+            .iter()
+            .filter(|f| f.starts_with(&paths.data_dir))
+            .cloned()
+            .collect();
+        for f in mine {
+            let _ = std::fs::remove_file(&f);
+            owned.remove(&f);
+        }
     }
 
     /// "5 minutes ago", "2 hours ago"…

@@ -87,19 +87,56 @@ impl DialogPurpose {
     }
 }
 
-/// The answer of a file dialog.
-pub struct DialogAnswer {
-    pub purpose: DialogPurpose,
+/// What a native file dialog shows: its title, the file types it offers, and whether it picks
+/// an existing file or names one to save.
+#[derive(Debug, Clone)]
+pub struct DialogRequest {
+    pub title: String,
+    /// Name and extensions of the one file filter.
+    pub filter: (String, Vec<String>),
+    /// A save dialog (else an open dialog).
+    pub save: bool,
+    pub start_dir: Option<PathBuf>,
+    /// The suggested file name, for a save dialog.
+    pub file_name: Option<String>,
+}
+
+impl DialogPurpose {
+    /// The dialog for this purpose.
+    pub fn request(self, start_dir: Option<PathBuf>, file_name: Option<String>) -> DialogRequest {
+        let (filter, exts, save): (&str, &[&str], bool) = match self {
+            DialogPurpose::OpenProgram => ("p4p program", &["ron"], false),
+            DialogPurpose::SaveProgramAs => ("p4p program", &["ron"], true),
+            DialogPurpose::ImportData => (
+                "Data (CSV, Parquet)",
+                &["csv", "parquet", "txt", "tsv"],
+                false,
+            ),
+        };
+        DialogRequest {
+            title: self.title().into(),
+            filter: (filter.into(), exts.iter().map(|e| e.to_string()).collect()),
+            save,
+            start_dir,
+            file_name,
+        }
+    }
+}
+
+/// The answer of a file dialog opened for `purpose`.
+pub struct DialogAnswer<T = DialogPurpose> {
+    pub purpose: T,
     pub path: Option<PathBuf>,
     /// True when the dialog came back empty faster than a person can cancel: there is no
     /// dialog service (no desktop portal, no zenity), so the user must type a path.
     pub unavailable: bool,
 }
 
-/// A native file dialog open on its own thread (so the window keeps drawing meanwhile).
-pub struct DialogJob {
-    rx: Receiver<DialogAnswer>,
-    pub purpose: DialogPurpose,
+/// A native file dialog open on its own thread (so the window keeps drawing meanwhile),
+/// tagged with what it was opened for.
+pub struct DialogJob<T = DialogPurpose> {
+    rx: Receiver<DialogAnswer<T>>,
+    pub purpose: T,
 }
 
 /// No person cancels a dialog this fast; rfd returns this quickly only when it could not show one.
@@ -112,25 +149,31 @@ impl DialogJob {
         file_name: Option<String>,
         ctx: &egui::Context,
     ) -> DialogJob {
+        DialogJob::ask(purpose, purpose.request(start_dir, file_name), ctx)
+    }
+}
+
+impl<T: Copy + Send + 'static> DialogJob<T> {
+    /// Shows `request`'s dialog; the answer comes back tagged with `purpose`.
+    pub fn ask(purpose: T, request: DialogRequest, ctx: &egui::Context) -> DialogJob<T> {
         let (tx, rx) = mpsc::channel();
         let ctx = ctx.clone();
         let run = move || {
             let started = Instant::now();
-            let mut d = rfd::FileDialog::new().set_title(purpose.title());
-            if let Some(dir) = start_dir {
+            let (name, exts) = &request.filter;
+            let mut d = rfd::FileDialog::new()
+                .set_title(&request.title)
+                .add_filter(name, exts);
+            if let Some(dir) = request.start_dir {
                 d = d.set_directory(dir);
             }
-            let path = match purpose {
-                DialogPurpose::OpenProgram => d.add_filter("p4p program", &["ron"]).pick_file(),
-                DialogPurpose::SaveProgramAs => {
-                    if let Some(name) = file_name {
-                        d = d.set_file_name(name);
-                    }
-                    d.add_filter("p4p program", &["ron"]).save_file()
+            let path = if request.save {
+                if let Some(name) = request.file_name {
+                    d = d.set_file_name(name);
                 }
-                DialogPurpose::ImportData => d
-                    .add_filter("Data (CSV, Parquet)", &["csv", "parquet", "txt", "tsv"])
-                    .pick_file(),
+                d.save_file()
+            } else {
+                d.pick_file()
             };
             let unavailable = path.is_none() && started.elapsed() < NO_DIALOG_SERVICE;
             let _ = tx.send(DialogAnswer {
@@ -152,7 +195,7 @@ impl DialogJob {
         DialogJob { rx, purpose }
     }
 
-    pub fn poll(&self) -> Polled<DialogAnswer> {
+    pub fn poll(&self) -> Polled<DialogAnswer<T>> {
         match self.rx.try_recv() {
             Ok(a) => Polled::Done(a),
             Err(TryRecvError::Empty) => Polled::Pending,
@@ -163,4 +206,79 @@ impl DialogJob {
             }),
         }
     }
+}
+
+/// What the typed-path window came to this frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypedOutcome {
+    /// Still open.
+    Open,
+    /// The user asked for this text to be used.
+    Submit,
+    /// Cancelled or closed.
+    Cancel,
+}
+
+/// The words of a typed-path window.
+pub struct TypedPathText<'a> {
+    pub heading: &'a str,
+    /// The path field's label.
+    pub field: &'a str,
+    /// Shown in the empty field.
+    pub hint: &'a str,
+    /// The button that uses the path.
+    pub verb: &'a str,
+}
+
+/// The typed-path window, for when there is no native dialog: a heading, an optional warning,
+/// a path field, anything `extra` adds under it, and the verb and Cancel buttons.
+pub fn typed_path_modal(
+    ctx: &egui::Context,
+    id: egui::Id,
+    words: &TypedPathText,
+    text: &mut String,
+    note: Option<&str>,
+    extra: impl FnOnce(&mut egui::Ui, &mut String),
+) -> TypedOutcome {
+    let mut outcome = TypedOutcome::Open;
+    let r = egui::Modal::new(id).show(ctx, |ui| {
+        let p = crate::app::theme::Palette::of(ui);
+        ui.set_width(560.0);
+        ui.heading(words.heading);
+        if let Some(n) = note {
+            ui.add(egui::Label::new(egui::RichText::new(n).color(p.warn)).wrap());
+        }
+        ui.add_space(4.0);
+        let l = ui.label(words.field);
+        let edit = ui
+            .add(
+                egui::TextEdit::singleline(text)
+                    .hint_text(words.hint)
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(l.id);
+        if edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+            outcome = TypedOutcome::Submit;
+        }
+        if !edit.has_focus() && text.is_empty() {
+            edit.request_focus();
+        }
+        extra(ui, text);
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            if ui
+                .button(egui::RichText::new(words.verb).strong())
+                .clicked()
+            {
+                outcome = TypedOutcome::Submit;
+            }
+            if ui.button("Cancel").clicked() {
+                outcome = TypedOutcome::Cancel;
+            }
+        });
+    });
+    if outcome == TypedOutcome::Open && r.should_close() {
+        outcome = TypedOutcome::Cancel;
+    }
+    outcome
 }

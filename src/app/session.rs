@@ -96,6 +96,11 @@ impl Session {
         true
     }
 
+    /// Whether `results` were computed for exactly `program` (so an export can use them).
+    pub fn is_current(&self, program: &Program) -> bool {
+        self.results.is_some() && self.evaluated.as_ref() == Some(program)
+    }
+
     /// Forgets the data and results (a new or different program).
     pub fn clear_data(&mut self) {
         self.observations = None;

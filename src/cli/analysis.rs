@@ -1,15 +1,12 @@
 //! The equity, reliability and exceptions commands: the engine's analyses as CSV, with a short
 //! summary on standard error so that standard output stays a clean table.
 
-use crate::cli::{Failure, ProgramFiles, load_data, read_program};
+use super::{Failure, ProgramFiles, write_out};
+use crate::engine;
 use crate::engine::equity::{self, CounterResult, Stratification};
 use crate::engine::exceptions::{ExceptionOptions, exception_report};
 use crate::engine::reliability::{self, ResampleOptions};
-use crate::engine::{self, Observations};
-use crate::program::Program;
 use clap::Args;
-use std::io::Write;
-use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 /// `p4p-designer equity PROGRAM.ron [--stratifier NAME] [--out FILE.csv]`
@@ -67,19 +64,6 @@ fn dollars(cents: i64) -> String {
     format!("{:.2}", cents as f64 / 100.0)
 }
 
-fn write_out(buf: &[u8], out: Option<&Path>) -> Result<(), Failure> {
-    match out {
-        Some(p) => std::fs::write(p, buf).map_err(|e| Failure(format!("{}: {e}", p.display()))),
-        None => Ok(std::io::stdout().lock().write_all(buf)?),
-    }
-}
-
-fn load(path: &Path, data_dir: Option<&Path>) -> Result<(Program, Observations), Failure> {
-    let program = read_program(path)?;
-    let obs = load_data(&program, path, data_dir)?;
-    Ok((program, obs))
-}
-
 fn strata_rows(
     csv: &mut csv::Writer<&mut Vec<u8>>,
     design: &str,
@@ -116,9 +100,9 @@ fn describe_counter(c: &CounterResult) -> String {
 
 /// `equity`: payment figures by stratum, the reverse Robin Hood indicator and the counters.
 pub fn equity(args: &EquityArgs) -> Result<(), Failure> {
-    let (path, stratifier) = (args.files.program.as_path(), args.stratifier.as_deref());
-    let (data_dir, out) = (args.files.data_dir.as_deref(), args.files.out.as_deref());
-    let (program, obs) = load(path, data_dir)?;
+    let stratifier = args.stratifier.as_deref();
+    let out = args.files.out.as_deref();
+    let (program, obs) = args.files.load(&[])?;
     let (_, results) = engine::run(&program, &obs);
     let report = equity::equity_report(&obs.providers, &results, None)?;
     let risk = match stratifier {
@@ -205,9 +189,9 @@ pub fn equity(args: &EquityArgs) -> Result<(), Failure> {
 /// `reliability`: per provider × measure reliability and funnel position, and each provider's
 /// chance of earning from resampling.
 pub fn reliability(args: &ReliabilityArgs) -> Result<(), Failure> {
-    let (path, draws, seed) = (args.files.program.as_path(), args.draws, args.seed);
-    let (data_dir, out) = (args.files.data_dir.as_deref(), args.files.out.as_deref());
-    let (program, obs) = load(path, data_dir)?;
+    let (draws, seed) = (args.draws, args.seed);
+    let out = args.files.out.as_deref();
+    let (program, obs) = args.files.load(&[])?;
     let rel = reliability::reliability(&program, &obs);
     let opts = ResampleOptions {
         draws,
@@ -298,9 +282,8 @@ pub fn reliability(args: &ReliabilityArgs) -> Result<(), Failure> {
 
 /// `exceptions`: exclusion rates, their effect on scores and payments, and outlier flags.
 pub fn exceptions(args: &ExceptionsArgs) -> Result<(), Failure> {
-    let path = args.files.program.as_path();
-    let (data_dir, out) = (args.files.data_dir.as_deref(), args.files.out.as_deref());
-    let (program, obs) = load(path, data_dir)?;
+    let out = args.files.out.as_deref();
+    let (program, obs) = args.files.load(&[])?;
     let opts = ExceptionOptions {
         by_peer_group: args.by_peer_group,
         sd_multiple: args.sd,

@@ -1,7 +1,15 @@
 //! Headless commands over the same engine as the window, so every number can be scripted.
+//! [`run`] parses the arguments and either runs a command or says which program the window
+//! should open; starting the window is the binary's job.
 
-use crate::engine::{self, Inputs, Observations, Results};
-use crate::program::{Program, ProgramError};
+pub mod analysis;
+pub mod bench;
+pub mod export;
+pub mod whatif;
+
+use crate::data::{ensure_not_input, input_files, load_data, read_program, write_atomic};
+use crate::engine::{self, Inputs, Results};
+use crate::program::Program;
 use clap::{Parser, Subcommand};
 use std::fmt::Write as _;
 use std::io::Write;
@@ -77,8 +85,8 @@ pub enum Command {
     /// program summary report (html).
     Export {
         program: PathBuf,
-        #[arg(long, value_enum)]
-        format: crate::cli_export::ExportFormat,
+        #[arg(long, value_parser = export::format_parser())]
+        format: crate::report::ExportFormat,
         /// Output file; text formats go to standard output without it, binary formats to
         /// PROGRAM-payouts.xlsx (and so on) in the current folder.
         #[arg(long)]
@@ -87,18 +95,18 @@ pub enum Command {
         data_dir: Option<PathBuf>,
     },
     /// What-if sweep over two parameters; one CSV row per cell with every figure.
-    Sweep(crate::cli_whatif::SweepArgs),
+    Sweep(whatif::SweepArgs),
     /// Compare the base program with its scenarios side by side.
-    Compare(crate::cli_whatif::CompareArgs),
+    Compare(whatif::CompareArgs),
     /// Equity lens: payout per attributed life by stratum, the reverse Robin Hood indicator,
     /// and the counters off and on; one CSV row per stratum, a summary on standard error.
-    Equity(crate::cli_analysis::EquityArgs),
+    Equity(analysis::EquityArgs),
     /// Reliability per provider and measure, funnel positions, and each provider's chance of
     /// earning from resampling the numerators.
-    Reliability(crate::cli_analysis::ReliabilityArgs),
+    Reliability(analysis::ReliabilityArgs),
     /// Exclusions per provider and measure, their effect on scores and payments, and
     /// providers excluding far more than their peers.
-    Exceptions(crate::cli_analysis::ExceptionsArgs),
+    Exceptions(analysis::ExceptionsArgs),
 }
 
 /// The program, its data folder and the output file: what every analysis command reads and
@@ -115,6 +123,23 @@ pub struct ProgramFiles {
     pub out: Option<PathBuf>,
 }
 
+impl ProgramFiles {
+    /// Reads the program and its data, after checking that neither `--out` nor any of
+    /// `other_outputs` would replace a file the run reads.
+    pub fn load(
+        &self,
+        other_outputs: &[Option<&Path>],
+    ) -> Result<(Program, crate::engine::Observations), Failure> {
+        let program = read_program(&self.program)?;
+        let data_dir = self.data_dir.as_deref();
+        for out in other_outputs.iter().chain([&self.out.as_deref()]).flatten() {
+            check_output(out, &program, &self.program, data_dir)?;
+        }
+        let obs = load_data(&program, &self.program, data_dir)?;
+        Ok((program, obs))
+    }
+}
+
 /// A failure reported as one line on standard error.
 pub struct Failure(pub String);
 
@@ -124,14 +149,21 @@ impl<E: std::fmt::Display> From<E> for Failure {
     }
 }
 
-/// Entry point for the binary.
-pub fn main() -> ExitCode {
+/// What the binary does after [`run`].
+#[derive(Debug)]
+pub enum Launch {
+    /// Open the window, on this program or (with none) on the sample.
+    Window(Option<PathBuf>),
+    /// A command ran; exit with this code.
+    Exit(ExitCode),
+}
+
+/// Parses the command line and runs the command, or says which program to open the window on.
+pub fn run() -> Launch {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => crate::app::run_window(None).map_err(|e| Failure(format!("window: {e}"))),
-        Some(Command::Open { program }) => {
-            crate::app::run_window(Some(program)).map_err(|e| Failure(format!("window: {e}")))
-        }
+        None => return Launch::Window(None),
+        Some(Command::Open { program }) => return Launch::Window(Some(program)),
         Some(Command::Score {
             program,
             data_dir,
@@ -150,7 +182,7 @@ pub fn main() -> ExitCode {
             format,
             out,
             data_dir,
-        }) => crate::cli_export::export(&program, format, out.as_deref(), data_dir.as_deref()),
+        }) => export::export(&program, format, out.as_deref(), data_dir.as_deref()),
         Some(Command::Bench {
             sizes,
             measures,
@@ -158,74 +190,65 @@ pub fn main() -> ExitCode {
             grid,
         }) => {
             if sweep {
-                crate::bench::run_sweeps(&sizes, measures, grid);
+                bench::run_sweeps(&sizes, measures, grid);
             } else {
-                crate::bench::run(&sizes, measures);
+                bench::run(&sizes, measures);
             }
             Ok(())
         }
-        Some(Command::Sweep(args)) => crate::cli_whatif::sweep(&args),
-        Some(Command::Compare(args)) => crate::cli_whatif::compare(&args),
-        Some(Command::Equity(args)) => crate::cli_analysis::equity(&args),
-        Some(Command::Reliability(args)) => crate::cli_analysis::reliability(&args),
-        Some(Command::Exceptions(args)) => crate::cli_analysis::exceptions(&args),
+        Some(Command::Sweep(args)) => whatif::sweep(&args),
+        Some(Command::Compare(args)) => whatif::compare(&args),
+        Some(Command::Equity(args)) => analysis::equity(&args),
+        Some(Command::Reliability(args)) => analysis::reliability(&args),
+        Some(Command::Exceptions(args)) => analysis::exceptions(&args),
     };
-    match result {
+    Launch::Exit(match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure(msg)) => {
-            eprintln!("p4p-designer: {}", msg.replace('\n', " "));
+            report_failure(&msg);
             ExitCode::FAILURE
         }
-    }
+    })
 }
 
-/// Reads a program file, naming the file in any error.
-pub fn read_program(path: &Path) -> Result<Program, Failure> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
-    Program::from_ron(&text).map_err(|e: ProgramError| Failure(format!("{}: {e}", path.display())))
+/// Prints a failure as one line on standard error.
+pub fn report_failure(msg: &str) {
+    eprintln!("p4p-designer: {}", msg.replace('\n', " "));
 }
 
-/// The folder a program's data paths are resolved against.
-fn data_base(program_path: &Path, data_dir: Option<&Path>) -> PathBuf {
-    match data_dir {
-        Some(d) => d.to_path_buf(),
-        None => program_path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default(),
-    }
-}
-
-/// Loads a program's data; with `--data-dir`, each file is looked up by its file name there.
-pub fn load_data(
+/// Checks that `out` is none of the files a run of `program` reads (the program itself and its
+/// data), before anything is computed.
+pub fn check_output(
+    out: &Path,
     program: &Program,
     program_path: &Path,
     data_dir: Option<&Path>,
-) -> Result<Observations, Failure> {
-    let base = data_base(program_path, data_dir);
-    let mut program = program.clone();
-    if data_dir.is_some() {
-        for f in &mut program.data.files {
-            if let Some(name) = Path::new(&f.path).file_name() {
-                f.path = name.to_string_lossy().into_owned();
-            }
-        }
+) -> Result<(), Failure> {
+    ensure_not_input(out, &input_files(program, program_path, data_dir)).map_err(Failure)
+}
+
+/// Writes `buf` to `out` atomically, or to standard output without one. A reader that stops
+/// early (`| head`) is not a failure.
+pub fn write_out(buf: &[u8], out: Option<&Path>) -> Result<(), Failure> {
+    match out {
+        Some(p) => write_atomic(p, buf).map_err(|e| Failure(format!("{}: {e}", p.display()))),
+        None => match std::io::stdout().lock().write_all(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            r => Ok(r?),
+        },
     }
-    crate::data::load_program_data(&program, &base).map_err(|e| Failure(e.to_string()))
 }
 
 fn score(path: &Path, data_dir: Option<&Path>, out: Option<&Path>) -> Result<(), Failure> {
     let program = read_program(path)?;
+    if let Some(out) = out {
+        check_output(out, &program, path, data_dir)?;
+    }
     let obs = load_data(&program, path, data_dir)?;
     let (inputs, results) = engine::run(&program, &obs);
     let mut buf = Vec::with_capacity(256 * inputs.provider_count().max(1));
     write_scores_csv(&program, &inputs, &results, &mut buf)?;
-    match out {
-        Some(p) => std::fs::write(p, &buf).map_err(|e| Failure(format!("{}: {e}", p.display())))?,
-        None => std::io::stdout().lock().write_all(&buf)?,
-    }
-    Ok(())
+    write_out(&buf, out)
 }
 
 fn num(x: f64) -> String {
@@ -364,7 +387,7 @@ fn generate(
         crate::data::write_observations_long_csv(&obs, &out.join(performance))?;
     }
     let ron = out.join("program.ron");
-    std::fs::write(&ron, program.to_ron())
+    write_atomic(&ron, program.to_ron().as_bytes())
         .map_err(|e| Failure(format!("{}: {e}", ron.display())))?;
     println!(
         "{}: {providers} providers × {measures} measures (seed {seed})",

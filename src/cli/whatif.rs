@@ -1,11 +1,11 @@
 //! `p4p-designer sweep` and `p4p-designer compare`: what-if grids and scenario comparisons from
 //! the command line, over the same engine functions the window calls.
 
-use crate::cli::{Failure, ProgramFiles, load_data, read_program};
+use super::{Failure, ProgramFiles, write_out};
 use crate::engine::{self, Axis, CompareOptions, Comparison, Metric, SweepResult, SweepSpec};
 use clap::Args;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
@@ -45,17 +45,9 @@ pub struct CompareArgs {
     pub providers: Option<PathBuf>,
 }
 
-fn write_out(out: Option<&Path>, buf: &[u8]) -> Result<(), Failure> {
-    match out {
-        Some(p) => std::fs::write(p, buf).map_err(|e| Failure(format!("{}: {e}", p.display()))),
-        None => Ok(std::io::stdout().lock().write_all(buf)?),
-    }
-}
-
 /// Runs `sweep`: one CSV row per cell.
 pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
-    let program = read_program(&a.files.program)?;
-    let obs = load_data(&program, &a.files.program, a.files.data_dir.as_deref())?;
+    let (program, obs) = a.files.load(&[])?;
     let mut spec = SweepSpec::default_for(&program);
     let axis = |text: &str, flag: &str| {
         Axis::parse(text, &program).map_err(|e| Failure(format!("--{flag}: {e}")))
@@ -80,7 +72,7 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
     let elapsed = start.elapsed();
     let mut buf = Vec::with_capacity(256 * result.cells.len());
     write_sweep_csv(&result, &mut buf)?;
-    write_out(a.files.out.as_deref(), &buf)?;
+    write_out(&buf, a.files.out.as_deref())?;
     eprintln!(
         "{} × {} cells over {} providers in {:.3} s; equity by quintiles of {}",
         result.nx(),
@@ -139,8 +131,7 @@ pub fn write_sweep_csv(result: &SweepResult, w: &mut impl Write) -> Result<(), F
 
 /// Runs `compare`: the variants side by side, one column each.
 pub fn compare(a: &CompareArgs) -> Result<(), Failure> {
-    let program = read_program(&a.files.program)?;
-    let obs = load_data(&program, &a.files.program, a.files.data_dir.as_deref())?;
+    let (program, obs) = a.files.load(&[a.providers.as_deref()])?;
     let opts = CompareOptions {
         scenarios: a.scenarios.clone(),
         stratifier: a.stratifier.clone(),
@@ -149,11 +140,11 @@ pub fn compare(a: &CompareArgs) -> Result<(), Failure> {
     let cmp = engine::compare(&program, &obs, &opts)?;
     let mut buf = Vec::new();
     write_comparison_csv(&cmp, a.top, &mut buf)?;
-    write_out(a.files.out.as_deref(), &buf)?;
+    write_out(&buf, a.files.out.as_deref())?;
     if let Some(p) = &a.providers {
         let mut buf = Vec::new();
         write_provider_deltas_csv(&cmp, &mut buf)?;
-        write_out(Some(p), &buf)?;
+        write_out(&buf, Some(p))?;
     }
     if cmp.outcomes.len() == 1 {
         eprintln!(

@@ -27,6 +27,28 @@ pub fn write_parquet_table(
         file: path.display().to_string(),
         message,
     };
+    let mut frame = frame(columns).map_err(error)?;
+    super::output::write_atomic_with(path, |file| {
+        ParquetWriter::new(file)
+            .finish(&mut frame)
+            .map(|_| ())
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    })
+    .map_err(|e| error(e.to_string()))
+}
+
+/// `columns` (all of one length) encoded as a Parquet file in memory, for a writer that takes
+/// bytes.
+pub fn parquet_bytes(columns: Vec<(String, ExportColumn)>) -> Result<Vec<u8>, String> {
+    let mut frame = frame(columns)?;
+    let mut buf = Vec::new();
+    ParquetWriter::new(&mut buf)
+        .finish(&mut frame)
+        .map_err(|e| e.to_string())?;
+    Ok(buf)
+}
+
+fn frame(columns: Vec<(String, ExportColumn)>) -> Result<DataFrame, String> {
     let columns: Vec<Column> = columns
         .into_iter()
         .map(|(name, values)| match values {
@@ -41,22 +63,5 @@ pub fn write_parquet_table(
             ExportColumn::Bool(v) => Column::new(name.into(), v),
         })
         .collect();
-    let mut frame = DataFrame::new_infer_height(columns).map_err(|e| error(e.to_string()))?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    // Readable by others once in place, as an ordinary export is (temporary files are private).
-    let mut builder = tempfile::Builder::new();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    let mut tmp = builder.tempfile_in(dir).map_err(|e| error(e.to_string()))?;
-    ParquetWriter::new(tmp.as_file_mut())
-        .finish(&mut frame)
-        .map_err(|e| error(e.to_string()))?;
-    tmp.persist(path).map_err(|e| error(e.error.to_string()))?;
-    Ok(())
+    DataFrame::new_infer_height(columns).map_err(|e| e.to_string())
 }

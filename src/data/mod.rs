@@ -13,7 +13,9 @@ mod guess;
 mod inspect;
 mod load;
 mod long;
+pub mod output;
 mod patient;
+pub mod program_files;
 mod providers;
 mod source;
 mod wide;
@@ -23,6 +25,8 @@ pub use error::{CellRef, DataError};
 pub use guess::guess_mapping;
 pub use inspect::{FileInfo, PREVIEW_ROWS, inspect_file};
 pub use load::{LoadProgress, load_program_data, load_program_data_with_progress};
+pub use output::{ensure_not_input, write_atomic, write_atomic_with};
+pub use program_files::{FileError, input_files, load_data, read_program};
 pub use source::FileFormat;
 pub use write::{
     long_csv_mapping, providers_csv_mapping, write_observations_long_csv,

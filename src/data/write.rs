@@ -1,7 +1,6 @@
 //! Writing observations back out as CSV in our own column names (which `guess_mapping`
 //! recognises), for sample data and exports.
 
-use std::io::Write;
 use std::path::Path;
 
 use polars::prelude::*;
@@ -124,11 +123,13 @@ pub fn write_observations_long_parquet(obs: &Observations, path: &Path) -> Resul
         columns.push(Column::new((*name).into(), v));
     }
     let mut frame = DataFrame::new_infer_height(columns).map_err(|e| error(e.to_string()))?;
-    let mut tmp = temp_beside(path).map_err(|e| error(e.to_string()))?;
-    ParquetWriter::new(tmp.as_file_mut())
-        .finish(&mut frame)
-        .map_err(|e| error(e.to_string()))?;
-    tmp.persist(path).map_err(|e| error(e.error.to_string()))?;
+    super::output::write_atomic_with(path, |file| {
+        ParquetWriter::new(file)
+            .finish(&mut frame)
+            .map(|_| ())
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    })
+    .map_err(|e| error(e.to_string()))?;
     Ok(())
 }
 
@@ -171,41 +172,19 @@ pub fn write_providers_csv(obs: &Observations, path: &Path) -> Result<(), DataEr
     })
 }
 
-/// Writes to a temporary file beside `path` and renames it into place, so a failed write never
+/// Writes a CSV file through [`super::output::write_atomic_with`], so a failed write never
 /// leaves a half-written file where a good one was.
 fn write_atomically(
     path: &Path,
-    body: impl FnOnce(&mut csv::Writer<&mut tempfile::NamedTempFile>) -> csv::Result<()>,
+    body: impl FnOnce(&mut csv::Writer<&mut std::fs::File>) -> csv::Result<()>,
 ) -> Result<(), DataError> {
-    let error = |message: String| DataError::Write {
+    super::output::write_atomic_with(path, |file| {
+        let mut w = csv::Writer::from_writer(file);
+        body(&mut w).map_err(std::io::Error::other)?;
+        w.flush()
+    })
+    .map_err(|e| DataError::Write {
         file: path.display().to_string(),
-        message,
-    };
-    let mut tmp = temp_beside(path).map_err(|e| error(e.to_string()))?;
-    {
-        let mut w = csv::Writer::from_writer(&mut tmp);
-        body(&mut w).map_err(|e| error(e.to_string()))?;
-        w.flush().map_err(|e| error(e.to_string()))?;
-    }
-    tmp.as_file_mut()
-        .flush()
-        .map_err(|e| error(e.to_string()))?;
-    tmp.persist(path).map_err(|e| error(e.error.to_string()))?;
-    Ok(())
-}
-
-/// A temporary file in `path`'s folder (so the final rename stays on one file system), readable
-/// by others like any ordinary file once in place (temporary files start private).
-fn temp_beside(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut builder = tempfile::Builder::new();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    builder.tempfile_in(dir)
+        message: e.to_string(),
+    })
 }

@@ -2,17 +2,19 @@
 //! audit trail as CSV and XLSX, and a one-file HTML summary a designer can send to
 //! stakeholders.
 //!
-//! Uses only `program` and `engine` (no polars, no egui): Parquet goes through `data::export`
-//! with the plain [`Table`] built here.
+//! Uses only `program` and `engine` (no polars, no egui): Parquet is encoded by `data::export`
+//! from the plain [`Table`] built here.
 
 mod audit;
 mod html;
+mod output;
 mod svg;
 mod table;
 mod xlsx;
 
 pub use audit::{AUDIT_HEADER, write_audit_csv};
 pub use html::summary_html;
+pub use output::{ExportFormat, parquet_columns};
 pub use table::{Column, ColumnValues, Table, payout_table, write_payouts_csv, write_table_csv};
 pub use xlsx::{audit_xlsx, payouts_xlsx};
 
@@ -25,4 +27,6 @@ pub enum ReportError {
     Csv(#[from] csv::Error),
     #[error("spreadsheet: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error("parquet: {0}")]
+    Parquet(String),
 }

@@ -625,10 +625,10 @@ fn exclusions_added_back_count_as_failures() {
 fn sample() -> (Program, Observations) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("sample_programs/medicaid_primary_care.ron");
-    let program = p4p_designer::cli::read_program(&path)
+    let program = p4p_designer::data::read_program(&path)
         .map_err(|f| f.0)
         .unwrap();
-    let obs = p4p_designer::cli::load_data(&program, &path, None)
+    let obs = p4p_designer::data::load_data(&program, &path, None)
         .map_err(|f| f.0)
         .unwrap();
     (program, obs)

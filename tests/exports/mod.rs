@@ -5,13 +5,14 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use p4p_designer::cli::{load_data, read_program, write_scores_csv};
-use p4p_designer::cli_export::parquet_columns;
+use p4p_designer::cli::write_scores_csv;
 use p4p_designer::data::export::write_parquet_table;
+use p4p_designer::data::{load_data, read_program};
 use p4p_designer::engine::audit::{AuditValue, Section, audit_rows, explain};
 use p4p_designer::engine::{self, Inputs, Observations, Results};
 use p4p_designer::program::*;
 use p4p_designer::report;
+use p4p_designer::report::parquet_columns;
 
 /// Two measures in one domain, standards fixed so every point can be worked by hand:
 /// A (higher is better) threshold 0.5, benchmark 0.9; B (lower is better) threshold 0.3,

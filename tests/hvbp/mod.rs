@@ -1,7 +1,7 @@
 //! Reproduces CMS's published Hospital VBP FY2024 results from the published input columns,
 //! read through the sample program's column mapping.
 
-use p4p_designer::cli::{load_data, read_program};
+use p4p_designer::data::{load_data, read_program};
 use p4p_designer::engine::{self, Inputs, Results};
 use p4p_designer::program::Program;
 use std::collections::HashMap;

@@ -300,7 +300,7 @@ fn round_like(p: Parameter, v: f64) -> f64 {
 
 fn synthetic(providers: usize, measures: usize) -> (Program, Observations) {
     let obs = synth::generate(&SynthSpec::new(providers, measures, 7));
-    let program = p4p_designer::bench::program_for(&obs);
+    let program = p4p_designer::cli::bench::program_for(&obs);
     (program, obs)
 }
 

@@ -1,0 +1,87 @@
+//! A program document and the data files it names, read from disk: what every command and
+//! test starts from.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::engine::Observations;
+use crate::program::Program;
+
+/// Why a program or its data could not be read; the message names the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError(pub String);
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for FileError {}
+
+/// Reads a program file, naming the file in any error.
+pub fn read_program(path: &Path) -> Result<Program, FileError> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| FileError(format!("{}: {e}", path.display())))?;
+    Program::from_ron(&text).map_err(|e| FileError(format!("{}: {e}", path.display())))
+}
+
+/// The folder a program's data paths are resolved against: `data_dir` when given, else the
+/// program's own folder.
+fn data_base(program_path: &Path, data_dir: Option<&Path>) -> PathBuf {
+    match data_dir {
+        Some(d) => d.to_path_buf(),
+        None => program_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default(),
+    }
+}
+
+/// The program with its data paths as they are read: with `data_dir`, each file is looked up
+/// by its file name there.
+fn with_data_dir(program: &Program, data_dir: Option<&Path>) -> Program {
+    let mut program = program.clone();
+    if data_dir.is_some() {
+        for f in &mut program.data.files {
+            if let Some(name) = Path::new(&f.path).file_name() {
+                f.path = name.to_string_lossy().into_owned();
+            }
+        }
+    }
+    program
+}
+
+/// Loads a program's data; with `data_dir`, each file is looked up by its file name there.
+pub fn load_data(
+    program: &Program,
+    program_path: &Path,
+    data_dir: Option<&Path>,
+) -> Result<Observations, FileError> {
+    let base = data_base(program_path, data_dir);
+    crate::data::load_program_data(&with_data_dir(program, data_dir), &base)
+        .map_err(|e| FileError(e.to_string()))
+}
+
+/// Every file a program run reads: the program itself and each data file, resolved as
+/// [`load_data`] resolves them. Outputs must never replace one of these.
+pub fn input_files(
+    program: &Program,
+    program_path: &Path,
+    data_dir: Option<&Path>,
+) -> Vec<PathBuf> {
+    let base = data_base(program_path, data_dir);
+    let mut files = vec![program_path.to_path_buf()];
+    files.extend(data_files(&with_data_dir(program, data_dir), &base));
+    files
+}
+
+/// The program's data files, relative paths resolved against `base`.
+pub fn data_files(program: &Program, base: &Path) -> Vec<PathBuf> {
+    program
+        .data
+        .files
+        .iter()
+        .map(|f| super::source::resolve(base, &f.path))
+        .collect()
+}
