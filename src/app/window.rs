@@ -3,7 +3,10 @@
 
 use super::commands::Command;
 use super::files::{self, AppPaths, FileKind, Prefs, Recovery, ThemeChoice};
-use super::jobs::{DialogAnswer, DialogJob, DialogPurpose, LoadJob, Polled};
+use super::jobs::{
+    DialogAnswer, DialogJob, DialogPurpose, LoadJob, Polled, TypedOutcome, TypedPathText,
+    typed_path_modal,
+};
 use super::providers::{self, ProvidersView};
 use super::screenshots::ScreenshotPlan;
 use super::session::{LoadStatus, Session};
@@ -1390,54 +1393,30 @@ impl DesignerApp {
                 mut text,
                 mut note,
             } => {
-                let mut submit = false;
-                let mut cancel = false;
-                let r = egui::Modal::new(id).show(ctx, |ui| {
-                    let p = Palette::of(ui);
-                    ui.set_width(560.0);
-                    ui.heading(purpose.title());
-                    if let Some(n) = &note {
-                        ui.add(egui::Label::new(RichText::new(n).color(p.warn)).wrap());
-                    }
-                    ui.add_space(4.0);
-                    let l = ui.label("File path");
-                    let hint = match purpose {
-                        DialogPurpose::ImportData => "/path/to/performance.csv",
-                        _ => "/path/to/program.ron",
-                    };
-                    let edit = ui
-                        .add(
-                            egui::TextEdit::singleline(&mut text)
-                                .hint_text(hint)
-                                .desired_width(f32::INFINITY),
-                        )
-                        .labelled_by(l.id);
-                    if edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-                        submit = true;
-                    }
-                    if !edit.has_focus() && text.is_empty() {
-                        edit.request_focus();
-                    }
-                    if purpose == DialogPurpose::OpenProgram && !self.prefs.recent.is_empty() {
-                        ui.add_space(4.0);
-                        ui.label(RichText::new("Recent").small().color(p.muted));
-                        for rp in self.prefs.recent.iter().take(5) {
-                            if ui.link(rp.display().to_string()).clicked() {
-                                text = rp.display().to_string();
+                let hint = match purpose {
+                    DialogPurpose::ImportData => "/path/to/performance.csv",
+                    _ => "/path/to/program.ron",
+                };
+                let words = TypedPathText {
+                    heading: purpose.title(),
+                    field: "File path",
+                    hint,
+                    verb: purpose.verb(),
+                };
+                let recent = &self.prefs.recent;
+                let outcome =
+                    typed_path_modal(ctx, id, &words, &mut text, note.as_deref(), |ui, text| {
+                        if purpose == DialogPurpose::OpenProgram && !recent.is_empty() {
+                            ui.add_space(4.0);
+                            ui.label(RichText::new("Recent").small().color(Palette::of(ui).muted));
+                            for rp in recent.iter().take(5) {
+                                if ui.link(rp.display().to_string()).clicked() {
+                                    *text = rp.display().to_string();
+                                }
                             }
                         }
-                    }
-                    ui.add_space(8.0);
-                    ui.horizontal(|ui| {
-                        if ui.button(RichText::new(purpose.verb()).strong()).clicked() {
-                            submit = true;
-                        }
-                        if ui.button("Cancel").clicked() {
-                            cancel = true;
-                        }
                     });
-                });
-                if submit {
+                if outcome == TypedOutcome::Submit {
                     let path = expand_home(&text);
                     let problem = match purpose {
                         _ if text.trim().is_empty() => Some("Type a path first.".to_owned()),
@@ -1460,7 +1439,7 @@ impl DesignerApp {
                         }
                         None => self.use_path(purpose, &path, ctx),
                     }
-                } else if cancel || r.should_close() {
+                } else if outcome == TypedOutcome::Cancel {
                     self.after_save = None;
                 } else {
                     self.modal = Some(Modal::TypedPath {
