@@ -317,10 +317,14 @@ fn each_document_has_its_own_recovery_file() {
         paths.recovery_file_for(Some(&a)),
         paths.recovery_file_for(Some(&dir.path().join(".").join("a.ron")))
     );
-    let mut pa = Program::default();
-    pa.name = "A".into();
-    let mut pb = Program::default();
-    pb.name = "B".into();
+    let pa = Program {
+        name: "A".into(),
+        ..Program::default()
+    };
+    let pb = Program {
+        name: "B".into(),
+        ..Program::default()
+    };
     Recovery::new(&pa, Some(&a), dir.path())
         .write(&paths)
         .unwrap();
