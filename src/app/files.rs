@@ -162,8 +162,10 @@ impl Prefs {
 /// Writes `bytes` to `path` whole or not at all (see [`crate::data::write_atomic`]).
 pub use crate::data::write_atomic;
 
-/// Saves a program atomically.
+/// Saves a program atomically, never over one of its own data files.
 pub fn save_program(path: &Path, program: &Program) -> Result<(), String> {
+    let data = crate::data::program_files::data_files(program, &base_dir_of(path));
+    crate::data::ensure_not_input(path, &data)?;
     write_atomic(path, program.to_ron().as_bytes())
         .map_err(|e| format!("Could not save {}: {e}", path.display()))
 }
@@ -366,6 +368,22 @@ mod tests {
         write_atomic(&path, b"new").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_program_is_never_saved_over_its_own_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data.ron");
+        std::fs::write(&data, "rows").unwrap();
+        let mut p = Program::default();
+        p.data.files.push(crate::program::DataFile {
+            path: "data.ron".into(),
+            layout: crate::program::Layout::Long(Default::default()),
+        });
+        let e = save_program(&data, &p).unwrap_err();
+        assert!(e.contains("data.ron"), "{e}");
+        assert_eq!(std::fs::read_to_string(&data).unwrap(), "rows");
+        assert!(save_program(&dir.path().join("p.ron"), &p).is_ok());
     }
 
     #[test]
