@@ -1,21 +1,19 @@
 //! Pure, deterministic computation: standards, scoring, composites and payments.
 //! No egui, no polars, no file I/O.
 
+pub mod analysis;
 pub mod audit;
 mod checks;
-mod curves;
-pub mod equity;
-pub mod exceptions;
 mod inputs;
-pub mod monitoring;
 pub mod observations;
-pub(crate) mod payment;
-pub mod reliability;
 mod results;
-mod scenarios;
-pub(crate) mod scoring;
-mod standards;
-mod sweep;
+pub mod rules;
+
+// The old flat paths (`engine::equity`, `engine::payment`…) stay reachable.
+pub use analysis::{equity, exceptions, monitoring, reliability};
+use analysis::{scenarios, sweep};
+use rules::{curves, standards};
+pub(crate) use rules::{payment, scoring};
 
 pub use checks::check_data;
 pub use curves::{
