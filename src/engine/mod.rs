@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod audit;
+mod cancel;
 mod checks;
 mod inputs;
 pub mod observations;
@@ -15,6 +16,7 @@ use analysis::{scenarios, sweep};
 use rules::{curves, standards};
 pub(crate) use rules::{payment, scoring};
 
+pub use cancel::Cancelled;
 pub use checks::check_data;
 pub use curves::{
     achievement, consistency_points, hvbp_achievement, hvbp_improvement, improvement,
@@ -28,9 +30,9 @@ pub use scenarios::{
     BASE_NAME, CompareOptions, Comparison, Outcome, ProviderDelta, QUANTILE_LEVELS, QuintileRow,
     Shift, Totals, UnknownScenario, Variant, compare, compare_variants, variants,
 };
-pub use standards::Distribution;
+pub use standards::SortedValues;
 pub use sweep::{
-    Axis, Cancelled, CellMetrics, DEFAULT_STEPS, Metric, RiskQuintiles, SweepData, SweepResult,
+    Axis, CellMetrics, DEFAULT_STEPS, Metric, RiskQuintiles, SweepData, SweepResult,
     SweepSpec, Unit, adopt, sweep,
 };
 

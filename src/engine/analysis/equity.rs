@@ -7,7 +7,7 @@
 use super::inputs::Inputs;
 use super::observations::{AttributeValues, Observations, Providers};
 use super::results::Results;
-use super::standards::Distribution;
+use super::standards::SortedValues;
 use crate::program::{EquityBonus, Parameter, Problem, Program, UnderservedMultiplier};
 use rayon::prelude::*;
 use std::fmt;
@@ -205,7 +205,7 @@ pub fn underserved_multipliers(rule: &UnderservedMultiplier, values: &[f64]) -> 
             })
             .collect(),
         UnderservedMultiplier::Rank { zero_below } => {
-            let dist = Distribution::new(values.iter().copied());
+            let dist = SortedValues::new(values.iter().copied());
             let m = dist.len();
             values
                 .iter()
@@ -233,7 +233,7 @@ pub fn underserved_multipliers(rule: &UnderservedMultiplier, values: &[f64]) -> 
 pub fn performance_scaler(columns: &[&[f64]], n: usize, top: f64, middle: f64) -> Vec<f64> {
     let mut out = vec![0.0; n];
     for col in columns {
-        let dist = Distribution::new(col.iter().copied());
+        let dist = SortedValues::new(col.iter().copied());
         let m = dist.len();
         for (i, &s) in col.iter().enumerate() {
             if !s.is_finite() {

@@ -186,17 +186,7 @@ impl SweepSpec {
     }
 }
 
-/// The sweep was cancelled before it finished.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cancelled;
-
-impl fmt::Display for Cancelled {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("cancelled")
-    }
-}
-
-impl std::error::Error for Cancelled {}
+pub use crate::engine::cancel::Cancelled;
 
 /// The figures of one cell. Payouts are net of withholds (equal to earned when the pool is not
 /// a withhold); only providers with a total score count.
