@@ -5,7 +5,7 @@ use super::results::{PaymentResult, Results};
 use crate::program::{Distribution, Eligibility, Limit, Payment, Pool, Program, WeightBy};
 
 /// Currency units to cents, rounding half away from zero.
-pub(super) fn cents(amount: f64) -> i64 {
+pub(crate) fn cents(amount: f64) -> i64 {
     if amount.is_finite() {
         (amount * 100.0).round() as i64
     } else {
@@ -14,12 +14,12 @@ pub(super) fn cents(amount: f64) -> i64 {
 }
 
 #[inline(always)]
-pub(super) fn finite_or_zero(x: f64) -> f64 {
+pub(crate) fn finite_or_zero(x: f64) -> f64 {
     if x.is_finite() { x } else { 0.0 }
 }
 
 /// The most each provider may be paid, in cents (i64::MAX when uncapped).
-pub(super) fn limit_cents(limit: Option<&Limit>, base: f64) -> i64 {
+pub(crate) fn limit_cents(limit: Option<&Limit>, base: f64) -> i64 {
     match limit {
         None => i64::MAX,
         Some(Limit::Cents(c)) => (*c).max(0),
