@@ -9,6 +9,7 @@ pub mod cli_export;
 pub mod cli_whatif;
 pub mod data;
 pub mod engine;
+pub mod format;
 pub mod program;
 pub mod report;
 pub mod synth;

@@ -280,11 +280,10 @@ fn lives_text(l: f64) -> String {
 }
 
 fn per_life_text(cents: i64, lives: f64) -> String {
-    if lives > 0.0 {
-        format!("${:.2}", cents as f64 / 100.0 / lives)
-    } else {
-        "—".into()
-    }
+    crate::engine::equity::counted_lives(lives).map_or_else(
+        || "—".into(),
+        |l| crate::format::dollars(crate::engine::equity::payout_per_life(cents, l)),
+    )
 }
 
 /// Provider indices matching `filter`, sorted by `key` (ties by id, so the order is stable).

@@ -33,7 +33,7 @@ pub use scenarios::{
 pub use standards::SortedValues;
 pub use sweep::{
     Axis, CellMetrics, DEFAULT_STEPS, Metric, RiskQuintiles, SweepData, SweepResult,
-    SweepSpec, Unit, adopt, sweep,
+    SweepSpec, Unit, adopt, quintile_label, sweep,
 };
 
 use crate::program::Program;

@@ -140,6 +140,22 @@ pub fn quintiles(values: &[f64], ids: &[String]) -> Vec<Option<u8>> {
     out
 }
 
+/// Attributed lives that count toward a payout per life: known and positive (DESIGN.md §4).
+pub fn counted_lives(lives: f64) -> Option<f64> {
+    (lives.is_finite() && lives > 0.0).then_some(lives)
+}
+
+/// Payout per attributed life of a group, in currency units: Σ net payment (cents) of its
+/// providers with [`counted_lives`], scored or not, ÷ Σ their lives; NaN when they have none.
+/// Every view that shows a payout per life takes it from here (DESIGN.md §4).
+pub fn payout_per_life(net_cents: i64, lives: f64) -> f64 {
+    if lives > 0.0 {
+        net_cents as f64 / 100.0 / lives
+    } else {
+        f64::NAN
+    }
+}
+
 /// Sets each provider's peer group from a stratifier, so that `Standards::by_peer_group` sets
 /// standards within each group (as the readmissions program does with quintiles of
 /// dual-eligible share): numeric → "Q1".."Q5", text → its category; "Unknown" where missing.
@@ -457,8 +473,7 @@ fn fill_strata(
         st.providers += 1;
         let net = pay.net.get(i).copied().unwrap_or(0);
         st.net_cents += net;
-        let l = lives.get(i).copied().unwrap_or(f64::NAN);
-        if l.is_finite() && l > 0.0 {
+        if let Some(l) = lives.get(i).copied().and_then(counted_lives) {
             st.lives += l;
             life_net[s] += net;
         }
@@ -475,11 +490,7 @@ fn fill_strata(
         }
     }
     for (s, st) in strata.iter_mut().enumerate() {
-        st.payout_per_life = if st.lives > 0.0 {
-            life_net[s] as f64 / 100.0 / st.lives
-        } else {
-            f64::NAN
-        };
+        st.payout_per_life = payout_per_life(life_net[s], st.lives);
         st.mean_total = if st.scored > 0 {
             score_sum[s] / st.scored as f64
         } else {
@@ -517,7 +528,9 @@ pub fn stratify(
     })
 }
 
-fn stratify_text(
+/// Payment figures by stratum of a column of labels (one per provider; empty is "Unknown"),
+/// counted as [`stratify`] counts them.
+pub fn stratify_text(
     name: &str,
     values: &[String],
     providers: &Providers,
@@ -675,11 +688,8 @@ pub fn risk_gradient(
         g.provider.push(i as u32);
         g.x.push(x);
         g.total.push(t);
-        g.payout_per_life.push(if lives.is_finite() && lives > 0.0 {
-            net as f64 / 100.0 / lives
-        } else {
-            f64::NAN
-        });
+        g.payout_per_life
+            .push(counted_lives(lives).map_or(f64::NAN, |l| payout_per_life(net, l)));
     }
     g.payout = associate(&g.x, &g.payout_per_life);
     g.score = associate(&g.x, &g.total);
