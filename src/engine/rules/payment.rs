@@ -2,7 +2,9 @@
 
 use super::inputs::Inputs;
 use super::results::{PaymentResult, Results};
-use crate::program::{Distribution, Eligibility, Limit, Payment, Pool, Program, WeightBy};
+use crate::program::{
+    BonusTier, Distribution, Eligibility, Limit, Payment, Pool, Program, WeightBy,
+};
 
 /// Currency units to cents, rounding half away from zero.
 pub(crate) fn cents(amount: f64) -> i64 {
@@ -25,6 +27,72 @@ pub(crate) fn limit_cents(limit: Option<&Limit>, base: f64) -> i64 {
         Some(Limit::Cents(c)) => (*c).max(0),
         Some(Limit::PercentOfBase(p)) => cents(base * p / 100.0).max(0),
     }
+}
+
+/// The logistic exchange function of a total score: 1 / (1 + e^(−slope × (total − midpoint))).
+#[inline(always)]
+pub(crate) fn logistic(total: f64, slope: f64, midpoint: f64) -> f64 {
+    1.0 / (1.0 + (-slope * (total - midpoint)).exp())
+}
+
+/// Share of pool: an eligible provider shares by total score (at least 0) × payment weight.
+#[inline(always)]
+pub(crate) fn share_weight(total: f64, eligible: bool, weight: f64) -> f64 {
+    if eligible { total.max(0.0) * weight } else { 0.0 }
+}
+
+/// Linear exchange: a provider with a total score shares by base payments × score / 100.
+#[inline(always)]
+pub(crate) fn linear_weight(total: f64, base: f64) -> f64 {
+    if total.is_nan() { 0.0 } else { base * total / 100.0 }
+}
+
+/// Logistic exchange: a provider with a total score shares by base payments × [`logistic`].
+#[inline(always)]
+pub(crate) fn logistic_weight(total: f64, base: f64, slope: f64, midpoint: f64) -> f64 {
+    if total.is_nan() {
+        0.0
+    } else {
+        base * logistic(total, slope, midpoint)
+    }
+}
+
+/// The weight by which a provider shares the pool under `distribution` (0 for the
+/// distributions that pay fixed amounts rather than shares).
+pub(crate) fn raw_weight(
+    distribution: &Distribution,
+    total: f64,
+    eligible: bool,
+    weight: f64,
+    base: f64,
+) -> f64 {
+    match distribution {
+        Distribution::ShareOfPool => share_weight(total, eligible, weight),
+        Distribution::LinearExchange => linear_weight(total, base),
+        Distribution::LogisticExchange {
+            slope, midpoint, ..
+        } => logistic_weight(total, base, *slope, *midpoint),
+        _ => 0.0,
+    }
+}
+
+/// Tiered bonuses: the tier an eligible provider reaches (the highest minimum score at or
+/// below its total) and its amount in cents, capped, before any scaling down to the pool.
+pub(crate) fn tier_amount(
+    tiers: &[BonusTier],
+    total: f64,
+    eligible: bool,
+    cap: i64,
+) -> (Option<usize>, i64) {
+    if !eligible {
+        return (None, 0);
+    }
+    tiers
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| total >= t.min_score)
+        .max_by(|a, b| a.1.min_score.total_cmp(&b.1.min_score))
+        .map_or((None, 0), |(k, t)| (Some(k), t.cents.max(0).min(cap)))
 }
 
 /// Buffers a distribution reuses between calls.
@@ -412,7 +480,7 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
                     .iter()
                     .zip(eligible)
                     .zip(&r.weight)
-                    .map(|((t, e), w)| if *e { t.max(0.0) * w } else { 0.0 }),
+                    .map(|((t, e), w)| share_weight(*t, *e, *w)),
             );
             share_of_pool(
                 pay,
@@ -429,13 +497,7 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
         }
         Distribution::LinearExchange => {
             raw.clear();
-            raw.extend((0..n).map(|i| {
-                if participates(i) {
-                    base[i] * total[i] / 100.0
-                } else {
-                    0.0
-                }
-            }));
+            raw.extend((0..n).map(|i| linear_weight(total[i], base[i])));
             let sum_base: f64 = (0..n).filter(|&i| participates(i)).map(|i| base[i]).sum();
             let sum_raw: f64 = raw.iter().sum();
             r.exchange_factor = if sum_raw > 0.0 {
@@ -458,13 +520,7 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
             midpoint,
         } => {
             raw.clear();
-            raw.extend((0..n).map(|i| {
-                if participates(i) {
-                    base[i] * (1.0 / (1.0 + (-slope * (total[i] - midpoint)).exp()))
-                } else {
-                    0.0
-                }
-            }));
+            raw.extend((0..n).map(|i| logistic_weight(total[i], base[i], *slope, *midpoint)));
             let incentive_pool = (r.pool_cents as f64 * payback_share / 100.0).round() as i64;
             let sum_raw: f64 = raw.iter().sum();
             r.exchange_factor = if sum_raw > 0.0 {
@@ -485,17 +541,7 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
         Distribution::Tiered { tiers } => {
             let amounts = &mut scratch.caps_left;
             amounts.clear();
-            amounts.extend((0..n).map(|i| {
-                if !eligible[i] {
-                    return 0;
-                }
-                tiers
-                    .iter()
-                    .filter(|t| total[i] >= t.min_score)
-                    .max_by(|a, b| a.min_score.total_cmp(&b.min_score))
-                    .map_or(0, |t| t.cents.max(0))
-                    .min(caps[i])
-            }));
+            amounts.extend((0..n).map(|i| tier_amount(tiers, total[i], eligible[i], caps[i]).1));
             let want: i64 = amounts.iter().sum();
             if want > r.pool_cents {
                 // Not enough in the pool: every tier amount is scaled down alike.
