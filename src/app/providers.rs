@@ -4,7 +4,7 @@
 use super::session::Session;
 use super::theme::Palette;
 use super::widgets::{self, glossary, money, money_exact, num, rate};
-use crate::engine::audit::{self, AuditRow, AuditValue, Section};
+use crate::report::explain::{self as audit, AuditRow, AuditValue, Section};
 use crate::engine::{AttributeValues, Inputs, Observations, Results};
 use crate::program::Program;
 use egui::{RichText, Ui};

@@ -2,7 +2,6 @@
 //! No egui, no polars, no file I/O.
 
 pub mod analysis;
-pub mod audit;
 mod cancel;
 mod checks;
 mod inputs;

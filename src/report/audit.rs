@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use super::ReportError;
-use crate::engine::audit::audit_rows;
+use crate::report::explain::audit_rows;
 use crate::engine::{Inputs, Results};
 use crate::program::Program;
 

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::svg::{self, ACCENT, BAD, GOOD, NEUTRAL, Span, esc};
-use crate::engine::audit::distribution_words;
+use crate::report::explain::distribution_words;
 use crate::format::{
     dollars_short, group_thousands, money, money_exact, number as fmt_num, percent,
 };

@@ -6,6 +6,7 @@
 //! with the plain [`Table`] built here.
 
 mod audit;
+pub mod explain;
 mod html;
 mod svg;
 mod table;

@@ -7,7 +7,7 @@ use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet};
 use super::ReportError;
 use super::audit::AUDIT_HEADER;
 use super::table::{ColumnValues, payout_table};
-use crate::engine::audit::{AuditValue, audit_rows, fmt_money};
+use crate::report::explain::{AuditValue, audit_rows, fmt_money};
 use crate::engine::{Inputs, Results};
 use crate::program::Program;
 

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use p4p_designer::cli::{load_data, read_program, write_scores_csv};
 use p4p_designer::cli_export::parquet_columns;
 use p4p_designer::data::export::write_parquet_table;
-use p4p_designer::engine::audit::{AuditValue, Section, audit_rows, explain};
+use p4p_designer::report::explain::{AuditValue, Section, audit_rows, explain};
 use p4p_designer::engine::{self, Inputs, Observations, Results};
 use p4p_designer::program::*;
 use p4p_designer::report;
@@ -87,7 +87,7 @@ fn tiny() -> (Program, Observations, Inputs, Results) {
 }
 
 fn rule<'a>(
-    a: &'a p4p_designer::engine::audit::ProviderAudit,
+    a: &'a p4p_designer::report::explain::ProviderAudit,
     subject: &str,
     item: &str,
 ) -> &'a str {
