@@ -5,6 +5,7 @@
 
 mod payment_props;
 mod program_doc;
+mod purity;
 
 use p4p_designer::engine::{
     self, Distribution as Dist, Observations, Results, consistency_points, distribute,
