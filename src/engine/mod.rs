@@ -56,7 +56,7 @@ pub fn evaluate_into(program: &Program, inputs: &Inputs, out: &mut Results) {
 pub fn score_into(program: &Program, inputs: &Inputs, out: &mut Results) {
     scoring::score_measures(program, inputs, out);
     scoring::score_domains(program, inputs, out);
-    equity::apply_equity_bonus(program, inputs, out);
+    rules::bonus::apply_equity_bonus(program, inputs, out);
 }
 
 /// The second half of [`evaluate_into`]: eligibility and payments from the scores in `out`.
