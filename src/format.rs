@@ -68,13 +68,22 @@ pub fn money_exact(cents: i64) -> String {
 /// Cents in whole dollars, half a dollar rounding away from zero: `"$1,234,568"`.
 pub fn money(cents: i64) -> String {
     let dollars = (cents.unsigned_abs() + 50) / 100;
-    format!("{}${}", minus(cents < 0 && dollars > 0), group_thousands(dollars))
+    format!(
+        "{}${}",
+        minus(cents < 0 && dollars > 0),
+        group_thousands(dollars)
+    )
 }
 
 /// Cents as a plain decimal amount for machines: `"-1234.05"`.
 pub fn money_plain(cents: i64) -> String {
     let a = cents.unsigned_abs();
-    format!("{}{}.{:02}", if cents < 0 { "-" } else { "" }, a / 100, a % 100)
+    format!(
+        "{}{}.{:02}",
+        if cents < 0 { "-" } else { "" },
+        a / 100,
+        a % 100
+    )
 }
 
 /// Cents, short (see the module's precision rule): `"$12.5K"`, `"$4.20M"`.

@@ -4,9 +4,9 @@
 use super::session::Session;
 use super::theme::Palette;
 use super::widgets::{self, glossary, money, money_exact, num, rate};
-use crate::report::explain::{self as audit, AuditRow, AuditValue, Section};
 use crate::engine::{AttributeValues, Inputs, Observations, Results};
 use crate::program::Program;
+use crate::report::explain::{self as audit, AuditRow, AuditValue, Section};
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 

@@ -468,7 +468,11 @@ fn quintile_labels(values: &[f64], ids: &[String]) -> Vec<String> {
         }
     }
     cut.iter()
-        .map(|q| q.map_or_else(String::new, |q| quintile_label(q as usize, ranges[q as usize].0, ranges[q as usize].1)))
+        .map(|q| {
+            q.map_or_else(String::new, |q| {
+                quintile_label(q as usize, ranges[q as usize].0, ranges[q as usize].1)
+            })
+        })
         .collect()
 }
 

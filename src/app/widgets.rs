@@ -33,9 +33,7 @@ pub mod glossary {
 }
 
 // Money and counts are written by the one formatter every view shares.
-pub use crate::format::{
-    dollars, group_thousands as thousands, money, money_exact, money_short,
-};
+pub use crate::format::{dollars, group_thousands as thousands, money, money_exact, money_short};
 
 /// A number for display, "—" when missing.
 pub fn num(x: f64, decimals: usize) -> String {

@@ -31,8 +31,8 @@ pub use scenarios::{
 };
 pub use standards::SortedValues;
 pub use sweep::{
-    Axis, CellMetrics, DEFAULT_STEPS, Metric, RiskQuintiles, SweepData, SweepResult,
-    SweepSpec, Unit, adopt, quintile_label, sweep,
+    Axis, CellMetrics, DEFAULT_STEPS, Metric, RiskQuintiles, SweepData, SweepResult, SweepSpec,
+    Unit, adopt, quintile_label, sweep,
 };
 
 use crate::program::Program;

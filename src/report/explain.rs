@@ -9,8 +9,8 @@
 use crate::engine::payment::{self, cents, finite_or_zero, limit_cents, logistic};
 use std::fmt;
 
-pub use crate::format::{group_thousands, money_exact as fmt_money, number as fmt_num};
 use crate::format::money_plain;
+pub use crate::format::{group_thousands, money_exact as fmt_money, number as fmt_num};
 
 use crate::engine::consistency_points;
 use crate::engine::{Inputs, MeasureInputs, MeasureResult, Results};

@@ -4,16 +4,16 @@
 use std::fmt::Write as _;
 
 use super::svg::{self, ACCENT, BAD, GOOD, NEUTRAL, Span, esc};
-use crate::report::explain::distribution_words;
+use crate::engine::equity::{self, EquityReport, Stratification, counted_lives};
+use crate::engine::{Inputs, Observations, Results};
 use crate::format::{
     dollars_short, group_thousands, money, money_exact, number as fmt_num, percent,
 };
-use crate::engine::equity::{self, EquityReport, Stratification, counted_lives};
-use crate::engine::{Inputs, Observations, Results};
 use crate::program::{
     AchievementCurve, Capability, Combine, DataSourceKind, Eligibility, Frequency, GapLevel,
     ImprovementCurve, Limit, PhaseKind, Pool, Program, WeightBy,
 };
+use crate::report::explain::distribution_words;
 
 /// Providers listed at each end of the payout ranking.
 const RANKED: usize = 10;

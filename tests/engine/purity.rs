@@ -124,10 +124,11 @@ fn impurities(src: &str) -> Vec<String> {
         if root && FORBIDDEN_CRATES.contains(tok) {
             found.push(format!("names the crate `{tok}`"));
         }
-        if *tok == "crate" && t.get(k + 1) == Some(&"::") {
-            if let Some(layer) = t.get(k + 2).filter(|l| FORBIDDEN_LAYERS.contains(l)) {
-                found.push(format!("reaches into `crate::{layer}`"));
-            }
+        if *tok == "crate"
+            && t.get(k + 1) == Some(&"::")
+            && let Some(layer) = t.get(k + 2).filter(|l| FORBIDDEN_LAYERS.contains(l))
+        {
+            found.push(format!("reaches into `crate::{layer}`"));
         }
         if *tok == "std" && root && t.get(k + 1) == Some(&"::") {
             match t.get(k + 2) {
@@ -211,10 +212,19 @@ fn the_purity_check_finds_what_it_forbids() {
         impurities("fn f() { std::net::TcpStream::connect(\"x\"); }"),
         ["uses `std::net`"]
     );
-    assert_eq!(impurities("use crate::data::load;"), ["reaches into `crate::data`"]);
-    assert_eq!(impurities("use ::rfd::FileDialog;"), ["names the crate `rfd`"]);
+    assert_eq!(
+        impurities("use crate::data::load;"),
+        ["reaches into `crate::data`"]
+    );
+    assert_eq!(
+        impurities("use ::rfd::FileDialog;"),
+        ["names the crate `rfd`"]
+    );
     // Prose, strings, fields and inner path segments may say anything.
-    assert!(impurities("//! No egui, no polars, no std::fs.\nconst S: &str = \"egui std::fs\";").is_empty());
+    assert!(
+        impurities("//! No egui, no polars, no std::fs.\nconst S: &str = \"egui std::fs\";")
+            .is_empty()
+    );
     assert!(impurities("fn f(x: &X) { x.polars; a::egui::b(); let c = '\\''; }").is_empty());
     assert!(impurities("use std::{io, fmt::{self, Write}};").is_empty());
 }

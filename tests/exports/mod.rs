@@ -8,10 +8,10 @@ use std::sync::OnceLock;
 use p4p_designer::cli::{load_data, read_program, write_scores_csv};
 use p4p_designer::cli_export::parquet_columns;
 use p4p_designer::data::export::write_parquet_table;
-use p4p_designer::report::explain::{AuditValue, Section, audit_rows, explain};
 use p4p_designer::engine::{self, Inputs, Observations, Results};
 use p4p_designer::program::*;
 use p4p_designer::report;
+use p4p_designer::report::explain::{AuditValue, Section, audit_rows, explain};
 
 /// Two measures in one domain, standards fixed so every point can be worked by hand:
 /// A (higher is better) threshold 0.5, benchmark 0.9; B (lower is better) threshold 0.3,

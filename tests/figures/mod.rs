@@ -41,18 +41,33 @@ fn panel_equity_scenarios_and_report_agree_on_the_medicaid_sample() {
         assert!(s.providers == with_value / 5 || s.providers == with_value.div_ceil(5));
     }
     let scored: usize = quintiles.iter().map(|s| s.scored).sum();
-    assert!(scored < with_value, "the sample has unscored providers: {scored}");
+    assert!(
+        scored < with_value,
+        "the sample has unscored providers: {scored}"
+    );
     // Payout per life is Σ net ÷ Σ lives, through the one function.
     for s in quintiles {
         assert!(s.payout_per_life.is_finite());
-        assert!(same(s.payout_per_life, equity::payout_per_life(s.net_cents, s.lives)));
+        assert!(same(
+            s.payout_per_life,
+            equity::payout_per_life(s.net_cents, s.lives)
+        ));
     }
 
     // The live panel: the same groups, counts, lives, net and per life.
-    let summary = summarise(&obs, &results, Some(&Grouping::Stratifier(stratifier.into())));
+    let summary = summarise(
+        &obs,
+        &results,
+        Some(&Grouping::Stratifier(stratifier.into())),
+    );
     assert!(summary.strata.len() >= 5);
     for (row, s) in summary.strata.iter().zip(quintiles) {
-        assert!(row.label.starts_with(&s.label[..2]), "{} vs {}", row.label, s.label);
+        assert!(
+            row.label.starts_with(&s.label[..2]),
+            "{} vs {}",
+            row.label,
+            s.label
+        );
         assert_eq!(row.providers, s.providers, "{}", s.label);
         assert_eq!(row.lives, s.lives, "{}", s.label);
         assert_eq!(row.paid_cents, s.net_cents, "{}", s.label);
@@ -69,7 +84,11 @@ fn panel_equity_scenarios_and_report_agree_on_the_medicaid_sample() {
     let rq = RiskQuintiles::new(&obs, Some(stratifier)).unwrap();
     for i in 0..n {
         let q = strat.stratum_of[i];
-        let expect = if q < 5 { q as u8 } else { RiskQuintiles::UNKNOWN };
+        let expect = if q < 5 {
+            q as u8
+        } else {
+            RiskQuintiles::UNKNOWN
+        };
         assert_eq!(rq.quintile[i], expect, "provider {}", obs.providers.ids[i]);
     }
     let opts = CompareOptions {

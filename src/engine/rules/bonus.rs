@@ -7,7 +7,6 @@ use super::results::Results;
 use super::standards::SortedValues;
 use crate::program::{Program, UnderservedMultiplier};
 
-
 /// Underserved multiplier (0–1) of each provider; 0 where the value is unknown.
 pub fn underserved_multipliers(rule: &UnderservedMultiplier, values: &[f64]) -> Vec<f64> {
     match *rule {

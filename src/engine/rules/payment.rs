@@ -38,13 +38,21 @@ pub(crate) fn logistic(total: f64, slope: f64, midpoint: f64) -> f64 {
 /// Share of pool: an eligible provider shares by total score (at least 0) × payment weight.
 #[inline(always)]
 pub(crate) fn share_weight(total: f64, eligible: bool, weight: f64) -> f64 {
-    if eligible { total.max(0.0) * weight } else { 0.0 }
+    if eligible {
+        total.max(0.0) * weight
+    } else {
+        0.0
+    }
 }
 
 /// Linear exchange: a provider with a total score shares by base payments × score / 100.
 #[inline(always)]
 pub(crate) fn linear_weight(total: f64, base: f64) -> f64 {
-    if total.is_nan() { 0.0 } else { base * total / 100.0 }
+    if total.is_nan() {
+        0.0
+    } else {
+        base * total / 100.0
+    }
 }
 
 /// Logistic exchange: a provider with a total score shares by base payments × [`logistic`].
