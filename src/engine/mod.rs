@@ -1,5 +1,8 @@
 //! Pure, deterministic computation: standards, scoring, composites and payments.
-//! No egui, no polars, no file I/O.
+//! No egui, no polars, no file I/O (tests/engine/purity.rs checks it).
+//!
+//! `rules/` is what a program pays (the specification); `analysis/` is what is learnt by
+//! running the rules (equity, reliability, exceptions, sweeps, scenarios, monitoring).
 
 pub mod analysis;
 mod cancel;

@@ -2,7 +2,6 @@
 //! monitoring. They run the rules; they never change what a program pays.
 
 // The analysis files name their engine siblings (`run`, `inputs`, `results`…) through `super::`.
-#[allow(unused_imports)]
 use super::*;
 
 pub mod equity;

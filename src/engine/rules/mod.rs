@@ -1,8 +1,8 @@
-//! The payment and scoring rules: standards, curves, scoring, the equity bonus, payment. Read these as the
-//! specification of what a program pays.
+//! The payment and scoring rules: standards, curves, scoring, the equity bonus and payment.
+//! Read these as the specification of what a program pays; the fast loops the payment rule
+//! runs on are kept apart in `kernels`.
 
 // The rule files name their engine siblings (`inputs`, `results`…) through `super::`.
-#[allow(unused_imports)]
 use super::*;
 
 pub(crate) mod bonus;
