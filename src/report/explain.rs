@@ -215,13 +215,11 @@ impl<'a> Auditor<'a> {
                 .sum();
         }
         if matches!(pay.distribution, Distribution::PointsValue { .. }) {
-            // Summed in provider-id order, as the engine does, so the mean is bit-identical.
-            let mut order: Vec<usize> = (0..n).filter(|&i| results.eligible[i]).collect();
-            order.sort_by(|x, y| inputs.provider_ids[*x].cmp(&inputs.provider_ids[*y]));
-            if !order.is_empty() {
-                let sum: f64 = order.iter().map(|&i| results.payment.weight[i]).sum();
-                a.mean_weight = sum / order.len() as f64;
-            }
+            a.mean_weight = payment::mean_eligible_weight(
+                &inputs.canonical_order,
+                &results.eligible,
+                &results.payment.weight,
+            );
         }
         if matches!(pay.distribution, Distribution::Tiered { .. }) {
             a.tiers_want = (0..n).map(|i| a.tier_amount(i).1).sum();
@@ -1080,13 +1078,7 @@ impl<'a> Auditor<'a> {
                 }
             }
             Distribution::PointsValue { cents_per_point } => {
-                let points: f64 = self
-                    .results
-                    .measures
-                    .iter()
-                    .zip(&inp.measures)
-                    .map(|(m, mi)| finite_or_zero(m.score[i]) * mi.weight)
-                    .sum();
+                let points = payment::measure_points(&self.results.measures, &inp.measures, i);
                 push(
                     "payment weight",
                     AuditValue::Number(r.weight[i]),
@@ -1099,10 +1091,12 @@ impl<'a> Auditor<'a> {
                 );
                 push(
                     "amount",
-                    AuditValue::Cents(
-                        (points * *cents_per_point as f64 * r.weight[i] / self.mean_weight).round()
-                            as i64,
-                    ),
+                    AuditValue::Cents(payment::points_amount(
+                        points,
+                        *cents_per_point,
+                        r.weight[i],
+                        self.mean_weight,
+                    )),
                     format!(
                         "{} points × {} per point × weight {} / mean eligible weight {}",
                         fmt_num(points),

@@ -1,9 +1,9 @@
 //! Pools, distributions and exact payment in integer cents.
 
-use super::inputs::Inputs;
+use super::inputs::{Inputs, MeasureInputs};
 use super::kernels::{DistributeScratch, Shares, distribute_with};
 pub use super::kernels::{distribute, distribute_in};
-use super::results::{PaymentResult, Results};
+use super::results::{MeasureResult, PaymentResult, Results};
 use crate::program::{
     BonusTier, Distribution, Eligibility, Limit, Payment, Pool, Program, WeightBy,
 };
@@ -103,6 +103,39 @@ pub(crate) fn tier_amount(
         .filter(|(_, t)| total >= t.min_score)
         .max_by(|a, b| a.1.min_score.total_cmp(&b.1.min_score))
         .map_or((None, 0), |(k, t)| (Some(k), t.cents.max(0).min(cap)))
+}
+
+/// Points value: the mean payment weight of the eligible providers, summed in `order` (so the
+/// row order cannot move a bit of it); 1 when none is eligible.
+pub(crate) fn mean_eligible_weight(order: &[u32], eligible: &[bool], weight: &[f64]) -> f64 {
+    let (mut count, mut sum) = (0usize, 0.0);
+    for &i in order {
+        if eligible[i as usize] {
+            count += 1;
+            sum += weight[i as usize];
+        }
+    }
+    if count == 0 { 1.0 } else { sum / count as f64 }
+}
+
+/// Points value: provider `i`'s points, Σ measure weight × measure score (a missing score
+/// counts 0).
+pub(crate) fn measure_points(
+    measures: &[MeasureResult],
+    inputs: &[MeasureInputs],
+    i: usize,
+) -> f64 {
+    measures
+        .iter()
+        .zip(inputs)
+        .map(|(m, mi)| finite_or_zero(m.score[i]) * mi.weight)
+        .sum()
+}
+
+/// Points value: points × value per point × the provider's weight relative to the mean, in
+/// cents, before the cap.
+pub(crate) fn points_amount(points: f64, cents_per_point: i64, weight: f64, mean: f64) -> i64 {
+    (points * cents_per_point as f64 * weight / mean).round() as i64
 }
 
 /// Buffers [`pay`] reuses between runs, so that a run allocates nothing once warm.
@@ -309,25 +342,13 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
             r.unallocated_cents = r.pool_cents - r.earned.iter().sum::<i64>();
         }
         Distribution::PointsValue { cents_per_point } => {
-            let (mut count, mut sum) = (0usize, 0.0);
-            for &i in order {
-                if eligible[i as usize] {
-                    count += 1;
-                    sum += r.weight[i as usize];
-                }
-            }
-            let mean_w = if count == 0 { 1.0 } else { sum / count as f64 };
+            let mean_w = mean_eligible_weight(order, eligible, &r.weight);
             for i in 0..n {
                 if !eligible[i] || mean_w <= 0.0 {
                     continue;
                 }
-                let points: f64 = measures
-                    .iter()
-                    .zip(&inputs.measures)
-                    .map(|(m, mi)| finite_or_zero(m.score[i]) * mi.weight)
-                    .sum();
-                let amount =
-                    (points * *cents_per_point as f64 * r.weight[i] / mean_w).round() as i64;
+                let points = measure_points(measures, &inputs.measures, i);
+                let amount = points_amount(points, *cents_per_point, r.weight[i], mean_w);
                 r.earned[i] = amount.min(caps[i]);
                 r.capped[i] = amount > caps[i];
             }
