@@ -210,8 +210,10 @@ impl<'a> Auditor<'a> {
         let pay = &program.payment;
         if let Some(floor) = &pay.floor {
             a.floors_need = (0..n)
-                .filter(|&i| a.raw_weight(i) > 0.0)
-                .map(|i| limit_cents(Some(floor), inputs.base_payments[i]).min(a.cap(i)))
+                .map(|i| {
+                    let base = inputs.base_payments[i];
+                    payment::floor_cents(Some(floor), a.raw_weight(i), base, a.cap(i))
+                })
                 .sum();
         }
         if matches!(pay.distribution, Distribution::PointsValue { .. }) {
@@ -939,11 +941,7 @@ impl<'a> Auditor<'a> {
                 let mut pool = r.pool_cents;
                 if let Some(floor) = &pay.floor {
                     let applied = self.floors_need <= r.pool_cents;
-                    let mine = if raw > 0.0 {
-                        limit_cents(Some(floor), base).min(self.cap(i))
-                    } else {
-                        0
-                    };
+                    let mine = payment::floor_cents(Some(floor), raw, base, self.cap(i));
                     push(
                         "floor",
                         AuditValue::Cents(if applied { mine } else { 0 }),

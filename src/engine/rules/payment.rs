@@ -105,6 +105,16 @@ pub(crate) fn tier_amount(
         .map_or((None, 0), |(k, t)| (Some(k), t.cents.max(0).min(cap)))
 }
 
+/// Share of pool: the floor paid first to a provider that earns (raw weight above 0), within
+/// its cap; 0 to the others.
+pub(crate) fn floor_cents(floor: Option<&Limit>, raw: f64, base: f64, cap: i64) -> i64 {
+    if raw > 0.0 {
+        limit_cents(floor, base).min(cap)
+    } else {
+        0
+    }
+}
+
 /// Points value: the mean payment weight of the eligible providers, summed in `order` (so the
 /// row order cannot move a bit of it); 1 when none is eligible.
 pub(crate) fn mean_eligible_weight(order: &[u32], eligible: &[bool], weight: &[f64]) -> f64 {
@@ -445,13 +455,7 @@ fn share_of_pool(
     let mut limits = caps;
     // Floors are paid first to every earning provider, if the pool can afford them all.
     if pay.floor.is_some() {
-        let floor = |i: usize| {
-            if raw[i] > 0.0 {
-                limit_cents(pay.floor.as_ref(), base[i]).min(caps[i])
-            } else {
-                0
-            }
-        };
+        let floor = |i: usize| floor_cents(pay.floor.as_ref(), raw[i], base[i], caps[i]);
         let need: i64 = (0..n).map(floor).sum();
         if need <= pool {
             caps_left.clear();
