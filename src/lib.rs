@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod cli;
 pub mod data;
 pub mod engine;
+pub mod format;
 pub mod program;
 pub mod report;
 pub mod synth;

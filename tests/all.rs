@@ -7,6 +7,7 @@ mod data;
 mod engine;
 mod equity;
 mod exports;
+mod figures;
 mod hvbp;
 mod output;
 mod steps;

@@ -4,9 +4,9 @@
 use super::session::Session;
 use super::theme::Palette;
 use super::widgets::{self, glossary, money, money_exact, num, rate};
-use crate::engine::audit::{self, AuditRow, AuditValue, Section};
 use crate::engine::{AttributeValues, Inputs, Observations, Results};
 use crate::program::Program;
+use crate::report::explain::{self as audit, AuditRow, AuditValue, Section};
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
@@ -280,11 +280,10 @@ fn lives_text(l: f64) -> String {
 }
 
 fn per_life_text(cents: i64, lives: f64) -> String {
-    if lives > 0.0 {
-        format!("${:.2}", cents as f64 / 100.0 / lives)
-    } else {
-        "—".into()
-    }
+    crate::engine::equity::counted_lives(lives).map_or_else(
+        || "—".into(),
+        |l| crate::format::dollars(crate::engine::equity::payout_per_life(cents, l)),
+    )
 }
 
 /// Provider indices matching `filter`, sorted by `key` (ties by id, so the order is stable).

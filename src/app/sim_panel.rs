@@ -5,7 +5,7 @@ use super::Action;
 use super::session::Session;
 use super::theme::Palette;
 use super::widgets::{self, glossary, money, money_short};
-use crate::engine::{AttributeValues, Observations, Results};
+use crate::engine::{AttributeValues, Observations, Results, equity, quintile_label};
 use crate::program::{Distribution, PeriodRef, Pool, Program, StandardRule};
 use egui::{RichText, Ui};
 use egui_plot::{Bar, BarChart, Plot};
@@ -398,7 +398,7 @@ pub fn summarise(obs: &Observations, r: &Results, grouping: Option<&Grouping>) -
         median_cents,
         max_cents: (0..n).map(amount).max().unwrap_or(0),
         histogram: bins(&amounts, 16),
-        strata: grouping.map_or_else(Vec::new, |g| strata(obs, r, g, net_view)),
+        strata: grouping.map_or_else(Vec::new, |g| strata(obs, r, g)),
         ..Default::default()
     }
 }
@@ -429,7 +429,9 @@ fn bins(values: &[f64], count: usize) -> Vec<(f64, f64, usize)> {
         .collect()
 }
 
-fn strata(obs: &Observations, r: &Results, g: &Grouping, net_view: bool) -> Vec<StratumRow> {
+/// The per-life table: the engine's strata (its quintile cut and its payout per life, as the
+/// equity analysis and the report count them: every provider, scored or not, net payments).
+fn strata(obs: &Observations, r: &Results, g: &Grouping) -> Vec<StratumRow> {
     let p = &obs.providers;
     let n = r.provider_count().min(p.len());
     let labels: Vec<String> = match g {
@@ -437,94 +439,41 @@ fn strata(obs: &Observations, r: &Results, g: &Grouping, net_view: bool) -> Vec<
         Grouping::PeerGroup => p.peer_group[..n].to_vec(),
         Grouping::Stratifier(name) => match p.stratifier(name).map(|s| &s.values) {
             Some(AttributeValues::Text(v)) => v[..n].to_vec(),
-            Some(AttributeValues::Numeric(v)) => quintile_labels(&v[..n]),
+            Some(AttributeValues::Numeric(v)) => quintile_labels(&v[..n], &p.ids[..n]),
             None => vec![String::new(); n],
         },
     };
-    let mut rows: Vec<StratumRow> = Vec::new();
-    let mut index: std::collections::BTreeMap<String, usize> = Default::default();
-    for (i, label) in labels.iter().enumerate() {
-        if !r.total[i].is_finite() {
-            continue;
-        }
-        let label = if label.is_empty() {
-            "Unknown"
-        } else {
-            label.as_str()
-        };
-        let k = *index.entry(label.to_owned()).or_insert_with(|| {
-            rows.push(StratumRow {
-                label: label.to_owned(),
-                providers: 0,
-                lives: 0.0,
-                paid_cents: 0,
-                per_life: f64::NAN,
-            });
-            rows.len() - 1
-        });
-        let row = &mut rows[k];
-        row.providers += 1;
-        if p.lives[i].is_finite() {
-            row.lives += p.lives[i];
-        }
-        row.paid_cents += if net_view {
-            r.payment.net[i]
-        } else {
-            r.payment.earned[i]
-        };
-    }
-    for row in &mut rows {
-        if row.lives > 0.0 {
-            row.per_life = row.paid_cents as f64 / 100.0 / row.lives;
-        }
-    }
-    rows.sort_by(|a, b| a.label.cmp(&b.label));
-    rows
+    equity::stratify_text(&g.label(), &labels, p, r)
+        .strata
+        .into_iter()
+        .map(|st| StratumRow {
+            label: st.label,
+            providers: st.providers,
+            lives: st.lives,
+            paid_cents: st.net_cents,
+            per_life: st.payout_per_life,
+        })
+        .collect()
 }
 
-/// "Q1 lowest (0.05–0.18)" … "Q5 highest (…)" for numeric stratifiers.
-fn quintile_labels(values: &[f64]) -> Vec<String> {
-    let mut order: Vec<usize> = (0..values.len())
-        .filter(|&i| values[i].is_finite())
-        .collect();
-    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
-    let k = order.len();
-    let mut out = vec![String::new(); values.len()];
-    if k == 0 {
-        return out;
-    }
-    let mut q_of = vec![0usize; values.len()];
-    for (rank, &i) in order.iter().enumerate() {
-        q_of[i] = rank * 5 / k;
-    }
+/// "Q1 lowest (0.05–0.18)" … "Q5 highest (…)" for numeric stratifiers, by the engine's
+/// quintile cut (ties by provider id); empty where the value is unknown.
+fn quintile_labels(values: &[f64], ids: &[String]) -> Vec<String> {
+    let cut = equity::quintiles(values, ids);
     let mut ranges = [(f64::INFINITY, f64::NEG_INFINITY); 5];
-    for &i in &order {
-        let q = q_of[i];
-        ranges[q].0 = ranges[q].0.min(values[i]);
-        ranges[q].1 = ranges[q].1.max(values[i]);
-    }
-    let fmt = |x: f64| {
-        if x.abs() < 10.0 && x.fract() != 0.0 {
-            format!("{x:.2}")
-        } else {
-            format!("{x:.0}")
+    for (v, q) in values.iter().zip(&cut) {
+        if let Some(q) = q {
+            let r = &mut ranges[*q as usize];
+            *r = (r.0.min(*v), r.1.max(*v));
         }
-    };
-    for &i in &order {
-        let q = q_of[i];
-        let tag = match q {
-            0 => " lowest",
-            4 => " highest",
-            _ => "",
-        };
-        out[i] = format!(
-            "Q{}{tag} ({}–{})",
-            q + 1,
-            fmt(ranges[q].0),
-            fmt(ranges[q].1)
-        );
     }
-    out
+    cut.iter()
+        .map(|q| {
+            q.map_or_else(String::new, |q| {
+                quintile_label(q as usize, ranges[q as usize].0, ranges[q as usize].1)
+            })
+        })
+        .collect()
 }
 
 fn histogram(ui: &mut Ui, s: &Summary, p: &Palette) {
@@ -626,7 +575,7 @@ fn strata_table(ui: &mut Ui, rows: &[StratumRow], p: &Palette) {
                     ui.painter().text(
                         egui::pos2(rect.min.x + rect.width() * 0.57, rect.center().y),
                         egui::Align2::LEFT_CENTER,
-                        format!("${:.2}", r.per_life),
+                        crate::format::dollars(r.per_life),
                         egui::TextStyle::Body.resolve(ui.style()),
                         ui.visuals().text_color(),
                     );
@@ -659,7 +608,8 @@ mod tests {
     #[test]
     fn quintiles_split_providers_into_five_ranked_groups() {
         let v: Vec<f64> = (0..10).map(f64::from).chain([f64::NAN]).collect();
-        let l = quintile_labels(&v);
+        let ids: Vec<String> = (0..v.len()).map(|i| format!("p{i:02}")).collect();
+        let l = quintile_labels(&v, &ids);
         assert!(l[0].starts_with("Q1 lowest"));
         assert!(l[9].starts_with("Q5 highest"));
         assert_eq!(l[10], "");

@@ -32,61 +32,8 @@ pub mod glossary {
         poorer patients are the \"reverse Robin Hood\" effect.";
 }
 
-/// Formats cents as dollars with thousands separators, without cents: "$1,234,567".
-pub fn money(cents: i64) -> String {
-    let sign = if cents < 0 { "−" } else { "" };
-    let dollars = (cents.unsigned_abs() + 50) / 100;
-    format!("{sign}${}", thousands(dollars))
-}
-
-/// Formats cents exactly: "$1,234,567.89".
-pub fn money_exact(cents: i64) -> String {
-    let sign = if cents < 0 { "−" } else { "" };
-    let a = cents.unsigned_abs();
-    format!("{sign}${}.{:02}", thousands(a / 100), a % 100)
-}
-
-/// Formats a dollar amount compactly for headlines: "$4.0M", "$850K", "$920".
-pub fn money_short(cents: i64) -> String {
-    let d = cents as f64 / 100.0;
-    let (sign, a) = if d < 0.0 { ("−", -d) } else { ("", d) };
-    if a >= 1e9 {
-        format!("{sign}${:.2}B", a / 1e9)
-    } else if a >= 1e6 {
-        format!("{sign}${:.2}M", a / 1e6)
-    } else if a >= 1e4 {
-        // "$12.5K" rather than a rounded "$12K" that looks like a mislabelled tick.
-        let k = a / 1e3;
-        if (k - k.round()).abs() < 0.05 {
-            format!("{sign}${k:.0}K")
-        } else {
-            format!("{sign}${k:.1}K")
-        }
-    } else {
-        format!("{sign}${a:.0}")
-    }
-}
-
-/// Dollars (a float amount) exactly to the cent.
-pub fn dollars(amount: f64) -> String {
-    if amount.is_finite() {
-        money_exact((amount * 100.0).round() as i64)
-    } else {
-        "—".into()
-    }
-}
-
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+// Money and counts are written by the one formatter every view shares.
+pub use crate::format::{dollars, group_thousands as thousands, money, money_exact, money_short};
 
 /// A number for display, "—" when missing.
 pub fn num(x: f64, decimals: usize) -> String {

@@ -60,9 +60,7 @@ fn points(x: f64) -> String {
     }
 }
 
-fn dollars(cents: i64) -> String {
-    format!("{:.2}", cents as f64 / 100.0)
-}
+use crate::format::money_plain as dollars;
 
 fn strata_rows(
     csv: &mut csv::Writer<&mut Vec<u8>>,
@@ -137,7 +135,7 @@ pub fn equity(args: &EquityArgs) -> Result<(), Failure> {
     let mut summary = String::new();
     let o = &report.overall;
     let per_life = if o.payout_per_life.is_finite() {
-        format!("${:.2} per life", o.payout_per_life)
+        format!("{} per life", crate::format::dollars(o.payout_per_life))
     } else {
         "attributed lives unknown".to_owned()
     };

@@ -95,12 +95,8 @@ fn num(v: f64) -> String {
     }
 }
 
-/// Cents as currency units with two decimals.
-fn money(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let c = cents.unsigned_abs();
-    format!("{sign}{}.{:02}", c / 100, c % 100)
-}
+// Cents as currency units with two decimals.
+use crate::format::money_plain as money;
 
 /// One row per cell: the two parameter values, providers scored, every [`Metric`], and the
 /// stratifier the equity columns use.

@@ -3,7 +3,7 @@
 //! scoring itself only reads contiguous columns.
 
 use super::observations::{Observations, PeriodValues};
-use super::standards::Distribution;
+use super::standards::SortedValues;
 use crate::program::{Measure, Program};
 
 /// A scored measure's inputs, oriented so that greater is better.
@@ -26,8 +26,8 @@ pub struct MeasureInputs {
     /// Points supplied by the data, for `supplied_score` measures.
     pub supplied_points: Vec<f64>,
     /// Per peer group: distributions of baseline and performance rates.
-    pub baseline_dist: Vec<Distribution>,
-    pub performance_dist: Vec<Distribution>,
+    pub baseline_dist: Vec<SortedValues>,
+    pub performance_dist: Vec<SortedValues>,
     /// Per peer group: oriented standards supplied by the data (NaN when none).
     pub supplied_threshold: Vec<f64>,
     pub supplied_benchmark: Vec<f64>,
@@ -156,10 +156,10 @@ fn measure_inputs(
     let supplied_points = supplied
         .map(|s| s.score.clone())
         .unwrap_or_else(|| vec![f64::NAN; n]);
-    let by_group = |col: &[f64]| -> Vec<Distribution> {
+    let by_group = |col: &[f64]| -> Vec<SortedValues> {
         (0..groups as u32)
             .map(|g| {
-                Distribution::new(
+                SortedValues::new(
                     col.iter()
                         .zip(group)
                         .filter(|(_, gi)| **gi == g)

@@ -1,22 +1,24 @@
 //! Pure, deterministic computation: standards, scoring, composites and payments.
-//! No egui, no polars, no file I/O.
+//! No egui, no polars, no file I/O (tests/engine/purity.rs checks it).
+//!
+//! `rules/` is what a program pays (the specification); `analysis/` is what is learnt by
+//! running the rules (equity, reliability, exceptions, sweeps, scenarios, monitoring).
 
-pub mod audit;
+pub mod analysis;
+mod cancel;
 mod checks;
-mod curves;
-pub mod equity;
-pub mod exceptions;
 mod inputs;
-pub mod monitoring;
 pub mod observations;
-pub(crate) mod payment;
-pub mod reliability;
 mod results;
-mod scenarios;
-pub(crate) mod scoring;
-mod standards;
-mod sweep;
+pub mod rules;
 
+// The old flat paths (`engine::equity`, `engine::payment`…) stay reachable.
+pub use analysis::{equity, exceptions, monitoring, reliability};
+use analysis::{scenarios, sweep};
+use rules::{curves, standards};
+pub(crate) use rules::{payment, scoring};
+
+pub use cancel::Cancelled;
 pub use checks::check_data;
 pub use curves::{
     achievement, consistency_points, hvbp_achievement, hvbp_improvement, improvement,
@@ -30,10 +32,10 @@ pub use scenarios::{
     BASE_NAME, CompareOptions, Comparison, Outcome, ProviderDelta, QUANTILE_LEVELS, QuintileRow,
     Shift, Totals, UnknownScenario, Variant, compare, compare_variants, variants,
 };
-pub use standards::Distribution;
+pub use standards::SortedValues;
 pub use sweep::{
-    Axis, Cancelled, CellMetrics, DEFAULT_STEPS, Metric, RiskQuintiles, SweepData, SweepResult,
-    SweepSpec, Unit, adopt, sweep,
+    Axis, CellMetrics, DEFAULT_STEPS, Metric, RiskQuintiles, SweepData, SweepResult, SweepSpec,
+    Unit, adopt, quintile_label, sweep,
 };
 
 use crate::program::Program;
@@ -57,7 +59,7 @@ pub fn evaluate_into(program: &Program, inputs: &Inputs, out: &mut Results) {
 pub fn score_into(program: &Program, inputs: &Inputs, out: &mut Results) {
     scoring::score_measures(program, inputs, out);
     scoring::score_domains(program, inputs, out);
-    equity::apply_equity_bonus(program, inputs, out);
+    rules::bonus::apply_equity_bonus(program, inputs, out);
 }
 
 /// The second half of [`evaluate_into`]: eligibility and payments from the scores in `out`.

@@ -3,9 +3,9 @@
 use std::io::Write;
 
 use super::ReportError;
-use crate::engine::audit::audit_rows;
 use crate::engine::{Inputs, Results};
 use crate::program::Program;
+use crate::report::explain::audit_rows;
 
 /// Columns of the audit trail (CSV and XLSX). `value` is machine-readable: numbers round-trip,
 /// money is in currency units with two decimals (`unit` says "currency"), flags are yes/no.

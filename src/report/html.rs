@@ -4,13 +4,16 @@
 use std::fmt::Write as _;
 
 use super::svg::{self, ACCENT, BAD, GOOD, NEUTRAL, Span, esc};
-use crate::engine::audit::{distribution_words, fmt_num, group_thousands};
-use crate::engine::equity::{self, EquityReport, Stratification};
+use crate::engine::equity::{self, EquityReport, Stratification, counted_lives};
 use crate::engine::{Inputs, Observations, Results};
+use crate::format::{
+    dollars_short, group_thousands, money, money_exact, number as fmt_num, percent,
+};
 use crate::program::{
     AchievementCurve, Capability, Combine, DataSourceKind, Eligibility, Frequency, GapLevel,
     ImprovementCurve, Limit, PhaseKind, Pool, Program, WeightBy,
 };
+use crate::report::explain::distribution_words;
 
 /// Providers listed at each end of the payout ranking.
 const RANKED: usize = 10;
@@ -107,47 +110,8 @@ svg text { font-variant-numeric: tabular-nums; }
 }
 "#;
 
-fn money(cents: i64) -> String {
-    let sign = if cents < 0 { "−" } else { "" };
-    format!(
-        "{sign}${}",
-        group_thousands((cents.unsigned_abs() + 50) / 100)
-    )
-}
-
-fn money_exact(cents: i64) -> String {
-    let sign = if cents < 0 { "−" } else { "" };
-    let a = cents.unsigned_abs();
-    format!("{sign}${}.{:02}", group_thousands(a / 100), a % 100)
-}
-
-/// Dollars (a float amount) compactly: "$4.00M", "$850K", "$12.34" for small per-life figures.
-fn dollars_short(d: f64) -> String {
-    if !d.is_finite() {
-        return "—".into();
-    }
-    let (sign, a) = if d < 0.0 { ("−", -d) } else { ("", d) };
-    if a == 0.0 {
-        "$0".into()
-    } else if a >= 1e9 {
-        format!("{sign}${:.2}B", a / 1e9)
-    } else if a >= 1e6 {
-        format!("{sign}${:.2}M", a / 1e6)
-    } else if a >= 1e4 {
-        format!("{sign}${:.0}K", a / 1e3)
-    } else if a >= 100.0 {
-        format!("{sign}${a:.0}")
-    } else {
-        format!("{sign}${a:.2}")
-    }
-}
-
 fn pct(share: f64) -> String {
-    if share.is_finite() {
-        format!("{:.1}%", share * 100.0)
-    } else {
-        "—".into()
-    }
+    percent(share, 1)
 }
 
 fn count(n: usize) -> String {
@@ -1005,7 +969,7 @@ fn equity_section(h: &mut String, obs: &Observations, results: &Results) {
             return;
         }
     };
-    let any_lives = providers.lives.iter().any(|l| l.is_finite() && *l > 0.0);
+    let any_lives = providers.lives.iter().any(|l| counted_lives(*l).is_some());
     let penalties =
         results.payment.withheld.iter().any(|w| *w > 0) || results.penalised_count() > 0;
     let unit = if any_lives {

@@ -7,9 +7,9 @@ use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet};
 use super::ReportError;
 use super::audit::AUDIT_HEADER;
 use super::table::{ColumnValues, payout_table};
-use crate::engine::audit::{AuditValue, audit_rows, fmt_money};
 use crate::engine::{Inputs, Results};
 use crate::program::Program;
+use crate::report::explain::{AuditValue, audit_rows, fmt_money};
 
 /// Excel's last row number is 1,048,575: an audit trail longer than that continues on
 /// further sheets.

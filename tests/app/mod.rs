@@ -398,7 +398,7 @@ fn providers_table_filters_and_explains_a_payment() {
     assert_eq!(h.state().session.selected_provider, Some(i));
     // The why view names the rule and the cents.
     let earned = h.state().session.results.as_ref().unwrap().payment.earned[i];
-    let cents = p4p_designer::engine::audit::fmt_money(earned);
+    let cents = p4p_designer::report::explain::fmt_money(earned);
     assert!(
         h.query_all_by_label_contains(&cents).count() >= 1,
         "{cents} not explained"

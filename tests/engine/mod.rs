@@ -5,9 +5,10 @@
 
 mod payment_props;
 mod program_doc;
+mod purity;
 
 use p4p_designer::engine::{
-    self, Distribution as Dist, Observations, Results, consistency_points, distribute,
+    self, Observations, Results, SortedValues as Dist, consistency_points, distribute,
     hvbp_achievement, hvbp_improvement, scaled_achievement, scaled_improvement,
 };
 use p4p_designer::program::*;

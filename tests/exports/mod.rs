@@ -8,10 +8,10 @@ use std::sync::OnceLock;
 use p4p_designer::cli::write_scores_csv;
 use p4p_designer::data::export::write_parquet_table;
 use p4p_designer::data::{load_data, read_program};
-use p4p_designer::engine::audit::{AuditValue, Section, audit_rows, explain};
 use p4p_designer::engine::{self, Inputs, Observations, Results};
 use p4p_designer::program::*;
 use p4p_designer::report;
+use p4p_designer::report::explain::{AuditValue, Section, audit_rows, explain};
 use p4p_designer::report::parquet_columns;
 
 /// Two measures in one domain, standards fixed so every point can be worked by hand:
@@ -88,7 +88,7 @@ fn tiny() -> (Program, Observations, Inputs, Results) {
 }
 
 fn rule<'a>(
-    a: &'a p4p_designer::engine::audit::ProviderAudit,
+    a: &'a p4p_designer::report::explain::ProviderAudit,
     subject: &str,
     item: &str,
 ) -> &'a str {

@@ -207,11 +207,7 @@ pub fn per_life(x: f64) -> String {
 
 /// "12.3%", or "—".
 pub fn percent(share: f64) -> String {
-    if share.is_finite() {
-        format!("{:.1}%", 100.0 * share)
-    } else {
-        "—".into()
-    }
+    crate::format::percent(share, 1)
 }
 
 #[cfg(test)]

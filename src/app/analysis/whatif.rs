@@ -177,7 +177,7 @@ fn axis_ui(ui: &mut Ui, name: &str, axis: &mut Axis, program: &Program) {
 pub fn param_text(p: Parameter, v: f64) -> String {
     match p {
         Parameter::PoolDollars | Parameter::CapDollars => money_short((v * 100.0).round() as i64),
-        Parameter::PmpmDollars => format!("${v:.2}"),
+        Parameter::PmpmDollars => crate::format::dollars(v),
         Parameter::ThresholdPercentile | Parameter::BenchmarkPercentile => format!("p{v:.0}"),
         Parameter::WithholdPercent | Parameter::SpendPercent => format!("{v:.2}%"),
         Parameter::ImprovementCredit | Parameter::PeerGroupStandards => {

@@ -208,59 +208,10 @@ pub(crate) fn parse_money(s: &str) -> Option<f64> {
     num.parse::<f64>().ok().map(|v| v * mult)
 }
 
-/// `1234567.891` with `decimals` = 2 → "1,234,567.89".
-pub fn group_thousands(v: f64, decimals: usize) -> String {
-    if !v.is_finite() {
-        return "—".into();
-    }
-    let s = format!("{:.*}", decimals, v.abs());
-    let (int, frac) = match s.split_once('.') {
-        Some((i, f)) => (i.to_owned(), Some(f.to_owned())),
-        None => (s.clone(), None),
-    };
-    let mut out = String::new();
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(&f);
-    }
-    if v < 0.0 && (v * 10f64.powi(decimals as i32)).round() != 0.0 {
-        out.insert(0, '-');
-    }
-    out
-}
-
-/// Cents as "$1,234,567.89" (negative as "−$12.00").
-pub fn fmt_money(cents: i64) -> String {
-    let sign = if cents < 0 { "−" } else { "" };
-    let abs = cents.unsigned_abs();
-    format!(
-        "{sign}${}.{:02}",
-        group_thousands((abs / 100) as f64, 0),
-        abs % 100
-    )
-}
-
-/// Cents as a short amount for headlines: "$4.2M", "$350k", "$85".
-pub fn fmt_money_short(cents: i64) -> String {
-    let d = cents as f64 / 100.0;
-    let sign = if d < 0.0 { "−" } else { "" };
-    let a = d.abs();
-    if a >= 1e9 {
-        format!("{sign}${:.2}B", a / 1e9)
-    } else if a >= 1e6 {
-        format!("{sign}${:.2}M", a / 1e6)
-    } else if a >= 1e4 {
-        format!("{sign}${:.0}k", a / 1e3)
-    } else {
-        format!("{sign}${}", group_thousands(a, 0))
-    }
-}
+// Money and grouped numbers are written by the one formatter every view shares.
+pub use crate::format::{
+    grouped_number as group_thousands, money_exact as fmt_money, money_short as fmt_money_short,
+};
 
 /// A rate or value for display: NaN as "—", otherwise enough digits for rates and counts.
 pub fn fmt_value(v: f64) -> String {
@@ -293,11 +244,7 @@ pub fn fmt_points(v: f64) -> String {
 
 /// A 0–1 share as "87%" (NaN as "—").
 pub fn fmt_percent(share: f64) -> String {
-    if share.is_finite() {
-        format!("{:.0}%", share * 100.0)
-    } else {
-        "—".into()
-    }
+    crate::format::percent(share, 0)
 }
 
 pub fn capability_color(c: Capability) -> Color32 {
@@ -483,7 +430,7 @@ mod tests {
         assert_eq!(fmt_money(-1200), "−$12.00");
         assert_eq!(fmt_money(5), "$0.05");
         assert_eq!(fmt_money_short(420_000_000), "$4.20M");
-        assert_eq!(fmt_money_short(35_000_000), "$350k");
+        assert_eq!(fmt_money_short(35_000_000), "$350K");
         assert_eq!(parse_money("$1,250,000"), Some(1_250_000.0));
         assert_eq!(parse_money("2.5M"), Some(2_500_000.0));
         assert_eq!(parse_money("250k"), Some(250_000.0));

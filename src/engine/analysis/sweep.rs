@@ -186,17 +186,7 @@ impl SweepSpec {
     }
 }
 
-/// The sweep was cancelled before it finished.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cancelled;
-
-impl fmt::Display for Cancelled {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("cancelled")
-    }
-}
-
-impl std::error::Error for Cancelled {}
+pub use crate::engine::cancel::Cancelled;
 
 /// The figures of one cell. Payouts are net of withholds (equal to earned when the pool is not
 /// a withhold); only providers with a total score count.
@@ -500,24 +490,30 @@ impl RiskQuintiles {
 
     /// "Q1 lowest (0.05–0.18)" … "Q5 highest (…)".
     pub fn label(&self, q: usize) -> String {
-        let tag = match q {
-            0 => " lowest",
-            4 => " highest",
-            _ => "",
-        };
         let (lo, hi) = self.ranges[q];
-        if lo > hi {
-            return format!("Q{}{tag}", q + 1);
-        }
-        let fmt = |x: f64| {
-            if x.abs() < 10.0 && x.fract() != 0.0 {
-                format!("{x:.2}")
-            } else {
-                format!("{x:.0}")
-            }
-        };
-        format!("Q{}{tag} ({}–{})", q + 1, fmt(lo), fmt(hi))
+        quintile_label(q, lo, hi)
     }
+}
+
+/// "Q1 lowest (0.05–0.18)" … "Q5 highest (…)" for quintile `q` (0–4) spanning `lo`–`hi`
+/// (just "Q3" and its tag when the range is empty).
+pub fn quintile_label(q: usize, lo: f64, hi: f64) -> String {
+    let tag = match q {
+        0 => " lowest",
+        4 => " highest",
+        _ => "",
+    };
+    if lo > hi {
+        return format!("Q{}{tag}", q + 1);
+    }
+    let fmt = |x: f64| {
+        if x.abs() < 10.0 && x.fract() != 0.0 {
+            format!("{x:.2}")
+        } else {
+            format!("{x:.0}")
+        }
+    };
+    format!("Q{}{tag} ({}–{})", q + 1, fmt(lo), fmt(hi))
 }
 
 /// Payout figures of one scored-and-paid result, shared by sweeps and scenario comparisons.
@@ -539,11 +535,7 @@ pub(crate) struct PayoutStats {
 impl PayoutStats {
     /// Payout per life in quintile q, in currency units.
     pub fn per_life(&self, q: usize) -> f64 {
-        if self.quintile_lives[q] > 0.0 {
-            self.quintile_paid[q] as f64 / 100.0 / self.quintile_lives[q]
-        } else {
-            f64::NAN
-        }
+        super::equity::payout_per_life(self.quintile_paid[q], self.quintile_lives[q])
     }
 }
 
@@ -575,7 +567,7 @@ impl StatsBuffers {
         self.bin.extend(r.total.iter().enumerate().map(|(i, t)| {
             let l = lives.get(i).copied().unwrap_or(f64::NAN);
             let equity = match quintile.get(i) {
-                Some(&q) if q < 5 && l > 0.0 && l.is_finite() => q,
+                Some(&q) if q < 5 && super::equity::counted_lives(l).is_some() => q,
                 _ => OUTSIDE_EQUITY,
             };
             if t.is_finite() {

@@ -1,11 +1,15 @@
 //! Pools, distributions and exact payment in integer cents.
 
-use super::inputs::Inputs;
-use super::results::{PaymentResult, Results};
-use crate::program::{Distribution, Eligibility, Limit, Payment, Pool, Program, WeightBy};
+use super::inputs::{Inputs, MeasureInputs};
+use super::kernels::{DistributeScratch, Shares, distribute_with};
+pub use super::kernels::{distribute, distribute_in};
+use super::results::{MeasureResult, PaymentResult, Results};
+use crate::program::{
+    BonusTier, Distribution, Eligibility, Limit, Payment, Pool, Program, WeightBy,
+};
 
 /// Currency units to cents, rounding half away from zero.
-pub(super) fn cents(amount: f64) -> i64 {
+pub(crate) fn cents(amount: f64) -> i64 {
     if amount.is_finite() {
         (amount * 100.0).round() as i64
     } else {
@@ -14,12 +18,12 @@ pub(super) fn cents(amount: f64) -> i64 {
 }
 
 #[inline(always)]
-pub(super) fn finite_or_zero(x: f64) -> f64 {
+pub(crate) fn finite_or_zero(x: f64) -> f64 {
     if x.is_finite() { x } else { 0.0 }
 }
 
 /// The most each provider may be paid, in cents (i64::MAX when uncapped).
-pub(super) fn limit_cents(limit: Option<&Limit>, base: f64) -> i64 {
+pub(crate) fn limit_cents(limit: Option<&Limit>, base: f64) -> i64 {
     match limit {
         None => i64::MAX,
         Some(Limit::Cents(c)) => (*c).max(0),
@@ -27,22 +31,121 @@ pub(super) fn limit_cents(limit: Option<&Limit>, base: f64) -> i64 {
     }
 }
 
-/// Buffers a distribution reuses between calls.
-#[derive(Debug, Default)]
-pub struct DistributeScratch {
-    /// Providers still sharing, in the order given, with their weights and caps alongside so
-    /// that the loops over them read contiguous memory.
-    active: Vec<u32>,
-    weight: Vec<f64>,
-    cap: Vec<i64>,
-    /// What each active provider is owed beyond its whole cents, 0 ≤ f < 1.
-    fraction: Vec<f64>,
-    /// Positions in `active` given a leftover cent.
-    chosen: Vec<u32>,
-    /// (fraction, position) pairs being ranked.
-    ranked: Vec<(f64, u32)>,
-    /// Providers per band of fraction.
-    bands: Vec<u32>,
+/// The logistic exchange function of a total score: 1 / (1 + e^(−slope × (total − midpoint))).
+#[inline(always)]
+pub(crate) fn logistic(total: f64, slope: f64, midpoint: f64) -> f64 {
+    1.0 / (1.0 + (-slope * (total - midpoint)).exp())
+}
+
+/// Share of pool: an eligible provider shares by total score (at least 0) × payment weight.
+#[inline(always)]
+pub(crate) fn share_weight(total: f64, eligible: bool, weight: f64) -> f64 {
+    if eligible {
+        total.max(0.0) * weight
+    } else {
+        0.0
+    }
+}
+
+/// Linear exchange: a provider with a total score shares by base payments × score / 100.
+#[inline(always)]
+pub(crate) fn linear_weight(total: f64, base: f64) -> f64 {
+    if total.is_nan() {
+        0.0
+    } else {
+        base * total / 100.0
+    }
+}
+
+/// Logistic exchange: a provider with a total score shares by base payments × [`logistic`].
+#[inline(always)]
+pub(crate) fn logistic_weight(total: f64, base: f64, slope: f64, midpoint: f64) -> f64 {
+    if total.is_nan() {
+        0.0
+    } else {
+        base * logistic(total, slope, midpoint)
+    }
+}
+
+/// The weight by which a provider shares the pool under `distribution` (0 for the
+/// distributions that pay fixed amounts rather than shares).
+pub(crate) fn raw_weight(
+    distribution: &Distribution,
+    total: f64,
+    eligible: bool,
+    weight: f64,
+    base: f64,
+) -> f64 {
+    match distribution {
+        Distribution::ShareOfPool => share_weight(total, eligible, weight),
+        Distribution::LinearExchange => linear_weight(total, base),
+        Distribution::LogisticExchange {
+            slope, midpoint, ..
+        } => logistic_weight(total, base, *slope, *midpoint),
+        _ => 0.0,
+    }
+}
+
+/// Tiered bonuses: the tier an eligible provider reaches (the highest minimum score at or
+/// below its total) and its amount in cents, capped, before any scaling down to the pool.
+pub(crate) fn tier_amount(
+    tiers: &[BonusTier],
+    total: f64,
+    eligible: bool,
+    cap: i64,
+) -> (Option<usize>, i64) {
+    if !eligible {
+        return (None, 0);
+    }
+    tiers
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| total >= t.min_score)
+        .max_by(|a, b| a.1.min_score.total_cmp(&b.1.min_score))
+        .map_or((None, 0), |(k, t)| (Some(k), t.cents.max(0).min(cap)))
+}
+
+/// Share of pool: the floor paid first to a provider that earns (raw weight above 0), within
+/// its cap; 0 to the others.
+pub(crate) fn floor_cents(floor: Option<&Limit>, raw: f64, base: f64, cap: i64) -> i64 {
+    if raw > 0.0 {
+        limit_cents(floor, base).min(cap)
+    } else {
+        0
+    }
+}
+
+/// Points value: the mean payment weight of the eligible providers, summed in `order` (so the
+/// row order cannot move a bit of it); 1 when none is eligible.
+pub(crate) fn mean_eligible_weight(order: &[u32], eligible: &[bool], weight: &[f64]) -> f64 {
+    let (mut count, mut sum) = (0usize, 0.0);
+    for &i in order {
+        if eligible[i as usize] {
+            count += 1;
+            sum += weight[i as usize];
+        }
+    }
+    if count == 0 { 1.0 } else { sum / count as f64 }
+}
+
+/// Points value: provider `i`'s points, Σ measure weight × measure score (a missing score
+/// counts 0).
+pub(crate) fn measure_points(
+    measures: &[MeasureResult],
+    inputs: &[MeasureInputs],
+    i: usize,
+) -> f64 {
+    measures
+        .iter()
+        .zip(inputs)
+        .map(|(m, mi)| finite_or_zero(m.score[i]) * mi.weight)
+        .sum()
+}
+
+/// Points value: points × value per point × the provider's weight relative to the mean, in
+/// cents, before the cap.
+pub(crate) fn points_amount(points: f64, cents_per_point: i64, weight: f64, mean: f64) -> i64 {
+    (points * cents_per_point as f64 * weight / mean).round() as i64
 }
 
 /// Buffers [`pay`] reuses between runs, so that a run allocates nothing once warm.
@@ -52,251 +155,6 @@ pub struct PayScratch {
     caps_left: Vec<i64>,
     raw: Vec<f64>,
     distribute: DistributeScratch,
-}
-
-/// Splits `pool` cents in proportion to `weights`, exactly: Σ out = pool unless every provider
-/// with weight reaches its cap, in which case the rest is returned as unallocated.
-/// Caps are enforced by water-filling (what a capped provider cannot take goes to the others in
-/// proportion), then whole cents by largest remainder, ties to the lower index.
-/// `out` must be zeroed by the caller; amounts are added to it.
-pub fn distribute(pool: i64, weights: &[f64], caps: &[i64], out: &mut [i64]) -> i64 {
-    let order: Vec<u32> = (0..weights.len() as u32).collect();
-    distribute_in(pool, weights, caps, &order, out)
-}
-
-/// As [`distribute`], visiting providers (for sums and ties) in `order` rather than by index.
-pub fn distribute_in(
-    pool: i64,
-    weights: &[f64],
-    caps: &[i64],
-    order: &[u32],
-    out: &mut [i64],
-) -> i64 {
-    distribute_with(
-        pool,
-        Shares {
-            weights,
-            caps,
-            order,
-        },
-        out,
-        &mut DistributeScratch::default(),
-    )
-}
-
-/// What a distribution splits the pool by.
-#[derive(Clone, Copy)]
-struct Shares<'a> {
-    weights: &'a [f64],
-    /// i64::MAX where uncapped.
-    caps: &'a [i64],
-    order: &'a [u32],
-}
-
-/// Ranking of leftover cents: the larger fraction first, ties to the earlier position.
-fn by_fraction(a: &(f64, u32), b: &(f64, u32)) -> std::cmp::Ordering {
-    b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
-}
-
-/// Bands the fractions fall into when choosing who gets the leftover cents.
-const BANDS: usize = 1024;
-
-/// Band of a fraction: monotone, so every fraction in a higher band ranks before any in a
-/// lower one.
-#[inline(always)]
-fn band(f: f64) -> usize {
-    ((f * BANDS as f64) as i64).clamp(0, BANDS as i64 - 1) as usize
-}
-
-/// As [`distribute_in`], with reused buffers. Compiled also for AVX2 and chosen at run time.
-#[multiversion::multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
-fn distribute_with(pool: i64, s: Shares, out: &mut [i64], scratch: &mut DistributeScratch) -> i64 {
-    let Shares {
-        weights,
-        caps,
-        order,
-    } = s;
-    if pool <= 0 {
-        return pool.max(0);
-    }
-    let DistributeScratch {
-        active,
-        weight,
-        cap,
-        fraction,
-        chosen,
-        ranked,
-        bands,
-    } = scratch;
-    // Compacted without branches: whether a provider shares is as good as random, and a
-    // mispredicted branch per provider costs more than the writes.
-    let n = order.len();
-    active.resize(n, 0);
-    weight.resize(n, 0.0);
-    cap.resize(n, 0);
-    let mut kept = 0;
-    // Summed in the same pass, in the same order as the kept weights (adding 0.0 for the others
-    // changes no bit).
-    let mut total = 0.0;
-    let (to_active, to_weight, to_cap) = (&mut active[..], &mut weight[..], &mut cap[..]);
-    for &i in order {
-        let (w, c) = (weights[i as usize], caps[i as usize]);
-        to_active[kept] = i;
-        to_weight[kept] = w;
-        to_cap[kept] = c;
-        let keep = (w > 0.0) & w.is_finite() & (c > 0);
-        total += if keep { w } else { 0.0 };
-        kept += usize::from(keep);
-    }
-    active.truncate(kept);
-    weight.truncate(kept);
-    cap.truncate(kept);
-    let mut remaining = pool;
-    // Water-filling: fix providers whose share exceeds their cap, until no share does. The
-    // exact shares are kept in `fraction` for the split that follows.
-    loop {
-        if active.is_empty() || total <= 0.0 {
-            return remaining;
-        }
-        let rem = remaining as f64;
-        fraction.clear();
-        fraction.extend(weight.iter().map(|w| rem * w / total));
-        let over = fraction
-            .iter()
-            .zip(cap.iter())
-            .fold(false, |any, (share, c)| any | (*share >= *c as f64));
-        if !over {
-            break;
-        }
-        let mut kept = 0;
-        for k in 0..active.len() {
-            if fraction[k] >= cap[k] as f64 {
-                out[active[k] as usize] += cap[k];
-                remaining -= cap[k];
-            } else {
-                active[kept] = active[k];
-                weight[kept] = weight[k];
-                cap[kept] = cap[k];
-                kept += 1;
-            }
-        }
-        active.truncate(kept);
-        weight.truncate(kept);
-        cap.truncate(kept);
-        if remaining <= 0 {
-            return 0;
-        }
-        total = weight.iter().sum();
-    }
-    let mut given: i64 = 0;
-    // Fractions are counted into bands as they are made, for `choose_largest`.
-    bands.clear();
-    bands.resize(BANDS, 0);
-    for ((f, &i), &c) in fraction.iter_mut().zip(active.iter()).zip(cap.iter()) {
-        let exact = *f;
-        // Truncation is floor here (exact ≥ 0), without the call `floor` costs.
-        let whole = (exact as i64).min(c);
-        out[i as usize] += whole;
-        given += whole;
-        *f = exact - whole as f64;
-        bands[band(*f)] += 1;
-    }
-    let at = |pos: u32| active[pos as usize] as usize;
-    let mut left = remaining - given;
-    // Floating error can leave the sum a few cents off either way; settle it exactly.
-    if left > 0 {
-        let k = (left as usize).min(fraction.len());
-        if k < fraction.len() {
-            choose_largest(fraction, k, chosen, ranked, bands);
-            // The common case: each of the k largest fractions has room under its cap, so each
-            // gets one cent whatever their order.
-            if chosen.iter().all(|&pos| out[at(pos)] < caps[at(pos)]) {
-                for &pos in chosen.iter() {
-                    out[at(pos)] += 1;
-                }
-                return 0;
-            }
-        }
-        // First the largest fractions; then, should cents still be left, round-robin.
-        ranked.clear();
-        ranked.extend(fraction.iter().enumerate().map(|(p, f)| (*f, p as u32)));
-        ranked.sort_unstable_by(by_fraction);
-        let mut progress = true;
-        while left > 0 && progress {
-            progress = false;
-            let take = if left as usize >= ranked.len() {
-                ranked.len()
-            } else {
-                k.min(left as usize)
-            };
-            for &(_, pos) in ranked.iter().take(take) {
-                let i = at(pos);
-                if left > 0 && out[i] < caps[i] {
-                    out[i] += 1;
-                    left -= 1;
-                    progress = true;
-                }
-            }
-        }
-    } else if left < 0 {
-        ranked.clear();
-        ranked.extend(fraction.iter().enumerate().map(|(p, f)| (*f, p as u32)));
-        ranked.sort_unstable_by(|a, b| by_fraction(b, a));
-        for &(_, pos) in ranked.iter() {
-            let i = at(pos);
-            if left == 0 {
-                break;
-            }
-            if out[i] > 0 {
-                out[i] -= 1;
-                left += 1;
-            }
-        }
-    }
-    left.max(0)
-}
-
-/// Puts into `chosen` the positions of the `k` largest fractions (ties to the earlier
-/// position), 0 < k < fraction.len(), in no particular order. `bands` counts the fractions per
-/// [`band`]: it finds the band the k-th falls in, and only that band is ranked, so the work is
-/// linear and small.
-fn choose_largest(
-    fraction: &[f64],
-    k: usize,
-    chosen: &mut Vec<u32>,
-    ranked: &mut Vec<(f64, u32)>,
-    bands: &[u32],
-) {
-    // The band holding the k-th largest, and how many rank above it.
-    let (mut edge, mut above) = (BANDS, 0usize);
-    while edge > 0 {
-        edge -= 1;
-        let here = bands[edge] as usize;
-        if above + here >= k {
-            break;
-        }
-        above += here;
-    }
-    // Everyone above the edge band is chosen (written without a branch, see `distribute_with`);
-    // the edge band, a small share, is ranked.
-    chosen.resize(fraction.len(), 0);
-    ranked.clear();
-    let mut taken = 0;
-    let to = &mut chosen[..];
-    for (pos, &f) in fraction.iter().enumerate() {
-        let b = band(f);
-        to[taken] = pos as u32;
-        taken += usize::from(b > edge);
-        if b == edge {
-            ranked.push((f, pos as u32));
-        }
-    }
-    chosen.truncate(taken);
-    let need = k - above;
-    if need < ranked.len() {
-        ranked.select_nth_unstable_by(need - 1, by_fraction);
-    }
-    chosen.extend(ranked[..need].iter().map(|&(_, pos)| pos));
 }
 
 /// Payment weight of each provider, into `out`.
@@ -412,7 +270,7 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
                     .iter()
                     .zip(eligible)
                     .zip(&r.weight)
-                    .map(|((t, e), w)| if *e { t.max(0.0) * w } else { 0.0 }),
+                    .map(|((t, e), w)| share_weight(*t, *e, *w)),
             );
             share_of_pool(
                 pay,
@@ -429,13 +287,7 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
         }
         Distribution::LinearExchange => {
             raw.clear();
-            raw.extend((0..n).map(|i| {
-                if participates(i) {
-                    base[i] * total[i] / 100.0
-                } else {
-                    0.0
-                }
-            }));
+            raw.extend((0..n).map(|i| linear_weight(total[i], base[i])));
             let sum_base: f64 = (0..n).filter(|&i| participates(i)).map(|i| base[i]).sum();
             let sum_raw: f64 = raw.iter().sum();
             r.exchange_factor = if sum_raw > 0.0 {
@@ -458,13 +310,7 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
             midpoint,
         } => {
             raw.clear();
-            raw.extend((0..n).map(|i| {
-                if participates(i) {
-                    base[i] * (1.0 / (1.0 + (-slope * (total[i] - midpoint)).exp()))
-                } else {
-                    0.0
-                }
-            }));
+            raw.extend((0..n).map(|i| logistic_weight(total[i], base[i], *slope, *midpoint)));
             let incentive_pool = (r.pool_cents as f64 * payback_share / 100.0).round() as i64;
             let sum_raw: f64 = raw.iter().sum();
             r.exchange_factor = if sum_raw > 0.0 {
@@ -485,17 +331,7 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
         Distribution::Tiered { tiers } => {
             let amounts = &mut scratch.caps_left;
             amounts.clear();
-            amounts.extend((0..n).map(|i| {
-                if !eligible[i] {
-                    return 0;
-                }
-                tiers
-                    .iter()
-                    .filter(|t| total[i] >= t.min_score)
-                    .max_by(|a, b| a.min_score.total_cmp(&b.min_score))
-                    .map_or(0, |t| t.cents.max(0))
-                    .min(caps[i])
-            }));
+            amounts.extend((0..n).map(|i| tier_amount(tiers, total[i], eligible[i], caps[i]).1));
             let want: i64 = amounts.iter().sum();
             if want > r.pool_cents {
                 // Not enough in the pool: every tier amount is scaled down alike.
@@ -516,25 +352,13 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
             r.unallocated_cents = r.pool_cents - r.earned.iter().sum::<i64>();
         }
         Distribution::PointsValue { cents_per_point } => {
-            let (mut count, mut sum) = (0usize, 0.0);
-            for &i in order {
-                if eligible[i as usize] {
-                    count += 1;
-                    sum += r.weight[i as usize];
-                }
-            }
-            let mean_w = if count == 0 { 1.0 } else { sum / count as f64 };
+            let mean_w = mean_eligible_weight(order, eligible, &r.weight);
             for i in 0..n {
                 if !eligible[i] || mean_w <= 0.0 {
                     continue;
                 }
-                let points: f64 = measures
-                    .iter()
-                    .zip(&inputs.measures)
-                    .map(|(m, mi)| finite_or_zero(m.score[i]) * mi.weight)
-                    .sum();
-                let amount =
-                    (points * *cents_per_point as f64 * r.weight[i] / mean_w).round() as i64;
+                let points = measure_points(measures, &inputs.measures, i);
+                let amount = points_amount(points, *cents_per_point, r.weight[i], mean_w);
                 r.earned[i] = amount.min(caps[i]);
                 r.capped[i] = amount > caps[i];
             }
@@ -631,13 +455,7 @@ fn share_of_pool(
     let mut limits = caps;
     // Floors are paid first to every earning provider, if the pool can afford them all.
     if pay.floor.is_some() {
-        let floor = |i: usize| {
-            if raw[i] > 0.0 {
-                limit_cents(pay.floor.as_ref(), base[i]).min(caps[i])
-            } else {
-                0
-            }
-        };
+        let floor = |i: usize| floor_cents(pay.floor.as_ref(), raw[i], base[i], caps[i]);
         let need: i64 = (0..n).map(floor).sum();
         if need <= pool {
             caps_left.clear();

@@ -6,12 +6,14 @@
 //! [`Results`] the engine produced; the explanations re-derive the intermediate quantities
 //! (ratios, shares, sums) with the same expressions the engine uses, so a reader can check them.
 
-use super::payment::{cents, finite_or_zero, limit_cents};
+use crate::engine::payment::{self, cents, finite_or_zero, limit_cents, logistic};
 use std::fmt;
 
-use super::curves::consistency_points;
-use super::inputs::{Inputs, MeasureInputs};
-use super::results::{MeasureResult, Results};
+use crate::format::money_plain;
+pub use crate::format::{group_thousands, money_exact as fmt_money, number as fmt_num};
+
+use crate::engine::consistency_points;
+use crate::engine::{Inputs, MeasureInputs, MeasureResult, Results};
 use crate::program::{
     AchievementCurve, Combine, Distribution, Eligibility, ImprovementCurve, Limit, Pool, Program,
     StandardRule, WeightBy,
@@ -170,54 +172,6 @@ pub fn audit_rows<'a>(
     })
 }
 
-/// A number for reading: up to six decimals, trailing zeros dropped, "—" when missing.
-pub fn fmt_num(x: f64) -> String {
-    if x.is_nan() {
-        return "—".into();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 {
-            "∞".into()
-        } else {
-            "−∞".into()
-        };
-    }
-    let s = format!("{x:.6}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_owned()
-    } else {
-        s
-    };
-    if s == "-0" { "0".into() } else { s }
-}
-
-/// Cents as a plain decimal amount: `-1234.05`.
-fn money_plain(c: i64) -> String {
-    let sign = if c < 0 { "-" } else { "" };
-    let a = c.unsigned_abs();
-    format!("{sign}{}.{:02}", a / 100, a % 100)
-}
-
-/// Cents as a readable amount with thousands separators: `$1,234.05`.
-pub fn fmt_money(c: i64) -> String {
-    let sign = if c < 0 { "−" } else { "" };
-    let a = c.unsigned_abs();
-    format!("{sign}${}.{:02}", group_thousands(a / 100), a % 100)
-}
-
-/// `1234567` → `1,234,567`.
-pub fn group_thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (k, ch) in digits.chars().enumerate() {
-        if k > 0 && (digits.len() - k).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
 fn limit_label(limit: &Limit) -> String {
     match limit {
         Limit::Cents(c) => fmt_money(*c),
@@ -256,18 +210,18 @@ impl<'a> Auditor<'a> {
         let pay = &program.payment;
         if let Some(floor) = &pay.floor {
             a.floors_need = (0..n)
-                .filter(|&i| a.raw_weight(i) > 0.0)
-                .map(|i| limit_cents(Some(floor), inputs.base_payments[i]).min(a.cap(i)))
+                .map(|i| {
+                    let base = inputs.base_payments[i];
+                    payment::floor_cents(Some(floor), a.raw_weight(i), base, a.cap(i))
+                })
                 .sum();
         }
         if matches!(pay.distribution, Distribution::PointsValue { .. }) {
-            // Summed in provider-id order, as the engine does, so the mean is bit-identical.
-            let mut order: Vec<usize> = (0..n).filter(|&i| results.eligible[i]).collect();
-            order.sort_by(|x, y| inputs.provider_ids[*x].cmp(&inputs.provider_ids[*y]));
-            if !order.is_empty() {
-                let sum: f64 = order.iter().map(|&i| results.payment.weight[i]).sum();
-                a.mean_weight = sum / order.len() as f64;
-            }
+            a.mean_weight = payment::mean_eligible_weight(
+                &inputs.canonical_order,
+                &results.eligible,
+                &results.payment.weight,
+            );
         }
         if matches!(pay.distribution, Distribution::Tiered { .. }) {
             a.tiers_want = (0..n).map(|i| a.tier_amount(i).1).sum();
@@ -285,39 +239,29 @@ impl<'a> Auditor<'a> {
         })
     }
 
-    /// The weight the engine shares the pool by, as in `payment::pay`.
+    /// The weight the engine shares the pool by (the payment rule's own function).
     fn raw_weight(&self, i: usize) -> f64 {
         let r = self.results;
-        let total = r.total[i];
-        let base = self.inputs.base_payments[i];
-        match &self.program.payment.distribution {
-            Distribution::ShareOfPool if r.eligible[i] => total.max(0.0) * r.payment.weight[i],
-            Distribution::LinearExchange if self.participates(i) => base * total / 100.0,
-            Distribution::LogisticExchange {
-                slope, midpoint, ..
-            } if self.participates(i) => base * logistic(total, *slope, *midpoint),
-            _ => 0.0,
-        }
+        payment::raw_weight(
+            &self.program.payment.distribution,
+            r.total[i],
+            r.eligible[i],
+            r.payment.weight[i],
+            self.inputs.base_payments[i],
+        )
     }
 
-    /// (tier index, amount in cents) as in `payment::pay`'s tiered distribution.
+    /// (tier index, amount in cents) of the tiered distribution (the payment rule's own function).
     fn tier_amount(&self, i: usize) -> (Option<usize>, i64) {
         let Distribution::Tiered { tiers } = &self.program.payment.distribution else {
             return (None, 0);
         };
-        if !self.results.eligible[i] {
-            return (None, 0);
-        }
-        let total = self.results.total[i];
-        let best = tiers
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| total >= t.min_score)
-            .max_by(|a, b| a.1.min_score.total_cmp(&b.1.min_score));
-        match best {
-            Some((k, t)) => (Some(k), t.cents.max(0).min(self.cap(i))),
-            None => (None, 0),
-        }
+        payment::tier_amount(
+            tiers,
+            self.results.total[i],
+            self.results.eligible[i],
+            self.cap(i),
+        )
     }
 
     fn explain(&self, i: usize) -> ProviderAudit {
@@ -997,11 +941,7 @@ impl<'a> Auditor<'a> {
                 let mut pool = r.pool_cents;
                 if let Some(floor) = &pay.floor {
                     let applied = self.floors_need <= r.pool_cents;
-                    let mine = if raw > 0.0 {
-                        limit_cents(Some(floor), base).min(self.cap(i))
-                    } else {
-                        0
-                    };
+                    let mine = payment::floor_cents(Some(floor), raw, base, self.cap(i));
                     push(
                         "floor",
                         AuditValue::Cents(if applied { mine } else { 0 }),
@@ -1136,13 +1076,7 @@ impl<'a> Auditor<'a> {
                 }
             }
             Distribution::PointsValue { cents_per_point } => {
-                let points: f64 = self
-                    .results
-                    .measures
-                    .iter()
-                    .zip(&inp.measures)
-                    .map(|(m, mi)| finite_or_zero(m.score[i]) * mi.weight)
-                    .sum();
+                let points = payment::measure_points(&self.results.measures, &inp.measures, i);
                 push(
                     "payment weight",
                     AuditValue::Number(r.weight[i]),
@@ -1155,10 +1089,12 @@ impl<'a> Auditor<'a> {
                 );
                 push(
                     "amount",
-                    AuditValue::Cents(
-                        (points * *cents_per_point as f64 * r.weight[i] / self.mean_weight).round()
-                            as i64,
-                    ),
+                    AuditValue::Cents(payment::points_amount(
+                        points,
+                        *cents_per_point,
+                        r.weight[i],
+                        self.mean_weight,
+                    )),
                     format!(
                         "{} points × {} per point × weight {} / mean eligible weight {}",
                         fmt_num(points),
@@ -1288,10 +1224,6 @@ fn row(section: Section, subject: &str, item: &str, value: AuditValue, rule: Str
         value,
         rule,
     }
-}
-
-fn logistic(total: f64, slope: f64, midpoint: f64) -> f64 {
-    1.0 / (1.0 + (-slope * (total - midpoint)).exp())
 }
 
 fn pct(share: f64) -> String {

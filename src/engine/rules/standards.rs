@@ -7,13 +7,13 @@ use crate::program::{PeriodRef, StandardRule};
 
 /// One period's distribution of a measure within one peer group, sorted worst to best.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Distribution {
+pub struct SortedValues {
     sorted: Vec<f64>,
     /// prefix[k] = sum of the k worst values, for O(1) top-decile means.
     prefix: Vec<f64>,
 }
 
-impl Distribution {
+impl SortedValues {
     /// Builds from oriented values, skipping missing ones.
     pub fn new(values: impl Iterator<Item = f64>) -> Self {
         let mut sorted: Vec<f64> = values.filter(|v| v.is_finite()).collect();
@@ -25,7 +25,7 @@ impl Distribution {
             acc += v;
             prefix.push(acc);
         }
-        Distribution { sorted, prefix }
+        SortedValues { sorted, prefix }
     }
 
     pub fn len(&self) -> usize {
@@ -82,8 +82,8 @@ impl Distribution {
 pub fn resolve(
     rule: &StandardRule,
     sign: f64,
-    baseline: &Distribution,
-    performance: &Distribution,
+    baseline: &SortedValues,
+    performance: &SortedValues,
     supplied: f64,
 ) -> f64 {
     let dist = |of: &PeriodRef| match of {

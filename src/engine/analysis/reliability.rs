@@ -5,13 +5,12 @@
 use super::inputs::Inputs;
 use super::observations::{Observations, PeriodValues};
 use super::results::Results;
-use super::standards::Distribution;
+use super::standards::SortedValues;
 use crate::program::Program;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Binomial, Distribution as _};
 use rayon::prelude::*;
-use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Two-sided 95% and 99.8% normal quantiles: the funnel plot's warning and control limits.
@@ -230,7 +229,7 @@ pub fn reliability(program: &Program, obs: &Observations) -> Vec<MeasureReliabil
         let below = m
             .min_denominator
             .map_or(0, |min| known.iter().filter(|d| **d < min).count());
-        let rel_dist = Distribution::new(rel.iter().copied());
+        let rel_dist = SortedValues::new(rel.iter().copied());
         let reliable = rel.iter().filter(|r| **r >= RELIABLE).count();
         let n_min = known.iter().copied().fold(f64::INFINITY, f64::min);
         let n_max = known.iter().copied().fold(0.0, f64::max);
@@ -286,17 +285,7 @@ impl Default for ResampleOptions {
     }
 }
 
-/// The run was cancelled before it finished.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cancelled;
-
-impl fmt::Display for Cancelled {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("cancelled")
-    }
-}
-
-impl std::error::Error for Cancelled {}
+pub use crate::engine::cancel::Cancelled;
 
 /// What resampling says about each provider and the program.
 #[derive(Debug, Clone, PartialEq)]
@@ -377,9 +366,9 @@ fn redraw(base: &Inputs, inputs: &mut Inputs, plan: &[Redraw], rng: &mut ChaCha8
             };
             col[i] = rate * sign;
         }
-        let dist: Vec<Distribution> = (0..groups as u32)
+        let dist: Vec<SortedValues> = (0..groups as u32)
             .map(|g| {
-                Distribution::new(
+                SortedValues::new(
                     col.iter()
                         .zip(&base.group)
                         .filter(|(_, gi)| **gi == g)
@@ -513,11 +502,11 @@ fn summarise(observed: &Results, draws: &[Draw], opts: &ResampleOptions, n: usiz
     for i in 0..n {
         let earned = draws.iter().filter(|d| d.earns[i]).count() as f64 / k;
         u.p_earn[i] = earned;
-        let net = Distribution::new(draws.iter().map(|d| d.net[i] as f64));
+        let net = SortedValues::new(draws.iter().map(|d| d.net[i] as f64));
         u.net_p05[i] = net.percentile(5.0);
         u.net_p50[i] = net.percentile(50.0);
         u.net_p95[i] = net.percentile(95.0);
-        let total = Distribution::new(draws.iter().map(|d| d.total[i]));
+        let total = SortedValues::new(draws.iter().map(|d| d.total[i]));
         u.total_p05[i] = total.percentile(5.0);
         u.total_p95[i] = total.percentile(95.0);
         if u.scored[i] {

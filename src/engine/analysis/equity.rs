@@ -1,14 +1,12 @@
 //! The equity lens: who a program pays, by stratum, and how payout moves with social risk (the
 //! reverse Robin Hood effect), and the counters a designer can switch on to compare.
 //!
-//! Everything here reads the engine's results; the only part that changes scores is the
-//! equity bonus, applied after the total score and before payment.
+//! Everything here reads the engine's results; the equity bonus, which changes scores, is a rule
+//! (engine/rules/bonus.rs).
 
-use super::inputs::Inputs;
 use super::observations::{AttributeValues, Observations, Providers};
 use super::results::Results;
-use super::standards::Distribution;
-use crate::program::{EquityBonus, Parameter, Problem, Program, UnderservedMultiplier};
+use crate::program::{EquityBonus, Parameter, Problem, Program};
 use rayon::prelude::*;
 use std::fmt;
 
@@ -140,6 +138,22 @@ pub fn quintiles(values: &[f64], ids: &[String]) -> Vec<Option<u8>> {
     out
 }
 
+/// Attributed lives that count toward a payout per life: known and positive (DESIGN.md §4).
+pub fn counted_lives(lives: f64) -> Option<f64> {
+    (lives.is_finite() && lives > 0.0).then_some(lives)
+}
+
+/// Payout per attributed life of a group, in currency units: Σ net payment (cents) of its
+/// providers with [`counted_lives`], scored or not, ÷ Σ their lives; NaN when they have none.
+/// Every view that shows a payout per life takes it from here (DESIGN.md §4).
+pub fn payout_per_life(net_cents: i64, lives: f64) -> f64 {
+    if lives > 0.0 {
+        net_cents as f64 / 100.0 / lives
+    } else {
+        f64::NAN
+    }
+}
+
 /// Sets each provider's peer group from a stratifier, so that `Standards::by_peer_group` sets
 /// standards within each group (as the readmissions program does with quintiles of
 /// dual-eligible share): numeric → "Q1".."Q5", text → its category; "Unknown" where missing.
@@ -172,84 +186,10 @@ pub fn set_peer_groups_from(
 }
 
 // ---------------------------------------------------------------------------------------------
-// The equity bonus (a step of scoring)
+// The equity bonus (a step of scoring: the rule is in engine/rules/bonus.rs)
 // ---------------------------------------------------------------------------------------------
 
-/// Underserved multiplier (0–1) of each provider; 0 where the value is unknown.
-pub fn underserved_multipliers(rule: &UnderservedMultiplier, values: &[f64]) -> Vec<f64> {
-    match *rule {
-        UnderservedMultiplier::Linear { zero_at, one_at } => values
-            .iter()
-            .map(|&x| {
-                if !x.is_finite() || x <= zero_at {
-                    0.0
-                } else if x >= one_at {
-                    1.0
-                } else {
-                    (x - zero_at) / (one_at - zero_at)
-                }
-            })
-            .collect(),
-        UnderservedMultiplier::Logistic {
-            midpoint,
-            slope,
-            zero_below,
-        } => values
-            .iter()
-            .map(|&x| {
-                if !x.is_finite() || x < zero_below {
-                    0.0
-                } else {
-                    1.0 / (1.0 + (-slope * (x - midpoint)).exp())
-                }
-            })
-            .collect(),
-        UnderservedMultiplier::Rank { zero_below } => {
-            let dist = Distribution::new(values.iter().copied());
-            let m = dist.len();
-            values
-                .iter()
-                .map(|&x| {
-                    if !x.is_finite() {
-                        return 0.0;
-                    }
-                    // Percentile rank 0 (lowest) to 1 (highest).
-                    let below = dist.sorted().partition_point(|v| *v < x);
-                    let rank = if m > 1 {
-                        below as f64 / (m - 1) as f64
-                    } else {
-                        1.0
-                    };
-                    if rank < zero_below { 0.0 } else { rank }
-                })
-                .collect()
-        }
-    }
-}
-
-/// Performance scaler of each provider: for each column (domain scores, or measure scores when
-/// the program has no domains), the top third of providers scored in it get `top` points and
-/// the middle third `middle`.
-pub fn performance_scaler(columns: &[&[f64]], n: usize, top: f64, middle: f64) -> Vec<f64> {
-    let mut out = vec![0.0; n];
-    for col in columns {
-        let dist = Distribution::new(col.iter().copied());
-        let m = dist.len();
-        for (i, &s) in col.iter().enumerate() {
-            if !s.is_finite() {
-                continue;
-            }
-            // Thirds by the share of providers strictly below, in integers to avoid 2/3 rounding.
-            let below = dist.sorted().partition_point(|v| *v < s);
-            if 3 * below >= 2 * m {
-                out[i] += top;
-            } else if 3 * below >= m {
-                out[i] += middle;
-            }
-        }
-    }
-    out
-}
+pub use crate::engine::rules::bonus::{performance_scaler, underserved_multipliers};
 
 /// A warning when the program's equity bonus reads a stratifier the data does not have as
 /// numbers: every multiplier would be 0 and the bonus silently nothing.
@@ -259,38 +199,6 @@ pub fn check_equity_bonus(program: &Program, obs: &Observations) -> Option<Probl
     Some(Problem::warning(format!(
         "equity bonus: {err}, so no provider gets bonus points"
     )))
-}
-
-/// Adds the program's equity bonus to the total scores (a no-op when it has none).
-pub(crate) fn apply_equity_bonus(program: &Program, inputs: &Inputs, out: &mut Results) {
-    out.equity_bonus.clear();
-    let Some(eb) = &program.scoring.equity_bonus else {
-        return;
-    };
-    let n = out.total.len();
-    let values = inputs
-        .numeric_attributes
-        .iter()
-        .find(|(name, _)| *name == eb.stratifier)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_else(|| vec![f64::NAN; n]);
-    let mult = underserved_multipliers(&eb.multiplier, &values);
-    let columns: Vec<&[f64]> = if program.scoring.domains.is_empty() {
-        out.measures.iter().map(|m| m.score.as_slice()).collect()
-    } else {
-        out.domains.iter().map(|d| d.score.as_slice()).collect()
-    };
-    let scaler = performance_scaler(&columns, n, eb.top_third_points, eb.middle_third_points);
-    out.equity_bonus.resize(n, f64::NAN);
-    for i in 0..n {
-        let t = out.total[i];
-        if t.is_nan() {
-            continue;
-        }
-        let bonus = (scaler[i] * mult[i]).clamp(0.0, eb.max_points.max(0.0));
-        out.equity_bonus[i] = bonus;
-        out.total[i] = (t + bonus).min(t.max(100.0));
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -457,8 +365,7 @@ fn fill_strata(
         st.providers += 1;
         let net = pay.net.get(i).copied().unwrap_or(0);
         st.net_cents += net;
-        let l = lives.get(i).copied().unwrap_or(f64::NAN);
-        if l.is_finite() && l > 0.0 {
+        if let Some(l) = lives.get(i).copied().and_then(counted_lives) {
             st.lives += l;
             life_net[s] += net;
         }
@@ -475,11 +382,7 @@ fn fill_strata(
         }
     }
     for (s, st) in strata.iter_mut().enumerate() {
-        st.payout_per_life = if st.lives > 0.0 {
-            life_net[s] as f64 / 100.0 / st.lives
-        } else {
-            f64::NAN
-        };
+        st.payout_per_life = payout_per_life(life_net[s], st.lives);
         st.mean_total = if st.scored > 0 {
             score_sum[s] / st.scored as f64
         } else {
@@ -517,7 +420,9 @@ pub fn stratify(
     })
 }
 
-fn stratify_text(
+/// Payment figures by stratum of a column of labels (one per provider; empty is "Unknown"),
+/// counted as [`stratify`] counts them.
+pub fn stratify_text(
     name: &str,
     values: &[String],
     providers: &Providers,
@@ -675,11 +580,8 @@ pub fn risk_gradient(
         g.provider.push(i as u32);
         g.x.push(x);
         g.total.push(t);
-        g.payout_per_life.push(if lives.is_finite() && lives > 0.0 {
-            net as f64 / 100.0 / lives
-        } else {
-            f64::NAN
-        });
+        g.payout_per_life
+            .push(counted_lives(lives).map_or(f64::NAN, |l| payout_per_life(net, l)));
     }
     g.payout = associate(&g.x, &g.payout_per_life);
     g.score = associate(&g.x, &g.total);

@@ -1,0 +1,13 @@
+//! The payment and scoring rules: standards, curves, scoring, the equity bonus and payment.
+//! Read these as the specification of what a program pays; the fast loops the payment rule
+//! runs on are kept apart in `kernels`.
+
+// The rule files name their engine siblings (`inputs`, `results`…) through `super::`.
+use super::*;
+
+pub(crate) mod bonus;
+pub(crate) mod curves;
+mod kernels;
+pub(crate) mod payment;
+pub(crate) mod scoring;
+pub(crate) mod standards;
