@@ -2,6 +2,7 @@
 //! files, undo and background jobs.
 
 use super::commands::Command;
+use super::export::FORMATS;
 use super::files::{self, AppPaths, FileKind, Prefs, Recovery, ThemeChoice};
 use super::jobs::{DialogAnswer, DialogJob, DialogPurpose, LoadJob, Polled};
 use super::providers::{self, ProvidersView};
@@ -12,7 +13,7 @@ use super::steps::{self, Step, StepStatus};
 use super::theme::{self, Palette};
 use super::widgets::glossary;
 use super::{Action, StepCtx};
-use crate::program::Program;
+use crate::program::{Program, plan};
 use egui::util::undoer::{Settings as UndoSettings, Undoer};
 use egui::{RichText, Ui};
 use std::path::{Path, PathBuf};
@@ -448,8 +449,10 @@ impl DesignerApp {
             return;
         }
         let job = LoadJob::start(&self.program, &self.session.base_dir, ctx);
+        let shown = job.shown();
         self.session.loading = Some(LoadStatus {
-            message: job.message.clone(),
+            message: shown.message,
+            fraction: shown.fraction,
             elapsed: 0.0,
         });
         self.load_job = Some(job);
@@ -457,7 +460,8 @@ impl DesignerApp {
     }
 
     fn cancel_load(&mut self) {
-        if self.load_job.take().is_some() {
+        if let Some(job) = self.load_job.take() {
+            job.cancel();
             self.session.loading = None;
             self.set_status("Loading cancelled; the data loaded before is kept.".into());
         }
@@ -476,8 +480,10 @@ impl DesignerApp {
         if let Some(job) = &self.load_job {
             match job.poll() {
                 Polled::Pending => {
+                    let shown = job.shown();
                     self.session.loading = Some(LoadStatus {
-                        message: job.message.clone(),
+                        message: shown.message,
+                        fraction: shown.fraction,
                         elapsed: job.started.elapsed().as_secs_f64(),
                     });
                     ctx.request_repaint_after(Duration::from_millis(200));
@@ -548,6 +554,18 @@ impl DesignerApp {
         match cmd {
             Command::New => self.request(Pending::New, ctx),
             Command::Open => self.request(Pending::OpenDialog, ctx),
+            Command::OpenRecent(path) => self.request(Pending::OpenPath(path), ctx),
+            Command::OpenSample => self.request(Pending::OpenSample, ctx),
+            Command::Export(f) => {
+                if self.session.results.is_some() {
+                    let suggested = self.program_path().map_or_else(
+                        || PathBuf::from(slug(&self.program.name)),
+                        Path::to_path_buf,
+                    );
+                    self.export.begin(f, self.native_dialogs, &suggested, ctx);
+                }
+            }
+            Command::ShowGlossary => self.show_glossary = true,
             Command::OpenPath => {
                 if self.is_dirty() {
                     self.modal = Some(Modal::Unsaved(Pending::OpenDialog));
@@ -906,12 +924,14 @@ impl eframe::App for DesignerApp {
     }
 }
 
-/// A menu item with its shortcut shown on the right.
-fn item(ui: &mut Ui, label: &str, cmd: Command, enabled: bool, out: &mut Vec<Command>) {
-    let b = egui::Button::new(label).shortcut_text(cmd.shortcut_text(ui.ctx()));
-    if ui.add_enabled(enabled, b).clicked() {
+/// A menu item: the command's text, with its shortcut shown on the right.
+fn item(ui: &mut Ui, cmd: Command, enabled: bool, out: &mut Vec<Command>) -> egui::Response {
+    let b = egui::Button::new(cmd.label()).shortcut_text(cmd.shortcut_text(ui.ctx()));
+    let r = ui.add_enabled(enabled, b);
+    if r.clicked() {
         out.push(cmd);
     }
+    r
 }
 
 impl DesignerApp {
@@ -919,66 +939,48 @@ impl DesignerApp {
         egui::Panel::top("menu_bar").show(ui, |ui| {
             egui::MenuBar::new().ui(ui, |ui| {
                 ui.menu_button("File", |ui| {
-                    item(ui, "New", Command::New, true, out);
-                    item(ui, "Open…", Command::Open, true, out);
+                    item(ui, Command::New, true, out);
+                    item(ui, Command::Open, true, out);
                     ui.menu_button("Open recent", |ui| {
                         if self.prefs.recent.is_empty() {
                             ui.label("No recent files yet");
                         }
-                        let mut chosen = None;
                         for p in &self.prefs.recent {
-                            let name = p
-                                .file_name()
-                                .map(|n| n.to_string_lossy().into_owned())
-                                .unwrap_or_else(|| p.display().to_string());
-                            if ui
-                                .button(name)
-                                .on_hover_text(p.display().to_string())
-                                .clicked()
-                            {
-                                chosen = Some(p.clone());
-                            }
-                        }
-                        if let Some(p) = chosen {
-                            let ctx = ui.ctx().clone();
-                            self.request(Pending::OpenPath(p), &ctx);
+                            item(ui, Command::OpenRecent(p.clone()), true, out)
+                                .on_hover_text(p.display().to_string());
                         }
                     });
-                    item(ui, "Open by typing a path…", Command::OpenPath, true, out);
-                    if ui.button("Open the sample program").clicked() {
-                        let ctx = ui.ctx().clone();
-                        self.request(Pending::OpenSample, &ctx);
-                    }
+                    item(ui, Command::OpenPath, true, out);
+                    item(ui, Command::OpenSample, true, out);
                     ui.separator();
-                    item(ui, "Save", Command::Save, true, out);
-                    item(ui, "Save As…", Command::SaveAs, true, out);
+                    item(ui, Command::Save, true, out);
+                    item(ui, Command::SaveAs, true, out);
                     ui.separator();
                     ui.menu_button("Export", |ui| {
-                        let suggested = self.program_path().map_or_else(
-                            || PathBuf::from(slug(&self.program.name)),
-                            Path::to_path_buf,
-                        );
                         let enabled = self.session.results.is_some();
-                        self.export
-                            .menu_ui(ui, enabled, self.native_dialogs, &suggested);
+                        for (f, _) in FORMATS {
+                            item(ui, Command::Export(f), enabled, out);
+                        }
+                        if !enabled {
+                            ui.label(RichText::new("Load data to export results").small().weak());
+                        }
                     });
                     ui.separator();
-                    item(ui, "Add data file…", Command::AddData, true, out);
+                    item(ui, Command::AddData, true, out);
                     item(
                         ui,
-                        "Reload data",
                         Command::ReloadData,
                         !self.program.data.files.is_empty(),
                         out,
                     );
                     ui.separator();
-                    item(ui, "Quit", Command::Quit, true, out);
+                    item(ui, Command::Quit, true, out);
                 });
                 ui.menu_button("Edit", |ui| {
                     let can_undo = self.undoer.has_undo(&self.program);
                     let can_redo = self.undoer.has_redo(&self.program);
-                    item(ui, "Undo", Command::Undo, can_undo, out);
-                    item(ui, "Redo", Command::Redo, can_redo, out);
+                    item(ui, Command::Undo, can_undo, out);
+                    item(ui, Command::Redo, can_redo, out);
                 });
                 ui.menu_button("View", |ui| {
                     ui.label(RichText::new("Theme").small().weak());
@@ -993,7 +995,7 @@ impl DesignerApp {
                     if before != self.prefs.theme {
                         ui.close();
                     }
-                    item(ui, "Switch light / dark", Command::ToggleTheme, true, out);
+                    item(ui, Command::ToggleTheme, true, out);
                     ui.separator();
                     ui.label(RichText::new("UI scale (for projectors)").small().weak());
                     ui.horizontal(|ui| {
@@ -1021,7 +1023,10 @@ impl DesignerApp {
                     ui.separator();
                     let mut show = self.prefs.show_simulation;
                     if ui
-                        .add(egui::Checkbox::new(&mut show, "Live simulation panel"))
+                        .add(egui::Checkbox::new(
+                            &mut show,
+                            Command::ToggleSimulation.label(),
+                        ))
                         .on_hover_text(format!(
                             "Shown from step 5 on ({})",
                             Command::ToggleSimulation.shortcut_text(ui.ctx())
@@ -1030,20 +1035,18 @@ impl DesignerApp {
                     {
                         out.push(Command::ToggleSimulation);
                     }
-                    item(ui, "Providers & payouts", Command::ShowProviders, true, out);
+                    item(ui, Command::ShowProviders, true, out);
                 });
                 ui.menu_button("Go", |ui| {
-                    for (i, s) in Step::ALL.iter().enumerate() {
-                        item(ui, s.title(), Command::Step(i), true, out);
+                    for i in 0..Step::ALL.len() {
+                        item(ui, Command::Step(i), true, out);
                     }
                     ui.separator();
-                    item(ui, "Previous step", Command::PreviousStep, true, out);
-                    item(ui, "Next step", Command::NextStep, true, out);
+                    item(ui, Command::PreviousStep, true, out);
+                    item(ui, Command::NextStep, true, out);
                 });
                 ui.menu_button("Help", |ui| {
-                    if ui.button("Terms explained…").clicked() {
-                        self.show_glossary = true;
-                    }
+                    item(ui, Command::ShowGlossary, true, out);
                     ui.separator();
                     ui.label(
                         RichText::new(format!("p4p-designer {}", env!("CARGO_PKG_VERSION")))
@@ -1126,9 +1129,10 @@ impl DesignerApp {
             Some(_) => false,
         };
         if !fresh {
+            let evidence = self.session.evidence(&self.program);
             let statuses = Step::ALL
                 .iter()
-                .map(|s| steps::status(*s, &self.program, &self.session))
+                .map(|s| plan::status(*s, &self.program, &evidence))
                 .collect();
             self.statuses = Some(StatusCache {
                 program: self.program.clone(),
@@ -1189,9 +1193,13 @@ impl DesignerApp {
                 self.cancel_load();
             }
             ui.add(
-                egui::ProgressBar::new(0.0)
+                egui::ProgressBar::new(load.fraction)
                     .animate(true)
-                    .text(format!("{:.0} s", load.elapsed)),
+                    .text(format!(
+                        "{:.0}% · {:.0} s",
+                        load.fraction * 100.0,
+                        load.elapsed
+                    )),
             );
             ui.horizontal(|ui| {
                 ui.spinner();

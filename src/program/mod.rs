@@ -1,6 +1,7 @@
 //! The program document: everything the seven design steps produce, saved as RON.
 //!
-//! Only serde types live here; no computation beyond defaults, look-ups and (de)serialisation.
+//! Serde types with defaults, look-ups and (de)serialisation; the rules about the plan (step
+//! checks, calendar, gap totals, consistent edits) are in [`plan`].
 
 mod data_sources;
 mod design;
@@ -10,6 +11,7 @@ mod parameters;
 mod payment;
 mod scoring;
 mod standards;
+pub mod plan;
 mod validate;
 
 pub use data_sources::*;
