@@ -64,7 +64,7 @@ impl Command {
             Command::Export(f) => FORMATS
                 .iter()
                 .find(|(x, _)| x == f)
-                .map_or("Export…", |(_, l)| l)
+                .map_or("Export…", |(_, l)| *l)
                 .into(),
             Command::Quit => "Quit".into(),
             Command::Undo => "Undo".into(),

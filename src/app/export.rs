@@ -9,7 +9,7 @@ use crate::data::export::write_parquet_table;
 use crate::engine;
 use crate::program::Program;
 use crate::report;
-use egui::{RichText, Ui};
+use egui::RichText;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver};

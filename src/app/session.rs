@@ -238,7 +238,7 @@ mod tests {
     fn a_pool_change_keeps_the_inputs() {
         let (mut program, mut session) = sample_without_base_payments();
         let before = session.inputs.clone().expect("inputs are built with data");
-        program.payment.pool = crate::program::Pool::Fixed { cents: 123_456_00 };
+        program.payment.pool = crate::program::Pool::Fixed { cents: 12_345_600 };
         assert!(session.recompute(&program));
         let after = session.inputs.clone().expect("inputs stay built");
         assert!(Arc::ptr_eq(&before, &after));

@@ -2,9 +2,9 @@
 //! with a visible rationale score.
 
 use super::widgets::{self, section, terms};
-use super::{StepCtx, area_name, remove_service_area};
+use super::{StepCtx, remove_service_area};
 use crate::program::plan::{
-    VITAL_FEW_MIN, accountability, held_to, set_accountability, vital_few_counts,
+    VITAL_FEW_MIN, accountability, held_to, set_accountability,
 };
 use crate::program::{Accountability, Measure, Program, ServiceArea, VITAL_FEW_MAX};
 use egui::{RichText, Ui};

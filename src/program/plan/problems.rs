@@ -578,7 +578,7 @@ pub fn implement_problems(program: &Program, evidence: &Evidence) -> Vec<String>
         let absent: Vec<&str> = mon
             .absent
             .iter()
-            .filter(|m| current.measure_ids.contains(m))
+            .filter(|m| current.measure_ids.contains(*m))
             .map(String::as_str)
             .collect();
         if !absent.is_empty() {
