@@ -551,8 +551,14 @@ fn every_glyph_the_step_screens_use_is_in_the_bundled_fonts() {
         include_str!("../../src/app/steps/phase.rs"),
         include_str!("../../src/app/steps/baselines.rs"),
         include_str!("../../src/app/steps/import.rs"),
-        include_str!("../../src/app/steps/payment.rs"),
+        include_str!("../../src/app/steps/payment/mod.rs"),
+        include_str!("../../src/app/steps/payment/pool.rs"),
+        include_str!("../../src/app/steps/payment/algorithm.rs"),
+        include_str!("../../src/app/steps/payment/scoring.rs"),
         include_str!("../../src/app/steps/implement.rs"),
+        // The steps' titles and problems, shown in the sidebar and the step headers.
+        include_str!("../../src/program/plan/problems.rs"),
+        include_str!("../../src/program/plan/calendar.rs"),
     ];
     let mut h = Harness::new_ui(|ui| {
         ui.label("fonts");
