@@ -83,12 +83,9 @@ impl LoadJob {
                     ctx.request_repaint();
                     !stop.load(Ordering::Relaxed)
                 };
-                let result = crate::data::load_program_data_with_progress(
-                    &program,
-                    &base_dir,
-                    &mut report,
-                )
-                .map_err(|e| e.to_string());
+                let result =
+                    crate::data::load_program_data_with_progress(&program, &base_dir, &mut report)
+                        .map_err(|e| e.to_string());
                 // The receiver is gone if the load was cancelled; nothing to do then.
                 let _ = tx.send(result);
                 ctx.request_repaint();
@@ -235,5 +232,31 @@ impl DialogJob {
                 unavailable: true,
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bar_counts_finished_files_and_creeps_through_the_current_one() {
+        let at = |file_number, rows| {
+            LoadShown::of(&LoadProgress {
+                file: "performance.csv",
+                file_number,
+                file_count: 4,
+                rows,
+            })
+        };
+        assert_eq!(at(1, 0).fraction, 0.0);
+        assert_eq!(at(3, 0).fraction, 0.5);
+        // Half of the third file's quarter once it has read HALF_FILE_ROWS rows.
+        assert_eq!(at(3, 100_000).fraction, 0.625);
+        assert!(at(4, 10_000_000).fraction < 1.0);
+        assert_eq!(
+            at(2, 1_234_567).message,
+            "Loading performance.csv (2 of 4): 1,234,567 rows"
+        );
     }
 }

@@ -39,7 +39,12 @@ impl InputsBasis {
             performance_period: s.performance_period.clone(),
             by_peer_group: s.by_peer_group,
             default_base_payments: program.payment.default_base_payments,
-            domains: program.scoring.domains.iter().map(|d| d.id.clone()).collect(),
+            domains: program
+                .scoring
+                .domains
+                .iter()
+                .map(|d| d.id.clone())
+                .collect(),
             measures: program
                 .scored_measures()
                 .map(|m| MeasureBasis {

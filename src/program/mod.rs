@@ -9,9 +9,9 @@ mod equity;
 mod measures;
 mod parameters;
 mod payment;
+pub mod plan;
 mod scoring;
 mod standards;
-pub mod plan;
 mod validate;
 
 pub use data_sources::*;

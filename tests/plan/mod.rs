@@ -19,10 +19,19 @@ fn status_reasons_for_an_empty_program() {
         reason(plan::status(Step::Identify, &p, &none)),
         "no candidate measures (and 1 more)"
     );
-    assert_eq!(reason(plan::status(Step::VitalFew, &p, &none)), "no service areas");
-    assert_eq!(reason(plan::status(Step::Gaps, &p, &none)), "no requirements assessed");
+    assert_eq!(
+        reason(plan::status(Step::VitalFew, &p, &none)),
+        "no service areas"
+    );
+    assert_eq!(
+        reason(plan::status(Step::Gaps, &p, &none)),
+        "no requirements assessed"
+    );
     assert_eq!(reason(plan::status(Step::Phase, &p, &none)), "no phases");
-    assert_eq!(reason(plan::status(Step::Baselines, &p, &none)), "no data loaded");
+    assert_eq!(
+        reason(plan::status(Step::Baselines, &p, &none)),
+        "no data loaded"
+    );
     assert_eq!(
         reason(plan::status(Step::Payment, &p, &none)),
         "no simulation yet (load data in step 5)"
@@ -191,10 +200,7 @@ fn baselines_are_judged_on_the_data_and_the_simulation() {
     let mut ev = Evidence::data(&data);
     assert_eq!(
         plan::problems(Step::Baselines, &p, &ev),
-        vec![
-            "no baseline data for B",
-            "no performance-period data for B"
-        ]
+        vec!["no baseline data for B", "no performance-period data for B"]
     );
     ev.simulation = Some(Simulated {
         pool_cents: 100_000,

@@ -333,9 +333,7 @@ fn next_phase(program: &Program) -> Phase {
         Some(PhaseKind::Reporting) => PhaseKind::Performance,
         Some(PhaseKind::Performance | PhaseKind::Success) => PhaseKind::Success,
     };
-    let start = last
-        .and_then(month_after)
-        .unwrap_or_default();
+    let start = last.and_then(month_after).unwrap_or_default();
     Phase {
         name: kind.label().trim_start_matches("Pay for ").to_owned(),
         kind,

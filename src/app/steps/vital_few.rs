@@ -3,9 +3,7 @@
 
 use super::widgets::{self, section, terms};
 use super::{StepCtx, remove_service_area};
-use crate::program::plan::{
-    VITAL_FEW_MIN, accountability, held_to, set_accountability,
-};
+use crate::program::plan::{VITAL_FEW_MIN, accountability, held_to, set_accountability};
 use crate::program::{Accountability, Measure, Program, ServiceArea, VITAL_FEW_MAX};
 use egui::{RichText, Ui};
 

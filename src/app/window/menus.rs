@@ -3,8 +3,17 @@
 use super::*;
 
 /// A menu item: the command's text, with its shortcut shown on the right.
-pub(super) fn item(ui: &mut Ui, cmd: Command, enabled: bool, out: &mut Vec<Command>) -> egui::Response {
-    let b = egui::Button::new(cmd.label()).shortcut_text(cmd.shortcut_text(ui.ctx()));
+pub(super) fn item(
+    ui: &mut Ui,
+    cmd: Command,
+    enabled: bool,
+    out: &mut Vec<Command>,
+) -> egui::Response {
+    let mut b = egui::Button::new(cmd.label());
+    // An empty shortcut text would still add a space to the item's accessible name.
+    if cmd.shortcut().is_some() {
+        b = b.shortcut_text(cmd.shortcut_text(ui.ctx()));
+    }
     let r = ui.add_enabled(enabled, b);
     if r.clicked() {
         out.push(cmd);

@@ -744,7 +744,6 @@ impl DesignerApp {
             }
         });
     }
-
 }
 
 fn widgets_thousands(n: usize) -> String {

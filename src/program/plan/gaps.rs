@@ -88,10 +88,7 @@ fn covers_item(g: &GapItem, measure: &str, source: DataSourceKind) -> bool {
 
 /// Whether some requirement covers this measure's data from this source.
 pub fn covers(program: &Program, measure: &str, source: DataSourceKind) -> bool {
-    program
-        .gaps
-        .iter()
-        .any(|g| covers_item(g, measure, source))
+    program.gaps.iter().any(|g| covers_item(g, measure, source))
 }
 
 /// The worst capability among requirements covering a measure from a source (None: none do).
@@ -142,9 +139,30 @@ mod tests {
     fn totals_add_up_by_level_and_capability() {
         let program = Program {
             gaps: vec![
-                item(GapLevel::Provider, DataSourceKind::Claims, Capability::Ready, &["A"], 0.0, 100),
-                item(GapLevel::Provider, DataSourceKind::Ehr, Capability::Missing, &["A"], 9.0, 5_000),
-                item(GapLevel::Payer, DataSourceKind::Claims, Capability::Partial, &[], 4.5, 2_000),
+                item(
+                    GapLevel::Provider,
+                    DataSourceKind::Claims,
+                    Capability::Ready,
+                    &["A"],
+                    0.0,
+                    100,
+                ),
+                item(
+                    GapLevel::Provider,
+                    DataSourceKind::Ehr,
+                    Capability::Missing,
+                    &["A"],
+                    9.0,
+                    5_000,
+                ),
+                item(
+                    GapLevel::Payer,
+                    DataSourceKind::Claims,
+                    Capability::Partial,
+                    &[],
+                    4.5,
+                    2_000,
+                ),
             ],
             ..Program::default()
         };
@@ -163,7 +181,10 @@ mod tests {
         assert_eq!(measure_readiness(&program, "A"), Some(Capability::Missing));
         assert_eq!(measure_readiness(&program, "B"), None);
         // The program-wide payer item covers every measure's claims.
-        assert_eq!(readiness(&program, "B", DataSourceKind::Claims), Some(Capability::Partial));
+        assert_eq!(
+            readiness(&program, "B", DataSourceKind::Claims),
+            Some(Capability::Partial)
+        );
         assert_eq!(readiness(&program, "B", DataSourceKind::Ehr), None);
         assert!(covers(&program, "A", DataSourceKind::Ehr));
         assert!(!covers(&program, "B", DataSourceKind::Ehr));

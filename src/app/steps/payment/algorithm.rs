@@ -2,7 +2,9 @@
 //! is paid.
 
 use super::super::widgets::{self, combo, section, terms};
-use crate::program::{BonusTier, Distribution, Eligibility, Limit, Pool, Program, SharedSavings, WeightBy};
+use crate::program::{
+    BonusTier, Distribution, Eligibility, Limit, Pool, Program, SharedSavings, WeightBy,
+};
 use egui::{RichText, Ui};
 
 #[derive(Clone, Copy, PartialEq)]

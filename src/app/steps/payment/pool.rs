@@ -1,9 +1,9 @@
 //! The pool: how much money there is to pay out, and how often.
 
 use super::super::widgets::{self, combo, section, terms};
+use crate::app::session::Session;
 use crate::program::{Frequency, Pool, Program};
 use egui::{RichText, Ui};
-use crate::app::session::Session;
 
 #[derive(Clone, Copy, PartialEq)]
 enum PoolKind {

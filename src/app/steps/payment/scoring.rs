@@ -2,7 +2,9 @@
 //! domain weights.
 
 use super::super::widgets::{self, combo, section, terms};
-use crate::program::{AchievementCurve, Combine, Domain, Eligibility, ImprovementCurve, Program, Tier};
+use crate::program::{
+    AchievementCurve, Combine, Domain, Eligibility, ImprovementCurve, Program, Tier,
+};
 use egui::{RichText, Ui};
 
 #[derive(Clone, Copy, PartialEq)]
