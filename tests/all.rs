@@ -10,6 +10,7 @@ mod exports;
 mod figures;
 mod hvbp;
 mod output;
+mod plan;
 mod steps;
 mod synth;
 mod whatif;

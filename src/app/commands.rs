@@ -1,16 +1,23 @@
-//! Menu commands and their keyboard shortcuts: one list drives the menus, the shortcut
-//! handling and the shortcut hints shown next to menu items.
+//! Menu commands, their menu text and their keyboard shortcuts: one list drives the menus,
+//! the shortcut handling and the shortcut hints shown next to menu items.
 
+use super::steps::Step;
+use crate::report::ExportFormat;
 use egui::{Key, KeyboardShortcut, Modifiers};
+use std::path::PathBuf;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     New,
     Open,
+    /// A program from the recent-files list.
+    OpenRecent(PathBuf),
     /// Type a path instead of using the file dialog.
     OpenPath,
+    OpenSample,
     Save,
     SaveAs,
+    Export(ExportFormat),
     Quit,
     Undo,
     Redo,
@@ -23,6 +30,7 @@ pub enum Command {
     Step(usize),
     PreviousStep,
     NextStep,
+    ShowGlossary,
 }
 
 const CMD: Modifiers = Modifiers::COMMAND;
@@ -39,7 +47,36 @@ const STEP_KEYS: [Key; 7] = [
 ];
 
 impl Command {
-    pub fn shortcut(self) -> Option<KeyboardShortcut> {
+    /// The command's menu text.
+    pub fn label(&self) -> String {
+        match self {
+            Command::New => "New".into(),
+            Command::Open => "Open…".into(),
+            Command::OpenRecent(p) => p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| p.display().to_string()),
+            Command::OpenPath => "Open by typing a path…".into(),
+            Command::OpenSample => "Open the sample program".into(),
+            Command::Save => "Save".into(),
+            Command::SaveAs => "Save As…".into(),
+            Command::Export(f) => f.label().into(),
+            Command::Quit => "Quit".into(),
+            Command::Undo => "Undo".into(),
+            Command::Redo => "Redo".into(),
+            Command::AddData => "Add data file…".into(),
+            Command::ReloadData => "Reload data".into(),
+            Command::ToggleTheme => "Switch light / dark".into(),
+            Command::ToggleSimulation => "Live simulation panel".into(),
+            Command::ShowProviders => "Providers & payouts".into(),
+            Command::Step(i) => Step::ALL.get(*i).map_or("", |s| s.title()).into(),
+            Command::PreviousStep => "Previous step".into(),
+            Command::NextStep => "Next step".into(),
+            Command::ShowGlossary => "Terms explained…".into(),
+        }
+    }
+
+    pub fn shortcut(&self) -> Option<KeyboardShortcut> {
         let s = |m, k| Some(KeyboardShortcut::new(m, k));
         match self {
             Command::New => s(CMD, Key::N),
@@ -55,9 +92,13 @@ impl Command {
             Command::ToggleTheme => s(CMD_SHIFT, Key::L),
             Command::ToggleSimulation => s(CMD_SHIFT, Key::P),
             Command::ShowProviders => s(CMD, Key::P),
-            Command::Step(i) => STEP_KEYS.get(i).and_then(|k| s(CMD, *k)),
+            Command::Step(i) => STEP_KEYS.get(*i).and_then(|k| s(CMD, *k)),
             Command::PreviousStep => s(Modifiers::ALT, Key::ArrowUp),
             Command::NextStep => s(Modifiers::ALT, Key::ArrowDown),
+            Command::OpenRecent(_)
+            | Command::OpenSample
+            | Command::Export(_)
+            | Command::ShowGlossary => None,
         }
     }
 
@@ -93,7 +134,7 @@ impl Command {
     }
 
     /// Whether a text field needs this key combination for itself.
-    fn conflicts_with_text_editing(self) -> bool {
+    fn conflicts_with_text_editing(&self) -> bool {
         matches!(
             self,
             Command::Undo | Command::Redo | Command::PreviousStep | Command::NextStep
@@ -114,7 +155,7 @@ impl Command {
     }
 
     /// The shortcut as shown in menus, e.g. "Ctrl+S".
-    pub fn shortcut_text(self, ctx: &egui::Context) -> String {
+    pub fn shortcut_text(&self, ctx: &egui::Context) -> String {
         self.shortcut()
             .map(|s| ctx.format_shortcut(&s))
             .unwrap_or_default()
@@ -124,6 +165,29 @@ impl Command {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_command_has_menu_text() {
+        let mut all = vec![
+            Command::OpenRecent(PathBuf::from("/work/programs/medicaid.ron")),
+            Command::OpenSample,
+            Command::ShowGlossary,
+        ];
+        all.extend(ExportFormat::ALL.iter().map(|f| Command::Export(*f)));
+        all.extend(Command::with_shortcuts().into_iter().map(|(_, c)| c));
+        for c in &all {
+            assert!(!c.label().is_empty(), "{c:?} has no menu text");
+        }
+        assert_eq!(
+            Command::OpenRecent(PathBuf::from("/work/programs/medicaid.ron")).label(),
+            "medicaid.ron"
+        );
+        assert_eq!(
+            Command::Export(ExportFormat::Html).label(),
+            "Summary report (HTML)…"
+        );
+        assert_eq!(Command::Step(2).label(), "3 · Gap analysis");
+    }
 
     #[test]
     fn no_two_commands_share_a_shortcut() {

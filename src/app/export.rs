@@ -12,7 +12,6 @@ use crate::data::{ensure_not_input, write_atomic};
 use crate::engine;
 use crate::program::Program;
 use crate::report::ExportFormat;
-use egui::{RichText, Ui};
 use std::path::{Path, PathBuf};
 
 /// Writes `format` for the program and the session's data to `path` (atomically), from the
@@ -62,22 +61,6 @@ pub struct Exporter {
 }
 
 impl Exporter {
-    /// The File ▸ Export submenu's items.
-    pub fn menu_ui(&mut self, ui: &mut Ui, enabled: bool, native: bool, suggested: &Path) {
-        for f in ExportFormat::ALL {
-            if ui
-                .add_enabled(enabled, egui::Button::new(f.label()))
-                .clicked()
-            {
-                self.begin(f, native, suggested, ui.ctx());
-                ui.close();
-            }
-        }
-        if !enabled {
-            ui.label(RichText::new("Load data to export results").small().weak());
-        }
-    }
-
     /// Starts an export: the native dialog when allowed, else the typed-path window.
     /// `suggested` is the program's file (or name), whose stem names the export.
     pub fn begin(&mut self, f: ExportFormat, native: bool, suggested: &Path, ctx: &egui::Context) {

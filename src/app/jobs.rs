@@ -1,20 +1,34 @@
 //! Work that must not block the window: loading data and waiting on native file dialogs.
 //!
 //! Each job runs on its own thread, sends one result over a channel and wakes the UI with
-//! `request_repaint`; the app polls once per frame. A cancelled job's thread is left to
-//! finish on its own and its result is dropped.
+//! `request_repaint`; the app polls once per frame. A cancelled load stops at its next
+//! progress report; a cancelled dialog's thread is left to finish and its answer dropped.
 
+use crate::data::LoadProgress;
 use crate::engine::Observations;
 use crate::program::Program;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// A data load in progress.
 pub struct LoadJob {
     rx: Receiver<Result<Observations, String>>,
     pub started: Instant,
+    /// The latest progress the loader reported.
+    progress: Arc<Mutex<LoadShown>>,
+    /// Set to stop the loader at its next progress report.
+    cancel: Arc<AtomicBool>,
+}
+
+/// What the window shows of a running load.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadShown {
     pub message: String,
+    /// 0–1: files finished, plus a guess at how far into the current one.
+    pub fraction: f32,
 }
 
 /// What a finished poll produced.
@@ -23,19 +37,55 @@ pub enum Polled<T> {
     Done(T),
 }
 
+/// Rows of a file after which its share of the bar is taken as half done, so the bar creeps
+/// on through a file whose length is unknown.
+const HALF_FILE_ROWS: f32 = 100_000.0;
+
+impl LoadShown {
+    fn of(p: &LoadProgress) -> LoadShown {
+        let files = p.file_count.max(1) as f32;
+        let done = p.file_number.saturating_sub(1) as f32;
+        let within = p.rows as f32 / (p.rows as f32 + HALF_FILE_ROWS);
+        LoadShown {
+            message: format!(
+                "Loading {} ({} of {}): {} rows",
+                p.file,
+                p.file_number,
+                p.file_count,
+                crate::app::widgets::thousands(p.rows as u64)
+            ),
+            fraction: ((done + within) / files).clamp(0.0, 1.0),
+        }
+    }
+}
+
 impl LoadJob {
     /// Loads every data file of `program` (relative to `base_dir`) on a background thread.
     pub fn start(program: &Program, base_dir: &Path, ctx: &egui::Context) -> LoadJob {
         let (tx, rx) = mpsc::channel();
         let program = program.clone();
         let base_dir = base_dir.to_path_buf();
-        let ctx = ctx.clone();
         let n = program.data.files.len();
+        let progress = Arc::new(Mutex::new(LoadShown {
+            message: match n {
+                1 => "Loading 1 data file…".into(),
+                n => format!("Loading {n} data files…"),
+            },
+            fraction: 0.0,
+        }));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (shown, stop, ctx) = (progress.clone(), cancel.clone(), ctx.clone());
         std::thread::Builder::new()
             .name("load-data".into())
             .spawn(move || {
+                let mut report = |p: &LoadProgress| {
+                    *shown.lock().unwrap_or_else(|e| e.into_inner()) = LoadShown::of(p);
+                    ctx.request_repaint();
+                    !stop.load(Ordering::Relaxed)
+                };
                 let result =
-                    crate::data::load_program_data(&program, &base_dir).map_err(|e| e.to_string());
+                    crate::data::load_program_data_with_progress(&program, &base_dir, &mut report)
+                        .map_err(|e| e.to_string());
                 // The receiver is gone if the load was cancelled; nothing to do then.
                 let _ = tx.send(result);
                 ctx.request_repaint();
@@ -44,13 +94,33 @@ impl LoadJob {
         LoadJob {
             rx,
             started: Instant::now(),
-            message: match n {
-                1 => "Loading 1 data file…".into(),
-                n => format!("Loading {n} data files…"),
-            },
+            progress,
+            cancel,
         }
     }
 
+    /// What to show of the load now.
+    pub fn shown(&self) -> LoadShown {
+        self.progress
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Asks the loader to stop; it does at its next progress report.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Dropping a load (cancelled, or replaced by a newer one) stops its thread too.
+impl Drop for LoadJob {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}
+
+impl LoadJob {
     pub fn poll(&self) -> Polled<Result<Observations, String>> {
         match self.rx.try_recv() {
             Ok(r) => Polled::Done(r),
@@ -281,4 +351,30 @@ pub fn typed_path_modal(
         outcome = TypedOutcome::Cancel;
     }
     outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bar_counts_finished_files_and_creeps_through_the_current_one() {
+        let at = |file_number, rows| {
+            LoadShown::of(&LoadProgress {
+                file: "performance.csv",
+                file_number,
+                file_count: 4,
+                rows,
+            })
+        };
+        assert_eq!(at(1, 0).fraction, 0.0);
+        assert_eq!(at(3, 0).fraction, 0.5);
+        // Half of the third file's quarter once it has read HALF_FILE_ROWS rows.
+        assert_eq!(at(3, 100_000).fraction, 0.625);
+        assert!(at(4, 10_000_000).fraction < 1.0);
+        assert_eq!(
+            at(2, 1_234_567).message,
+            "Loading performance.csv (2 of 4): 1,234,567 rows"
+        );
+    }
 }

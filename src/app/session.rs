@@ -1,8 +1,9 @@
 //! What the window has loaded and computed for the open program (never saved in it).
 
 use crate::engine::monitoring::{Monitoring, monitoring};
-use crate::engine::{self, Inputs, Observations, Results};
+use crate::engine::{self, Inputs, InputsBasis, Observations, Results};
 use crate::program::Program;
+use crate::program::plan::{Evidence, Monitored, Simulated, SimulatedMeasure};
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
@@ -13,6 +14,8 @@ use std::sync::{Arc, Mutex};
 pub struct LoadStatus {
     /// What is being loaded, e.g. "Loading 3 data files…".
     pub message: String,
+    /// 0–1, how far the load has come.
+    pub fraction: f32,
     /// Seconds since the load started.
     pub elapsed: f64,
 }
@@ -43,8 +46,8 @@ pub struct Session {
     pub results_generation: u64,
     /// The program the current results were computed for.
     evaluated: Option<Program>,
-    /// Cheap fingerprint of what `inputs` were built from.
-    inputs_key: u64,
+    /// What `inputs` were built from.
+    inputs_basis: Option<InputsBasis>,
     /// Step 7's monitoring summary with the fingerprint of what it was made from: the step and
     /// its status line both read it, and it depends on neither the pool nor the standards.
     monitoring: Mutex<Option<(u64, Arc<Monitoring>)>>,
@@ -83,10 +86,11 @@ impl Session {
         if self.evaluated.as_ref() == Some(program) {
             return false;
         }
-        let key = inputs_key(program);
-        if self.inputs.is_none() || key != self.inputs_key {
-            self.inputs = Some(Arc::new(Inputs::build(program, &obs)));
-            self.inputs_key = key;
+        // Rebuilt only when what building reads changes, not on every pool or threshold move.
+        let basis = InputsBasis::of(program);
+        if self.inputs.is_none() || self.inputs_basis.as_ref() != Some(&basis) {
+            self.inputs = Some(Arc::new(Inputs::build_from(&basis, &obs)));
+            self.inputs_basis = Some(basis);
         }
         let inputs = self.inputs.clone().expect("inputs were just built");
         let results = self.results.get_or_insert_with(Results::default);
@@ -128,6 +132,47 @@ impl Session {
         Some(m)
     }
 
+    /// What the loaded data and the latest results show, for the step checks.
+    pub fn evidence(&self, program: &Program) -> Evidence<'_> {
+        let simulation = self.results.as_ref().map(|r| Simulated {
+            pool_cents: r.payment.pool_cents,
+            paid_cents: r.payment.paid_cents,
+            measures: r
+                .measures
+                .iter()
+                .map(|m| SimulatedMeasure {
+                    id: m.id.clone(),
+                    standards_unset: m
+                        .standards
+                        .iter()
+                        .any(|g| !g.threshold.is_finite() || !g.benchmark.is_finite()),
+                    standards_flat: m
+                        .standards
+                        .iter()
+                        .any(|g| g.threshold.is_finite() && g.threshold == g.benchmark),
+                })
+                .collect(),
+        });
+        let monitoring = self.monitoring(program).map(|m| Monitored {
+            completeness: m.completeness(),
+            absent: m
+                .measures
+                .iter()
+                .filter(|x| !x.in_period)
+                .map(|x| x.id.clone())
+                .collect(),
+        });
+        Evidence {
+            data: self
+                .observations
+                .as_deref()
+                .map(|o| o as &dyn crate::program::plan::LoadedData),
+            data_error: self.data_error.as_deref(),
+            simulation,
+            monitoring,
+        }
+    }
+
     pub fn provider_count(&self) -> usize {
         self.observations.as_ref().map_or(0, |o| o.provider_count())
     }
@@ -146,27 +191,6 @@ impl Session {
     }
 }
 
-/// Fingerprint of everything `Inputs::build` reads from the program, so that inputs are
-/// rebuilt only when it changes (not on every pool or threshold move).
-fn inputs_key(program: &Program) -> u64 {
-    let mut h = DefaultHasher::new();
-    let s = &program.standards;
-    s.baseline_period.hash(&mut h);
-    s.performance_period.hash(&mut h);
-    s.by_peer_group.hash(&mut h);
-    for d in &program.scoring.domains {
-        d.id.hash(&mut h);
-    }
-    for m in program.scored_measures() {
-        m.id.hash(&mut h);
-        m.domain.hash(&mut h);
-        m.direction.sign().to_bits().hash(&mut h);
-        m.weight.to_bits().hash(&mut h);
-        m.supplied_score.hash(&mut h);
-    }
-    h.finish()
-}
-
 /// Fingerprint of everything the monitoring summary reads.
 fn monitoring_key(program: &Program, obs: &Arc<Observations>, period: &str) -> u64 {
     let mut h = DefaultHasher::new();
@@ -181,4 +205,47 @@ fn monitoring_key(program: &Program, obs: &Arc<Observations>, period: &str) -> u
         m.direction.sign().to_bits().hash(&mut h);
     }
     h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sample with no base payments in the data, so every provider gets the default.
+    fn sample_without_base_payments() -> (Program, Session) {
+        let program = crate::synth::medicaid_primary_care_program();
+        let mut obs = crate::synth::medicaid_primary_care_data();
+        obs.providers.base_payments.clear();
+        let mut session = Session::default();
+        session.set_observations(&program, obs);
+        (program, session)
+    }
+
+    #[test]
+    fn a_new_default_base_payment_rebuilds_the_inputs() {
+        let (mut program, mut session) = sample_without_base_payments();
+        let before = session.inputs.clone().expect("inputs are built with data");
+        assert!(
+            before
+                .base_payments
+                .iter()
+                .all(|b| *b == program.payment.default_base_payments)
+        );
+        program.payment.default_base_payments = 250_000.0;
+        assert!(session.recompute(&program));
+        let after = session.inputs.clone().expect("inputs stay built");
+        assert!(!Arc::ptr_eq(&before, &after));
+        assert!(after.base_payments.iter().all(|b| *b == 250_000.0));
+        assert!(!after.base_payments.is_empty());
+    }
+
+    #[test]
+    fn a_pool_change_keeps_the_inputs() {
+        let (mut program, mut session) = sample_without_base_payments();
+        let before = session.inputs.clone().expect("inputs are built with data");
+        program.payment.pool = crate::program::Pool::Fixed { cents: 12_345_600 };
+        assert!(session.recompute(&program));
+        let after = session.inputs.clone().expect("inputs stay built");
+        assert!(Arc::ptr_eq(&before, &after));
+    }
 }

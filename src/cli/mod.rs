@@ -324,6 +324,8 @@ fn validate(path: &Path, data_dir: Option<&Path>) -> Result<(), Failure> {
     let mut problems = crate::program::validate(&program);
     let obs = load_data(&program, path, data_dir)?;
     problems.extend(engine::check_data(&program, &obs));
+    let evidence = crate::program::plan::Evidence::data(&obs);
+    problems.extend(crate::program::plan::step_warnings(&program, &evidence));
     if problems.is_empty() {
         println!(
             "{}: ok ({} measures scored, {} providers)",

@@ -4,7 +4,60 @@
 
 use super::observations::{Observations, PeriodValues};
 use super::standards::SortedValues;
-use crate::program::{Measure, Program};
+use crate::program::Program;
+
+/// Exactly the parts of a program that [`Inputs::build`] reads. Building reads the program only
+/// through this, so a cache of inputs that compares it cannot miss a field.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct InputsBasis {
+    pub baseline_period: String,
+    pub performance_period: String,
+    pub by_peer_group: bool,
+    pub default_base_payments: f64,
+    /// Scoring domain ids, in order.
+    pub domains: Vec<String>,
+    /// The scored (vital-few) measures, in order.
+    pub measures: Vec<MeasureBasis>,
+}
+
+/// What the inputs read of one scored measure.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MeasureBasis {
+    pub id: String,
+    /// +1 higher is better, −1 lower is better.
+    pub sign: f64,
+    pub weight: f64,
+    pub domain: String,
+    pub supplied_score: bool,
+}
+
+impl InputsBasis {
+    pub fn of(program: &Program) -> InputsBasis {
+        let s = &program.standards;
+        InputsBasis {
+            baseline_period: s.baseline_period.clone(),
+            performance_period: s.performance_period.clone(),
+            by_peer_group: s.by_peer_group,
+            default_base_payments: program.payment.default_base_payments,
+            domains: program
+                .scoring
+                .domains
+                .iter()
+                .map(|d| d.id.clone())
+                .collect(),
+            measures: program
+                .scored_measures()
+                .map(|m| MeasureBasis {
+                    id: m.id.clone(),
+                    sign: m.direction.sign(),
+                    weight: m.weight,
+                    domain: m.domain.clone(),
+                    supplied_score: m.supplied_score,
+                })
+                .collect(),
+        }
+    }
+}
 
 /// A scored measure's inputs, oriented so that greater is better.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,16 +118,22 @@ impl Inputs {
 
     /// Aligns `obs` with `program`'s vital-few measures and periods.
     pub fn build(program: &Program, obs: &Observations) -> Inputs {
+        Inputs::build_from(&InputsBasis::of(program), obs)
+    }
+
+    /// Aligns `obs` with the measures and periods of a program's [`InputsBasis`].
+    pub fn build_from(basis: &InputsBasis, obs: &Observations) -> Inputs {
         let n = obs.provider_count();
         let p = &obs.providers;
-        let (group, group_names) = if program.standards.by_peer_group {
+        let (group, group_names) = if basis.by_peer_group {
             peer_groups(&p.peer_group)
         } else {
             (vec![0; n], vec!["All providers".to_owned()])
         };
-        let measures = program
-            .scored_measures()
-            .map(|m| measure_inputs(program, m, obs, &group, group_names.len()))
+        let measures = basis
+            .measures
+            .iter()
+            .map(|m| measure_inputs(basis, m, obs, &group, group_names.len()))
             .collect();
         let or_nan = |v: &Vec<f64>| {
             if v.len() == n {
@@ -83,7 +142,7 @@ impl Inputs {
                 vec![f64::NAN; n]
             }
         };
-        let default_base = program.payment.default_base_payments;
+        let default_base = basis.default_base_payments;
         let base_payments = or_nan(&p.base_payments)
             .into_iter()
             .map(|b| {
@@ -107,8 +166,8 @@ impl Inputs {
             spend: or_nan(&p.spend),
             benchmark_spend: or_nan(&p.benchmark_spend),
             numeric_attributes: super::equity::numeric_attributes(p),
-            baseline_period: program.standards.baseline_period.clone(),
-            performance_period: program.standards.performance_period.clone(),
+            baseline_period: basis.baseline_period.clone(),
+            performance_period: basis.performance_period.clone(),
         }
     }
 }
@@ -133,17 +192,16 @@ fn oriented_rates(values: Option<&PeriodValues>, n: usize, sign: f64) -> Vec<f64
 }
 
 fn measure_inputs(
-    program: &Program,
-    m: &Measure,
+    basis: &InputsBasis,
+    m: &MeasureBasis,
     obs: &Observations,
     group: &[u32],
     groups: usize,
 ) -> MeasureInputs {
     let n = obs.provider_count();
-    let sign = m.direction.sign();
-    let std = &program.standards;
-    let baseline = oriented_rates(obs.series(&m.id, &std.baseline_period), n, sign);
-    let perf_values = obs.series(&m.id, &std.performance_period);
+    let sign = m.sign;
+    let baseline = oriented_rates(obs.series(&m.id, &basis.baseline_period), n, sign);
+    let perf_values = obs.series(&m.id, &basis.performance_period);
     let performance = oriented_rates(perf_values, n, sign);
     let (denominator, exclusions) = match perf_values {
         Some(v) => (
@@ -185,11 +243,7 @@ fn measure_inputs(
         id: m.id.clone(),
         sign,
         weight: m.weight,
-        domain: program
-            .scoring
-            .domains
-            .iter()
-            .position(|d| d.id == m.domain),
+        domain: basis.domains.iter().position(|d| *d == m.domain),
         supplied_score: m.supplied_score,
         baseline_dist: by_group(&baseline),
         performance_dist: by_group(&performance),

@@ -24,7 +24,7 @@ pub use curves::{
     achievement, consistency_points, hvbp_achievement, hvbp_improvement, improvement,
     scaled_achievement, scaled_improvement,
 };
-pub use inputs::{Inputs, MeasureInputs};
+pub use inputs::{Inputs, InputsBasis, MeasureBasis, MeasureInputs};
 pub use observations::*;
 pub use payment::{distribute, distribute_in};
 pub use results::*;

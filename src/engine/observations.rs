@@ -263,3 +263,15 @@ impl Observations {
         self.providers.stratifiers.len() - 1
     }
 }
+
+/// What the step checks ask of loaded data.
+impl crate::program::plan::LoadedData for Observations {
+    fn has_period(&self, period: &str) -> bool {
+        self.periods().iter().any(|p| p == period)
+    }
+
+    fn any_reported(&self, measure: &str, period: &str) -> bool {
+        self.series(measure, period)
+            .is_some_and(|v| (0..self.provider_count()).any(|i| v.reported(i)))
+    }
+}

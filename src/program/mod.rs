@@ -1,6 +1,7 @@
 //! The program document: everything the seven design steps produce, saved as RON.
 //!
-//! Only serde types live here; no computation beyond defaults, look-ups and (de)serialisation.
+//! Serde types with defaults, look-ups and (de)serialisation; the rules about the plan (step
+//! checks, calendar, gap totals, consistent edits) are in [`plan`].
 
 mod data_sources;
 mod design;
@@ -8,6 +9,7 @@ mod equity;
 mod measures;
 mod parameters;
 mod payment;
+pub mod plan;
 mod scoring;
 mod standards;
 mod validate;

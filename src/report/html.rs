@@ -11,7 +11,7 @@ use crate::format::{
 };
 use crate::program::{
     AchievementCurve, Capability, Combine, DataSourceKind, Eligibility, Frequency, GapLevel,
-    ImprovementCurve, Limit, PhaseKind, Pool, Program, WeightBy,
+    ImprovementCurve, Limit, PhaseKind, Pool, Program, WeightBy, plan,
 };
 use crate::report::explain::distribution_words;
 
@@ -375,18 +375,11 @@ fn gaps(h: &mut String, program: &Program) {
         end(h);
         return;
     }
-    let cost: i64 = g.iter().map(|x| x.cost_cents).sum();
-    let longest = g.iter().map(|x| x.months).fold(0.0, f64::max);
-    let level_cost = |l: GapLevel| -> i64 {
-        g.iter()
-            .filter(|x| x.level == l)
-            .map(|x| x.cost_cents)
-            .sum()
-    };
-    let open = g
-        .iter()
-        .filter(|x| x.capability != Capability::Ready)
-        .count();
+    let totals = plan::gap_totals(program);
+    let cost = totals.cost_cents;
+    let longest = totals.max_months;
+    let level_cost = |l: GapLevel| totals.level(l).cost_cents;
+    let open = totals.not_ready();
     let _ = writeln!(
         h,
         "<p>{} requirements, {} still to close. Closing them all costs an estimated <b>{}</b> ({} at provider level, {} at payer level); the longest takes <b>{} months</b>, which sets the earliest date for paying on performance where work runs in parallel.</p>",
@@ -407,11 +400,7 @@ fn gaps(h: &mut String, program: &Program) {
         let _ = write!(h, "<tr><td>{}</td>", s.label());
         for l in [GapLevel::Provider, GapLevel::Payer] {
             let items: Vec<_> = g.iter().filter(|x| x.source == s && x.level == l).collect();
-            let worst = items.iter().map(|x| x.capability).max_by_key(|c| match c {
-                Capability::Ready => 0,
-                Capability::Partial => 1,
-                Capability::Missing => 2,
-            });
+            let worst = plan::worst_capability(items.iter().copied());
             match worst {
                 Some(c) => {
                     let _ = write!(
@@ -460,14 +449,6 @@ fn gaps(h: &mut String, program: &Program) {
     end(h);
 }
 
-/// "YYYY-MM" → (year, month).
-fn parse_month(s: &str) -> Option<(i32, u32)> {
-    let (y, m) = s.trim().split_once('-')?;
-    let y: i32 = y.parse().ok()?;
-    let m: u32 = m.get(..2).unwrap_or(m).parse().ok()?;
-    (1..=12).contains(&m).then_some((y, m))
-}
-
 fn phase_color(k: PhaseKind) -> &'static str {
     match k {
         PhaseKind::Participation => "#7a8ea3",
@@ -486,15 +467,13 @@ fn phases(h: &mut String, program: &Program) {
         return;
     }
     // Phases without a start date follow the one before them.
-    let origin = ph.iter().filter_map(|p| parse_month(&p.start)).min();
-    let month_of = |(y, m): (i32, u32)| -> f64 {
-        let (oy, om) = origin.unwrap_or((y, m));
-        ((y - oy) * 12 + m as i32 - om as i32) as f64
-    };
+    // Months since year 0, as the plan's calendar counts them.
+    let origin = ph.iter().filter_map(|p| plan::parse_month(&p.start)).min();
+    let month_of = |k: i32| -> f64 { (k - origin.unwrap_or(k)) as f64 };
     let mut spans = Vec::new();
     let mut next = 0.0;
     for p in ph {
-        let start = parse_month(&p.start).map_or(next, month_of);
+        let start = plan::parse_month(&p.start).map_or(next, month_of);
         next = start + p.months as f64;
         spans.push(Span {
             label: if p.name.is_empty() {
@@ -510,7 +489,10 @@ fn phases(h: &mut String, program: &Program) {
     let _ = writeln!(
         h,
         "<figure>{}<figcaption>Each bar is a phase, from its start for its length in months.</figcaption></figure>",
-        svg::timeline(&spans, origin)
+        svg::timeline(
+            &spans,
+            origin.map(|k| (k.div_euclid(12), k.rem_euclid(12) as u32 + 1))
+        )
     );
     h.push_str("<table><thead><tr><th>Phase</th><th>Pays for</th><th>Start</th><th class=\"r\">Months</th><th class=\"r\">Share of pool</th><th>Measures</th><th>Entry criteria</th></tr></thead><tbody>\n");
     for p in ph {

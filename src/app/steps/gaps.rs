@@ -3,6 +3,7 @@
 
 use super::StepCtx;
 use super::widgets::{self, HeatCell, combo, section, terms};
+use crate::program::plan::{covers, gap_totals, readiness, sources_of};
 use crate::program::{Capability, DataSourceKind, GapItem, GapLevel, Measure, Program};
 use egui::{RichText, Ui};
 
@@ -245,70 +246,9 @@ fn template(source: DataSourceKind) -> (GapLevel, &'static str) {
     }
 }
 
-/// The data sources a measure's data comes from: a hybrid measure needs claims and charts.
-fn sources_of(s: DataSourceKind) -> Vec<DataSourceKind> {
-    match s {
-        DataSourceKind::Hybrid => vec![DataSourceKind::Claims, DataSourceKind::Hybrid],
-        other => vec![other],
-    }
-}
-
-/// Whether some requirement covers this measure's data from this source.
-fn covers(program: &Program, measure: &str, source: DataSourceKind) -> bool {
-    program.gaps.iter().any(|g| {
-        g.source == source
-            && (g.measure_ids.is_empty() || g.measure_ids.iter().any(|m| m == measure))
-    })
-}
-
-/// Totals of the gap analysis, as shown and tested.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct GapTotals {
-    pub items: usize,
-    pub cost_cents: i64,
-    /// The longest gap: time to readiness if gaps close in parallel.
-    pub max_months: f64,
-    pub provider: LevelTotals,
-    pub payer: LevelTotals,
-    /// Items by capability: ready, partial, missing.
-    pub by_capability: [usize; 3],
-}
-
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct LevelTotals {
-    pub items: usize,
-    pub not_ready: usize,
-    pub cost_cents: i64,
-    pub max_months: f64,
-}
-
-pub fn totals(program: &Program) -> GapTotals {
-    let mut t = GapTotals::default();
-    for g in &program.gaps {
-        t.items += 1;
-        t.cost_cents += g.cost_cents;
-        t.max_months = t.max_months.max(g.months);
-        let l = match g.level {
-            GapLevel::Provider => &mut t.provider,
-            GapLevel::Payer => &mut t.payer,
-        };
-        l.items += 1;
-        l.cost_cents += g.cost_cents;
-        l.max_months = l.max_months.max(g.months);
-        if g.capability != Capability::Ready {
-            l.not_ready += 1;
-        }
-        t.by_capability[Capability::ALL
-            .iter()
-            .position(|c| *c == g.capability)
-            .unwrap_or(2)] += 1;
-    }
-    t
-}
-
 fn totals_ui(ui: &mut Ui, program: &Program) {
     section(ui, "Totals", None);
-    let t = totals(program);
+    let t = gap_totals(program);
     ui.horizontal(|ui| {
         widgets::figure(
             ui,
@@ -358,34 +298,6 @@ fn totals_ui(ui: &mut Ui, program: &Program) {
                 ui.end_row();
             }
         });
-}
-
-/// The worst capability among requirements covering a measure from a source (None: none do).
-pub(super) fn readiness(
-    program: &Program,
-    measure: &str,
-    source: DataSourceKind,
-) -> Option<Capability> {
-    program
-        .gaps
-        .iter()
-        .filter(|g| {
-            g.source == source
-                && (g.measure_ids.is_empty() || g.measure_ids.iter().any(|m| m == measure))
-        })
-        .map(|g| g.capability)
-        .max_by_key(|c| Capability::ALL.iter().position(|x| x == c))
-}
-
-/// The worst capability among the requirements that name a measure (None: none does).
-/// Program-wide requirements are left out: they say nothing about one measure's data.
-pub(super) fn measure_readiness(program: &Program, measure: &str) -> Option<Capability> {
-    program
-        .gaps
-        .iter()
-        .filter(|g| g.measure_ids.iter().any(|m| m == measure))
-        .map(|g| g.capability)
-        .max_by_key(|c| Capability::ALL.iter().position(|x| x == c))
 }
 
 fn heat_map(ui: &mut Ui, program: &Program) {
@@ -452,65 +364,4 @@ fn heat_map(ui: &mut Ui, program: &Program) {
             None => None,
         }
     });
-}
-
-pub(super) fn problems(program: &Program) -> Vec<String> {
-    let mut out = Vec::new();
-    if program.gaps.is_empty() {
-        out.push("no requirements assessed".to_owned());
-        return out;
-    }
-    let open: Vec<&GapItem> = program
-        .gaps
-        .iter()
-        .filter(|g| g.capability != Capability::Ready)
-        .collect();
-    let no_cost = open.iter().filter(|g| g.cost_cents <= 0).count();
-    if no_cost > 0 {
-        out.push(format!(
-            "gap costs missing ({no_cost} open requirement{} without a cost)",
-            plural(no_cost)
-        ));
-    }
-    let no_months = open.iter().filter(|g| g.months <= 0.0).count();
-    if no_months > 0 {
-        out.push(format!(
-            "time to close missing ({no_months} open requirement{} without months)",
-            plural(no_months)
-        ));
-    }
-    let unnamed = program
-        .gaps
-        .iter()
-        .filter(|g| g.requirement.trim().is_empty())
-        .count();
-    if unnamed > 0 {
-        out.push(format!(
-            "{unnamed} requirement{} without a description",
-            plural(unnamed)
-        ));
-    }
-    // Every chosen measure needs its data assessed somewhere: a requirement naming it, or a
-    // program-wide one for its data source.
-    let unassessed: Vec<&str> = program
-        .scored_measures()
-        .filter(|m| {
-            !program.gaps.iter().any(|g| g.measure_ids.contains(&m.id))
-                && !sources_of(m.data_source)
-                    .into_iter()
-                    .any(|s| covers(program, &m.id, s))
-        })
-        .map(|m| m.id.as_str())
-        .collect();
-    if !unassessed.is_empty() {
-        out.push(format!(
-            "data requirements not assessed for {}",
-            unassessed.join(", ")
-        ));
-    }
-    out
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

@@ -396,26 +396,3 @@ fn candidates(ui: &mut Ui, program: &mut Program) {
         remove_measure(program, &id);
     }
 }
-
-pub(super) fn problems(program: &Program) -> Vec<String> {
-    let mut out = Vec::new();
-    if program.measures.is_empty() {
-        out.push("no candidate measures".to_owned());
-    }
-    let pop = &program.population;
-    if pop.description.trim().is_empty() && pop.members == 0 {
-        out.push("population profile is empty".to_owned());
-    }
-    let no_rationale = program
-        .measures
-        .iter()
-        .filter(|m| m.rationale.trim().is_empty())
-        .count();
-    if no_rationale > 0 {
-        out.push(format!(
-            "{no_rationale} candidate{} without a rationale",
-            if no_rationale == 1 { "" } else { "s" }
-        ));
-    }
-    out
-}

@@ -275,7 +275,7 @@ fn plan(ui: &mut Ui, ctx: &mut StepCtx, mon: Option<&Monitoring>) {
                             .color(egui::Color32::BLACK)
                             .background_color(phase::kind_color(p.kind)),
                     );
-                    ui.label(match phase::end_month(p) {
+                    ui.label(match crate::program::plan::end_month(p) {
                         Some(end) => format!("{} ➡ {end} · {} months", p.start, p.months),
                         None => "no start month".to_owned(),
                     });
@@ -576,59 +576,4 @@ fn improvement(ui: &mut Ui, program: &Program, mon: &Monitoring) {
                 ui.end_row();
             }
         });
-}
-
-pub(super) fn problems(program: &Program, session: &Session) -> Vec<String> {
-    let mut out = Vec::new();
-    if program.phases.is_empty() {
-        out.push("no phase plan (step 4)".to_owned());
-    }
-    match &program.implementation.current_phase {
-        None if !program.phases.is_empty() => out.push("no phase started".to_owned()),
-        Some(c) if !program.phases.iter().any(|p| &p.name == c) => {
-            out.push(format!("current phase “{c}” is not in the plan"));
-        }
-        _ => {}
-    }
-    let Some(obs) = &session.observations else {
-        out.push("no data loaded".to_owned());
-        return out;
-    };
-    let Some(period) = &program.implementation.monitoring_period else {
-        out.push("no monitoring period chosen".to_owned());
-        return out;
-    };
-    if !obs.periods().contains(period) {
-        out.push(format!("period {period} is not in the data"));
-        return out;
-    }
-    let Some(mon) = session.monitoring(program) else {
-        return out;
-    };
-    if let Some(current) = program
-        .implementation
-        .current_phase
-        .as_ref()
-        .and_then(|c| program.phases.iter().find(|p| &p.name == c))
-    {
-        let absent: Vec<&str> = mon
-            .measures
-            .iter()
-            .filter(|m| !m.in_period && current.measure_ids.contains(&m.id))
-            .map(|m| m.id.as_str())
-            .collect();
-        if !absent.is_empty() {
-            out.push(format!("no {period} results for {}", absent.join(", ")));
-        }
-    }
-    let c = mon.completeness();
-    let target = program.implementation.completeness_target;
-    if c.is_finite() && c < target {
-        out.push(format!(
-            "data completeness {} is below the {} target",
-            widgets::fmt_percent(c),
-            widgets::fmt_percent(target)
-        ));
-    }
-    out
 }

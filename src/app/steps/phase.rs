@@ -2,7 +2,11 @@
 //! phases (participation → reporting → performance → success) on a timeline.
 
 use super::widgets::{self, combo, section};
-use super::{StepCtx, gaps, remove_measure};
+use super::{StepCtx, remove_measure};
+use crate::program::plan::{
+    chain_dates, end_month, format_month, measure_readiness, month_after, parse_month,
+    standard_phases, sync_measure_phases, timing_conflict,
+};
 use crate::program::{Capability, Phase, PhaseKind, Program};
 use egui::{Color32, RichText, Ui, pos2, vec2};
 
@@ -35,7 +39,7 @@ fn revise(ui: &mut Ui, program: &mut Program) {
     let readiness: Vec<Option<Capability>> = program
         .measures
         .iter()
-        .map(|m| gaps::measure_readiness(program, &m.id))
+        .map(|m| measure_readiness(program, &m.id))
         .collect();
     let in_phases: Vec<Vec<String>> = program
         .measures
@@ -127,61 +131,6 @@ fn revise(ui: &mut Ui, program: &mut Program) {
     if let Some(id) = remove {
         remove_measure(program, &id);
     }
-}
-
-/// The month a measure's data should be ready: the program's first month plus the longest of
-/// the open requirements that name it (None when nothing open names it or no phase has a start).
-pub fn data_ready_month(program: &Program, measure: &str) -> Option<i32> {
-    let start = program
-        .phases
-        .iter()
-        .filter_map(|p| parse_month(&p.start))
-        .min()?;
-    let months = program
-        .gaps
-        .iter()
-        .filter(|g| g.capability != Capability::Ready && g.measure_ids.iter().any(|m| m == measure))
-        .map(|g| g.months)
-        .fold(None, |a: Option<f64>, m| Some(a.map_or(m, |a| a.max(m))))?;
-    Some(start + months.ceil() as i32)
-}
-
-/// What the gap analysis says about a measure's phasing: the first phase that counts it but
-/// begins before its data should be ready (None when the plan fits the gaps).
-pub fn timing_conflict(program: &Program, measure: &str) -> Option<String> {
-    let ready = data_ready_month(program, measure)?;
-    let p = program
-        .phases
-        .iter()
-        .filter(|p| p.measure_ids.iter().any(|m| m == measure))
-        .find(|p| parse_month(&p.start).is_some_and(|s| s < ready))?;
-    Some(format!(
-        "data ready about {}, after {} starts ({})",
-        format_month(ready),
-        p.name,
-        p.start
-    ))
-}
-
-/// "YYYY-MM" → months since year 0 (None when malformed).
-pub fn parse_month(s: &str) -> Option<i32> {
-    let (y, m) = s.trim().split_once('-')?;
-    if y.len() != 4 || m.is_empty() || m.len() > 2 {
-        return None;
-    }
-    let y: i32 = y.parse().ok()?;
-    let m: i32 = m.parse().ok()?;
-    (1..=12).contains(&m).then_some(y * 12 + m - 1)
-}
-
-/// Months since year 0 → "YYYY-MM".
-pub fn format_month(k: i32) -> String {
-    format!("{:04}-{:02}", k.div_euclid(12), k.rem_euclid(12) + 1)
-}
-
-/// The last month of a phase ("YYYY-MM"), when its start is valid.
-pub fn end_month(p: &Phase) -> Option<String> {
-    parse_month(&p.start).map(|s| format_month(s + p.months.max(1) as i32 - 1))
 }
 
 fn phases(ui: &mut Ui, program: &mut Program) {
@@ -384,9 +333,7 @@ fn next_phase(program: &Program) -> Phase {
         Some(PhaseKind::Reporting) => PhaseKind::Performance,
         Some(PhaseKind::Performance | PhaseKind::Success) => PhaseKind::Success,
     };
-    let start = last
-        .and_then(|p| parse_month(&p.start).map(|s| format_month(s + p.months as i32)))
-        .unwrap_or_default();
+    let start = last.and_then(month_after).unwrap_or_default();
     Phase {
         name: kind.label().trim_start_matches("Pay for ").to_owned(),
         kind,
@@ -395,90 +342,6 @@ fn next_phase(program: &Program) -> Phase {
         measure_ids: Vec::new(),
         pool_share: 0.0,
         entry_criteria: Vec::new(),
-    }
-}
-
-fn standard_phases(measures: &[String]) -> Vec<Phase> {
-    let spec = [
-        (
-            PhaseKind::Participation,
-            "Participation",
-            6,
-            0.1,
-            vec!["Provider agreements signed", "Attribution files exchanged"],
-        ),
-        (
-            PhaseKind::Reporting,
-            "Reporting",
-            12,
-            0.2,
-            vec!["Data feeds tested for every measure"],
-        ),
-        (
-            PhaseKind::Performance,
-            "Performance",
-            12,
-            0.4,
-            vec![
-                "Reporting completeness at target for two quarters",
-                "Baselines and benchmarks published",
-            ],
-        ),
-        (
-            PhaseKind::Success,
-            "Success",
-            12,
-            0.3,
-            vec!["Outcome measures risk-adjusted and validated"],
-        ),
-    ];
-    let mut start = parse_month("2026-01").unwrap_or(0);
-    spec.into_iter()
-        .map(|(kind, name, months, share, criteria)| {
-            let p = Phase {
-                name: name.to_owned(),
-                kind,
-                start: format_month(start),
-                months,
-                measure_ids: if kind == PhaseKind::Participation {
-                    Vec::new()
-                } else {
-                    measures.to_vec()
-                },
-                pool_share: share,
-                entry_criteria: criteria.into_iter().map(str::to_owned).collect(),
-            };
-            start += months as i32;
-            p
-        })
-        .collect()
-}
-
-fn chain_dates(phases: &mut [Phase]) {
-    for i in 1..phases.len() {
-        if let Some(s) = parse_month(&phases[i - 1].start) {
-            phases[i].start = format_month(s + phases[i - 1].months as i32);
-        }
-    }
-}
-
-/// A measure "starts to count" in the first phase (in plan order) that lists it.
-fn sync_measure_phases(program: &mut Program) {
-    let firsts: Vec<Option<String>> = program
-        .measures
-        .iter()
-        .map(|m| {
-            program
-                .phases
-                .iter()
-                .find(|p| p.measure_ids.contains(&m.id))
-                .map(|p| p.name.clone())
-        })
-        .collect();
-    for (m, f) in program.measures.iter_mut().zip(firsts) {
-        if m.phase != f {
-            m.phase = f;
-        }
     }
 }
 
@@ -621,107 +484,5 @@ pub(super) fn timeline(ui: &mut Ui, program: &Program, current: Option<&str>) {
     }
     if let Some(h) = hover {
         response.on_hover_text(h);
-    }
-}
-
-pub(super) fn problems(program: &Program) -> Vec<String> {
-    let mut out = Vec::new();
-    let n = program.phases.len();
-    if n == 0 {
-        out.push("no phases".to_owned());
-        return out;
-    }
-    let share: f64 = program.phases.iter().map(|p| p.pool_share).sum();
-    if (share - 1.0).abs() > 1e-6 {
-        out.push(format!("phase pool shares add to {:.0}%", share * 100.0));
-    }
-    if !(2..=4).contains(&n) {
-        out.push(format!(
-            "{n} phase{} (aim for 2–4)",
-            if n == 1 { "" } else { "s" }
-        ));
-    }
-    for p in &program.phases {
-        let name = if p.name.is_empty() {
-            p.kind.label()
-        } else {
-            &p.name
-        };
-        if parse_month(&p.start).is_none() {
-            out.push(format!("phase {name} has no start month (YYYY-MM)"));
-        }
-        if p.kind != PhaseKind::Participation && p.measure_ids.is_empty() {
-            out.push(format!("phase {name} has no measures"));
-        }
-    }
-    let loose = program
-        .scored_measures()
-        .filter(|m| !program.phases.iter().any(|p| p.measure_ids.contains(&m.id)))
-        .count();
-    if loose > 0 {
-        out.push(format!(
-            "{loose} vital-few measure{} in no phase",
-            if loose == 1 { " is" } else { "s are" }
-        ));
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn months_parse_and_format() {
-        assert_eq!(parse_month("2026-01"), Some(2026 * 12));
-        assert_eq!(parse_month("2026-12"), Some(2026 * 12 + 11));
-        assert_eq!(parse_month("2026-13"), None);
-        assert_eq!(parse_month("26-01"), None);
-        assert_eq!(parse_month(""), None);
-        assert_eq!(format_month(2026 * 12 + 11), "2026-12");
-        let p = Phase {
-            start: "2026-07".into(),
-            months: 12,
-            ..Phase::default()
-        };
-        assert_eq!(end_month(&p).as_deref(), Some("2027-06"));
-    }
-
-    #[test]
-    fn a_phase_that_starts_before_the_data_is_ready_is_flagged() {
-        use crate::program::GapItem;
-        let mut program = Program {
-            phases: standard_phases(&["A".into()]),
-            gaps: vec![GapItem {
-                measure_ids: vec!["A".into()],
-                capability: Capability::Missing,
-                months: 9.0,
-                ..GapItem::default()
-            }],
-            ..Program::default()
-        };
-        // Program starts 2026-01; A's data is ready 2026-10, after Reporting starts 2026-07.
-        assert_eq!(data_ready_month(&program, "A"), parse_month("2026-10"));
-        assert_eq!(
-            timing_conflict(&program, "A").as_deref(),
-            Some("data ready about 2026-10, after Reporting starts (2026-07)")
-        );
-        program.gaps[0].months = 6.0;
-        assert_eq!(timing_conflict(&program, "A"), None);
-        program.gaps[0].capability = Capability::Ready;
-        program.gaps[0].months = 24.0;
-        assert_eq!(data_ready_month(&program, "A"), None);
-    }
-
-    #[test]
-    fn standard_phases_chain_and_share_the_whole_pool() {
-        let ps = standard_phases(&["A".into()]);
-        assert_eq!(ps.len(), 4);
-        assert_eq!(ps[1].start, "2026-07");
-        assert_eq!(ps[2].start, "2027-07");
-        assert_eq!(ps[3].start, "2028-07");
-        let share: f64 = ps.iter().map(|p| p.pool_share).sum();
-        assert!((share - 1.0).abs() < 1e-9);
-        assert!(ps[0].measure_ids.is_empty());
     }
 }

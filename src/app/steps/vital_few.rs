@@ -2,13 +2,10 @@
 //! with a visible rationale score.
 
 use super::widgets::{self, section, terms};
-use super::{StepCtx, area_name, remove_service_area};
-use crate::program::{Accountability, CrosswalkEntry, Measure, Program, ServiceArea};
+use super::{StepCtx, remove_service_area};
+use crate::program::plan::{VITAL_FEW_MIN, accountability, held_to, set_accountability};
+use crate::program::{Accountability, Measure, Program, ServiceArea, VITAL_FEW_MAX};
 use egui::{RichText, Ui};
-
-/// Aim for this many vital few per service area.
-pub const VITAL_FEW_MIN: usize = 3;
-pub const VITAL_FEW_MAX: usize = 7;
 
 /// Service areas most P4P programs crosswalk to, offered when a program has none.
 const COMMON_AREAS: [(&str, &str); 5] = [
@@ -127,47 +124,6 @@ fn service_areas_body(ui: &mut Ui, program: &mut Program) {
     });
 }
 
-/// The accountability of a measure in an area, if any.
-pub(super) fn accountability(
-    program: &Program,
-    measure: &str,
-    area: &str,
-) -> Option<Accountability> {
-    program
-        .crosswalk
-        .iter()
-        .find(|c| c.measure_id == measure && c.service_area_id == area)
-        .map(|c| c.accountability)
-}
-
-/// Sets (or clears) one crosswalk cell and keeps the measure's own list of areas in step.
-pub fn set_accountability(
-    program: &mut Program,
-    measure: &str,
-    area: &str,
-    value: Option<Accountability>,
-) {
-    program
-        .crosswalk
-        .retain(|c| !(c.measure_id == measure && c.service_area_id == area));
-    if let Some(a) = value {
-        program.crosswalk.push(CrosswalkEntry {
-            measure_id: measure.to_owned(),
-            service_area_id: area.to_owned(),
-            accountability: a,
-        });
-    }
-    let areas: Vec<String> = program
-        .service_areas
-        .iter()
-        .filter(|sa| accountability(program, measure, &sa.id).is_some())
-        .map(|sa| sa.id.clone())
-        .collect();
-    if let Some(m) = program.measure_mut(measure) {
-        m.service_areas = areas;
-    }
-}
-
 /// none → Primary → Shared → Contributing → none.
 fn cycle(a: Option<Accountability>) -> Option<Accountability> {
     match a {
@@ -269,12 +225,6 @@ fn acc_color(a: Accountability) -> egui::Color32 {
     }
 }
 
-/// Whether an area is held to a measure's result (Primary or Shared; a Contributing area
-/// helps but does not answer for it, so the measure is not one of its vital few).
-fn held_to(a: Option<Accountability>) -> bool {
-    matches!(a, Some(Accountability::Primary | Accountability::Shared))
-}
-
 /// Measures an area is held to, best rationale first.
 fn measures_in_area<'p>(program: &'p Program, area: &str) -> Vec<&'p Measure> {
     let mut ms: Vec<&Measure> = program
@@ -284,19 +234,6 @@ fn measures_in_area<'p>(program: &'p Program, area: &str) -> Vec<&'p Measure> {
         .collect();
     ms.sort_by_key(|m| std::cmp::Reverse(m.rationale_score.total()));
     ms
-}
-
-/// Number of vital-few measures accountable to each service area, in area order.
-pub(super) fn vital_few_counts(program: &Program) -> Vec<(String, usize, usize)> {
-    program
-        .service_areas
-        .iter()
-        .map(|a| {
-            let ms = measures_in_area(program, &a.id);
-            let vf = ms.iter().filter(|m| m.vital_few).count();
-            (a.id.clone(), vf, ms.len())
-        })
-        .collect()
 }
 
 fn vital_few(ui: &mut Ui, program: &mut Program) {
@@ -428,38 +365,4 @@ fn rationale_table(ui: &mut Ui, program: &mut Program, ids: &[String]) {
                 ui.end_row();
             }
         });
-}
-
-pub(super) fn problems(program: &Program) -> Vec<String> {
-    let mut out = Vec::new();
-    if program.service_areas.is_empty() {
-        out.push("no service areas".to_owned());
-    }
-    if !program.measures.is_empty() && program.crosswalk.is_empty() {
-        out.push("no measures crosswalked to a service area".to_owned());
-    }
-    if !program.measures.is_empty() && !program.measures.iter().any(|m| m.vital_few) {
-        out.push("no vital-few measures chosen".to_owned());
-    }
-    for (area, vf, _) in vital_few_counts(program) {
-        if vf > VITAL_FEW_MAX {
-            out.push(format!(
-                "service area {} has {vf} vital few (aim for {VITAL_FEW_MIN}–{VITAL_FEW_MAX})",
-                area_name(program, &area)
-            ));
-        }
-    }
-    for m in program.measures.iter().filter(|m| m.vital_few) {
-        if !program
-            .crosswalk
-            .iter()
-            .any(|c| c.measure_id == m.id && held_to(Some(c.accountability)))
-        {
-            out.push(format!(
-                "vital-few measure {} has no accountable service area",
-                m.id
-            ));
-        }
-    }
-    out
 }

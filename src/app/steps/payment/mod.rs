@@ -1,0 +1,108 @@
+//! Step 6: the pool, payment frequency, the algorithm (scoring and distribution), weights, caps
+//! and floors, with the engine's resulting figures. The live simulation panel beside this
+//! screen is the app's.
+
+mod algorithm;
+mod pool;
+mod scoring;
+
+use super::StepCtx;
+use super::widgets;
+use crate::app::session::Session;
+use crate::program::{Pool, Program};
+use algorithm::{algorithm, limits};
+use egui::{RichText, Ui};
+use pool::pool;
+use scoring::{scoring, weights};
+
+pub(super) fn ui(ui: &mut Ui, ctx: &mut StepCtx) {
+    egui::ScrollArea::vertical()
+        .id_salt("payment-scroll")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            figures(ui, ctx.program, ctx.session);
+            pool(ui, ctx.program, ctx.session);
+            algorithm(ui, ctx.program);
+            scoring(ui, ctx.program);
+            weights(ui, ctx.program);
+            limits(ui, ctx.program);
+        });
+}
+
+fn figures(ui: &mut Ui, program: &Program, session: &Session) {
+    let Some(r) = &session.results else {
+        widgets::warning(
+            ui,
+            "No simulation yet: load data in step 5 to see what this model pays.",
+        );
+        return;
+    };
+    let p = &r.payment;
+    let n = r.provider_count();
+    ui.horizontal_wrapped(|ui| {
+        widgets::figure(
+            ui,
+            "pool",
+            &widgets::fmt_money_short(p.pool_cents),
+            "The pool this model makes available",
+        );
+        ui.add_space(18.0);
+        widgets::figure(
+            ui,
+            "paid",
+            &widgets::fmt_money_short(p.paid_cents),
+            "Total paid to providers",
+        );
+        ui.add_space(18.0);
+        widgets::figure(
+            ui,
+            "not paid out",
+            &widgets::fmt_money_short(p.unallocated_cents),
+            "Pool left over: nobody eligible, caps, or the payer's share of a withhold",
+        );
+        ui.add_space(18.0);
+        widgets::figure(
+            ui,
+            "providers earning",
+            &format!("{} of {n}", r.earning_count()),
+            "Providers paid more than zero",
+        );
+        if program.payment.two_sided || matches!(program.payment.pool, Pool::Withhold { .. }) {
+            ui.add_space(18.0);
+            widgets::figure(
+                ui,
+                "net losers",
+                &r.penalised_count().to_string(),
+                "Providers whose payout is less than what was withheld (or who owe a penalty)",
+            );
+        }
+        ui.add_space(18.0);
+        let eligible = r.eligible.iter().filter(|e| **e).count();
+        widgets::figure(
+            ui,
+            "eligible",
+            &format!("{eligible} of {n}"),
+            "Providers the eligibility rule lets earn",
+        );
+        if p.exchange_factor.is_finite() {
+            ui.add_space(18.0);
+            widgets::figure(
+                ui,
+                "exchange factor",
+                &format!("{:.6}", p.exchange_factor),
+                "Slope (linear) or k (logistic) the engine solved so the pool is paid as designed",
+            );
+        }
+    });
+    let per_year = program.payment.frequency.payments_per_year() as i64;
+    if per_year > 1 {
+        ui.label(
+            RichText::new(format!(
+                "Paid {}: {per_year} payments of about {} each",
+                program.payment.frequency.label().to_lowercase(),
+                widgets::fmt_money_short(p.paid_cents / per_year)
+            ))
+            .weak(),
+        );
+    }
+}

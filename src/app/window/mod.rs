@@ -1,0 +1,754 @@
+//! The designer's window: menus, the step sidebar, the current step, the live simulation,
+//! files, undo and background jobs.
+
+mod document;
+mod menus;
+mod modals;
+
+use document::{expand_home, slug, undoer};
+use modals::drop_overlay;
+
+use super::commands::Command;
+use crate::report::ExportFormat;
+use super::files::{self, AppPaths, FileKind, Prefs, Recovery, ThemeChoice};
+use super::jobs::{
+    DialogAnswer, DialogJob, DialogPurpose, LoadJob, Polled, TypedOutcome, TypedPathText,
+    typed_path_modal,
+};
+use super::providers::{self, ProvidersView};
+use super::screenshots::ScreenshotPlan;
+use super::session::{LoadStatus, Session};
+use super::sim_panel::SimPanel;
+use super::steps::{self, Step, StepStatus};
+use super::theme::{self, Palette};
+use super::widgets::glossary;
+use super::{Action, StepCtx};
+use crate::program::{Program, plan};
+use egui::util::undoer::{Settings as UndoSettings, Undoer};
+use egui::{RichText, Ui};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// How the window starts; everything a test needs to isolate it from the user's machine.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// Program to open; `None` opens the bundled sample.
+    pub program_path: Option<PathBuf>,
+    /// Where preferences, recent files and the recovery file live.
+    pub paths: AppPaths,
+    /// Use the operating system's file dialogs (off in tests: they cannot be driven).
+    pub native_dialogs: bool,
+    /// Write the recovery file this often while there are unsaved changes.
+    pub autosave_every: Duration,
+    /// Offer to recover unsaved work left by a crash.
+    pub offer_recovery: bool,
+    /// Visit pages and save screenshots of them, then quit.
+    pub screenshots: Option<ScreenshotPlan>,
+}
+
+impl AppConfig {
+    /// The configuration of a normal run, adjusted by environment variables
+    /// (`P4P_DATA_DIR`, `P4P_NO_NATIVE_DIALOGS`, `P4P_AUTOSAVE_SECS`, `P4P_SCREENSHOT_DIR`).
+    pub fn from_env(program_path: Option<PathBuf>) -> AppConfig {
+        let screenshots = ScreenshotPlan::from_env();
+        let autosave = std::env::var("P4P_AUTOSAVE_SECS")
+            .ok()
+            .and_then(|s| s.parse::<f64>().ok())
+            .unwrap_or(30.0);
+        AppConfig {
+            program_path,
+            paths: AppPaths::from_env(),
+            native_dialogs: std::env::var_os("P4P_NO_NATIVE_DIALOGS").is_none(),
+            autosave_every: Duration::from_secs_f64(autosave.max(0.0)),
+            offer_recovery: screenshots.is_none(),
+            screenshots,
+        }
+    }
+
+    /// A configuration for tests: app files in `data_dir`, no native dialogs.
+    pub fn for_tests(program_path: Option<PathBuf>, data_dir: &Path) -> AppConfig {
+        AppConfig {
+            program_path,
+            paths: AppPaths::new(data_dir.to_path_buf()),
+            native_dialogs: false,
+            autosave_every: Duration::from_secs(30),
+            offer_recovery: true,
+            screenshots: None,
+        }
+    }
+}
+
+/// What the central panel shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    Step(Step),
+    Providers,
+    Analysis(super::analysis::View),
+}
+
+/// Something that must wait until unsaved changes are dealt with.
+#[derive(Debug, Clone, PartialEq)]
+enum Pending {
+    New,
+    OpenDialog,
+    OpenPath(PathBuf),
+    OpenSample,
+    Quit,
+}
+
+/// A dialog drawn over the window.
+enum Modal {
+    /// "Save changes to … before …?"
+    Unsaved(Pending),
+    /// A file path typed by hand (when there is no native dialog, or by choice).
+    TypedPath {
+        purpose: DialogPurpose,
+        text: String,
+        note: Option<String>,
+    },
+    /// Unsaved work from a previous run was found.
+    Recover(Recovery),
+    /// Something went wrong and the user must know.
+    Message { title: String, text: String },
+}
+
+/// The designer's window.
+pub struct DesignerApp {
+    pub program: Program,
+    pub session: Session,
+    pub page: Page,
+    pub prefs: Prefs,
+    /// The program as last saved or opened, to know whether there are unsaved changes.
+    saved: Program,
+    /// Shown in the title when the program has no file yet.
+    untitled_name: String,
+    undoer: Undoer<Program>,
+    paths: AppPaths,
+    native_dialogs: bool,
+    autosave_every: Duration,
+    last_autosave: Instant,
+    autosaved: Option<Program>,
+    load_job: Option<LoadJob>,
+    /// The data sources the loaded observations came from.
+    loaded_sources: Option<crate::program::DataSources>,
+    dialog_job: Option<DialogJob>,
+    /// Run once the current save succeeds (e.g. "save, then quit").
+    after_save: Option<Pending>,
+    modal: Option<Modal>,
+    status: Option<(String, bool, Instant)>,
+    actions: Vec<Action>,
+    sim: SimPanel,
+    providers: ProvidersView,
+    pub analysis: super::analysis::Analysis,
+    pub export: super::export::Exporter,
+    show_glossary: bool,
+    allow_close: bool,
+    title: String,
+    applied_prefs: Option<(ThemeChoice, f32)>,
+    screenshots: Option<ScreenshotPlan>,
+    styled: bool,
+    /// Step statuses as last computed, with the program and results they were computed for.
+    statuses: Option<StatusCache>,
+}
+
+/// Checking every step can take a while on big data, so the sidebar reuses the last answer
+/// until the program or results change, and refreshes at most twice a second while the
+/// program is being changed continuously (a slider drag, typing).
+struct StatusCache {
+    program: Program,
+    results_generation: u64,
+    at: Instant,
+    statuses: Vec<StepStatus>,
+}
+
+const STATUS_REFRESH: Duration = Duration::from_millis(500);
+
+impl DesignerApp {
+    pub fn new(cc: &eframe::CreationContext<'_>, config: AppConfig) -> DesignerApp {
+        let ctx = cc.egui_ctx.clone();
+        let program_path = config.program_path.clone();
+        let mut app = DesignerApp::headless(config);
+        theme::install(&ctx);
+        app.styled = true;
+        match program_path {
+            Some(p) => app.open_path(&p, &ctx),
+            None => app.open_sample(&ctx),
+        }
+        app
+    }
+
+    /// The app before it has a window: preferences read, nothing opened yet.
+    fn headless(config: AppConfig) -> DesignerApp {
+        let prefs = Prefs::load(&config.paths);
+        let recovery = if config.offer_recovery {
+            Recovery::find(&config.paths)
+        } else {
+            None
+        };
+        DesignerApp {
+            program: Program::default(),
+            session: Session::new(PathBuf::from("."), None),
+            page: Page::Step(Step::Identify),
+            prefs,
+            saved: Program::default(),
+            untitled_name: "Untitled".into(),
+            undoer: undoer(),
+            paths: config.paths,
+            native_dialogs: config.native_dialogs,
+            autosave_every: config.autosave_every,
+            last_autosave: Instant::now(),
+            autosaved: None,
+            load_job: None,
+            loaded_sources: None,
+            dialog_job: None,
+            after_save: None,
+            modal: recovery.map(Modal::Recover),
+            status: None,
+            actions: Vec::new(),
+            sim: SimPanel::default(),
+            providers: ProvidersView::default(),
+            analysis: Default::default(),
+            export: Default::default(),
+            show_glossary: false,
+            allow_close: false,
+            title: String::new(),
+            applied_prefs: None,
+            screenshots: config.screenshots,
+            styled: false,
+            statuses: None,
+        }
+    }
+
+    // ---- state a test or the CLI may ask about -------------------------------------------
+
+    /// Whether the program differs from the file it was opened from or last saved to.
+    pub fn is_dirty(&self) -> bool {
+        self.program != self.saved
+    }
+
+    /// The program's file, if it has one.
+    pub fn program_path(&self) -> Option<&Path> {
+        self.session.program_path.as_deref()
+    }
+
+    /// Whether data is being loaded in the background.
+    pub fn is_loading(&self) -> bool {
+        self.load_job.is_some()
+    }
+
+    /// Whether a dialog (unsaved changes, typed path, recovery, message) is showing.
+    pub fn modal_title(&self) -> Option<String> {
+        self.modal.as_ref().map(|m| match m {
+            Modal::Unsaved(_) => "Unsaved changes".to_owned(),
+            Modal::TypedPath { purpose, .. } => purpose.title().to_owned(),
+            Modal::Recover(_) => "Recover unsaved work".to_owned(),
+            Modal::Message { title, .. } => title.clone(),
+        })
+    }
+
+    /// The latest status-bar message.
+    pub fn status_message(&self) -> Option<&str> {
+        self.status.as_ref().map(|(m, _, _)| m.as_str())
+    }
+
+    /// Writes the recovery file now (normally every `autosave_every` while there are changes).
+    pub fn autosave_now(&mut self) {
+        self.last_autosave = Instant::now() - self.autosave_every - Duration::from_secs(1);
+        self.autosave();
+    }
+
+    // ---- actions (opening, saving and commands are in document.rs and menus.rs) ----------
+
+    fn apply_actions(&mut self, ctx: &egui::Context) {
+        for action in std::mem::take(&mut self.actions) {
+            match action {
+                Action::GoTo(s) => self.page = Page::Step(s),
+                Action::LoadData => self.start_load(ctx),
+                Action::PickDataFile => self.open_dialog(DialogPurpose::ImportData, ctx),
+                Action::OpenImportDialog(p) => self.import_file(p),
+                Action::SelectProvider(i) => {
+                    self.session.selected_provider = Some(i);
+                    self.page = Page::Providers;
+                }
+                Action::ShowProviders => self.page = Page::Providers,
+                Action::AdoptScenario { program, label } => {
+                    self.undoer.add_undo(&self.program);
+                    self.program = *program;
+                    self.undoer.add_undo(&self.program);
+                    self.set_status(format!("Adopted: {label}. Undo (Ctrl+Z) goes back."));
+                    self.reload_if_sources_changed(ctx);
+                }
+                Action::Notify(m) => self.set_status(m),
+            }
+        }
+    }
+
+    fn handle_dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        for path in dropped {
+            match files::file_kind(&path) {
+                FileKind::Program => self.request(Pending::OpenPath(path), ctx),
+                FileKind::Data => self.import_file(path),
+                FileKind::Other => self.set_status_error(format!(
+                    "{} is neither a program (.ron) nor a data file (.csv, .parquet).",
+                    path.display()
+                )),
+            }
+        }
+    }
+
+    // ---- housekeeping --------------------------------------------------------------------
+
+    fn set_status(&mut self, message: String) {
+        self.status = Some((message, false, Instant::now()));
+    }
+
+    fn set_status_error(&mut self, message: String) {
+        self.status = Some((message, true, Instant::now()));
+    }
+
+    fn save_prefs(&mut self) {
+        if let Err(e) = self.prefs.save(&self.paths) {
+            self.set_status_error(format!("Could not save preferences: {e}"));
+        }
+    }
+
+    fn sync_prefs(&mut self, ctx: &egui::Context) {
+        let want = (self.prefs.theme, self.prefs.ui_scale);
+        match self.applied_prefs {
+            Some(had) if had == want => {
+                // Ctrl +/− zoom changes the scale directly; remember it.
+                let zoom = ctx.zoom_factor();
+                if (zoom - self.prefs.ui_scale).abs() > 0.001 {
+                    self.prefs.ui_scale = zoom;
+                    self.applied_prefs = Some((self.prefs.theme, zoom));
+                    self.save_prefs();
+                }
+            }
+            had => {
+                theme::apply_prefs(ctx, &self.prefs);
+                self.applied_prefs = Some(want);
+                if had.is_some() {
+                    self.save_prefs();
+                }
+            }
+        }
+    }
+
+    fn display_name(&self) -> String {
+        match &self.session.program_path {
+            Some(p) => p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            None => self.untitled_name.clone(),
+        }
+    }
+
+    fn update_title(&mut self, ctx: &egui::Context) {
+        let title = format!(
+            "{}{} — p4p-designer",
+            if self.is_dirty() { "● " } else { "" },
+            self.display_name()
+        );
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+    }
+
+    fn drive_screenshots(&mut self, ctx: &egui::Context) {
+        let busy = self.load_job.is_some();
+        let Some(plan) = &mut self.screenshots else {
+            return;
+        };
+        match plan.tick(busy, ctx) {
+            super::screenshots::Tick::Wait => {}
+            super::screenshots::Tick::Show(shot) => {
+                let (page, theme, why) = shot.view();
+                self.page = page;
+                if self.prefs.theme != theme {
+                    self.prefs.theme = theme;
+                }
+                if why && self.session.selected_provider.is_none() {
+                    self.session.selected_provider = self.typical_earner();
+                }
+            }
+            super::screenshots::Tick::Quit => {
+                self.allow_close = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        }
+    }
+
+    /// The provider with the median positive payment: a representative "why".
+    fn typical_earner(&self) -> Option<usize> {
+        let r = self.session.results.as_ref()?;
+        let mut earners: Vec<usize> = (0..r.provider_count())
+            .filter(|&i| r.payment.earned[i] > 0)
+            .collect();
+        earners.sort_by_key(|&i| r.payment.earned[i]);
+        earners.get(earners.len() / 2).copied()
+    }
+}
+
+// ---- drawing -----------------------------------------------------------------------------
+
+impl eframe::App for DesignerApp {
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        if !self.styled {
+            theme::install(&ctx);
+            self.styled = true;
+        }
+        self.sync_prefs(&ctx);
+        self.poll_jobs(&ctx);
+        self.handle_dropped_files(&ctx);
+        if self.modal.is_none() {
+            for cmd in Command::pressed(&ctx) {
+                self.run_command(cmd, &ctx);
+            }
+        }
+        self.session.recompute(&self.program);
+
+        let mut commands = Vec::new();
+        self.menu_bar(ui, &mut commands);
+        self.status_bar(ui);
+        self.sidebar(ui);
+        self.right_panel(ui);
+        self.central(ui);
+        self.modals(&ctx);
+        self.export.ui(&ctx, &self.program, &self.session);
+        if let Some((message, error)) = self.export.outcome.take() {
+            if error {
+                self.set_status_error(message);
+            } else {
+                self.set_status(message);
+            }
+        }
+        self.glossary_window(&ctx);
+        drop_overlay(&ctx);
+        for cmd in commands {
+            self.run_command(cmd, &ctx);
+        }
+
+        self.apply_actions(&ctx);
+        // Edits made in the central panel show in the side panels on the very next frame.
+        if self.session.recompute(&self.program) {
+            ctx.request_repaint();
+        }
+        self.feed_undo(&ctx);
+        self.autosave();
+        if self.is_dirty() {
+            ctx.request_repaint_after(self.autosave_every);
+        }
+        self.handle_close(&ctx);
+        self.update_title(&ctx);
+        self.drive_screenshots(&ctx);
+    }
+
+    fn on_exit(&mut self) {
+        if !self.is_dirty() {
+            Recovery::remove(&self.paths);
+        }
+    }
+}
+
+impl DesignerApp {
+    fn sidebar(&mut self, ui: &mut Ui) {
+        let p = Palette::of(ui);
+        egui::Panel::left("steps")
+            .resizable(true)
+            .default_size(250.0)
+            .size_range(220.0..=420.0)
+            .show(ui, |ui| {
+                ui.add_space(10.0);
+                ui.label(RichText::new("PROGRAM").small().color(p.muted));
+                ui.add(
+                    egui::Label::new(RichText::new(&self.program.name).strong().size(18.0)).wrap(),
+                );
+                ui.add_space(10.0);
+                ui.label(RichText::new("SEVEN STEPS").small().color(p.muted));
+                let statuses = self.step_statuses(ui.ctx());
+                for (step, status) in Step::ALL.into_iter().zip(statuses) {
+                    self.step_entry(ui, step, &status, &p);
+                }
+                ui.add_space(8.0);
+                ui.separator();
+                ui.label(RichText::new("RESULTS").small().color(p.muted));
+                let on = self.page == Page::Providers;
+                if ui
+                    .add_sized(
+                        [ui.available_width(), 30.0],
+                        egui::Button::selectable(on, ("Providers & payouts", egui::Atom::grow())),
+                    )
+                    .on_hover_text(format!(
+                        "Every provider's score and payment, and why ({})",
+                        Command::ShowProviders.shortcut_text(ui.ctx())
+                    ))
+                    .clicked()
+                {
+                    self.page = Page::Providers;
+                }
+                for view in super::analysis::View::ALL {
+                    let on = self.page == Page::Analysis(view);
+                    if ui
+                        .add_sized(
+                            [ui.available_width(), 30.0],
+                            egui::Button::selectable(on, (view.title(), egui::Atom::grow())),
+                        )
+                        .on_hover_text(view.hint())
+                        .clicked()
+                    {
+                        self.page = Page::Analysis(view);
+                    }
+                }
+                ui.with_layout(egui::Layout::bottom_up(egui::Align::Min), |ui| {
+                    ui.add_space(6.0);
+                    self.data_summary(ui, &p);
+                });
+            });
+    }
+
+    fn step_statuses(&mut self, ctx: &egui::Context) -> Vec<StepStatus> {
+        let generation = self.session.results_generation;
+        let fresh = match &self.statuses {
+            None => false,
+            Some(c) if c.program == self.program && c.results_generation == generation => true,
+            // While a slider is dragged or text typed, refresh at most twice a second.
+            Some(c)
+                if c.at.elapsed() < STATUS_REFRESH
+                    && (ctx.input(|i| i.pointer.any_down()) || ctx.text_edit_focused()) =>
+            {
+                ctx.request_repaint_after(STATUS_REFRESH);
+                true
+            }
+            Some(_) => false,
+        };
+        if !fresh {
+            let evidence = self.session.evidence(&self.program);
+            let statuses = Step::ALL
+                .iter()
+                .map(|s| plan::status(*s, &self.program, &evidence))
+                .collect();
+            self.statuses = Some(StatusCache {
+                program: self.program.clone(),
+                results_generation: generation,
+                at: Instant::now(),
+                statuses,
+            });
+        }
+        self.statuses
+            .as_ref()
+            .map(|c| c.statuses.clone())
+            .unwrap_or_default()
+    }
+
+    fn step_entry(&mut self, ui: &mut Ui, step: Step, status: &StepStatus, p: &Palette) {
+        let selected = self.page == Page::Step(step);
+        let (icon, color, tip) = match status {
+            StepStatus::Done => ("✔", p.good, "Done".to_owned()),
+            StepStatus::NeedsAttention(why) => ("⚠", p.warn, format!("Needs attention: {why}")),
+        };
+        ui.add_space(2.0);
+        ui.horizontal(|ui| {
+            ui.add(
+                egui::Label::new(RichText::new(icon).color(color).size(16.0))
+                    .sense(egui::Sense::hover()),
+            )
+            .on_hover_text(&tip);
+            let r = ui
+                .add_sized(
+                    [ui.available_width(), 28.0],
+                    // The growing atom pushes the title to the left edge, like a list.
+                    egui::Button::selectable(
+                        selected,
+                        (RichText::new(step.title()).size(15.0), egui::Atom::grow()),
+                    ),
+                )
+                .on_hover_text(format!(
+                    "{}\n\n{tip}\n\n{}",
+                    step.purpose(),
+                    Command::Step(step.number() - 1).shortcut_text(ui.ctx())
+                ));
+            if r.clicked() {
+                self.page = Page::Step(step);
+            }
+        });
+        if let Some(why) = status.reason() {
+            ui.horizontal(|ui| {
+                ui.add_space(28.0);
+                ui.add(egui::Label::new(RichText::new(why).small().color(p.warn)).wrap());
+            });
+        }
+    }
+
+    fn data_summary(&mut self, ui: &mut Ui, p: &Palette) {
+        // Drawn bottom-up: last line first.
+        if let Some(load) = self.session.loading.clone() {
+            if ui.button("Cancel loading").clicked() {
+                self.cancel_load();
+            }
+            ui.add(
+                egui::ProgressBar::new(load.fraction)
+                    .animate(true)
+                    .text(format!(
+                        "{:.0}% · {:.0} s",
+                        load.fraction * 100.0,
+                        load.elapsed
+                    )),
+            );
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(load.message);
+            });
+        } else if let Some(obs) = &self.session.observations {
+            let measures = self.session.inputs.as_ref().map_or(0, |i| i.measures.len());
+            ui.label(
+                RichText::new(format!(
+                    "{} → {}",
+                    self.program.standards.baseline_period,
+                    self.program.standards.performance_period
+                ))
+                .small()
+                .color(p.muted),
+            );
+            ui.label(format!(
+                "{} providers · {} scored measures",
+                widgets_thousands(obs.provider_count()),
+                measures
+            ));
+        } else {
+            ui.label(RichText::new("No data loaded").color(p.muted));
+        }
+        if let Some(e) = &self.session.data_error {
+            ui.add(egui::Label::new(RichText::new(format!("⚠ {e}")).small().color(p.bad)).wrap());
+        }
+        ui.label(RichText::new("DATA").small().color(p.muted));
+        ui.separator();
+    }
+
+    fn status_bar(&mut self, ui: &mut Ui) {
+        let p = Palette::of(ui);
+        egui::Panel::bottom("status_bar").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                match &self.session.program_path {
+                    Some(path) => ui.label(RichText::new(path.display().to_string()).small()),
+                    None => ui.label(RichText::new("Not saved to a file yet").small().color(p.muted)),
+                };
+                if self.is_dirty() {
+                    ui.label(RichText::new("● unsaved changes").small().color(p.warn))
+                        .on_hover_text("Save with Ctrl+S. Unsaved work is also kept in a recovery file every 30 seconds.");
+                }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if let Some((msg, is_error, at)) = &self.status
+                        && at.elapsed() < Duration::from_secs(12)
+                    {
+                        let color = if *is_error { p.bad } else { p.muted };
+                        ui.add(egui::Label::new(RichText::new(msg).small().color(color)).truncate())
+                            .on_hover_text(msg);
+                        ui.ctx().request_repaint_after(Duration::from_secs(12));
+                    }
+                });
+            });
+        });
+    }
+
+    fn right_panel(&mut self, ui: &mut Ui) {
+        match self.page {
+            Page::Providers => {
+                egui::Panel::right("why")
+                    .resizable(true)
+                    .default_size((ui.available_width() * 0.48).max(480.0))
+                    .size_range(360.0..=1000.0)
+                    .show(ui, |ui| {
+                        egui::ScrollArea::vertical().id_salt("why_scroll").show(ui, |ui| {
+                            ui.add_space(6.0);
+                            match self.session.selected_provider {
+                                Some(i) => providers::why_ui(ui, &self.program, &self.session, i),
+                                None => {
+                                    ui.heading("Why this payment?");
+                                    ui.label("Select a provider in the table to see every input, standard, point, weight and rule behind its payment.");
+                                }
+                            }
+                        });
+                    });
+            }
+            Page::Step(step)
+                if step.number() >= Step::Baselines.number() && self.prefs.show_simulation =>
+            {
+                egui::Panel::right("simulation")
+                    .resizable(true)
+                    .default_size(370.0)
+                    .size_range(320.0..=640.0)
+                    .show(ui, |ui| {
+                        egui::ScrollArea::vertical()
+                            .id_salt("sim_scroll")
+                            .show(ui, |ui| {
+                                ui.add_space(6.0);
+                                self.sim.ui(
+                                    ui,
+                                    &mut self.program,
+                                    &mut self.session,
+                                    &mut self.actions,
+                                );
+                            });
+                    });
+            }
+            Page::Step(_) | Page::Analysis(_) => {}
+        }
+    }
+
+    fn central(&mut self, ui: &mut Ui) {
+        egui::CentralPanel::default().show(ui, |ui| match self.page {
+            Page::Step(step) => {
+                egui::Panel::bottom("step_nav").show(ui, |ui| {
+                    ui.horizontal(|ui| {
+                        if let Some(prev) = step.previous()
+                            && ui.button(format!("← {}", prev.title())).clicked()
+                        {
+                            self.page = Page::Step(prev);
+                        }
+                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                            if let Some(next) = step.next()
+                                && ui.button(format!("{} →", next.title())).clicked()
+                            {
+                                self.page = Page::Step(next);
+                            }
+                        });
+                    });
+                });
+                let mut ctx = StepCtx {
+                    program: &mut self.program,
+                    session: &mut self.session,
+                    actions: &mut self.actions,
+                };
+                steps::step_ui(step, ui, &mut ctx);
+            }
+            Page::Providers => {
+                ui.heading("Providers & payouts");
+                ui.add_space(4.0);
+                self.providers
+                    .table_ui(ui, &self.program, &mut self.session);
+            }
+            Page::Analysis(view) => {
+                let mut ctx = StepCtx {
+                    program: &mut self.program,
+                    session: &mut self.session,
+                    actions: &mut self.actions,
+                };
+                self.analysis.ui(view, ui, &mut ctx);
+            }
+        });
+    }
+}
+
+fn widgets_thousands(n: usize) -> String {
+    super::widgets::thousands(n as u64)
+}
