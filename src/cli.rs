@@ -218,6 +218,9 @@ pub fn load_data(
 fn score(path: &Path, data_dir: Option<&Path>, out: Option<&Path>) -> Result<(), Failure> {
     let program = read_program(path)?;
     let obs = load_data(&program, path, data_dir)?;
+    for w in &obs.load_report.warnings {
+        eprintln!("p4p-designer: warning: {w}");
+    }
     let (inputs, results) = engine::run(&program, &obs);
     let mut buf = Vec::with_capacity(256 * inputs.provider_count().max(1));
     write_scores_csv(&program, &inputs, &results, &mut buf)?;
@@ -301,6 +304,9 @@ fn validate(path: &Path, data_dir: Option<&Path>) -> Result<(), Failure> {
     let mut problems = crate::program::validate(&program);
     let obs = load_data(&program, path, data_dir)?;
     problems.extend(engine::check_data(&program, &obs));
+    for line in obs.load_report.code_summary() {
+        println!("{}: {line}", path.display());
+    }
     if problems.is_empty() {
         println!(
             "{}: ok ({} measures scored, {} providers)",

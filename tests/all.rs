@@ -8,6 +8,7 @@ mod engine;
 mod equity;
 mod exports;
 mod hvbp;
+mod messy;
 mod steps;
 mod synth;
 mod whatif;

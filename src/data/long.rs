@@ -72,7 +72,12 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &LongMapping) -> Result<(
             let p = ld.obs.provider_index(id);
             ld.claim_series(series, p, row, &m.provider_id)?;
             ld.store(series, p, &counts);
+            if !counts.rate.is_nan() {
+                ld.note_rate_column(series, rate_col);
+            }
         }
         ld.batch_read(table.rows_through())
-    })
+    })?;
+    ld.note_codes(&rules);
+    Ok(())
 }

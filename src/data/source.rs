@@ -1,14 +1,14 @@
 //! Opening a CSV or Parquet file lazily and reading the columns a mapping needs, as text.
 
 use std::fs::File;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
 use super::cells::CellRules;
-use super::error::DataError;
+use super::error::{DataError, excerpt};
 
 /// File formats we read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +25,12 @@ pub(crate) struct Source {
     /// The field separator of a CSV file.
     pub delimiter: Option<u8>,
     pub columns: Vec<String>,
+    /// The header's names as written (CSV), to find a mapped column given twice; polars
+    /// renames the second copy, which would otherwise be ignored without a word.
+    header: Vec<String>,
+    /// A CSV column that is null only where a row has fewer fields than the header: every
+    /// batch reads it, so a short or cut-off row is refused rather than read as empty cells.
+    sentinel: Option<String>,
     frame: LazyFrame,
 }
 
@@ -72,6 +78,15 @@ impl Source {
                     message: "it is a folder, not a file".into(),
                 });
             }
+            // A pipe or device would block the reader forever, or never end.
+            Ok(m) if !m.is_file() => {
+                return Err(DataError::Unreadable {
+                    file: name.into(),
+                    message: "it is not a regular file (a pipe, device or socket); give the path \
+                              of a saved data file"
+                        .into(),
+                });
+            }
             Ok(_) => {}
         }
         match format {
@@ -86,15 +101,25 @@ impl Source {
             message,
         };
         let head = read_head(path).map_err(|e| unreadable(e.to_string()))?;
+        if looks_utf16(&head) {
+            return Err(DataError::Utf16 { file: name.into() });
+        }
         let head = head.strip_prefix(UTF8_BOM).unwrap_or(&head);
         if head.iter().all(u8::is_ascii_whitespace) {
             return Err(DataError::NoHeader { file: name.into() });
+        }
+        if head.contains(&0) {
+            return Err(unreadable(
+                "it contains NUL bytes, so it is not a text file; export it as CSV (UTF-8)".into(),
+            ));
         }
         let tsv = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
         let delimiter = sniff_delimiter(head).unwrap_or(if tsv { b'\t' } else { b',' });
-        let pl_path = PlRefPath::try_from_path(path).map_err(|e| unreadable(e.to_string()))?;
+        let header = header_names(head, delimiter);
+        let failed = |e: PolarsError| csv_error(path, name, delimiter, &e);
+        let pl_path = PlRefPath::try_from_path(path).map_err(failed)?;
         // Schema length 0 reads every column as text: we parse numbers ourselves so that IDs
         // keep leading zeros and "Not Available" or "53.50%" never turn into nulls.
         let mut frame = LazyCsvReader::new(pl_path)
@@ -102,13 +127,13 @@ impl Source {
             .with_separator(delimiter)
             .with_infer_schema_length(Some(0))
             .with_encoding(CsvEncoding::LossyUtf8)
-            .with_missing_is_null(true)
+            // Empty cells read as "" (missing to us anyway), so that null means a field the
+            // row does not have at all: how short rows are found.
+            .with_missing_is_null(false)
             .with_glob(false)
             .finish()
-            .map_err(|e| unreadable(e.to_string()))?;
-        let schema = frame
-            .collect_schema()
-            .map_err(|e| unreadable(e.to_string()))?;
+            .map_err(failed)?;
+        let schema = frame.collect_schema().map_err(failed)?;
         let raw: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
         // polars drops a leading BOM itself; clean up after any other writer that left one (or
         // quotes) on the first name, so the mapping matches what a person sees.
@@ -116,21 +141,23 @@ impl Source {
         if columns != raw {
             frame = frame.rename(raw.iter(), columns.iter(), true);
         }
+        // The last named column: a short row lacks it. (An unnamed last column usually comes
+        // from a trailing delimiter that not every row repeats.)
+        let sentinel = columns.iter().rev().find(|c| !c.trim().is_empty()).cloned();
         Ok(Source {
             name: name.into(),
             path: path.to_path_buf(),
             format: FileFormat::Csv,
             delimiter: Some(delimiter),
             columns,
+            header,
+            sentinel,
             frame,
         })
     }
 
     fn open_parquet(path: &Path, name: &str) -> Result<Source, DataError> {
-        let bad = |e: PolarsError| DataError::BadParquet {
-            file: name.into(),
-            message: e.to_string(),
-        };
+        let bad = |e: PolarsError| parquet_error(name, &e);
         let pl_path = PlRefPath::try_from_path(path).map_err(bad)?;
         let args = ScanArgsParquet {
             glob: false,
@@ -148,12 +175,28 @@ impl Source {
             format: FileFormat::Parquet,
             delimiter: None,
             columns,
+            header: Vec::new(),
+            sentinel: None,
             frame,
         })
     }
 
-    /// Checks that a mapped column exists.
+    /// Checks that a mapped column exists, once.
     pub fn require(&self, column: &str, role: &str) -> Result<(), DataError> {
+        let mut at = self
+            .header
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| *h == column)
+            .map(|(i, _)| i + 1);
+        if let (Some(first), Some(second)) = (at.next(), at.next()) {
+            return Err(DataError::DuplicateColumn {
+                file: self.name.clone(),
+                column: column.into(),
+                first,
+                second,
+            });
+        }
         if self.columns.iter().any(|c| c == column) {
             Ok(())
         } else {
@@ -185,6 +228,12 @@ impl Source {
                 wanted.push(c);
             }
         }
+        let sentinel = self.sentinel.as_deref();
+        if let Some(s) = sentinel
+            && !wanted.contains(&s)
+        {
+            wanted.push(s);
+        }
         let exprs: Vec<Expr> = wanted
             .iter()
             .map(|c| col(*c).cast(DataType::String))
@@ -197,6 +246,9 @@ impl Source {
                 first_row: rows,
                 frame,
             };
+            if let Some(s) = sentinel {
+                table.check_complete_rows(s, self.header.len())?;
+            }
             rows += table.height();
             each(&table)
         })
@@ -262,21 +314,8 @@ impl Source {
 
     fn error(&self, e: PolarsError) -> DataError {
         match self.format {
-            FileFormat::Csv => match self.delimiter.and_then(|d| find_long_row(&self.path, d)) {
-                Some((row, message)) => DataError::BadRow {
-                    file: self.name.clone(),
-                    row,
-                    message,
-                },
-                None => DataError::Unreadable {
-                    file: self.name.clone(),
-                    message: e.to_string(),
-                },
-            },
-            FileFormat::Parquet => DataError::BadParquet {
-                file: self.name.clone(),
-                message: e.to_string(),
-            },
+            FileFormat::Csv => csv_error(&self.path, &self.name, self.delimiter.unwrap_or(b','), &e),
+            FileFormat::Parquet => parquet_error(&self.name, &e),
         }
     }
 }
@@ -295,10 +334,27 @@ impl Table {
         self.frame
             .column(name)
             .and_then(|c| c.str())
-            .map_err(|e| DataError::Unreadable {
+            .map_err(|_| DataError::Unreadable {
                 file: self.name.clone(),
-                message: e.to_string(),
+                message: format!("column \"{}\" could not be read as text", excerpt(name)),
             })
+    }
+
+    /// Refuses the first row of the batch that lacks `sentinel`, the header's last named
+    /// column: a row with fewer fields than the header, or a last row cut off mid-way.
+    fn check_complete_rows(&self, sentinel: &str, width: usize) -> Result<(), DataError> {
+        let cells = self.strings(sentinel)?;
+        if cells.null_count() == 0 {
+            return Ok(());
+        }
+        let Some(i) = cells.iter().position(|c| c.is_none()) else {
+            return Ok(());
+        };
+        Err(DataError::BadRow {
+            file: self.name.clone(),
+            row: self.first_row + i + 1,
+            message: short_row(width),
+        })
     }
 
     /// Walks the batch's rows, giving the cells of `columns` (in that order; None for an
@@ -408,28 +464,167 @@ fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// The first data row with more fields than the header, which polars refuses without saying
-/// where it is. Only called after a read has failed, so a good file is never read twice.
-fn find_long_row(path: &Path, delimiter: u8) -> Option<(usize, String)> {
+/// What is wrong with a CSV file that polars could not read, found by one plain pass over it:
+/// the first data row with more fields than the header (polars does not say where it is) or a
+/// quote that is never closed. Only called after a read has failed, so a good file is never read
+/// twice. Row 0 is the header line.
+fn diagnose_csv(path: &Path, delimiter: u8) -> Option<(usize, String)> {
+    let mut reader = BufReader::with_capacity(1 << 16, File::open(path).ok()?);
+    let mut in_quotes = false;
+    let mut fields = 1usize;
+    let mut blank = true;
+    let mut record = 0usize;
+    let mut width = 0usize;
+    let mut line = 1usize;
+    let mut quote_at = (0usize, 0usize);
+    let mut first = true;
+    loop {
+        let buf = reader.fill_buf().ok()?;
+        if buf.is_empty() {
+            break;
+        }
+        let mut bytes = buf;
+        if first {
+            bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+            first = false;
+        }
+        for &b in bytes {
+            match b {
+                b'"' => {
+                    if !in_quotes {
+                        quote_at = (record, line);
+                    }
+                    in_quotes = !in_quotes;
+                    blank = false;
+                }
+                b'\n' => {
+                    line += 1;
+                    if !in_quotes {
+                        if !blank {
+                            if record == 0 {
+                                width = fields;
+                            } else if fields != width {
+                                return Some((record, wrong_width(fields, width)));
+                            }
+                            record += 1;
+                        }
+                        fields = 1;
+                        blank = true;
+                    }
+                }
+                b'\r' => {}
+                d if d == delimiter && !in_quotes => {
+                    fields += 1;
+                    blank = false;
+                }
+                _ => blank = false,
+            }
+        }
+        let n = buf.len();
+        reader.consume(n);
+    }
+    if in_quotes {
+        let (row, line) = quote_at;
+        return Some((
+            row,
+            format!(
+                "a quote opened on line {line} is never closed, so the rest of the file would \
+                 read as one cell; close or remove that quote"
+            ),
+        ));
+    }
+    (!blank && record > 0 && fields != width).then(|| (record, wrong_width(fields, width)))
+}
+
+fn wrong_width(fields: usize, width: usize) -> String {
+    if fields > width {
+        format!("the row has {fields} fields but the header has {width}")
+    } else {
+        short_row(width)
+    }
+}
+
+/// Why a row with fewer fields than the header (`width`, when known) is refused.
+fn short_row(width: usize) -> String {
+    let width = if width > 0 {
+        format!(" ({width})")
+    } else {
+        String::new()
+    };
+    format!(
+        "the row has fewer fields than the header{width}, so its last values would be lost; a \
+         delimiter is missing or the row was cut short"
+    )
+}
+
+/// A CSV read failure in plain words: the row at fault when one can be found, never polars'
+/// own advice (which names options of a library the designer does not see).
+fn csv_error(path: &Path, name: &str, delimiter: u8, e: &PolarsError) -> DataError {
+    match diagnose_csv(path, delimiter) {
+        Some((0, message)) => DataError::Unreadable {
+            file: name.into(),
+            message: format!("in the header line, {message}"),
+        },
+        Some((row, message)) => DataError::BadRow {
+            file: name.into(),
+            row,
+            message,
+        },
+        None => DataError::Unreadable {
+            file: name.into(),
+            message: match e {
+                PolarsError::IO { error, .. } => error.to_string(),
+                _ => "it could not be read as a table; check that it is comma-, semicolon- or \
+                      tab-separated text saved as UTF-8, with the same number of fields on \
+                      every row"
+                    .into(),
+            },
+        },
+    }
+}
+
+/// A Parquet read failure in plain words.
+fn parquet_error(name: &str, e: &PolarsError) -> DataError {
+    DataError::BadParquet {
+        file: name.into(),
+        message: match e {
+            PolarsError::IO { error, .. } => error.to_string(),
+            _ => "it may be damaged, cut short, or another kind of file saved with a .parquet \
+                  name; export it again"
+                .into(),
+        },
+    }
+}
+
+/// A byte-order mark of UTF-16 (or UTF-32), or text whose every other byte is NUL: polars
+/// would read it as columns full of NUL bytes.
+fn looks_utf16(head: &[u8]) -> bool {
+    if head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]) {
+        return true;
+    }
+    let sample = &head[..head.len().min(512)];
+    let nul = sample.iter().filter(|&&b| b == 0).count();
+    sample.len() >= 8 && nul * 3 >= sample.len()
+}
+
+/// The names on the header line (as far as `head` reaches), cleaned like polars' names.
+fn header_names(head: &[u8], delimiter: u8) -> Vec<String> {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
+        .has_headers(false)
         .flexible(true)
-        .from_path(path)
-        .ok()?;
-    let width = reader.byte_headers().ok()?.len();
-    for (i, record) in reader.byte_records().enumerate() {
-        match record {
-            Ok(r) if r.len() > width => {
-                return Some((
-                    i + 1,
-                    format!("the row has {} fields but the header has {width}", r.len()),
-                ));
-            }
-            Ok(_) => {}
-            Err(e) => return Some((i + 1, e.to_string())),
+        .from_reader(head);
+    let mut record = csv::ByteRecord::new();
+    // Skip blank lines before the header, as polars does.
+    while let Ok(true) = reader.read_byte_record(&mut record) {
+        if record.iter().any(|f| !f.trim_ascii().is_empty()) {
+            return record
+                .iter()
+                .map(|f| clean_name(&String::from_utf8_lossy(f)))
+                .collect();
         }
     }
-    None
+    Vec::new()
 }
 
 /// The field separator of the header line: whichever of `,` `;` tab occurs most outside quotes.

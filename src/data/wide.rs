@@ -102,6 +102,11 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &WideMapping) -> Result<(
                     .or(sc.expected);
                 ld.claim_series(*series_id, p, row, column_name(first_column, ""))?;
                 ld.store(*series_id, p, &counts);
+                if let Some(i) = sc.rate
+                    && !counts.rate.is_nan()
+                {
+                    ld.note_rate_column(*series_id, &m.columns[i].column);
+                }
             }
 
             for &(i, supplied_id) in &supplied {
@@ -114,7 +119,9 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &WideMapping) -> Result<(
             }
         }
         ld.batch_read(table.rows_through())
-    })
+    })?;
+    ld.note_codes(&rules);
+    Ok(())
 }
 
 type SeriesPlan<'m> = BTreeMap<(&'m str, &'m str), SeriesColumns>;
