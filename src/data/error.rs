@@ -90,7 +90,9 @@ pub enum DataError {
         second: usize,
     },
 
-    #[error("{file}: the file is UTF-16 encoded; save it as UTF-8 (in Excel: Save As, \"CSV UTF-8\")")]
+    #[error(
+        "{file}: the file is UTF-16 encoded; save it as UTF-8 (in Excel: Save As, \"CSV UTF-8\")"
+    )]
     Utf16 { file: String },
 
     #[error("{at}: \"{value}\" is not a yes/no flag (use 1/0, true/false, yes/no or y/n)")]

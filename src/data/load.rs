@@ -210,7 +210,11 @@ impl<'p> Loader<'p> {
                     continue;
                 }
                 let origin = claims.by_provider.get(p).copied().unwrap_or(Origin::UNSEEN);
-                let file = self.files.get(origin.file as usize).cloned().unwrap_or_default();
+                let file = self
+                    .files
+                    .get(origin.file as usize)
+                    .cloned()
+                    .unwrap_or_default();
                 let column = self.rate_columns.get(&(id, origin.file)).cloned();
                 let at = || CellRef {
                     file: file.clone(),
@@ -533,9 +537,9 @@ impl RateScale {
         match self {
             RateScale::Signed => None,
             _ if v < 0.0 => Some("is negative, but the other rates of this measure are not".into()),
-            RateScale::Proportion if v > 1.0 => Some(
-                "is above 1, but the other rates of this measure are proportions (0–1)".into(),
-            ),
+            RateScale::Proportion if v > 1.0 => {
+                Some("is above 1, but the other rates of this measure are proportions (0–1)".into())
+            }
             RateScale::Percentage if v > 100.0 => Some(
                 "is above 100, but the other rates of this measure are percentages (0–100)".into(),
             ),

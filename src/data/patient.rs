@@ -76,7 +76,7 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &PatientMapping) -> Resul
     let mut groups: Vec<Group> = Vec::new();
     let mut group_index: HashMap<(String, String, String), usize> = HashMap::new();
 
-    source.read_batches(&names, |table| {
+    source.read_batches(&names, &[], |table| {
         let mut rows = table.rows(&[
             Some(&m.patient_id),
             Some(&m.provider_id),

@@ -44,7 +44,13 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &ProviderMapping) -> Resu
     let mut strata: Vec<Vec<Option<String>>> = vec![Vec::new(); m.stratifiers.len()];
     // Values each number field gave, to name a mapped column that is empty throughout.
     let mut given = [0usize; 4];
-    source.read_batches(&names, |table| {
+    // Names, areas, groups and stratifiers are descriptive: a row short of them still counts.
+    let mut optional: Vec<&str> = text_fields
+        .iter()
+        .filter_map(|(c, _)| c.as_deref())
+        .collect();
+    optional.extend(m.stratifiers.iter().map(String::as_str));
+    let short = source.read_batches(&names, &optional, |table| {
         let mut rows = table.rows(&wanted)?;
         while let Some((r, cells)) = rows.next_row() {
             let row = RowRef {
@@ -99,6 +105,19 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &ProviderMapping) -> Resu
         ld.batch_read(table.rows_through())
     })?;
     ld.note_codes(&rules);
+    if let Some(short) = short {
+        ld.warn(LoadWarning {
+            file: source.name.clone(),
+            row: Some(short.first),
+            column: None,
+            value: None,
+            message: format!(
+                "{} row(s) have fewer fields than the header; their last descriptive columns \
+                 are read as empty",
+                short.rows
+            ),
+        });
+    }
     for ((column, what), n) in number_fields.iter().zip(given) {
         if let Some(column) = column
             && n == 0

@@ -28,9 +28,6 @@ pub(crate) struct Source {
     /// The header's names as written (CSV), to find a mapped column given twice; polars
     /// renames the second copy, which would otherwise be ignored without a word.
     header: Vec<String>,
-    /// A CSV column that is null only where a row has fewer fields than the header: every
-    /// batch reads it, so a short or cut-off row is refused rather than read as empty cells.
-    sentinel: Option<String>,
     frame: LazyFrame,
 }
 
@@ -127,9 +124,7 @@ impl Source {
             .with_separator(delimiter)
             .with_infer_schema_length(Some(0))
             .with_encoding(CsvEncoding::LossyUtf8)
-            // Empty cells read as "" (missing to us anyway), so that null means a field the
-            // row does not have at all: how short rows are found.
-            .with_missing_is_null(false)
+            .with_missing_is_null(true)
             .with_glob(false)
             .finish()
             .map_err(failed)?;
@@ -141,9 +136,6 @@ impl Source {
         if columns != raw {
             frame = frame.rename(raw.iter(), columns.iter(), true);
         }
-        // The last named column: a short row lacks it. (An unnamed last column usually comes
-        // from a trailing delimiter that not every row repeats.)
-        let sentinel = columns.iter().rev().find(|c| !c.trim().is_empty()).cloned();
         Ok(Source {
             name: name.into(),
             path: path.to_path_buf(),
@@ -151,7 +143,6 @@ impl Source {
             delimiter: Some(delimiter),
             columns,
             header,
-            sentinel,
             frame,
         })
     }
@@ -176,7 +167,6 @@ impl Source {
             delimiter: None,
             columns,
             header: Vec::new(),
-            sentinel: None,
             frame,
         })
     }
@@ -217,22 +207,39 @@ impl Source {
     /// Reads the given columns (which must exist) as text, in file order, one batch of rows at
     /// a time, so a file far larger than memory can be loaded: only a batch of cells is held
     /// as text at once. Stops at the first error `each` returns.
+    ///
+    /// A CSV row with more fields than the header, or too few to reach a column of `columns`
+    /// that is not `optional`, is an error; a row short only of `optional` columns reads them
+    /// as empty, and the first such row and their number are returned.
     pub fn read_batches(
         &self,
         columns: &[&str],
+        optional: &[&str],
         mut each: impl FnMut(&Table) -> Result<(), DataError>,
-    ) -> Result<(), DataError> {
+    ) -> Result<Option<ShortRows>, DataError> {
         let mut wanted: Vec<&str> = Vec::new();
         for c in columns {
             if !wanted.contains(c) {
                 wanted.push(c);
             }
         }
-        let sentinel = self.sentinel.as_deref();
-        if let Some(s) = sentinel
-            && !wanted.contains(&s)
-        {
-            wanted.push(s);
+        // polars reads a short row's absent fields as empty cells and a cut-off last row as
+        // complete: one plain pass first finds rows whose field count is not the header's.
+        let mut short = None;
+        if let Some(d) = self.delimiter {
+            let needed = self
+                .header
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| wanted.contains(&h.as_str()) && !optional.contains(&h.as_str()))
+                .map(|(i, _)| i + 1)
+                .max()
+                .unwrap_or(0);
+            let mut tolerated = ShortRows::default();
+            if let Some((row, message)) = diagnose_csv(&self.path, d, needed, &mut tolerated) {
+                return Err(row_error(&self.name, row, message));
+            }
+            short = (tolerated.rows > 0).then_some(tolerated);
         }
         let exprs: Vec<Expr> = wanted
             .iter()
@@ -246,9 +253,6 @@ impl Source {
                 first_row: rows,
                 frame,
             };
-            if let Some(s) = sentinel {
-                table.check_complete_rows(s, self.header.len())?;
-            }
             rows += table.height();
             each(&table)
         })
@@ -265,7 +269,7 @@ impl Source {
                 file: self.name.clone(),
             });
         }
-        Ok(())
+        Ok(short)
     }
 
     /// Number of data rows.
@@ -314,7 +318,9 @@ impl Source {
 
     fn error(&self, e: PolarsError) -> DataError {
         match self.format {
-            FileFormat::Csv => csv_error(&self.path, &self.name, self.delimiter.unwrap_or(b','), &e),
+            FileFormat::Csv => {
+                csv_error(&self.path, &self.name, self.delimiter.unwrap_or(b','), &e)
+            }
             FileFormat::Parquet => parquet_error(&self.name, &e),
         }
     }
@@ -340,30 +346,15 @@ impl Table {
             })
     }
 
-    /// Refuses the first row of the batch that lacks `sentinel`, the header's last named
-    /// column: a row with fewer fields than the header, or a last row cut off mid-way.
-    fn check_complete_rows(&self, sentinel: &str, width: usize) -> Result<(), DataError> {
-        let cells = self.strings(sentinel)?;
-        if cells.null_count() == 0 {
-            return Ok(());
-        }
-        let Some(i) = cells.iter().position(|c| c.is_none()) else {
-            return Ok(());
-        };
-        Err(DataError::BadRow {
-            file: self.name.clone(),
-            row: self.first_row + i + 1,
-            message: short_row(width),
-        })
-    }
-
     /// Walks the batch's rows, giving the cells of `columns` (in that order; None for an
-    /// unmapped column or a null cell). Columns are read in step rather than copied out.
+    /// unmapped column, "" for an empty cell). Columns are read in step rather than copied out.
     pub fn rows(&self, columns: &[Option<&str>]) -> Result<Rows<'_>, DataError> {
         let mut iters: Vec<Box<dyn Iterator<Item = Option<&str>> + '_>> = Vec::new();
         for c in columns {
             iters.push(match c {
-                Some(name) => Box::new(self.strings(name)?.iter()),
+                // A null cell of a mapped column is an empty one (counted as blank), unlike
+                // the None of an unmapped column.
+                Some(name) => Box::new(self.strings(name)?.iter().map(|c| Some(c.unwrap_or("")))),
                 None => Box::new(std::iter::repeat(None)),
             });
         }
@@ -464,13 +455,29 @@ fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// What is wrong with a CSV file that polars could not read, found by one plain pass over it:
-/// the first data row with more fields than the header (polars does not say where it is) or a
-/// quote that is never closed. Only called after a read has failed, so a good file is never read
-/// twice. Row 0 is the header line.
-fn diagnose_csv(path: &Path, delimiter: u8) -> Option<(usize, String)> {
+/// Where a CSV file's rows do not fit its header, found by one plain pass over it: the first
+/// data row with more or fewer fields than the header (a cut-off last row has fewer), or a
+/// quote that is never closed. Quotes follow RFC 4180: a quote opens a quoted field only at
+/// the start of a field. Row 0 is the header line; None when every row fits.
+///
+/// A row with fewer fields than the header but at least `needed` is not an error: it is counted
+/// in `tolerated`.
+fn diagnose_csv(
+    path: &Path,
+    delimiter: u8,
+    needed: usize,
+    tolerated: &mut ShortRows,
+) -> Option<(usize, String)> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum At {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        /// A quote inside a quoted field: the field's end, or the first of `""`.
+        QuoteInQuoted,
+    }
     let mut reader = BufReader::with_capacity(1 << 16, File::open(path).ok()?);
-    let mut in_quotes = false;
+    let mut at = At::FieldStart;
     let mut fields = 1usize;
     let mut blank = true;
     let mut record = 0usize;
@@ -489,41 +496,55 @@ fn diagnose_csv(path: &Path, delimiter: u8) -> Option<(usize, String)> {
             first = false;
         }
         for &b in bytes {
+            if at == At::Quoted {
+                match b {
+                    b'"' => at = At::QuoteInQuoted,
+                    b'\n' => line += 1,
+                    _ => {}
+                }
+                continue;
+            }
             match b {
-                b'"' => {
-                    if !in_quotes {
-                        quote_at = (record, line);
-                    }
-                    in_quotes = !in_quotes;
+                b'"' if at == At::FieldStart => {
+                    quote_at = (record, line);
+                    at = At::Quoted;
                     blank = false;
+                }
+                b'"' if at == At::QuoteInQuoted => {
+                    at = At::Quoted;
                 }
                 b'\n' => {
                     line += 1;
-                    if !in_quotes {
-                        if !blank {
-                            if record == 0 {
-                                width = fields;
-                            } else if fields != width {
-                                return Some((record, wrong_width(fields, width)));
-                            }
-                            record += 1;
+                    if !blank {
+                        if record == 0 {
+                            width = fields;
+                        } else if fields < width && fields >= needed {
+                            tolerated.note(record);
+                        } else if fields != width {
+                            return Some((record, wrong_width(fields, width)));
                         }
-                        fields = 1;
-                        blank = true;
+                        record += 1;
                     }
+                    fields = 1;
+                    blank = true;
+                    at = At::FieldStart;
                 }
                 b'\r' => {}
-                d if d == delimiter && !in_quotes => {
+                d if d == delimiter => {
                     fields += 1;
                     blank = false;
+                    at = At::FieldStart;
                 }
-                _ => blank = false,
+                _ => {
+                    blank = false;
+                    at = At::Unquoted;
+                }
             }
         }
         let n = buf.len();
         reader.consume(n);
     }
-    if in_quotes {
+    if at == At::Quoted {
         let (row, line) = quote_at;
         return Some((
             row,
@@ -533,7 +554,47 @@ fn diagnose_csv(path: &Path, delimiter: u8) -> Option<(usize, String)> {
             ),
         ));
     }
-    (!blank && record > 0 && fields != width).then(|| (record, wrong_width(fields, width)))
+    if !blank && record > 0 && fields != width {
+        if fields < width && fields >= needed {
+            tolerated.note(record);
+        } else {
+            return Some((record, wrong_width(fields, width)));
+        }
+    }
+    None
+}
+
+/// Rows short of fields that a load could do without (text attributes, say).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ShortRows {
+    /// The first such data row.
+    pub first: usize,
+    pub rows: usize,
+}
+
+impl ShortRows {
+    fn note(&mut self, row: usize) {
+        if self.rows == 0 {
+            self.first = row;
+        }
+        self.rows += 1;
+    }
+}
+
+/// The error for a row [`diagnose_csv`] found (row 0: the header line).
+fn row_error(name: &str, row: usize, message: String) -> DataError {
+    if row == 0 {
+        DataError::Unreadable {
+            file: name.into(),
+            message: format!("in the header line, {message}"),
+        }
+    } else {
+        DataError::BadRow {
+            file: name.into(),
+            row,
+            message,
+        }
+    }
 }
 
 fn wrong_width(fields: usize, width: usize) -> String {
@@ -560,16 +621,8 @@ fn short_row(width: usize) -> String {
 /// A CSV read failure in plain words: the row at fault when one can be found, never polars'
 /// own advice (which names options of a library the designer does not see).
 fn csv_error(path: &Path, name: &str, delimiter: u8, e: &PolarsError) -> DataError {
-    match diagnose_csv(path, delimiter) {
-        Some((0, message)) => DataError::Unreadable {
-            file: name.into(),
-            message: format!("in the header line, {message}"),
-        },
-        Some((row, message)) => DataError::BadRow {
-            file: name.into(),
-            row,
-            message,
-        },
+    match diagnose_csv(path, delimiter, usize::MAX, &mut ShortRows::default()) {
+        Some((row, message)) => row_error(name, row, message),
         None => DataError::Unreadable {
             file: name.into(),
             message: match e {

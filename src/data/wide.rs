@@ -49,7 +49,7 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &WideMapping) -> Result<(
     let mut wanted = vec![Some(m.provider_id.as_str()), m.provider_name.as_deref()];
     wanted.extend(m.columns.iter().map(|c| Some(c.column.as_str())));
     let mut rows_of_provider: HashMap<usize, usize> = HashMap::new();
-    source.read_batches(&names, |table| {
+    source.read_batches(&names, &[], |table| {
         let mut rows = table.rows(&wanted)?;
         while let Some((r, cells)) = rows.next_row() {
             let row = RowRef {

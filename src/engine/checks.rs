@@ -45,8 +45,12 @@ pub fn check_data(program: &Program, obs: &Observations) -> Vec<Problem> {
                 .any(|r| {
                     matches!(
                         r,
-                        StandardRule::Percentile { of: PeriodRef::Baseline, .. }
-                            | StandardRule::TopDecileMean { of: PeriodRef::Baseline }
+                        StandardRule::Percentile {
+                            of: PeriodRef::Baseline,
+                            ..
+                        } | StandardRule::TopDecileMean {
+                            of: PeriodRef::Baseline
+                        }
                     )
                 });
             out.push(Problem::warning(if on_baseline {

@@ -51,6 +51,17 @@ fn load_one(content: &str, layout: Layout) -> Result<Observations, DataError> {
     load_program_data(&program(vec![("perf.csv", layout)]), dir.path())
 }
 
+/// The error of a load that must fail (without printing all it loaded when it does not).
+fn err(r: Result<Observations, DataError>) -> DataError {
+    match r {
+        Ok(obs) => panic!(
+            "loaded {} providers; expected an error",
+            obs.provider_count()
+        ),
+        Err(e) => e,
+    }
+}
+
 /// The error names the file, data row, column and (when given) the value, and is short.
 fn assert_names(e: &DataError, file: &str, row: usize, column: &str, value: Option<&str>) {
     let msg = e.to_string();
@@ -90,7 +101,10 @@ fn an_nr_cell_is_missing_and_counted() {
     let summary = r.code_summary();
     assert_eq!(summary.len(), 1, "{summary:?}");
     assert!(summary[0].contains("1 cell \"NR\""), "{summary:?}");
-    assert!(summary[0].contains("suppressed (small cells): 2 cells \"<11\""), "{summary:?}");
+    assert!(
+        summary[0].contains("suppressed (small cells): 2 cells \"<11\""),
+        "{summary:?}"
+    );
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
 }
 
@@ -100,12 +114,16 @@ fn codes_are_the_programs_own() {
     p.data.missing_values = vec!["Not Available".into()];
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "perf.csv", format!("{HEAD}A,M,p,NR,10\n"));
-    let e = load_program_data(&p, dir.path()).unwrap_err();
+    let e = err(load_program_data(&p, dir.path()));
     assert_names(&e, "perf.csv", 1, "numerator", Some("\"NR\""));
     assert!(e.to_string().contains("missing-value codes"), "{e}");
 
     p.data.missing_values = vec!["NR".into(), "-999".into()];
-    write(dir.path(), "perf.csv", format!("{HEAD}A,M,p,NR,10\nB,M,p,-999,10\n"));
+    write(
+        dir.path(),
+        "perf.csv",
+        format!("{HEAD}A,M,p,NR,10\nB,M,p,-999,10\n"),
+    );
     let obs = load_program_data(&p, dir.path()).unwrap();
     assert_eq!(obs.load_report.code_cells("perf.csv", "-999"), 1);
 }
@@ -113,7 +131,10 @@ fn codes_are_the_programs_own() {
 #[test]
 fn old_program_files_get_the_default_codes() {
     let mut p = Program::default();
-    assert_eq!(p.data.missing_values, DEFAULT_MISSING_VALUES.map(String::from));
+    assert_eq!(
+        p.data.missing_values,
+        DEFAULT_MISSING_VALUES.map(String::from)
+    );
     for code in ["NR", "NA", "N/A", "*", "<11", "Not Available"] {
         assert!(p.data.missing_values.iter().any(|c| c == code), "{code}");
     }
@@ -177,32 +198,44 @@ fn codes_count_in_wide_provider_and_patient_files() {
 
 #[test]
 fn huge_nan_infinite_and_negative_values_are_refused() {
-    let e = load_one(&format!("{HEAD}A,M,p,3,10\nB,M,p,1e308,1e308\n"), long()).unwrap_err();
+    let e = err(load_one(
+        &format!("{HEAD}A,M,p,3,10\nB,M,p,1e308,1e308\n"),
+        long(),
+    ));
     assert!(matches!(e, DataError::Implausible { .. }), "{e}");
     assert_names(&e, "perf.csv", 2, "numerator", Some("1e308"));
 
-    let e = load_one(&format!("{HEAD}A,M,p,3,NaN\n"), long()).unwrap_err();
+    let e = err(load_one(&format!("{HEAD}A,M,p,3,NaN\n"), long()));
     assert!(matches!(e, DataError::NotNumeric { .. }), "{e}");
     assert_names(&e, "perf.csv", 1, "denominator", Some("\"NaN\""));
 
-    let e = load_one(&format!("{HEAD}A,M,p,3,inf\n"), long()).unwrap_err();
+    let e = err(load_one(&format!("{HEAD}A,M,p,3,inf\n"), long()));
     assert_names(&e, "perf.csv", 1, "denominator", Some("\"inf\""));
 
-    let e = load_one(&format!("{HEAD}A,M,p,3,10\nB,M,p,1,-4\n"), long()).unwrap_err();
+    let e = err(load_one(&format!("{HEAD}A,M,p,3,10\nB,M,p,1,-4\n"), long()));
     assert!(matches!(e, DataError::Negative { .. }), "{e}");
     assert_names(&e, "perf.csv", 2, "denominator", Some("-4"));
 
     let rates = "provider_id,measure_id,period,rate\nA,M,p,0.5\nB,M,p,1e308\n";
-    let e = load_one(rates, long_rate()).unwrap_err();
+    let e = err(load_one(rates, long_rate()));
     assert_names(&e, "perf.csv", 2, "rate", Some("1e308"));
-    let e = load_one("provider_id,measure_id,period,rate\nA,M,p,NaN\n", long_rate()).unwrap_err();
+    let e = err(load_one(
+        "provider_id,measure_id,period,rate\nA,M,p,NaN\n",
+        long_rate(),
+    ));
     assert_names(&e, "perf.csv", 1, "rate", Some("NaN"));
 }
 
 #[test]
 fn numerator_above_denominator_is_refused() {
-    let e = load_one(&format!("{HEAD}A,M,p,3,10\nB,M,p,12,10\n"), long()).unwrap_err();
-    assert!(matches!(e, DataError::NumeratorExceedsDenominator { .. }), "{e}");
+    let e = err(load_one(
+        &format!("{HEAD}A,M,p,3,10\nB,M,p,12,10\n"),
+        long(),
+    ));
+    assert!(
+        matches!(e, DataError::NumeratorExceedsDenominator { .. }),
+        "{e}"
+    );
     assert_names(&e, "perf.csv", 2, "numerator", Some("12"));
 }
 
@@ -220,7 +253,7 @@ fn a_negative_rate_of_a_process_measure_is_refused() {
         kind: MeasureKind::Process,
         ..Measure::default()
     });
-    let e = load_program_data(&p, dir.path()).unwrap_err();
+    let e = err(load_program_data(&p, dir.path()));
     assert!(matches!(e, DataError::Implausible { .. }), "{e}");
     assert_names(&e, "perf.csv", 3, "rate", Some("-0.2"));
     assert!(e.to_string().contains("process or structure"), "{e}");
@@ -237,7 +270,7 @@ fn lives_that_cannot_be_right_are_refused() {
     };
     for (cell, shown) in [("1e308", "1e308"), ("NaN", "NaN"), ("-5", "-5")] {
         let text = format!("provider_id,Attributed Members\nA,100\nB,{cell}\n");
-        let e = load_one(&text, prov()).unwrap_err();
+        let e = err(load_one(&text, prov()));
         assert_names(&e, "perf.csv", 2, "Attributed Members", Some(shown));
     }
     // An empty lives column loads, with a warning naming it.
@@ -247,7 +280,10 @@ fn lives_that_cannot_be_right_are_refused() {
     assert_eq!(w[0].file, "perf.csv");
     assert_eq!(w[0].column.as_deref(), Some("Attributed Members"));
     let text = w[0].to_string();
-    assert!(text.contains("attributed lives but no row gives a value"), "{text}");
+    assert!(
+        text.contains("attributed lives but no row gives a value"),
+        "{text}"
+    );
     // And data checks show it, so validation does not pass it silently.
     let problems = check_data(&Program::default(), &obs);
     assert!(
@@ -289,7 +325,10 @@ fn a_rate_off_the_scale_of_its_measure_is_a_warning() {
     assert_eq!(w[0].column.as_deref(), Some("rate"));
     assert_eq!(w[0].value.as_deref(), Some("72"));
     let text = w[0].to_string();
-    assert!(text.contains("perf.csv, data row 4, column \"rate\": \"72\""), "{text}");
+    assert!(
+        text.contains("perf.csv, data row 4, column \"rate\": \"72\""),
+        "{text}"
+    );
     assert!(text.contains("proportions (0–1)"), "{text}");
     // The value is kept as given: a warning, not a silent change.
     let d = obs.find_provider("D").unwrap();
@@ -324,18 +363,33 @@ fn a_negative_rate_among_positive_ones_is_a_warning_in_a_wide_file() {
 
 #[test]
 fn short_long_and_cut_off_rows_are_refused() {
-    let e = load_one(&format!("{HEAD}A,M,p,3,10\nB,M,p,3\nC,M,p,1,2\n"), long()).unwrap_err();
+    let e = err(load_one(
+        &format!("{HEAD}A,M,p,3,10\nB,M,p,3\nC,M,p,1,2\n"),
+        long(),
+    ));
     assert!(matches!(e, DataError::BadRow { .. }), "{e}");
     assert_eq!((e.file(), e.row()), ("perf.csv", Some(2)), "{e}");
-    assert!(e.to_string().contains("fewer fields than the header"), "{e}");
+    assert!(
+        e.to_string().contains("fewer fields than the header"),
+        "{e}"
+    );
 
-    let e = load_one(&format!("{HEAD}A,M,p,3,10\nB,M,p,3,10,7\n"), long()).unwrap_err();
+    let e = err(load_one(
+        &format!("{HEAD}A,M,p,3,10\nB,M,p,3,10,7\n"),
+        long(),
+    ));
     assert!(matches!(e, DataError::BadRow { .. }), "{e}");
     assert_eq!(e.row(), Some(2), "{e}");
-    assert!(e.to_string().contains("6 fields but the header has 5"), "{e}");
+    assert!(
+        e.to_string().contains("6 fields but the header has 5"),
+        "{e}"
+    );
 
     // The file ends in the middle of its last row.
-    let e = load_one(&format!("{HEAD}A,M,p,3,10\nB,M,p,3,10\nC,M,p"), long()).unwrap_err();
+    let e = err(load_one(
+        &format!("{HEAD}A,M,p,3,10\nB,M,p,3,10\nC,M,p"),
+        long(),
+    ));
     assert!(matches!(e, DataError::BadRow { .. }), "{e}");
     assert_eq!(e.row(), Some(3), "{e}");
 }
@@ -347,14 +401,14 @@ fn a_row_cut_short_in_a_later_batch_is_found() {
         text.push_str(&format!("P{i},M,p,1,2\n"));
     }
     text.push_str("Q,M,p,1");
-    let e = load_one(&text, long()).unwrap_err();
+    let e = err(load_one(&text, long()));
     assert_eq!(e.row(), Some(250_001), "{e}");
 }
 
 #[test]
 fn a_mapped_column_given_twice_is_refused() {
     let text = "provider_id,measure_id,period,numerator,denominator,numerator\nA,M,p,1,10,9\n";
-    let e = load_one(text, long()).unwrap_err();
+    let e = err(load_one(text, long()));
     assert!(matches!(e, DataError::DuplicateColumn { .. }), "{e}");
     assert_eq!(e.column(), Some("numerator"));
     let msg = e.to_string();
@@ -375,9 +429,14 @@ fn polars_advice_is_never_shown() {
         "\"provider_id,measure_id\nA,M\n".repeat(2000),
     ];
     for text in &cases {
-        let e = load_one(text, long()).unwrap_err();
+        let e = err(load_one(text, long()));
         let msg = e.to_string();
-        for advice in ["infer_schema_length", "ignore_errors", "polars", "You might want"] {
+        for advice in [
+            "infer_schema_length",
+            "ignore_errors",
+            "polars",
+            "You might want",
+        ] {
             assert!(!msg.contains(advice), "{msg}");
         }
         assert!(msg.contains("perf.csv"), "{msg}");
@@ -391,7 +450,7 @@ fn an_unbalanced_quote_names_its_row_not_the_file() {
     for i in 0..20_000 {
         text.push_str(&format!("P{i},M,p,1,2\n"));
     }
-    let e = load_one(&text, long()).unwrap_err();
+    let e = err(load_one(&text, long()));
     let msg = e.to_string();
     assert!(msg.len() < 400, "{} bytes", msg.len());
     assert_eq!(e.row(), Some(2), "{msg}");
@@ -406,7 +465,10 @@ fn utf16_is_named() {
     }
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "perf.csv", &bytes);
-    let e = load_program_data(&program(vec![("perf.csv", long())]), dir.path()).unwrap_err();
+    let e = err(load_program_data(
+        &program(vec![("perf.csv", long())]),
+        dir.path(),
+    ));
     assert!(matches!(e, DataError::Utf16 { .. }), "{e}");
     let msg = e.to_string();
     assert!(msg.contains("perf.csv"), "{msg}");
@@ -422,7 +484,10 @@ fn utf16_is_named() {
     }
     for b in [be, bare] {
         write(dir.path(), "perf.csv", &b);
-        let e = load_program_data(&program(vec![("perf.csv", long())]), dir.path()).unwrap_err();
+        let e = err(load_program_data(
+            &program(vec![("perf.csv", long())]),
+            dir.path(),
+        ));
         assert!(matches!(e, DataError::Utf16 { .. }), "{e}");
     }
 }
@@ -455,8 +520,11 @@ fn a_fifo_is_refused_without_waiting() {
 
 #[test]
 fn no_baseline_suggests_standards_on_the_performance_period() {
-    let obs = load_one(&format!("{HEAD}A,M,performance,3,10\nB,M,performance,5,10\n"), long())
-        .unwrap();
+    let obs = load_one(
+        &format!("{HEAD}A,M,performance,3,10\nB,M,performance,5,10\n"),
+        long(),
+    )
+    .unwrap();
     let mut p = Program::default();
     p.measures.push(Measure {
         id: "M".into(),
@@ -478,7 +546,9 @@ fn no_baseline_suggests_standards_on_the_performance_period() {
         .unwrap_or_else(|| panic!("{problems:?}"));
     assert_eq!(advice.severity, Severity::Warning);
     assert!(
-        advice.message.contains("set the standards on the performance period"),
+        advice
+            .message
+            .contains("set the standards on the performance period"),
         "{advice}"
     );
 
@@ -512,6 +582,7 @@ fn score_and_validate_show_load_warnings() {
     };
     let obs = generate(&spec);
     let mut p = program_for(&spec);
+    p.data.missing_values = vec!["NR".into()];
     write_providers_csv(&obs, &dir.path().join("providers.csv")).unwrap();
     write_observations_long_csv(&obs, &dir.path().join("performance.csv")).unwrap();
     // Lives mapped to a column that is empty throughout.
