@@ -70,10 +70,9 @@ pub enum DataError {
     )]
     NotNumeric { at: CellRef, value: String },
 
-    #[error("{at}: {what} {value} {why}")]
+    #[error("{at}: {value} {why}")]
     Implausible {
         at: CellRef,
-        what: String,
         value: String,
         why: String,
     },

@@ -224,11 +224,10 @@ impl<'p> Loader<'p> {
                 if impossible {
                     return Err(DataError::Implausible {
                         at: at(),
-                        what: "rate".into(),
                         value: format!("{v}"),
                         why: format!(
-                            "is negative, but measure {measure} is a process or structure \
-                             measure: a share of patients, never below 0"
+                            "is a negative rate, but measure {measure} is a process or \
+                             structure measure: a share of patients, never below 0"
                         ),
                     });
                 }
@@ -457,7 +456,6 @@ impl RowRef<'_> {
             Num::Missing => Ok(f64::NAN),
             Num::Value(v) if v.abs() >= LIMIT => Err(DataError::Implausible {
                 at: self.at(column),
-                what: "the value".into(),
                 value: excerpt(cell.unwrap_or("")),
                 why: "is beyond any real rate, count or amount (a trillion or more); it is \
                       probably a placeholder or an export error"
