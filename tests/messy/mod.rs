@@ -625,3 +625,45 @@ fn score_and_validate_show_load_warnings() {
     assert!(stdout.contains("column \"members\""), "{stdout}");
     assert!(stdout.contains("cells \"NR\""), "{stdout}");
 }
+
+#[test]
+fn a_quote_inside_a_cell_is_not_an_unclosed_quote() {
+    let text = "provider_id,name,lives\nA,Dr \"Bob\" Smith,10\nB,\"Quoted, \"\"fine\"\"\",20\n";
+    let prov = Layout::Providers(ProviderMapping {
+        attributed_lives: Some("lives".into()),
+        ..ProviderMapping::default()
+    });
+    let obs = load_one(text, prov).unwrap();
+    assert_eq!(obs.providers.lives, [10.0, 20.0]);
+    assert_eq!(obs.providers.names[1], "Quoted, \"fine\"");
+}
+
+#[test]
+fn a_provider_row_short_only_of_descriptive_columns_is_a_warning() {
+    let prov = || {
+        Layout::Providers(ProviderMapping {
+            attributed_lives: Some("lives".into()),
+            service_area: Some("area".into()),
+            ..ProviderMapping::default()
+        })
+    };
+    let obs = load_one(
+        "provider_id,lives,name,area\nA,10,Alpha,north\nB,20,Beta\n",
+        prov(),
+    )
+    .unwrap();
+    let w = &obs.load_report.warnings;
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!((w[0].file.as_str(), w[0].row), ("perf.csv", Some(2)));
+    assert!(
+        w[0].message.contains("fewer fields than the header"),
+        "{w:?}"
+    );
+    assert_eq!(obs.providers.lives, [10.0, 20.0]);
+    // Short of the lives column itself: an error.
+    let e = err(load_one(
+        "provider_id,name,area,lives\nA,Alpha,north,10\nB,Beta,south\n",
+        prov(),
+    ));
+    assert_eq!((e.file(), e.row()), ("perf.csv", Some(2)), "{e}");
+}
