@@ -245,6 +245,9 @@ fn score(path: &Path, data_dir: Option<&Path>, out: Option<&Path>) -> Result<(),
         check_output(out, &program, path, data_dir)?;
     }
     let obs = load_data(&program, path, data_dir)?;
+    for w in &obs.load_report.warnings {
+        eprintln!("p4p-designer: warning: {w}");
+    }
     let (inputs, results) = engine::run(&program, &obs);
     let mut buf = Vec::with_capacity(256 * inputs.provider_count().max(1));
     write_scores_csv(&program, &inputs, &results, &mut buf)?;
@@ -326,6 +329,9 @@ fn validate(path: &Path, data_dir: Option<&Path>) -> Result<(), Failure> {
     problems.extend(engine::check_data(&program, &obs));
     let evidence = crate::program::plan::Evidence::data(&obs);
     problems.extend(crate::program::plan::step_warnings(&program, &evidence));
+    for line in obs.load_report.code_summary() {
+        println!("{}: {line}", path.display());
+    }
     if problems.is_empty() {
         println!(
             "{}: ok ({} measures scored, {} providers)",

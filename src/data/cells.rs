@@ -4,14 +4,22 @@
 //! column of counts with one stray decimal is not silently nulled by schema inference.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 
-/// How a file writes its numbers and its "no value" markers.
+use crate::program::is_suppression_code;
+
+/// How a file writes its numbers and its "no value" markers, and how many numeric cells each
+/// marker hit.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CellRules {
     /// Markers besides an empty cell, compared trimmed and ignoring ASCII case.
     missing: Vec<String>,
     /// `;`-separated files usually come from locales that write `0,75` for 0.75.
     decimal_comma: bool,
+    /// Numeric cells that held each marker of `missing`, in the same order.
+    hits: Vec<Cell<u64>>,
+    /// Numeric cells that were empty.
+    blanks: Cell<u64>,
 }
 
 /// What a cell holds when a number is expected.
@@ -32,35 +40,70 @@ pub(crate) enum Flag {
 
 impl CellRules {
     pub(crate) fn new(missing_values: &[String], decimal_comma: bool) -> Self {
-        CellRules {
-            missing: missing_values
-                .iter()
-                .map(|m| m.trim().to_owned())
-                .filter(|m| !m.is_empty())
-                .collect(),
-            decimal_comma,
+        let mut missing: Vec<String> = Vec::new();
+        for m in missing_values {
+            let m = m.trim();
+            if !m.is_empty() && !missing.iter().any(|x| x.eq_ignore_ascii_case(m)) {
+                missing.push(m.to_owned());
+            }
         }
+        CellRules {
+            hits: vec![Cell::new(0); missing.len()],
+            missing,
+            decimal_comma,
+            blanks: Cell::new(0),
+        }
+    }
+
+    fn code_of(&self, t: &str) -> Option<usize> {
+        self.missing.iter().position(|m| m.eq_ignore_ascii_case(t))
     }
 
     /// The trimmed text of a cell, or None when it means "no value".
     pub(crate) fn text<'a>(&self, cell: Option<&'a str>) -> Option<&'a str> {
         let t = cell?.trim();
-        if t.is_empty() || self.missing.iter().any(|m| m.eq_ignore_ascii_case(t)) {
+        if t.is_empty() || self.code_of(t).is_some() {
             None
         } else {
             Some(t)
         }
     }
 
+    /// A number; a missing-value code or an empty cell is counted. "NaN" and infinities are
+    /// invalid unless listed as codes: they are not values a measure can have.
     pub(crate) fn number(&self, cell: Option<&str>) -> Num {
-        match self.text(cell) {
-            None => Num::Missing,
-            Some(t) => match parse_number(t, self.decimal_comma) {
-                Some(v) if v.is_nan() => Num::Missing,
-                Some(v) => Num::Value(v),
-                None => Num::Invalid,
-            },
+        // None is an unmapped column (or a Parquet null): not a cell the file wrote.
+        let Some(t) = cell.map(str::trim) else {
+            return Num::Missing;
+        };
+        if t.is_empty() {
+            self.blanks.set(self.blanks.get() + 1);
+            return Num::Missing;
         }
+        if let Some(i) = self.code_of(t) {
+            self.hits[i].set(self.hits[i].get() + 1);
+            return Num::Missing;
+        }
+        match parse_number(t, self.decimal_comma) {
+            Some(v) if v.is_finite() => Num::Value(v),
+            _ => Num::Invalid,
+        }
+    }
+
+    /// How many numeric cells each code hit (blank cells as the code ""), with whether the
+    /// code marks suppression; codes that hit nothing are left out.
+    pub(crate) fn code_counts(&self) -> Vec<(String, u64, bool)> {
+        let mut out: Vec<(String, u64, bool)> = self
+            .missing
+            .iter()
+            .zip(&self.hits)
+            .filter(|(_, n)| n.get() > 0)
+            .map(|(m, n)| (m.clone(), n.get(), is_suppression_code(m)))
+            .collect();
+        if self.blanks.get() > 0 {
+            out.push((String::new(), self.blanks.get(), false));
+        }
+        out
     }
 
     /// A flag; an empty or missing cell means "no".
@@ -83,7 +126,7 @@ impl CellRules {
 
 /// Parses a number as CMS and spreadsheets publish it: `0.8802`, `-3`, `1e-4`, `1,234.5`,
 /// `53.50%` (kept in percent units: 53.5), `6 out of 10` (6), `$1,200`. Infinite values are
-/// refused; `NaN` gives NaN (which callers treat as missing).
+/// refused; `NaN` gives NaN (which [`CellRules::number`] refuses).
 pub(crate) fn parse_number(text: &str, decimal_comma: bool) -> Option<f64> {
     let t = text.trim();
     // "6 out of 10": the points earned; the maximum must itself be a number.
@@ -204,6 +247,8 @@ mod tests {
         assert_eq!(r.number(Some("  ")), Num::Missing);
         assert_eq!(r.number(None), Num::Missing);
         assert_eq!(r.number(Some("N/A")), Num::Invalid);
+        assert_eq!(r.number(Some("NaN")), Num::Invalid);
+        assert_eq!(r.number(Some("inf")), Num::Invalid);
         assert_eq!(r.flag(Some("Yes")), Flag::Yes);
         assert_eq!(r.flag(Some("n")), Flag::No);
         assert_eq!(r.flag(Some("TRUE")), Flag::Yes);
@@ -211,5 +256,25 @@ mod tests {
         assert_eq!(r.flag(Some("")), Flag::No);
         assert_eq!(r.flag(Some("maybe")), Flag::Invalid);
         assert_eq!(r.flag(Some("2")), Flag::Invalid);
+    }
+
+    #[test]
+    fn codes_are_counted_with_suppression_apart() {
+        let r = CellRules::new(&["NR".into(), "<11".into(), "nr".into(), " ".into()], false);
+        for cell in ["NR", " nr ", "<11", "", "12"] {
+            r.number(Some(cell));
+        }
+        r.number(None);
+        r.number(Some(""));
+        // Text cells (IDs) are not counted.
+        assert_eq!(r.text(Some("NR")), None);
+        assert_eq!(
+            r.code_counts(),
+            vec![
+                ("NR".to_owned(), 2, false),
+                ("<11".to_owned(), 1, true),
+                (String::new(), 2, false),
+            ]
+        );
     }
 }

@@ -64,8 +64,35 @@ pub enum DataError {
     #[error("{at}: {what} is missing")]
     MissingValue { at: CellRef, what: String },
 
-    #[error("{at}: \"{value}\" is not a number")]
+    #[error(
+        "{at}: \"{value}\" is not a number (if it marks a missing or suppressed value, add it \
+         to the program's missing-value codes)"
+    )]
     NotNumeric { at: CellRef, value: String },
+
+    #[error("{at}: {value} {why}")]
+    Implausible {
+        at: CellRef,
+        value: String,
+        why: String,
+    },
+
+    #[error(
+        "{file}: column \"{column}\" appears twice in the header (columns {first} and \
+         {second}), so it is not clear which to use; rename or remove one of them"
+    )]
+    DuplicateColumn {
+        file: String,
+        column: String,
+        /// 1-based positions in the header.
+        first: usize,
+        second: usize,
+    },
+
+    #[error(
+        "{file}: the file is UTF-16 encoded; save it as UTF-8 (in Excel: Save As, \"CSV UTF-8\")"
+    )]
+    Utf16 { file: String },
 
     #[error("{at}: \"{value}\" is not a yes/no flag (use 1/0, true/false, yes/no or y/n)")]
     NotAFlag { at: CellRef, value: String },
@@ -126,6 +153,8 @@ impl DataError {
             | DataError::MissingColumn { file, .. }
             | DataError::Mapping { file, .. }
             | DataError::Write { file, .. }
+            | DataError::DuplicateColumn { file, .. }
+            | DataError::Utf16 { file }
             | DataError::Cancelled { file } => file,
             _ => self.cell().map_or("", |c| c.file.as_str()),
         }
@@ -136,6 +165,7 @@ impl DataError {
         match self {
             DataError::MissingValue { at, .. }
             | DataError::NotNumeric { at, .. }
+            | DataError::Implausible { at, .. }
             | DataError::NotAFlag { at, .. }
             | DataError::Negative { at, .. }
             | DataError::NumeratorExceedsDenominator { at, .. }
@@ -156,21 +186,48 @@ impl DataError {
     /// The column, when the problem is in one column.
     pub fn column(&self) -> Option<&str> {
         match self {
-            DataError::MissingColumn { column, .. } => Some(column),
+            DataError::MissingColumn { column, .. } | DataError::DuplicateColumn { column, .. } => {
+                Some(column)
+            }
             _ => self.cell().map(|c| c.column.as_str()),
         }
     }
 }
 
+/// At most this many characters of a cell are quoted in a message.
+pub(crate) const EXCERPT_CHARS: usize = 40;
+
+/// A cell's text for a message: trimmed, control characters shown as spaces, and cut to
+/// [`EXCERPT_CHARS`] characters with "…" so that a message never carries a whole line or file.
+pub(crate) fn excerpt(cell: &str) -> String {
+    let t = cell.trim();
+    let mut out: String = t
+        .chars()
+        .take(EXCERPT_CHARS)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if t.chars().nth(EXCERPT_CHARS).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 fn quoted_list(names: &[String]) -> String {
+    /// Enough to find a column by eye; a header of thousands of names is not listed whole.
+    const SHOWN: usize = 40;
     if names.is_empty() {
         return "(none)".into();
     }
-    names
+    let mut list = names
         .iter()
-        .map(|n| format!("\"{n}\""))
+        .take(SHOWN)
+        .map(|n| format!("\"{}\"", excerpt(n)))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    if names.len() > SHOWN {
+        list.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    list
 }
 
 fn eligible_text(denominator: &f64, exclusions: &Option<f64>) -> String {

@@ -4,18 +4,20 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::engine::Observations;
-use crate::program::{Layout, Program};
+use crate::engine::{CodeCount, LoadWarning, Observations};
+use crate::program::{Layout, MeasureKind, Program};
 
 use super::cells::{CellRules, Num};
-use super::error::{CellRef, DataError};
+use super::error::{CellRef, DataError, excerpt};
 use super::source::{Source, contain, resolve};
 use super::{long, patient, providers, wide};
 
 /// Reads every data file of `program` (paths relative to `base_dir`), in program order.
 ///
 /// Builds new `Observations` from nothing, so a caller that keeps its current data until this
-/// returns `Ok` never ends up with a half-loaded mix when a file is bad.
+/// returns `Ok` never ends up with a half-loaded mix when a file is bad. Values that cannot be
+/// right are errors; values that may be wrong, and the cells each missing-value code hit, are in
+/// the returned `load_report`.
 pub fn load_program_data(program: &Program, base_dir: &Path) -> Result<Observations, DataError> {
     load_program_data_with_progress(program, base_dir, &mut |_| true)
 }
@@ -56,6 +58,7 @@ pub fn load_program_data_with_progress(
             }
         })?;
     }
+    loader.check_rates(program)?;
     Ok(loader.obs)
 }
 
@@ -107,6 +110,8 @@ pub(crate) struct Loader<'p> {
     series_ids: HashMap<(String, String), usize>,
     supplied: Vec<Claims<(String, &'static str)>>,
     supplied_ids: HashMap<(String, &'static str), usize>,
+    /// The column each file gave a series' rates in, for messages about them.
+    rate_columns: HashMap<(usize, u32), String>,
 }
 
 impl<'p> Loader<'p> {
@@ -125,7 +130,136 @@ impl<'p> Loader<'p> {
             series_ids: HashMap::new(),
             supplied: Vec::new(),
             supplied_ids: HashMap::new(),
+            rate_columns: HashMap::new(),
         }
+    }
+
+    /// Records a value that may be wrong; loading goes on.
+    pub fn warn(&mut self, warning: LoadWarning) {
+        self.obs.load_report.warnings.push(warning);
+    }
+
+    /// Adds the cells each missing-value code hit in the current file to the report.
+    pub fn note_codes(&mut self, rules: &CellRules) {
+        let file = self.files.last().cloned().unwrap_or_default();
+        for (code, cells, suppressed) in rules.code_counts() {
+            self.obs.load_report.codes.push(CodeCount {
+                file: file.clone(),
+                code,
+                cells,
+                suppressed,
+            });
+        }
+    }
+
+    /// Records the column the current file gives a series' rates in.
+    pub fn note_rate_column(&mut self, series: usize, column: &str) {
+        let file = self.here(0).file;
+        self.rate_columns
+            .entry((series, file))
+            .or_insert_with(|| column.to_owned());
+    }
+
+    /// Checks each series' given rates against what the measure is and against each other.
+    /// A negative rate of a process or structure measure (a share of patients) is an error; a
+    /// rate outside the scale the other rates of its series share (0–1, 0–100, ≥ 0) is a
+    /// warning naming where it is.
+    fn check_rates(&mut self, program: &Program) -> Result<(), DataError> {
+        /// Warnings per series before the rest are summed up in one line.
+        const SHOWN: usize = 10;
+        let mut warnings = Vec::new();
+        for (id, claims) in self.series.iter().enumerate() {
+            let (measure, period) = &claims.key;
+            let Some(values) = self.obs.series.get(&claims.key) else {
+                continue;
+            };
+            let given: Vec<(usize, f64)> = values
+                .rate
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| !v.is_nan())
+                .map(|(p, v)| (p, *v))
+                .collect();
+            if given.is_empty() {
+                continue;
+            }
+            let kind = program
+                .measures
+                .iter()
+                .find(|m| &m.id == measure)
+                .map(|m| m.kind);
+            let share = matches!(kind, Some(MeasureKind::Process | MeasureKind::Structure));
+            // Outcomes, costs and utilisation are often ratios (an SIR) or rates per 1,000 whose
+            // top is open; the others are shares of patients or survey scores.
+            let bounded = matches!(
+                kind,
+                Some(
+                    MeasureKind::Process
+                        | MeasureKind::Structure
+                        | MeasureKind::IntermediateOutcome
+                        | MeasureKind::PatientExperience
+                )
+            );
+            let scale = RateScale::of(given.iter().map(|(_, v)| *v), bounded);
+            let mut flagged = 0usize;
+            for &(p, v) in &given {
+                // A share of patients below 0 cannot be right whatever the other rates are.
+                let impossible = share && v < 0.0;
+                let why = scale.doubt(v);
+                if !impossible && why.is_none() {
+                    continue;
+                }
+                let origin = claims.by_provider.get(p).copied().unwrap_or(Origin::UNSEEN);
+                let file = self
+                    .files
+                    .get(origin.file as usize)
+                    .cloned()
+                    .unwrap_or_default();
+                let column = self.rate_columns.get(&(id, origin.file)).cloned();
+                let at = || CellRef {
+                    file: file.clone(),
+                    row: origin.row as usize,
+                    column: column.clone().unwrap_or_else(|| "rate".into()),
+                };
+                if impossible {
+                    return Err(DataError::Implausible {
+                        at: at(),
+                        value: format!("{v}"),
+                        why: format!(
+                            "is a negative rate, but measure {measure} is a process or \
+                             structure measure: a share of patients, never below 0"
+                        ),
+                    });
+                }
+                let Some(why) = why else {
+                    continue;
+                };
+                flagged += 1;
+                if flagged <= SHOWN {
+                    warnings.push(LoadWarning {
+                        file,
+                        row: Some(origin.row as usize),
+                        column,
+                        value: Some(format!("{v}")),
+                        message: format!("rate of measure {measure} in period {period} {why}"),
+                    });
+                }
+            }
+            if flagged > SHOWN {
+                warnings.push(LoadWarning {
+                    file: String::new(),
+                    row: None,
+                    column: None,
+                    value: None,
+                    message: format!(
+                        "and {} more rates of measure {measure} in period {period} like these",
+                        flagged - SHOWN
+                    ),
+                });
+            }
+        }
+        self.obs.load_report.warnings.extend(warnings);
+        Ok(())
     }
 
     fn begin_file(&mut self, name: &str) {
@@ -310,7 +444,8 @@ impl RowRef<'_> {
         })
     }
 
-    /// A number; NaN when missing.
+    /// A number; NaN when missing. A value beyond [`LIMIT`] is refused: no measure, count or
+    /// amount of money in a pay-for-performance program is that large.
     pub fn number(
         &self,
         rules: &CellRules,
@@ -319,10 +454,17 @@ impl RowRef<'_> {
     ) -> Result<f64, DataError> {
         match rules.number(cell) {
             Num::Missing => Ok(f64::NAN),
+            Num::Value(v) if v.abs() >= LIMIT => Err(DataError::Implausible {
+                at: self.at(column),
+                value: excerpt(cell.unwrap_or("")),
+                why: "is beyond any real rate, count or amount (a trillion or more); it is \
+                      probably a placeholder or an export error"
+                    .into(),
+            }),
             Num::Value(v) => Ok(v),
             Num::Invalid => Err(DataError::NotNumeric {
                 at: self.at(column),
-                value: cell.unwrap_or("").to_owned(),
+                value: excerpt(cell.unwrap_or("")),
             }),
         }
     }
@@ -344,6 +486,66 @@ impl RowRef<'_> {
             });
         }
         Ok(v)
+    }
+}
+
+/// Values at or beyond this size are refused as impossible (see [`RowRef::number`]).
+pub(crate) const LIMIT: f64 = 1e12;
+
+/// The scale most of a series' given rates share, to find the ones that do not.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum RateScale {
+    /// 0–1.
+    Proportion,
+    /// 0–100.
+    Percentage,
+    /// Non-negative with no set top (a ratio such as an SIR, a rate per 1,000, a cost), with
+    /// the median size.
+    Open { median: f64 },
+    /// Over a fifth of the series' rates are below 0 (a difference or a z-score): no range to
+    /// check.
+    Signed,
+}
+
+impl RateScale {
+    /// The scale of a series' rates; `bounded` when the measure is a share or a survey score,
+    /// so that 0–1 or 0–100 can be its range.
+    fn of(values: impl Iterator<Item = f64>, bounded: bool) -> Self {
+        let mut v: Vec<f64> = values.collect();
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        let negative = v.iter().filter(|x| **x < 0.0).count();
+        // One stray value in five must not set the scale.
+        if negative * 5 > n {
+            return RateScale::Signed;
+        }
+        let median = v[n / 2];
+        let mostly_within = |top: f64| v.iter().filter(|x| **x <= top).count() * 5 >= n * 4;
+        if bounded && n >= 3 && mostly_within(1.0) {
+            RateScale::Proportion
+        } else if bounded && n >= 3 && mostly_within(100.0) && median > 1.0 {
+            RateScale::Percentage
+        } else {
+            RateScale::Open { median }
+        }
+    }
+
+    /// Why `v` does not fit the scale, if it does not.
+    fn doubt(self, v: f64) -> Option<String> {
+        match self {
+            RateScale::Signed => None,
+            _ if v < 0.0 => Some("is negative, but the other rates of this measure are not".into()),
+            RateScale::Proportion if v > 1.0 => {
+                Some("is above 1, but the other rates of this measure are proportions (0–1)".into())
+            }
+            RateScale::Percentage if v > 100.0 => Some(
+                "is above 100, but the other rates of this measure are percentages (0–100)".into(),
+            ),
+            RateScale::Open { median } if median > 0.0 && v > median * 1000.0 => Some(format!(
+                "is over 1,000 times the median rate of this measure ({median})"
+            )),
+            _ => None,
+        }
     }
 }
 

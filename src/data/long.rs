@@ -37,7 +37,7 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &LongMapping) -> Result<(
     let rate_col = m.rate.as_deref().unwrap_or("rate");
     let excl_col = m.exclusions.as_deref().unwrap_or("exclusions");
     let exp_col = m.expected.as_deref().unwrap_or("expected");
-    source.read_batches(&names, |table| {
+    source.read_batches(&names, &[], |table| {
         let mut rows = table.rows(&[
             Some(&m.provider_id),
             Some(&m.measure_id),
@@ -72,7 +72,12 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &LongMapping) -> Result<(
             let p = ld.obs.provider_index(id);
             ld.claim_series(series, p, row, &m.provider_id)?;
             ld.store(series, p, &counts);
+            if !counts.rate.is_nan() {
+                ld.note_rate_column(series, rate_col);
+            }
         }
         ld.batch_read(table.rows_through())
-    })
+    })?;
+    ld.note_codes(&rules);
+    Ok(())
 }

@@ -15,7 +15,7 @@ use polars::prelude::*;
 use crate::program::PatientMapping;
 
 use super::cells::Flag;
-use super::error::DataError;
+use super::error::{DataError, excerpt};
 use super::load::{Counts, Loader, RowRef};
 use super::source::Source;
 
@@ -76,7 +76,7 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &PatientMapping) -> Resul
     let mut groups: Vec<Group> = Vec::new();
     let mut group_index: HashMap<(String, String, String), usize> = HashMap::new();
 
-    source.read_batches(&names, |table| {
+    source.read_batches(&names, &[], |table| {
         let mut rows = table.rows(&[
             Some(&m.patient_id),
             Some(&m.provider_id),
@@ -102,7 +102,7 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &PatientMapping) -> Resul
                 Flag::No => Ok(false),
                 Flag::Invalid => Err(DataError::NotAFlag {
                     at: row.at(column),
-                    value: cell.unwrap_or("").to_owned(),
+                    value: excerpt(cell.unwrap_or("")),
                 }),
             };
             let in_den = flag(cells[4], &m.in_denominator)?;
@@ -145,9 +145,12 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &PatientMapping) -> Resul
             });
             batch.row.push(r as u64);
         }
-        let sums = sum_batch(batch).map_err(|e| DataError::Unreadable {
+        let sums = sum_batch(batch).map_err(|_| DataError::Unreadable {
             file: table.name.clone(),
-            message: format!("summing patient rows: {e}"),
+            message: format!(
+                "the patient rows up to data row {} could not be summed per provider",
+                table.rows_through()
+            ),
         })?;
         for s in sums {
             let key = (s.provider, s.measure, s.period);
@@ -172,6 +175,7 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &PatientMapping) -> Resul
         }
         ld.batch_read(table.rows_through())
     })?;
+    ld.note_codes(&rules);
     drop(seen);
     drop(group_index);
 

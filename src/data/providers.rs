@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::engine::{AttributeValues, Observations};
+use crate::engine::{AttributeValues, LoadWarning, Observations};
 use crate::program::ProviderMapping;
 
 use super::cells::{CellRules, Num, format_number};
@@ -42,7 +42,15 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &ProviderMapping) -> Resu
     // A stratifier is numeric only if all its values are, so its cells are kept until the end
     // (a provider file has one row per provider: small).
     let mut strata: Vec<Vec<Option<String>>> = vec![Vec::new(); m.stratifiers.len()];
-    source.read_batches(&names, |table| {
+    // Values each number field gave, to name a mapped column that is empty throughout.
+    let mut given = [0usize; 4];
+    // Names, areas, groups and stratifiers are descriptive: a row short of them still counts.
+    let mut optional: Vec<&str> = text_fields
+        .iter()
+        .filter_map(|(c, _)| c.as_deref())
+        .collect();
+    optional.extend(m.stratifiers.iter().map(String::as_str));
+    let short = source.read_batches(&names, &optional, |table| {
         let mut rows = table.rows(&wanted)?;
         while let Some((r, cells)) = rows.next_row() {
             let row = RowRef {
@@ -77,13 +85,17 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &ProviderMapping) -> Resu
                 &mut providers.spend,
                 &mut providers.benchmark_spend,
             ];
-            for ((dst, cell), (column, what)) in
-                number_dst.into_iter().zip(&cells[4..8]).zip(&number_fields)
+            for (((dst, cell), (column, what)), n) in number_dst
+                .into_iter()
+                .zip(&cells[4..8])
+                .zip(&number_fields)
+                .zip(&mut given)
             {
                 let column = column.as_deref().unwrap_or(*what);
                 let v = row.count(&rules, *cell, column, what)?;
                 if !v.is_nan() {
                     dst[p] = v;
+                    *n += 1;
                 }
             }
             for (dst, cell) in strata.iter_mut().zip(&cells[8..]) {
@@ -92,6 +104,36 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &ProviderMapping) -> Resu
         }
         ld.batch_read(table.rows_through())
     })?;
+    ld.note_codes(&rules);
+    if let Some(short) = short {
+        ld.warn(LoadWarning {
+            file: source.name.clone(),
+            row: Some(short.first),
+            column: None,
+            value: None,
+            message: format!(
+                "{} row(s) have fewer fields than the header; their last descriptive columns \
+                 are read as empty",
+                short.rows
+            ),
+        });
+    }
+    for ((column, what), n) in number_fields.iter().zip(given) {
+        if let Some(column) = column
+            && n == 0
+        {
+            ld.warn(LoadWarning {
+                file: source.name.clone(),
+                row: None,
+                column: Some(column.clone()),
+                value: None,
+                message: format!(
+                    "mapped as {what} but no row gives a value, so everything computed from \
+                     {what} (a pool shared by it, for one) comes to nothing"
+                ),
+            });
+        }
+    }
 
     for (name, cells) in m.stratifiers.iter().zip(&strata) {
         let cells: Vec<Option<&str>> = cells.iter().map(Option::as_deref).collect();

@@ -1,14 +1,14 @@
 //! Opening a CSV or Parquet file lazily and reading the columns a mapping needs, as text.
 
 use std::fs::File;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
 use super::cells::CellRules;
-use super::error::DataError;
+use super::error::{DataError, excerpt};
 
 /// File formats we read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +25,9 @@ pub(crate) struct Source {
     /// The field separator of a CSV file.
     pub delimiter: Option<u8>,
     pub columns: Vec<String>,
+    /// The header's names as written (CSV), to find a mapped column given twice; polars
+    /// renames the second copy, which would otherwise be ignored without a word.
+    header: Vec<String>,
     frame: LazyFrame,
 }
 
@@ -72,6 +75,15 @@ impl Source {
                     message: "it is a folder, not a file".into(),
                 });
             }
+            // A pipe or device would block the reader forever, or never end.
+            Ok(m) if !m.is_file() => {
+                return Err(DataError::Unreadable {
+                    file: name.into(),
+                    message: "it is not a regular file (a pipe, device or socket); give the path \
+                              of a saved data file"
+                        .into(),
+                });
+            }
             Ok(_) => {}
         }
         match format {
@@ -86,15 +98,25 @@ impl Source {
             message,
         };
         let head = read_head(path).map_err(|e| unreadable(e.to_string()))?;
+        if looks_utf16(&head) {
+            return Err(DataError::Utf16 { file: name.into() });
+        }
         let head = head.strip_prefix(UTF8_BOM).unwrap_or(&head);
         if head.iter().all(u8::is_ascii_whitespace) {
             return Err(DataError::NoHeader { file: name.into() });
+        }
+        if head.contains(&0) {
+            return Err(unreadable(
+                "it contains NUL bytes, so it is not a text file; export it as CSV (UTF-8)".into(),
+            ));
         }
         let tsv = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
         let delimiter = sniff_delimiter(head).unwrap_or(if tsv { b'\t' } else { b',' });
-        let pl_path = PlRefPath::try_from_path(path).map_err(|e| unreadable(e.to_string()))?;
+        let header = header_names(head, delimiter);
+        let failed = |e: PolarsError| csv_error(path, name, delimiter, &e);
+        let pl_path = PlRefPath::try_from_path(path).map_err(failed)?;
         // Schema length 0 reads every column as text: we parse numbers ourselves so that IDs
         // keep leading zeros and "Not Available" or "53.50%" never turn into nulls.
         let mut frame = LazyCsvReader::new(pl_path)
@@ -105,10 +127,8 @@ impl Source {
             .with_missing_is_null(true)
             .with_glob(false)
             .finish()
-            .map_err(|e| unreadable(e.to_string()))?;
-        let schema = frame
-            .collect_schema()
-            .map_err(|e| unreadable(e.to_string()))?;
+            .map_err(failed)?;
+        let schema = frame.collect_schema().map_err(failed)?;
         let raw: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
         // polars drops a leading BOM itself; clean up after any other writer that left one (or
         // quotes) on the first name, so the mapping matches what a person sees.
@@ -122,15 +142,13 @@ impl Source {
             format: FileFormat::Csv,
             delimiter: Some(delimiter),
             columns,
+            header,
             frame,
         })
     }
 
     fn open_parquet(path: &Path, name: &str) -> Result<Source, DataError> {
-        let bad = |e: PolarsError| DataError::BadParquet {
-            file: name.into(),
-            message: e.to_string(),
-        };
+        let bad = |e: PolarsError| parquet_error(name, &e);
         let pl_path = PlRefPath::try_from_path(path).map_err(bad)?;
         let args = ScanArgsParquet {
             glob: false,
@@ -148,12 +166,27 @@ impl Source {
             format: FileFormat::Parquet,
             delimiter: None,
             columns,
+            header: Vec::new(),
             frame,
         })
     }
 
-    /// Checks that a mapped column exists.
+    /// Checks that a mapped column exists, once.
     pub fn require(&self, column: &str, role: &str) -> Result<(), DataError> {
+        let mut at = self
+            .header
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| *h == column)
+            .map(|(i, _)| i + 1);
+        if let (Some(first), Some(second)) = (at.next(), at.next()) {
+            return Err(DataError::DuplicateColumn {
+                file: self.name.clone(),
+                column: column.into(),
+                first,
+                second,
+            });
+        }
         if self.columns.iter().any(|c| c == column) {
             Ok(())
         } else {
@@ -174,16 +207,39 @@ impl Source {
     /// Reads the given columns (which must exist) as text, in file order, one batch of rows at
     /// a time, so a file far larger than memory can be loaded: only a batch of cells is held
     /// as text at once. Stops at the first error `each` returns.
+    ///
+    /// A CSV row with more fields than the header, or too few to reach a column of `columns`
+    /// that is not `optional`, is an error; a row short only of `optional` columns reads them
+    /// as empty, and the first such row and their number are returned.
     pub fn read_batches(
         &self,
         columns: &[&str],
+        optional: &[&str],
         mut each: impl FnMut(&Table) -> Result<(), DataError>,
-    ) -> Result<(), DataError> {
+    ) -> Result<Option<ShortRows>, DataError> {
         let mut wanted: Vec<&str> = Vec::new();
         for c in columns {
             if !wanted.contains(c) {
                 wanted.push(c);
             }
+        }
+        // polars reads a short row's absent fields as empty cells and a cut-off last row as
+        // complete: one plain pass first finds rows whose field count is not the header's.
+        let mut short = None;
+        if let Some(d) = self.delimiter {
+            let needed = self
+                .header
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| wanted.contains(&h.as_str()) && !optional.contains(&h.as_str()))
+                .map(|(i, _)| i + 1)
+                .max()
+                .unwrap_or(0);
+            let mut tolerated = ShortRows::default();
+            if let Some((row, message)) = diagnose_csv(&self.path, d, needed, &mut tolerated) {
+                return Err(row_error(&self.name, row, message));
+            }
+            short = (tolerated.rows > 0).then_some(tolerated);
         }
         let exprs: Vec<Expr> = wanted
             .iter()
@@ -213,7 +269,7 @@ impl Source {
                 file: self.name.clone(),
             });
         }
-        Ok(())
+        Ok(short)
     }
 
     /// Number of data rows.
@@ -262,21 +318,10 @@ impl Source {
 
     fn error(&self, e: PolarsError) -> DataError {
         match self.format {
-            FileFormat::Csv => match self.delimiter.and_then(|d| find_long_row(&self.path, d)) {
-                Some((row, message)) => DataError::BadRow {
-                    file: self.name.clone(),
-                    row,
-                    message,
-                },
-                None => DataError::Unreadable {
-                    file: self.name.clone(),
-                    message: e.to_string(),
-                },
-            },
-            FileFormat::Parquet => DataError::BadParquet {
-                file: self.name.clone(),
-                message: e.to_string(),
-            },
+            FileFormat::Csv => {
+                csv_error(&self.path, &self.name, self.delimiter.unwrap_or(b','), &e)
+            }
+            FileFormat::Parquet => parquet_error(&self.name, &e),
         }
     }
 }
@@ -295,19 +340,21 @@ impl Table {
         self.frame
             .column(name)
             .and_then(|c| c.str())
-            .map_err(|e| DataError::Unreadable {
+            .map_err(|_| DataError::Unreadable {
                 file: self.name.clone(),
-                message: e.to_string(),
+                message: format!("column \"{}\" could not be read as text", excerpt(name)),
             })
     }
 
     /// Walks the batch's rows, giving the cells of `columns` (in that order; None for an
-    /// unmapped column or a null cell). Columns are read in step rather than copied out.
+    /// unmapped column, "" for an empty cell). Columns are read in step rather than copied out.
     pub fn rows(&self, columns: &[Option<&str>]) -> Result<Rows<'_>, DataError> {
         let mut iters: Vec<Box<dyn Iterator<Item = Option<&str>> + '_>> = Vec::new();
         for c in columns {
             iters.push(match c {
-                Some(name) => Box::new(self.strings(name)?.iter()),
+                // A null cell of a mapped column is an empty one (counted as blank), unlike
+                // the None of an unmapped column.
+                Some(name) => Box::new(self.strings(name)?.iter().map(|c| Some(c.unwrap_or("")))),
                 None => Box::new(std::iter::repeat(None)),
             });
         }
@@ -408,28 +455,229 @@ fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// The first data row with more fields than the header, which polars refuses without saying
-/// where it is. Only called after a read has failed, so a good file is never read twice.
-fn find_long_row(path: &Path, delimiter: u8) -> Option<(usize, String)> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_path(path)
-        .ok()?;
-    let width = reader.byte_headers().ok()?.len();
-    for (i, record) in reader.byte_records().enumerate() {
-        match record {
-            Ok(r) if r.len() > width => {
-                return Some((
-                    i + 1,
-                    format!("the row has {} fields but the header has {width}", r.len()),
-                ));
+/// Where a CSV file's rows do not fit its header, found by one plain pass over it: the first
+/// data row with more or fewer fields than the header (a cut-off last row has fewer), or a
+/// quote that is never closed. Quotes follow RFC 4180: a quote opens a quoted field only at
+/// the start of a field. Row 0 is the header line; None when every row fits.
+///
+/// A row with fewer fields than the header but at least `needed` is not an error: it is counted
+/// in `tolerated`.
+fn diagnose_csv(
+    path: &Path,
+    delimiter: u8,
+    needed: usize,
+    tolerated: &mut ShortRows,
+) -> Option<(usize, String)> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum At {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        /// A quote inside a quoted field: the field's end, or the first of `""`.
+        QuoteInQuoted,
+    }
+    let mut reader = BufReader::with_capacity(1 << 16, File::open(path).ok()?);
+    let mut at = At::FieldStart;
+    let mut fields = 1usize;
+    let mut blank = true;
+    let mut record = 0usize;
+    let mut width = 0usize;
+    let mut line = 1usize;
+    let mut quote_at = (0usize, 0usize);
+    let mut first = true;
+    loop {
+        let buf = reader.fill_buf().ok()?;
+        if buf.is_empty() {
+            break;
+        }
+        let mut bytes = buf;
+        if first {
+            bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+            first = false;
+        }
+        for &b in bytes {
+            if at == At::Quoted {
+                match b {
+                    b'"' => at = At::QuoteInQuoted,
+                    b'\n' => line += 1,
+                    _ => {}
+                }
+                continue;
             }
-            Ok(_) => {}
-            Err(e) => return Some((i + 1, e.to_string())),
+            match b {
+                b'"' if at == At::FieldStart => {
+                    quote_at = (record, line);
+                    at = At::Quoted;
+                    blank = false;
+                }
+                b'"' if at == At::QuoteInQuoted => {
+                    at = At::Quoted;
+                }
+                b'\n' => {
+                    line += 1;
+                    if !blank {
+                        if record == 0 {
+                            width = fields;
+                        } else if fields < width && fields >= needed {
+                            tolerated.note(record);
+                        } else if fields != width {
+                            return Some((record, wrong_width(fields, width)));
+                        }
+                        record += 1;
+                    }
+                    fields = 1;
+                    blank = true;
+                    at = At::FieldStart;
+                }
+                b'\r' => {}
+                d if d == delimiter => {
+                    fields += 1;
+                    blank = false;
+                    at = At::FieldStart;
+                }
+                _ => {
+                    blank = false;
+                    at = At::Unquoted;
+                }
+            }
+        }
+        let n = buf.len();
+        reader.consume(n);
+    }
+    if at == At::Quoted {
+        let (row, line) = quote_at;
+        return Some((
+            row,
+            format!(
+                "a quote opened on line {line} is never closed, so the rest of the file would \
+                 read as one cell; close or remove that quote"
+            ),
+        ));
+    }
+    if !blank && record > 0 && fields != width {
+        if fields < width && fields >= needed {
+            tolerated.note(record);
+        } else {
+            return Some((record, wrong_width(fields, width)));
         }
     }
     None
+}
+
+/// Rows short of fields that a load could do without (text attributes, say).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ShortRows {
+    /// The first such data row.
+    pub first: usize,
+    pub rows: usize,
+}
+
+impl ShortRows {
+    fn note(&mut self, row: usize) {
+        if self.rows == 0 {
+            self.first = row;
+        }
+        self.rows += 1;
+    }
+}
+
+/// The error for a row [`diagnose_csv`] found (row 0: the header line).
+fn row_error(name: &str, row: usize, message: String) -> DataError {
+    if row == 0 {
+        DataError::Unreadable {
+            file: name.into(),
+            message: format!("in the header line, {message}"),
+        }
+    } else {
+        DataError::BadRow {
+            file: name.into(),
+            row,
+            message,
+        }
+    }
+}
+
+fn wrong_width(fields: usize, width: usize) -> String {
+    if fields > width {
+        format!("the row has {fields} fields but the header has {width}")
+    } else {
+        short_row(width)
+    }
+}
+
+/// Why a row with fewer fields than the header (`width`, when known) is refused.
+fn short_row(width: usize) -> String {
+    let width = if width > 0 {
+        format!(" ({width})")
+    } else {
+        String::new()
+    };
+    format!(
+        "the row has fewer fields than the header{width}, so its last values would be lost; a \
+         delimiter is missing or the row was cut short"
+    )
+}
+
+/// A CSV read failure in plain words: the row at fault when one can be found, never polars'
+/// own advice (which names options of a library the designer does not see).
+fn csv_error(path: &Path, name: &str, delimiter: u8, e: &PolarsError) -> DataError {
+    match diagnose_csv(path, delimiter, usize::MAX, &mut ShortRows::default()) {
+        Some((row, message)) => row_error(name, row, message),
+        None => DataError::Unreadable {
+            file: name.into(),
+            message: match e {
+                PolarsError::IO { error, .. } => error.to_string(),
+                _ => "it could not be read as a table; check that it is comma-, semicolon- or \
+                      tab-separated text saved as UTF-8, with the same number of fields on \
+                      every row"
+                    .into(),
+            },
+        },
+    }
+}
+
+/// A Parquet read failure in plain words.
+fn parquet_error(name: &str, e: &PolarsError) -> DataError {
+    DataError::BadParquet {
+        file: name.into(),
+        message: match e {
+            PolarsError::IO { error, .. } => error.to_string(),
+            _ => "it may be damaged, cut short, or another kind of file saved with a .parquet \
+                  name; export it again"
+                .into(),
+        },
+    }
+}
+
+/// A byte-order mark of UTF-16 (or UTF-32), or text whose every other byte is NUL: polars
+/// would read it as columns full of NUL bytes.
+fn looks_utf16(head: &[u8]) -> bool {
+    if head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]) {
+        return true;
+    }
+    let sample = &head[..head.len().min(512)];
+    let nul = sample.iter().filter(|&&b| b == 0).count();
+    sample.len() >= 8 && nul * 3 >= sample.len()
+}
+
+/// The names on the header line (as far as `head` reaches), cleaned like polars' names.
+fn header_names(head: &[u8], delimiter: u8) -> Vec<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(head);
+    let mut record = csv::ByteRecord::new();
+    // Skip blank lines before the header, as polars does.
+    while let Ok(true) = reader.read_byte_record(&mut record) {
+        if record.iter().any(|f| !f.trim_ascii().is_empty()) {
+            return record
+                .iter()
+                .map(|f| clean_name(&String::from_utf8_lossy(f)))
+                .collect();
+        }
+    }
+    Vec::new()
 }
 
 /// The field separator of the header line: whichever of `,` `;` tab occurs most outside quotes.

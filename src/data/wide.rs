@@ -49,7 +49,7 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &WideMapping) -> Result<(
     let mut wanted = vec![Some(m.provider_id.as_str()), m.provider_name.as_deref()];
     wanted.extend(m.columns.iter().map(|c| Some(c.column.as_str())));
     let mut rows_of_provider: HashMap<usize, usize> = HashMap::new();
-    source.read_batches(&names, |table| {
+    source.read_batches(&names, &[], |table| {
         let mut rows = table.rows(&wanted)?;
         while let Some((r, cells)) = rows.next_row() {
             let row = RowRef {
@@ -102,6 +102,11 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &WideMapping) -> Result<(
                     .or(sc.expected);
                 ld.claim_series(*series_id, p, row, column_name(first_column, ""))?;
                 ld.store(*series_id, p, &counts);
+                if let Some(i) = sc.rate
+                    && !counts.rate.is_nan()
+                {
+                    ld.note_rate_column(*series_id, &m.columns[i].column);
+                }
             }
 
             for &(i, supplied_id) in &supplied {
@@ -114,7 +119,9 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &WideMapping) -> Result<(
             }
         }
         ld.batch_read(table.rows_through())
-    })
+    })?;
+    ld.note_codes(&rules);
+    Ok(())
 }
 
 type SeriesPlan<'m> = BTreeMap<(&'m str, &'m str), SeriesColumns>;

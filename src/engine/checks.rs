@@ -1,11 +1,17 @@
 //! Checks of loaded data against a program: what cannot be scored and why.
 
 use super::observations::Observations;
-use crate::program::{Problem, Program, StandardRule};
+use crate::program::{PeriodRef, Problem, Program, StandardRule};
 
 /// Problems that stop a program's measures from being scored on these data.
 pub fn check_data(program: &Program, obs: &Observations) -> Vec<Problem> {
-    let mut out = Vec::new();
+    // What loading noticed but did not refuse: the designer sees it before trusting a result.
+    let mut out: Vec<Problem> = obs
+        .load_report
+        .warnings
+        .iter()
+        .map(|w| Problem::warning(w.to_string()))
+        .collect();
     if obs.provider_count() == 0 {
         out.push(Problem::error("the data has no providers"));
         return out;
@@ -34,10 +40,32 @@ pub fn check_data(program: &Program, obs: &Observations) -> Vec<Problem> {
             )));
         }
         if reported(&s.baseline_period) == 0 {
-            out.push(Problem::warning(format!(
-                "measure {}: no baseline in period \"{}\", so no improvement points",
-                m.id, s.baseline_period
-            )));
+            let on_baseline = [s.threshold_for(&m.id), s.benchmark_for(&m.id)]
+                .into_iter()
+                .any(|r| {
+                    matches!(
+                        r,
+                        StandardRule::Percentile {
+                            of: PeriodRef::Baseline,
+                            ..
+                        } | StandardRule::TopDecileMean {
+                            of: PeriodRef::Baseline
+                        }
+                    )
+                });
+            out.push(Problem::warning(if on_baseline {
+                format!(
+                    "measure {}: no baseline in period \"{}\", but its threshold or benchmark \
+                     is set from the baseline, so it earns no points at all; set the standards \
+                     on the performance period (step 5) or load baseline data",
+                    m.id, s.baseline_period
+                )
+            } else {
+                format!(
+                    "measure {}: no baseline in period \"{}\", so no improvement points",
+                    m.id, s.baseline_period
+                )
+            }));
         }
         let supplied_missing = |pick: fn(&super::observations::SuppliedValues) -> &Vec<f64>| {
             supplied.is_none_or(|v| pick(v).iter().all(|x| x.is_nan()))

@@ -170,6 +170,8 @@ pub struct Observations {
     pub series: BTreeMap<(String, String), PeriodValues>,
     /// Keyed by measure id.
     pub supplied: BTreeMap<String, SuppliedValues>,
+    /// What loading noticed: missing-value codes met and values to look at.
+    pub load_report: LoadReport,
     index: HashMap<String, usize>,
 }
 
@@ -273,5 +275,112 @@ impl crate::program::plan::LoadedData for Observations {
     fn any_reported(&self, measure: &str, period: &str) -> bool {
         self.series(measure, period)
             .is_some_and(|v| (0..self.provider_count()).any(|i| v.reported(i)))
+    }
+}
+
+/// What loading the data files noticed without refusing them: how many cells each
+/// missing-value code hit, and values that may be wrong (shown to the designer, never dropped).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LoadReport {
+    pub codes: Vec<CodeCount>,
+    pub warnings: Vec<LoadWarning>,
+}
+
+/// How many numeric cells of one file held one missing-value code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeCount {
+    pub file: String,
+    /// The code as the program lists it; empty for blank cells.
+    pub code: String,
+    pub cells: u64,
+    /// A small-cell suppression marker ("<11", "*"), counted apart from plain missing values.
+    pub suppressed: bool,
+}
+
+/// A value loaded as given that may be wrong, with where it is and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadWarning {
+    pub file: String,
+    /// 1-based data row, when the warning is about one row.
+    pub row: Option<usize>,
+    pub column: Option<String>,
+    /// A short excerpt of the cell.
+    pub value: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for LoadWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(r) = self.row {
+            write!(f, ", data row {r}")?;
+        }
+        if let Some(c) = &self.column {
+            write!(f, ", column \"{c}\"")?;
+        }
+        if let Some(v) = &self.value {
+            write!(f, ": \"{v}\"")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl LoadReport {
+    /// One line per file: the cells each code hit, e.g.
+    /// `perf.csv: 3 cells "NR", 2 blank; 4 suppressed ("<11")`.
+    pub fn code_summary(&self) -> Vec<String> {
+        let mut files: Vec<&str> = Vec::new();
+        for c in &self.codes {
+            if !files.contains(&c.file.as_str()) {
+                files.push(&c.file);
+            }
+        }
+        files
+            .into_iter()
+            .map(|file| {
+                let part = |suppressed: bool| {
+                    self.codes
+                        .iter()
+                        .filter(|c| c.file == file && c.suppressed == suppressed)
+                        .map(|c| {
+                            let cells = if c.cells == 1 { "cell" } else { "cells" };
+                            if c.code.is_empty() {
+                                format!("{} blank {cells}", c.cells)
+                            } else {
+                                format!("{} {cells} \"{}\"", c.cells, c.code)
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let missing = part(false);
+                let suppressed = part(true);
+                let mut line = format!("{file}: read as missing: ");
+                line.push_str(if missing.is_empty() { "none" } else { &missing });
+                if !suppressed.is_empty() {
+                    line.push_str("; suppressed (small cells): ");
+                    line.push_str(&suppressed);
+                }
+                line
+            })
+            .collect()
+    }
+
+    /// Cells of `file` read as missing (`suppressed` false) or suppressed (true).
+    pub fn cells(&self, file: &str, suppressed: bool) -> u64 {
+        self.codes
+            .iter()
+            .filter(|c| c.file == file && c.suppressed == suppressed)
+            .map(|c| c.cells)
+            .sum()
+    }
+
+    /// Cells of `file` that held `code` (compared ignoring ASCII case).
+    pub fn code_cells(&self, file: &str, code: &str) -> u64 {
+        self.codes
+            .iter()
+            .filter(|c| c.file == file && c.code.eq_ignore_ascii_case(code))
+            .map(|c| c.cells)
+            .sum()
     }
 }

@@ -1,12 +1,48 @@
 use serde::{Deserialize, Serialize};
 
 /// Where a program's data comes from. Paths are relative to the program file's folder.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DataSources {
     pub files: Vec<DataFile>,
-    /// Cell values that mean "no value" (besides an empty cell), e.g. "Not Available".
+    /// Cell values that mean "no value" (besides an empty cell), compared trimmed and ignoring
+    /// case, in every mapped numeric column. Small-cell suppression markers such as "<11" or
+    /// "*" belong here too: they are read as missing and counted apart (see
+    /// [`is_suppression_code`]). A program file without this list gets [`DEFAULT_MISSING_VALUES`].
     pub missing_values: Vec<String>,
+}
+
+/// The missing-value and suppression codes public health data commonly uses.
+pub const DEFAULT_MISSING_VALUES: [&str; 10] = [
+    "NR",
+    "NA",
+    "N/A",
+    "Not Available",
+    "Not Applicable",
+    "Suppressed",
+    "*",
+    "<11",
+    "--",
+    ".",
+];
+
+impl Default for DataSources {
+    fn default() -> Self {
+        DataSources {
+            files: Vec::new(),
+            missing_values: DEFAULT_MISSING_VALUES.map(String::from).to_vec(),
+        }
+    }
+}
+
+/// Whether a missing-value code marks small-cell suppression ("<11", "≤10", "*", "Suppressed")
+/// rather than a value that was never reported.
+pub fn is_suppression_code(code: &str) -> bool {
+    let c = code.trim();
+    c.starts_with('<')
+        || c.starts_with('≤')
+        || (!c.is_empty() && c.chars().all(|ch| ch == '*'))
+        || c.to_ascii_lowercase().contains("suppress")
 }
 
 /// One data file and how its columns map onto the program's fields.
