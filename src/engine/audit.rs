@@ -258,7 +258,7 @@ impl<'a> Auditor<'a> {
             a.floors_need = (0..n)
                 .filter(|&i| a.raw_weight(i) > 0.0)
                 .map(|i| limit_cents(Some(floor), inputs.base_payments[i]).min(a.cap(i)))
-                .sum();
+                .fold(0, i64::saturating_add);
         }
         if matches!(pay.distribution, Distribution::PointsValue { .. }) {
             // Summed in provider-id order, as the engine does, so the mean is bit-identical.
@@ -861,7 +861,8 @@ impl<'a> Auditor<'a> {
                     let mut improved = Vec::new();
                     let mut hit = Vec::new();
                     for (m, mr) in self.inputs.measures.iter().zip(&r.measures) {
-                        if m.supplied_score {
+                        // Only a scored measure counts (not one below its minimum denominator).
+                        if m.supplied_score || mr.score[i].is_nan() {
                             continue;
                         }
                         let bm = mr.standards[self.inputs.group[i] as usize].benchmark * m.sign;
@@ -881,7 +882,7 @@ impl<'a> Auditor<'a> {
                         }
                     };
                     format!(
-                        "earns if it improved on any measure or reached a benchmark; improved on: {}; at benchmark on: {}",
+                        "earns if it improved on any scored measure or reached a benchmark; improved on: {}; at benchmark on: {}",
                         list(&improved),
                         list(&hit)
                     )
