@@ -5,6 +5,8 @@
 
 mod payment_props;
 mod program_doc;
+mod reference_props;
+mod rule_defects;
 
 use p4p_designer::engine::{
     self, Distribution as Dist, Observations, Results, consistency_points, distribute,
