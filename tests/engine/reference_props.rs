@@ -886,11 +886,40 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// A case whose pool is shared by score with both a floor and a cap, of sizes that meet: the
+/// leftover cents then have to respect what each cap leaves after the floor.
+fn floor_and_cap_case() -> impl Strategy<Value = Case> {
+    (
+        case(),
+        1i64..20_000,
+        0i64..300,
+        1i64..1_500,
+        prop_oneof![Just(WeightBy::Equal), Just(WeightBy::AttributedLives)],
+    )
+        .prop_map(|(mut c, pool, floor, cap, weight_by)| {
+            c.payment = Payment {
+                pool: Pool::Fixed { cents: pool },
+                distribution: Distribution::ShareOfPool,
+                eligibility: Eligibility::Any,
+                weight_by,
+                cap: Some(Limit::Cents(cap)),
+                floor: Some(Limit::Cents(floor)),
+                ..Payment::default()
+            };
+            c
+        })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(192))]
 
     #[test]
     fn engine_matches_the_documented_rules(c in case()) {
+        check(&c)?;
+    }
+
+    #[test]
+    fn floors_and_caps_share_the_pool_exactly(c in floor_and_cap_case()) {
         check(&c)?;
     }
 }
