@@ -1,7 +1,8 @@
 //! Checks of loaded data against a program: what cannot be scored and why.
 
 use super::observations::Observations;
-use crate::program::{PeriodRef, Problem, Program, StandardRule};
+use super::standards::resolve;
+use crate::program::{AchievementCurve, PeriodRef, Problem, Program, StandardRule};
 
 /// Problems that stop a program's measures from being scored on these data.
 pub fn check_data(program: &Program, obs: &Observations) -> Vec<Problem> {
@@ -90,6 +91,71 @@ pub fn check_data(program: &Program, obs: &Observations) -> Vec<Problem> {
             }
         }
     }
+    out.extend(standards_problems(program, obs));
     out.extend(super::equity::check_equity_bonus(program, obs));
+    out
+}
+
+/// Standards that cannot be set, or that are crossed, on these data: one warning per measure.
+fn standards_problems(program: &Program, obs: &Observations) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let s = &program.standards;
+    if matches!(
+        program.scoring.achievement,
+        AchievementCurve::PassFail { .. }
+    ) {
+        // Pass/fail reads no standards.
+        return out;
+    }
+    let inputs = super::inputs::Inputs::build(program, obs);
+    let several = inputs.group_names.len() > 1;
+    for m in inputs.measures.iter().filter(|m| !m.supplied_score) {
+        let (t_rule, b_rule) = (s.threshold_for(&m.id), s.benchmark_for(&m.id));
+        let (mut unset, mut crossed) = (Vec::new(), Vec::new());
+        for (g, name) in inputs.group_names.iter().enumerate() {
+            let at = |rule: &StandardRule, supplied: &[f64]| {
+                resolve(
+                    rule,
+                    m.sign,
+                    &m.baseline_dist[g],
+                    &m.performance_dist[g],
+                    supplied[g],
+                )
+            };
+            let (t, b) = (
+                at(t_rule, &m.supplied_threshold),
+                at(b_rule, &m.supplied_benchmark),
+            );
+            // A supplied standard with no column is already an error above.
+            let supplied_gap = (t.is_nan() && *t_rule == StandardRule::Supplied)
+                || (b.is_nan() && *b_rule == StandardRule::Supplied);
+            if (t.is_nan() || b.is_nan()) && !supplied_gap {
+                unset.push(name.as_str());
+            } else if b < t {
+                crossed.push((name.as_str(), t * m.sign, b * m.sign));
+            }
+        }
+        let groups = |names: Vec<&str>| {
+            if several {
+                format!(" in peer group(s) {}", names.join(", "))
+            } else {
+                String::new()
+            }
+        };
+        if !unset.is_empty() {
+            out.push(Problem::warning(format!(
+                "measure {}: the threshold or benchmark cannot be set{} (no data for its rule), so the measure is not scored there",
+                m.id,
+                groups(unset)
+            )));
+        }
+        if let Some(&(_, t, b)) = crossed.first() {
+            out.push(Problem::warning(format!(
+                "measure {}: crossed standards{}: the benchmark {b} is worse than the threshold {t}, so only a result at or beyond the benchmark earns achievement points (all of them)",
+                m.id,
+                groups(crossed.iter().map(|c| c.0).collect())
+            )));
+        }
+    }
     out
 }

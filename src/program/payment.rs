@@ -11,11 +11,17 @@ pub struct Payment {
     pub eligibility: Eligibility,
     /// What a provider's share of the pool is weighted by.
     pub weight_by: WeightBy,
-    /// Most a provider may be paid in the period.
+    /// Most a provider may be paid in the period, in every model; what a cap cuts from a shared
+    /// pool (share of pool, exchange functions, scaled-down tiers) goes to the others.
     pub cap: Option<Limit>,
-    /// Least an earning provider is paid (upside) or most it can lose (two-sided).
+    /// Least an earning provider is paid (upside) or most it can lose (two-sided). A minimum
+    /// payment in share of pool (paid first, when the pool affords every earner's), tiers and
+    /// points × value (raised to it, then capped; tiers scaled down alike if the pool is short)
+    /// and upside shared savings; the most a provider owes in two-sided shared savings. Exchange
+    /// functions pay by their function alone: `validate` warns that the floor does nothing there.
     pub floor: Option<Limit>,
-    /// Providers can owe money (penalties) as well as earn.
+    /// Providers can owe money (penalties) as well as earn: shared savings only (`validate`
+    /// warns elsewhere, where no model makes a provider owe).
     pub two_sided: bool,
     /// Base payments assumed for a provider whose data gives none (currency units), so that
     /// withholds and payment weights stay defined: equal base payments unless given.
@@ -107,7 +113,8 @@ pub enum Distribution {
     /// scaled so incentives total the withhold.
     LinearExchange,
     /// SNF VBP's logistic exchange function, solved so incentives total `payback_share` percent
-    /// of the withhold (60 in SNF VBP): multiplier = (1 − w) + k / (1 + e^(−slope·(score − midpoint))).
+    /// (0–100; never more than the pool) of the withhold (60 in SNF VBP):
+    /// multiplier = (1 − w) + k / (1 + e^(−slope·(score − midpoint))).
     LogisticExchange {
         payback_share: f64,
         slope: f64,
@@ -115,9 +122,11 @@ pub enum Distribution {
     },
     /// Fixed bonus by score tier: the highest tier whose minimum score is reached.
     Tiered { tiers: Vec<BonusTier> },
-    /// QOF-style: points × value per point (× weight relative to the average weight).
+    /// QOF-style: points × value per point (× weight relative to the average weight). Paid as
+    /// earned: not limited to the pool.
     PointsValue { cents_per_point: i64 },
     /// Shared savings: benchmark spend − actual spend, paid beyond the minimum savings rate.
+    /// Paid from the savings: not limited to the pool.
     SharedSavings(SharedSavings),
 }
 

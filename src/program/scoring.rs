@@ -33,6 +33,14 @@ impl Default for Scoring {
 }
 
 /// Achievement: points for where a provider stands against the threshold and benchmark.
+///
+/// Rules every curve follows (except pass/fail, which reads no standards):
+/// - *Equal or crossed standards.* When the benchmark is not better than the threshold (equal,
+///   or worse: "crossed"), the benchmark is the only cut: a result at or beyond it earns the
+///   most points, anything else none. `validate` warns about crossed standards.
+/// - *A standard that cannot be set* (e.g. a percentile of a baseline no one reported): the
+///   measure is not scored for the providers it applies to (no achievement points, and no
+///   improvement points without a benchmark), and `validate` warns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum AchievementCurve {
     /// Hospital VBP: 0–10 whole points, round(9·(P−AT)/(BM−AT) + 0.5); P == AT gives 1.
@@ -46,7 +54,7 @@ pub enum AchievementCurve {
     /// benchmark, 0 = threshold, 1 = benchmark) the result reaches.
     Tiers { tiers: Vec<Tier> },
     /// Reporting: `points` when the measure was reported (denominator at least the measure's
-    /// minimum), else 0.
+    /// minimum), else 0 — not reporting is scored, as a fail, not left unscored.
     PassFail { points: f64 },
 }
 

@@ -86,9 +86,11 @@ pub enum PeriodRef {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum StandardRule {
     /// The p-th percentile (0–100) of providers' rates, ranked from worst to best: the 60th
-    /// percentile is better than 60% of providers whatever the measure's direction.
+    /// percentile is better than 60% of providers whatever the measure's direction. Linear
+    /// between the closest ranks, and exactly their value when they tie.
     Percentile { p: f64, of: PeriodRef },
-    /// Mean of the best 10% of providers' rates.
+    /// Mean of the best 10% of providers' rates (at least one provider); exactly their value
+    /// when they tie, and never beyond the values averaged.
     TopDecileMean { of: PeriodRef },
     /// A fixed value in the measure's own units.
     Fixed(f64),

@@ -1,6 +1,8 @@
 //! Structural checks of a program document: what a designer should fix before trusting results.
 
-use super::{Distribution, Pool, Program, StandardRule};
+use super::{
+    AchievementCurve, Distribution, Eligibility, Limit, Pool, Program, StandardRule, WeightBy,
+};
 use std::collections::HashSet;
 use std::fmt;
 
@@ -44,6 +46,44 @@ impl fmt::Display for Problem {
 /// The most vital-few measures a service area should carry.
 pub const VITAL_FEW_MAX: usize = 7;
 
+/// The largest amount of money a program may state, in cents ($10 trillion): far beyond any
+/// real program, and small enough that every sum of such amounts stays exact in f64 and i64.
+pub const MAX_CENTS: i64 = 1_000_000_000_000_000;
+
+/// The largest measure or domain weight: weights are relative, and larger ones only risk
+/// overflowing the sums they enter.
+pub const MAX_WEIGHT: f64 = 1e6;
+
+/// An error naming `field` unless `ok`.
+fn require(out: &mut Vec<Problem>, ok: bool, field: &str, what: impl fmt::Display) {
+    if !ok {
+        out.push(Problem::error(format!("{field}: {what}")));
+    }
+}
+
+fn cents_in_range(c: i64) -> bool {
+    (0..=MAX_CENTS).contains(&c)
+}
+
+/// A limit (cap or floor) that is a number of cents in range, or a percentage 0–100.
+fn check_limit(out: &mut Vec<Problem>, field: &str, limit: &Option<Limit>) {
+    match limit {
+        Some(Limit::Cents(c)) => require(
+            out,
+            cents_in_range(*c),
+            field,
+            format!("{c} cents must be 0 to {MAX_CENTS}"),
+        ),
+        Some(Limit::PercentOfBase(p)) => require(
+            out,
+            (0.0..=100.0).contains(p),
+            field,
+            format!("{p}% of base payments must be 0–100"),
+        ),
+        None => {}
+    }
+}
+
 /// Checks a program for inconsistencies; an empty list means none were found.
 pub fn validate(p: &Program) -> Vec<Problem> {
     let mut out = Vec::new();
@@ -57,6 +97,11 @@ pub fn validate(p: &Program) -> Vec<Problem> {
         if !(m.weight.is_finite() && m.weight >= 0.0) {
             out.push(Problem::error(format!(
                 "measure {}: weight {} must be zero or more",
+                m.id, m.weight
+            )));
+        } else if m.weight > MAX_WEIGHT {
+            out.push(Problem::error(format!(
+                "measure {}: weight {} must be at most {MAX_WEIGHT}",
                 m.id, m.weight
             )));
         }
@@ -162,6 +207,52 @@ pub fn validate(p: &Program) -> Vec<Problem> {
         ));
     }
     let sc = &p.scoring;
+    // Measure and domain scores share one set of column names ("X score").
+    for d in &sc.domains {
+        if ids.contains(d.id.as_str()) {
+            out.push(Problem::error(format!(
+                "domain id {} is also the id of measure {}; ids must differ across measures and domains",
+                d.id, d.id
+            )));
+        }
+        if d.weight > MAX_WEIGHT {
+            out.push(Problem::error(format!(
+                "domain {}: weight {} must be at most {MAX_WEIGHT}",
+                d.id, d.weight
+            )));
+        }
+    }
+    let points_ok = |x: f64| x.is_finite() && (0.0..=1e6).contains(&x);
+    match &sc.achievement {
+        AchievementCurve::Linear { max: x } | AchievementCurve::PassFail { points: x } => require(
+            &mut out,
+            points_ok(*x),
+            "scoring.achievement",
+            format!("points {x} must be 0 to 1,000,000"),
+        ),
+        AchievementCurve::Tiers { tiers } => {
+            for t in tiers {
+                require(
+                    &mut out,
+                    points_ok(t.points) && t.at.is_finite(),
+                    "scoring.achievement tiers",
+                    format!(
+                        "tier at {} with {} points must be numbers, points 0 to 1,000,000",
+                        t.at, t.points
+                    ),
+                );
+            }
+        }
+        _ => {}
+    }
+    if let super::ImprovementCurve::Linear { max } = &sc.improvement {
+        require(
+            &mut out,
+            points_ok(*max),
+            "scoring.improvement",
+            format!("points {max} must be 0 to 1,000,000"),
+        );
+    }
     if !sc.domains.is_empty() {
         let w: f64 = sc.domains.iter().map(|d| d.weight).sum();
         if w.is_nan()
@@ -186,6 +277,9 @@ pub fn validate(p: &Program) -> Vec<Problem> {
     let pay = &p.payment;
     match &pay.pool {
         Pool::Fixed { cents } if *cents < 0 => out.push(Problem::error("the pool is negative")),
+        Pool::Fixed { cents } if *cents > MAX_CENTS => out.push(Problem::error(format!(
+            "payment.pool: {cents} cents is more than {MAX_CENTS}"
+        ))),
         Pool::Fixed { cents: 0 } => out.push(Problem::warning("the pool is $0")),
         Pool::Withhold { percent } | Pool::PercentOfSpend { percent }
             if !(0.0..=100.0).contains(percent) =>
@@ -198,22 +292,132 @@ pub fn validate(p: &Program) -> Vec<Problem> {
             cents_per_member_month,
             ..
         } if *cents_per_member_month < 0 => out.push(Problem::error("the PMPM amount is negative")),
+        Pool::Pmpm {
+            cents_per_member_month,
+            ..
+        } if *cents_per_member_month > MAX_CENTS => out.push(Problem::error(format!(
+            "payment.pool: {cents_per_member_month} cents per member month is more than {MAX_CENTS}"
+        ))),
         _ => {}
     }
-    match &pay.distribution {
+    let base = pay.default_base_payments;
+    require(
+        &mut out,
+        base.is_finite() && base >= 0.0 && base * 100.0 <= MAX_CENTS as f64,
+        "payment.default_base_payments",
+        format!("{base} must be 0 to {}", MAX_CENTS / 100),
+    );
+    check_limit(&mut out, "payment.cap", &pay.cap);
+    check_limit(&mut out, "payment.floor", &pay.floor);
+    if let Eligibility::MinScore(min) = pay.eligibility {
+        require(
+            &mut out,
+            min.is_finite(),
+            "payment.eligibility",
+            format!("minimum score {min} must be a number"),
+        );
+    }
+    let exchange = matches!(
+        pay.distribution,
         Distribution::LinearExchange | Distribution::LogisticExchange { .. }
-            if !matches!(pay.pool, Pool::Withhold { .. }) =>
-        {
-            out.push(Problem::warning(
-                "exchange functions pay back a withhold; the pool is not a withhold",
-            ))
+    );
+    // Each check stands alone: one problem must not hide another.
+    if exchange && !matches!(pay.pool, Pool::Withhold { .. }) {
+        out.push(Problem::warning(
+            "exchange functions pay back a withhold; the pool is not a withhold",
+        ))
+    }
+    match &pay.distribution {
+        Distribution::LogisticExchange {
+            payback_share,
+            slope,
+            midpoint,
+        } => {
+            if !(0.0..=100.0).contains(payback_share) {
+                out.push(Problem::error(format!(
+                    "payment.distribution: the logistic payback share {payback_share} must be 0–100%"
+                )))
+            }
+            require(
+                &mut out,
+                slope.is_finite() && midpoint.is_finite(),
+                "payment.distribution",
+                format!("the logistic slope {slope} and midpoint {midpoint} must be numbers"),
+            );
         }
-        Distribution::LogisticExchange { payback_share, .. }
-            if !(0.0..=100.0).contains(payback_share) =>
-        {
-            out.push(Problem::error("the logistic payback share must be 0–100%"))
+        Distribution::Tiered { tiers } => {
+            for t in tiers {
+                require(
+                    &mut out,
+                    cents_in_range(t.cents) && t.min_score.is_finite(),
+                    "payment.distribution tiers",
+                    format!(
+                        "a tier of {} cents from score {} needs 0 to {MAX_CENTS} cents and a number",
+                        t.cents, t.min_score
+                    ),
+                );
+            }
+        }
+        Distribution::PointsValue { cents_per_point } => require(
+            &mut out,
+            cents_in_range(*cents_per_point),
+            "payment.distribution",
+            format!("{cents_per_point} cents per point must be 0 to {MAX_CENTS}"),
+        ),
+        Distribution::SharedSavings(ss) => {
+            for (name, v) in [
+                ("min_savings_rate", ss.min_savings_rate),
+                ("sharing_rate", ss.sharing_rate),
+                ("cap_rate", ss.cap_rate),
+                ("min_loss_rate", ss.min_loss_rate),
+                ("loss_sharing_rate", ss.loss_sharing_rate),
+            ] {
+                require(
+                    &mut out,
+                    (0.0..=1.0).contains(&v),
+                    &format!("payment.distribution {name}"),
+                    format!("{v} must be a share from 0 to 1"),
+                );
+            }
         }
         _ => {}
+    }
+    // Settings the chosen model has no use for: say so rather than let them look in force.
+    let model = pay.distribution.label();
+    let shared_savings = matches!(pay.distribution, Distribution::SharedSavings(_));
+    if pay.floor.is_some() && exchange {
+        out.push(Problem::warning(format!(
+            "payment.floor has no effect with the {model}: its payments follow the function alone"
+        )));
+    }
+    // A withhold is two-sided by nature: a low score loses part of it.
+    if pay.two_sided && !shared_savings && !matches!(pay.pool, Pool::Withhold { .. }) {
+        out.push(Problem::warning(format!(
+            "payment.two_sided has no effect with {model}: only shared savings can owe money"
+        )));
+    }
+    if pay.eligibility != Eligibility::Any && (exchange || shared_savings) {
+        out.push(Problem::warning(format!(
+            "payment.eligibility has no effect with {model}: every provider with a total score takes part"
+        )));
+    }
+    let weighted = match pay.distribution {
+        Distribution::ShareOfPool | Distribution::PointsValue { .. } => true,
+        // Exchange functions weight by base payments, whatever the setting says.
+        Distribution::LinearExchange | Distribution::LogisticExchange { .. } => {
+            pay.weight_by == WeightBy::BasePayments
+        }
+        _ => pay.weight_by == WeightBy::Equal,
+    };
+    if !weighted {
+        out.push(Problem::warning(format!(
+            "payment.weight_by has no effect with {model}: it pays {}",
+            if exchange {
+                "in proportion to base payments"
+            } else {
+                "each provider by its own result"
+            }
+        )));
     }
     out
 }

@@ -214,7 +214,7 @@ impl<'a> Auditor<'a> {
                     let base = inputs.base_payments[i];
                     payment::floor_cents(Some(floor), a.raw_weight(i), base, a.cap(i))
                 })
-                .sum();
+                .fold(0, i64::saturating_add);
         }
         if matches!(pay.distribution, Distribution::PointsValue { .. }) {
             a.mean_weight = payment::mean_eligible_weight(
@@ -805,7 +805,8 @@ impl<'a> Auditor<'a> {
                     let mut improved = Vec::new();
                     let mut hit = Vec::new();
                     for (m, mr) in self.inputs.measures.iter().zip(&r.measures) {
-                        if m.supplied_score {
+                        // Only a scored measure counts (not one below its minimum denominator).
+                        if m.supplied_score || mr.score[i].is_nan() {
                             continue;
                         }
                         let bm = mr.standards[self.inputs.group[i] as usize].benchmark * m.sign;
@@ -825,7 +826,7 @@ impl<'a> Auditor<'a> {
                         }
                     };
                     format!(
-                        "earns if it improved on any measure or reached a benchmark; improved on: {}; at benchmark on: {}",
+                        "earns if it improved on any scored measure or reached a benchmark; improved on: {}; at benchmark on: {}",
                         list(&improved),
                         list(&hit)
                     )

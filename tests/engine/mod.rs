@@ -6,6 +6,8 @@
 mod payment_props;
 mod program_doc;
 mod purity;
+mod reference_props;
+mod rule_defects;
 
 use p4p_designer::engine::{
     self, Observations, Results, SortedValues as Dist, consistency_points, distribute,

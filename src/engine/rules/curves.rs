@@ -1,6 +1,11 @@
 //! Per-measure points: achievement against threshold and benchmark, improvement against the
 //! provider's own baseline. All values are oriented (greater is better); NaN means missing.
 //!
+//! Two rules hold on every curve. When the benchmark is not better than the threshold (equal,
+//! or crossed), the benchmark is the only cut: at or beyond it earns the most achievement
+//! points, anything else none. When a threshold or benchmark cannot be set (NaN, e.g. no
+//! baseline data), achievement is not scored (NaN); without a benchmark neither is improvement.
+//!
 //! Rounding is written without `f64::floor`, which is a library call on baseline x86-64 and
 //! stops the scoring loops from vectorising.
 
@@ -44,7 +49,11 @@ pub fn hvbp_achievement(p: f64, at: f64, bm: f64) -> f64 {
     let pts = whole_points((p - at) * (9.0 / (bm - at)) + (1.0 + ROUND_EPS));
     let pts = if p < at { 0.0 } else { pts };
     let pts = if p >= bm { 10.0 } else { pts };
-    if p.is_nan() { f64::NAN } else { pts }
+    if p.is_nan() | at.is_nan() | bm.is_nan() {
+        f64::NAN
+    } else {
+        pts
+    }
 }
 
 /// Hospital VBP improvement points, 0–9: round half up of 10 × (P − B) / (BM − B) − 0.5;
@@ -55,7 +64,7 @@ pub fn hvbp_improvement(p: f64, b: f64, bm: f64) -> f64 {
     let pts = whole_points(10.0 * (p - b) / (bm - b) + ROUND_EPS);
     let pts = if p >= bm { 9.0 } else { pts };
     let pts = if p > b { pts } else { 0.0 };
-    if p.is_nan() | b.is_nan() {
+    if p.is_nan() | b.is_nan() | bm.is_nan() {
         f64::NAN
     } else {
         pts
@@ -68,7 +77,11 @@ pub fn scaled_achievement(p: f64, at: f64, bm: f64) -> f64 {
     let pts = 10.0 * (9.0 * (p - at) / (bm - at) + 0.5);
     let pts = if p < at { 0.0 } else { pts };
     let pts = if p >= bm { 100.0 } else { pts };
-    if p.is_nan() { f64::NAN } else { pts }
+    if p.is_nan() | at.is_nan() | bm.is_nan() {
+        f64::NAN
+    } else {
+        pts
+    }
 }
 
 /// SNF VBP improvement, 0–90 unrounded.
@@ -77,16 +90,25 @@ pub fn scaled_improvement(p: f64, b: f64, bm: f64) -> f64 {
     let pts = (10.0 * (10.0 * (p - b) / (bm - b) - 0.5)).clamp(0.0, 90.0);
     let pts = if p >= bm { 90.0 } else { pts };
     let pts = if p > b { pts } else { 0.0 };
-    if p.is_nan() { f64::NAN } else { pts }
+    if p.is_nan() | b.is_nan() | bm.is_nan() {
+        f64::NAN
+    } else {
+        pts
+    }
 }
 
-/// `max` × position between `lo` and `hi`, clamped to 0..=max.
+/// `max` × position between `lo` and `hi`, clamped to 0..=max. At or beyond `hi` is `max`
+/// even when `hi` is not above `lo` (the benchmark decides, as on every curve).
 #[inline(always)]
 pub fn linear(p: f64, lo: f64, hi: f64, max: f64) -> f64 {
     let pts = (max * (p - lo) / (hi - lo)).clamp(0.0, max);
-    let pts = if p >= hi { max } else { pts };
     let pts = if p <= lo { 0.0 } else { pts };
-    if p.is_nan() { f64::NAN } else { pts }
+    let pts = if p >= hi { max } else { pts };
+    if p.is_nan() | lo.is_nan() | hi.is_nan() {
+        f64::NAN
+    } else {
+        pts
+    }
 }
 
 /// Achievement points on any curve. `reported` is used by pass/fail.
@@ -97,10 +119,17 @@ pub fn achievement(curve: &AchievementCurve, p: f64, at: f64, bm: f64) -> f64 {
         AchievementCurve::ScaledPoints => scaled_achievement(p, at, bm),
         AchievementCurve::Linear { max } => linear(p, at, bm, *max),
         AchievementCurve::Tiers { tiers } => {
-            if p.is_nan() {
+            if p.is_nan() | at.is_nan() | bm.is_nan() {
                 return f64::NAN;
             }
-            let f = if p >= bm { 1.0 } else { (p - at) / (bm - at) };
+            let f = if p >= bm {
+                1.0
+            } else if bm <= at {
+                // Below a benchmark that is the only cut: no tier.
+                f64::NEG_INFINITY
+            } else {
+                (p - at) / (bm - at)
+            };
             tiers
                 .iter()
                 .filter(|t| f >= t.at - ROUND_EPS)

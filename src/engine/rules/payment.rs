@@ -5,8 +5,23 @@ use super::kernels::{DistributeScratch, Shares, distribute_with};
 pub use super::kernels::{distribute, distribute_in};
 use super::results::{MeasureResult, PaymentResult, Results};
 use crate::program::{
-    BonusTier, Distribution, Eligibility, Limit, Payment, Pool, Program, WeightBy,
+    BonusTier, Distribution, Eligibility, Limit, MAX_CENTS, Payment, Pool, Program, WeightBy,
 };
+
+/// Σ of cents, exact: i64 amounts cannot overflow an i128 sum.
+fn total_cents(v: impl IntoIterator<Item = i64>) -> i128 {
+    v.into_iter().map(i128::from).sum()
+}
+
+/// Σ of cents, saturating at the ends of i64 rather than wrapping (for sums that are stored).
+fn sum_cents<'a>(v: impl IntoIterator<Item = &'a i64>) -> i64 {
+    total_cents(v.into_iter().copied()).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+}
+
+/// A program's amount of cents, kept within 0..=[`MAX_CENTS`] (validation refuses the rest).
+fn amount(c: i64) -> i64 {
+    c.clamp(0, MAX_CENTS)
+}
 
 /// Currency units to cents, rounding half away from zero.
 pub(crate) fn cents(amount: f64) -> i64 {
@@ -26,8 +41,8 @@ pub(crate) fn finite_or_zero(x: f64) -> f64 {
 pub(crate) fn limit_cents(limit: Option<&Limit>, base: f64) -> i64 {
     match limit {
         None => i64::MAX,
-        Some(Limit::Cents(c)) => (*c).max(0),
-        Some(Limit::PercentOfBase(p)) => cents(base * p / 100.0).max(0),
+        Some(Limit::Cents(c)) => amount(*c),
+        Some(Limit::PercentOfBase(p)) => amount(cents(base * p / 100.0)),
     }
 }
 
@@ -102,7 +117,7 @@ pub(crate) fn tier_amount(
         .enumerate()
         .filter(|(_, t)| total >= t.min_score)
         .max_by(|a, b| a.1.min_score.total_cmp(&b.1.min_score))
-        .map_or((None, 0), |(k, t)| (Some(k), t.cents.max(0).min(cap)))
+        .map_or((None, 0), |(k, t)| (Some(k), amount(t.cents).min(cap)))
 }
 
 /// Share of pool: the floor paid first to a provider that earns (raw weight above 0), within
@@ -224,33 +239,36 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
     r.unallocated_cents = 0;
     // The pool.
     r.pool_cents = match &pay.pool {
-        Pool::Fixed { cents: c } => (*c).max(0),
+        Pool::Fixed { cents: c } => amount(*c),
         Pool::PercentOfSpend { percent } => {
             // Summed in whole cents so the row order cannot move the pool by a cent.
-            let spend: i64 = inputs.spend.iter().map(|s| cents(*s)).sum();
-            (spend as f64 * percent / 100.0).round().max(0.0) as i64
+            let spend = total_cents(inputs.spend.iter().map(|s| cents(*s)))
+                .clamp(-i128::from(MAX_CENTS), i128::from(MAX_CENTS))
+                as i64;
+            amount((spend as f64 * percent / 100.0).round() as i64)
         }
         Pool::Pmpm {
             cents_per_member_month,
             months,
         } => {
-            let lives: i64 = inputs
+            let lives = inputs
                 .lives
                 .iter()
                 .map(|l| finite_or_zero(*l).round() as i64)
-                .sum();
-            lives
-                .saturating_mul(*cents_per_member_month)
-                .saturating_mul(*months as i64)
-                .max(0)
+                .fold(0i64, i64::saturating_add);
+            amount(
+                lives
+                    .saturating_mul(*cents_per_member_month)
+                    .saturating_mul(*months as i64),
+            )
         }
         Pool::Withhold { percent } => {
             for ((w, t), b) in r.withheld.iter_mut().zip(total).zip(base) {
                 if !t.is_nan() {
-                    *w = cents(b * percent / 100.0).max(0);
+                    *w = amount(cents(b * percent / 100.0));
                 }
             }
-            r.withheld.iter().sum()
+            amount(sum_cents(r.withheld.iter()))
         }
     };
     let caps = &mut scratch.caps;
@@ -295,13 +313,15 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
             } else {
                 f64::NAN
             };
-            r.unallocated_cents = distribute_uncapped(
-                r.pool_cents,
-                (raw, order),
-                &mut r.earned,
-                &mut scratch.caps_left,
-                &mut scratch.distribute,
-            );
+            // Caps hold here too: what they cut goes to the others, as in every split.
+            let shares = Shares {
+                weights: raw,
+                caps,
+                order,
+            };
+            r.unallocated_cents =
+                distribute_with(r.pool_cents, shares, &mut r.earned, &mut scratch.distribute);
+            mark_capped(pay, raw, caps, r);
             set_multipliers(r, base, total);
         }
         Distribution::LogisticExchange {
@@ -311,29 +331,43 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
         } => {
             raw.clear();
             raw.extend((0..n).map(|i| logistic_weight(total[i], base[i], *slope, *midpoint)));
-            let incentive_pool = (r.pool_cents as f64 * payback_share / 100.0).round() as i64;
+            // Never more than the pool, whatever the file says (validation refuses it).
+            let share = if payback_share.is_finite() {
+                payback_share.clamp(0.0, 100.0)
+            } else {
+                0.0
+            };
+            let incentive_pool =
+                ((r.pool_cents as f64 * share / 100.0).round() as i64).clamp(0, r.pool_cents);
             let sum_raw: f64 = raw.iter().sum();
             r.exchange_factor = if sum_raw > 0.0 {
                 incentive_pool as f64 / 100.0 / sum_raw
             } else {
                 f64::NAN
             };
-            let left = distribute_uncapped(
+            let shares = Shares {
+                weights: raw,
+                caps,
+                order,
+            };
+            let left = distribute_with(
                 incentive_pool,
-                (raw, order),
+                shares,
                 &mut r.earned,
-                &mut scratch.caps_left,
                 &mut scratch.distribute,
             );
+            mark_capped(pay, raw, caps, r);
             r.unallocated_cents = r.pool_cents - incentive_pool + left;
             set_multipliers(r, base, total);
         }
         Distribution::Tiered { tiers } => {
             let amounts = &mut scratch.caps_left;
             amounts.clear();
-            amounts.extend((0..n).map(|i| tier_amount(tiers, total[i], eligible[i], caps[i]).1));
-            let want: i64 = amounts.iter().sum();
-            if want > r.pool_cents {
+            amounts.extend((0..n).map(|i| {
+                let (_, tier) = tier_amount(tiers, total[i], eligible[i], i64::MAX);
+                at_least_floor(pay, tier, base[i]).min(caps[i])
+            }));
+            if total_cents(amounts.iter().copied()) > i128::from(r.pool_cents) {
                 // Not enough in the pool: every tier amount is scaled down alike.
                 raw.clear();
                 raw.extend(amounts.iter().map(|a| *a as f64));
@@ -349,7 +383,7 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
             for i in 0..n {
                 r.capped[i] = pay.cap.is_some() && amounts[i] == caps[i] && caps[i] > 0;
             }
-            r.unallocated_cents = r.pool_cents - r.earned.iter().sum::<i64>();
+            r.unallocated_cents = r.pool_cents - sum_cents(r.earned.iter());
         }
         Distribution::PointsValue { cents_per_point } => {
             let mean_w = mean_eligible_weight(order, eligible, &r.weight);
@@ -358,11 +392,12 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
                     continue;
                 }
                 let points = measure_points(measures, &inputs.measures, i);
-                let amount = points_amount(points, *cents_per_point, r.weight[i], mean_w);
-                r.earned[i] = amount.min(caps[i]);
-                r.capped[i] = amount > caps[i];
+                let value = points_amount(points, amount(*cents_per_point), r.weight[i], mean_w);
+                let value = at_least_floor(pay, amount(value), base[i]);
+                r.earned[i] = value.min(caps[i]);
+                r.capped[i] = value > caps[i];
             }
-            r.unallocated_cents = r.pool_cents - r.earned.iter().sum::<i64>();
+            r.unallocated_cents = r.pool_cents.saturating_sub(sum_cents(r.earned.iter()));
         }
         Distribution::SharedSavings(ss) => {
             for i in 0..n {
@@ -385,11 +420,22 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
                 } else {
                     0.0
                 };
-                let c = cents(amount);
+                let c = cents(amount).clamp(-MAX_CENTS, MAX_CENTS);
+                let c = if c < 0 {
+                    // Two-sided: the floor is the most a provider can owe.
+                    match pay.floor.as_ref() {
+                        Some(f) => c.max(-limit_cents(Some(f), base[i])),
+                        None => c,
+                    }
+                } else if pay.two_sided {
+                    c
+                } else {
+                    at_least_floor(pay, c, base[i])
+                };
                 r.earned[i] = c.min(caps[i]);
                 r.capped[i] = c > caps[i];
             }
-            r.unallocated_cents = r.pool_cents - r.earned.iter().sum::<i64>();
+            r.unallocated_cents = r.pool_cents.saturating_sub(sum_cents(r.earned.iter()));
         }
     }
     if !pay.two_sided {
@@ -398,26 +444,28 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
         }
     }
     for ((net, e), w) in r.net.iter_mut().zip(&r.earned).zip(&r.withheld) {
-        *net = e - w;
+        *net = e.saturating_sub(*w);
     }
-    r.paid_cents = r.earned.iter().sum();
+    r.paid_cents = sum_cents(r.earned.iter());
 }
 
-/// An exchange function's split: `pool` in proportion to `raw`, with no caps.
-fn distribute_uncapped(
-    pool: i64,
-    (raw, order): (&[f64], &[u32]),
-    earned: &mut [i64],
-    unlimited: &mut Vec<i64>,
-    scratch: &mut DistributeScratch,
-) -> i64 {
-    fill(unlimited, raw.len(), i64::MAX);
-    let uncapped = Shares {
-        weights: raw,
-        caps: unlimited,
-        order,
-    };
-    distribute_with(pool, uncapped, earned, scratch)
+/// An earning provider's `amount` raised to the program's floor: the least an earning provider
+/// is paid. (In two-sided shared savings the floor is instead the most a provider can owe.)
+pub(crate) fn at_least_floor(pay: &Payment, amount: i64, base: f64) -> i64 {
+    match pay.floor.as_ref() {
+        Some(f) if amount > 0 => amount.max(limit_cents(Some(f), base)),
+        _ => amount,
+    }
+}
+
+/// Marks the providers a cap held to it, among those with something to share.
+fn mark_capped(pay: &Payment, raw: &[f64], caps: &[i64], r: &mut PaymentResult) {
+    if pay.cap.is_some() {
+        let cols = r.capped.iter_mut().zip(raw.iter().zip(&r.earned).zip(caps));
+        for (capped, ((raw, earned), cap)) in cols {
+            *capped = (*raw > 0.0) & (earned >= cap);
+        }
+    }
 }
 
 fn set_multipliers(r: &mut PaymentResult, base: &[f64], total: &[f64]) {
@@ -453,19 +501,19 @@ fn share_of_pool(
     let n = raw.len();
     let mut pool = r.pool_cents;
     let mut limits = caps;
-    // Floors are paid first to every earning provider, if the pool can afford them all.
+    let mut floors_paid = false;
+    // Floors are paid first to every earning provider, if the pool can afford them all. The
+    // rest is split against what each cap leaves; the floors are added after the split, so
+    // that the split's leftover cents are weighed against that room alone.
     if pay.floor.is_some() {
         let floor = |i: usize| floor_cents(pay.floor.as_ref(), raw[i], base[i], caps[i]);
-        let need: i64 = (0..n).map(floor).sum();
-        if need <= pool {
+        let need = total_cents((0..n).map(floor));
+        if need <= i128::from(pool) {
             caps_left.clear();
-            caps_left.extend((0..n).map(|i| {
-                let f = floor(i);
-                r.earned[i] += f;
-                caps[i].saturating_sub(f)
-            }));
+            caps_left.extend((0..n).map(|i| caps[i].saturating_sub(floor(i))));
             limits = caps_left;
-            pool -= need;
+            pool -= need as i64;
+            floors_paid = true;
         }
     }
     let shares = Shares {
@@ -474,10 +522,10 @@ fn share_of_pool(
         order,
     };
     r.unallocated_cents = distribute_with(pool, shares, &mut r.earned, scratch);
-    if pay.cap.is_some() {
-        let cols = r.capped.iter_mut().zip(raw.iter().zip(&r.earned).zip(caps));
-        for (capped, ((raw, earned), cap)) in cols {
-            *capped = (*raw > 0.0) & (earned >= cap);
+    if floors_paid {
+        for (e, (&c, &left)) in r.earned.iter_mut().zip(caps.iter().zip(limits.iter())) {
+            *e += c - left;
         }
     }
+    mark_capped(pay, raw, caps, r);
 }

@@ -108,7 +108,11 @@ fn prepare_measures(program: &Program, inputs: &Inputs, out: &mut Results) -> Ve
             .and_then(|pm| pm.min_denominator)
             .unwrap_or(f64::NEG_INFINITY);
         let single = stds.len() == 1;
-        let (at0, bm0, _) = stds[0];
+        // No peer group at all (no providers): nothing to score, and no standards to read.
+        let (at0, bm0, _) = stds
+            .first()
+            .copied()
+            .unwrap_or((f64::NAN, f64::NAN, f64::NAN));
         if single
             && sc.achievement == AchievementCurve::HvbpPoints
             && sc.improvement == ImprovementCurve::HvbpPoints
@@ -153,8 +157,8 @@ fn prepare_measures(program: &Program, inputs: &Inputs, out: &mut Results) -> Ve
             let bm = stds[inputs.group[i] as usize].1;
             let (p, b) = (m.performance[i], m.baseline[i]);
             r.improvement[i] = curves::improvement(&sc.improvement, p, b, bm);
-            out.improved_or_benchmark[i] |= (p > b) | (p >= bm);
         }
+        let pass_fail = matches!(sc.achievement, AchievementCurve::PassFail { .. });
         for i in 0..n {
             let (a, im) = (r.achievement[i], r.improvement[i]);
             let s = match sc.combine {
@@ -169,7 +173,18 @@ fn prepare_measures(program: &Program, inputs: &Inputs, out: &mut Results) -> Ve
                 Combine::ImprovementOnly => im,
             };
             let below_min = m.denominator[i] < min_den;
-            r.score[i] = if below_min { f64::NAN } else { s };
+            let s = if below_min { f64::NAN } else { s };
+            // "Improves or hits the benchmark" counts scored measures only.
+            let (p, b) = (m.performance[i], m.baseline[i]);
+            let bm = stds[inputs.group[i] as usize].1;
+            out.improved_or_benchmark[i] |= !s.is_nan() & ((p > b) | (p >= bm));
+            if pass_fail && s.is_nan() {
+                // Pass/fail scores reporting itself: not reported, or too small to count, is a fail.
+                r.achievement[i] = 0.0;
+                r.score[i] = 0.0;
+            } else {
+                r.score[i] = s;
+            }
         }
     }
     fused
@@ -441,8 +456,10 @@ fn hvbp_fused(
         *a = ach;
         *im = imp;
         let best = if imp > ach { imp } else { ach };
-        *s = if den < min_den { f64::NAN } else { best };
+        let score = if den < min_den { f64::NAN } else { best };
+        *s = score;
         // One flag, not two: packing each comparison into bytes is a fair part of the loop.
-        *flag |= (p > b) | (p >= bm);
+        // Only a scored measure counts.
+        *flag |= !score.is_nan() & ((p > b) | (p >= bm));
     }
 }

@@ -2,6 +2,7 @@
 //!
 //! Values here are *oriented*: multiplied by the measure's direction sign so that greater is
 //! always better. Sorting happens once per data load; each rule is then an O(1) look-up.
+//! Nothing here differences running sums: a standard set from tied values is exactly that value.
 
 use crate::program::{PeriodRef, StandardRule};
 
@@ -9,8 +10,8 @@ use crate::program::{PeriodRef, StandardRule};
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SortedValues {
     sorted: Vec<f64>,
-    /// prefix[k] = sum of the k worst values, for O(1) top-decile means.
-    prefix: Vec<f64>,
+    /// Mean of the best tenth, computed once (NaN when empty).
+    top_decile: f64,
 }
 
 impl SortedValues {
@@ -18,14 +19,8 @@ impl SortedValues {
     pub fn new(values: impl Iterator<Item = f64>) -> Self {
         let mut sorted: Vec<f64> = values.filter(|v| v.is_finite()).collect();
         sorted.sort_by(f64::total_cmp);
-        let mut prefix = Vec::with_capacity(sorted.len() + 1);
-        let mut acc = 0.0;
-        prefix.push(acc);
-        for v in &sorted {
-            acc += v;
-            prefix.push(acc);
-        }
-        SortedValues { sorted, prefix }
+        let top_decile = top_decile_mean(&sorted);
+        SortedValues { sorted, top_decile }
     }
 
     pub fn len(&self) -> usize {
@@ -51,21 +46,18 @@ impl SortedValues {
         let lo = h.floor() as usize;
         let hi = (lo + 1).min(n - 1);
         let frac = h - lo as f64;
-        if frac == 0.0 {
-            self.sorted[lo]
+        let (a, b) = (self.sorted[lo], self.sorted[hi]);
+        if frac == 0.0 || a == b {
+            a
         } else {
-            self.sorted[lo] + frac * (self.sorted[hi] - self.sorted[lo])
+            // Rounding must not carry the result past either neighbour.
+            (a + frac * (b - a)).clamp(a, b)
         }
     }
 
     /// Mean of the best tenth (at least one provider); NaN when empty.
     pub fn top_decile_mean(&self) -> f64 {
-        let n = self.sorted.len();
-        if n == 0 {
-            return f64::NAN;
-        }
-        let k = n.div_ceil(10).max(1);
-        (self.prefix[n] - self.prefix[n - k]) / k as f64
+        self.top_decile
     }
 
     /// Share of values strictly below `x` (0–1): where `x` stands in this distribution.
@@ -75,6 +67,23 @@ impl SortedValues {
         }
         self.sorted.partition_point(|v| *v < x) as f64 / self.sorted.len() as f64
     }
+}
+
+/// Mean of the best tenth of `sorted` (worst to best), at least one value; NaN when empty.
+/// Summed as offsets from the lowest of those values and kept between the lowest and highest,
+/// so that tied values give exactly their value and no mean lies beyond the values it averages.
+fn top_decile_mean(sorted: &[f64]) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let top = &sorted[n - n.div_ceil(10).max(1)..];
+    let (lo, hi) = (top[0], top[top.len() - 1]);
+    if lo == hi {
+        return lo;
+    }
+    let offsets: f64 = top.iter().map(|v| v - lo).sum();
+    (lo + offsets / top.len() as f64).clamp(lo, hi)
 }
 
 /// Applies a rule to a peer group's distributions. `supplied` is the oriented value the data
