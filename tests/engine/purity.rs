@@ -228,3 +228,114 @@ fn the_purity_check_finds_what_it_forbids() {
     assert!(impurities("fn f(x: &X) { x.polars; a::egui::b(); let c = '\\''; }").is_empty());
     assert!(impurities("use std::{io, fmt::{self, Write}};").is_empty());
 }
+
+/// The layers of this crate each top-level module may use (README "How it is built"). Each
+/// edge points down: no cycles, and nothing but `main.rs` reaches into `app`.
+const ALLOWED_LAYERS: [(&str, &[&str]); 9] = [
+    ("format", &[]),
+    ("program", &[]),
+    ("catalogue", &["program"]),
+    ("engine", &["program"]),
+    ("synth", &["catalogue", "engine", "program"]),
+    ("data", &["engine", "program"]),
+    ("report", &["data", "engine", "format", "program"]),
+    (
+        "cli",
+        &[
+            "data",
+            "engine",
+            "format",
+            "program",
+            "report",
+            "synth",
+            "catalogue",
+        ],
+    ),
+    (
+        "app",
+        &[
+            "catalogue",
+            "data",
+            "engine",
+            "format",
+            "program",
+            "report",
+            "synth",
+        ],
+    ),
+];
+
+/// The crate's top-level modules that the code of `src` names as `crate::<layer>`.
+fn layers_used(src: &str) -> Vec<String> {
+    let code = code_only(src);
+    let t = tokens(&code);
+    let mut used: Vec<String> = Vec::new();
+    for k in 0..t.len() {
+        if t[k] == "crate"
+            && t.get(k + 1) == Some(&"::")
+            && let Some(layer) = t.get(k + 2)
+            && !used.iter().any(|u| u == layer)
+        {
+            used.push((*layer).to_owned());
+        }
+    }
+    used
+}
+
+#[test]
+fn each_module_uses_only_the_layers_below_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let known: Vec<&str> = ALLOWED_LAYERS.iter().map(|(m, _)| *m).collect();
+    let mut problems = Vec::new();
+    let mut seen = Vec::new();
+    for entry in std::fs::read_dir(&root).expect("src").flatten() {
+        let path = entry.path();
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("")
+            .to_owned();
+        if name == "lib" || name == "main" {
+            continue;
+        }
+        let Some((_, allowed)) = ALLOWED_LAYERS.iter().find(|(m, _)| *m == name) else {
+            problems.push(format!(
+                "src/{name}: a top-level module the layer table does not know"
+            ));
+            continue;
+        };
+        seen.push(name.clone());
+        let mut files = Vec::new();
+        if path.is_dir() {
+            rust_files(&path, &mut files);
+        } else {
+            files.push(path.clone());
+        }
+        for f in &files {
+            let src = std::fs::read_to_string(f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+            for layer in layers_used(&src) {
+                let ok = layer == name
+                    || allowed.contains(&layer.as_str())
+                    || !known.contains(&layer.as_str());
+                if !ok {
+                    problems.push(format!("{}: uses `crate::{layer}`", f.display()));
+                }
+            }
+        }
+    }
+    assert_eq!(seen.len(), ALLOWED_LAYERS.len(), "modules found: {seen:?}");
+    assert!(
+        problems.is_empty(),
+        "layering broken:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn the_layer_check_sees_crate_paths() {
+    assert_eq!(
+        layers_used("use crate::engine::{self, Inputs};\nfn f() { crate::app::run(); }"),
+        ["engine", "app"]
+    );
+    assert!(layers_used("// crate::app\nconst S: &str = \"crate::cli\";").is_empty());
+}
