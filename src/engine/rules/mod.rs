@@ -10,4 +10,5 @@ pub(crate) mod curves;
 mod kernels;
 pub(crate) mod payment;
 pub(crate) mod scoring;
+mod scoring_kernels;
 pub(crate) mod standards;
