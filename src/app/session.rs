@@ -88,14 +88,32 @@ impl Session {
         }
         // Rebuilt only when what building reads changes, not on every pool or threshold move.
         let basis = InputsBasis::of(program);
-        if self.inputs.is_none() || self.inputs_basis.as_ref() != Some(&basis) {
+        let rebuild = self.inputs.is_none() || self.inputs_basis.as_ref() != Some(&basis);
+        if rebuild {
             self.inputs = Some(Arc::new(Inputs::build_from(&basis, &obs)));
             self.inputs_basis = Some(basis);
         }
         let inputs = self.inputs.clone().expect("inputs were just built");
+        // Payment settings cannot change scores (`engine::score_into`), so a move of the pool,
+        // cap or floor only pays again.
+        let payment_only = !rebuild
+            && self.results.is_some()
+            && self.evaluated.as_mut().is_some_and(|ev| {
+                let old = std::mem::replace(&mut ev.payment, program.payment.clone());
+                let same = *ev == *program;
+                ev.payment = old;
+                same
+            });
         let results = self.results.get_or_insert_with(Results::default);
-        engine::evaluate_into(program, &inputs, results);
-        self.evaluated = Some(program.clone());
+        if payment_only {
+            engine::pay_into(program, &inputs, results);
+            if let Some(ev) = self.evaluated.as_mut() {
+                ev.payment.clone_from(&program.payment);
+            }
+        } else {
+            engine::evaluate_into(program, &inputs, results);
+            self.evaluated = Some(program.clone());
+        }
         self.results_generation += 1;
         true
     }
@@ -247,5 +265,36 @@ mod tests {
         assert!(session.recompute(&program));
         let after = session.inputs.clone().expect("inputs stay built");
         assert!(Arc::ptr_eq(&before, &after));
+    }
+
+    #[test]
+    fn payment_moves_pay_again_exactly_as_a_full_run() {
+        let (mut program, mut session) = sample_without_base_payments();
+        let moves: [fn(&mut Program); 3] = [
+            |p| p.payment.pool = crate::program::Pool::Fixed { cents: 212_345_601 },
+            |p| p.payment.cap = Some(crate::program::Limit::Cents(1_500_000)),
+            |p| p.payment.floor = Some(crate::program::Limit::Cents(25_000)),
+        ];
+        for change in moves {
+            change(&mut program);
+            assert!(session.recompute(&program));
+            let inputs = session.inputs.clone().expect("inputs are built");
+            let full = engine::evaluate(&program, &inputs);
+            assert!(same(session.results.as_ref(), &full));
+            assert!(session.is_current(&program));
+        }
+        // A scoring change after payment-only moves scores again.
+        program.scoring.min_domains += 1;
+        assert!(session.recompute(&program));
+        let inputs = session.inputs.clone().expect("inputs are built");
+        assert!(same(
+            session.results.as_ref(),
+            &engine::evaluate(&program, &inputs)
+        ));
+    }
+
+    /// Equal results, NaN (not scored) equal to NaN.
+    fn same(a: Option<&Results>, b: &Results) -> bool {
+        a.is_some_and(|a| format!("{a:?}") == format!("{b:?}"))
     }
 }
