@@ -2,8 +2,8 @@
 
 use crate::engine::monitoring::{Monitoring, monitoring};
 use crate::engine::{self, Inputs, InputsBasis, Observations, Results};
-use crate::program::{DataSources, Program};
 use crate::program::plan::{Evidence, Monitored, Simulated, SimulatedMeasure};
+use crate::program::{DataSources, Program};
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;

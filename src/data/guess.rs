@@ -228,7 +228,10 @@ pub fn parse_wide_name(name: &str) -> Option<WideName> {
     }
     let measure = name[tokens[first].0..tokens[last - 1].1].trim().to_owned();
     period_at.sort_unstable();
-    let tags: Vec<Tag> = period_at.iter().filter_map(|&i| period_word(low(i))).collect();
+    let tags: Vec<Tag> = period_at
+        .iter()
+        .filter_map(|&i| period_word(low(i)))
+        .collect();
     let period = if tags.contains(&Tag::Baseline) {
         PeriodGuess::Baseline
     } else if tags.contains(&Tag::Performance) {
@@ -517,6 +520,13 @@ pub fn measure_match(label: &str, id: &str, title: &str) -> u32 {
     if l == t {
         return 95;
     }
+    // "CBP" for "CBP-AD": the id without its set's suffix.
+    if normalise(id)
+        .strip_prefix(&l)
+        .is_some_and(|r| r.starts_with('_'))
+    {
+        return 90;
+    }
     let words = |s: &str| -> Vec<String> {
         s.split('_')
             .filter(|w| !w.is_empty() && !STOP_WORDS.contains(w))
@@ -589,7 +599,9 @@ impl<'a> Columns<'a> {
         self.find(LIVES).or_else(|| {
             self.find_words(|w| {
                 w.iter().any(|x| LIVES_WORDS.contains(&x.as_str()))
-                    && !w.iter().any(|x| ID_WORDS.contains(&x.as_str()) || x == "name")
+                    && !w
+                        .iter()
+                        .any(|x| ID_WORDS.contains(&x.as_str()) || x == "name")
             })
         })
     }
@@ -726,7 +738,10 @@ mod tests {
             w.columns[0].field,
             WideField::Numerator(UNSTATED_PERIOD.into())
         );
-        assert_eq!(w.columns[3].field, WideField::Denominator("performance".into()));
+        assert_eq!(
+            w.columns[3].field,
+            WideField::Denominator("performance".into())
+        );
         assert_eq!(w.columns[4].field, WideField::Numerator("baseline".into()));
         let a = g.attributes.unwrap();
         assert_eq!(a.provider_id, "Practice ID");
@@ -767,13 +782,33 @@ mod tests {
 
     #[test]
     fn measures_are_matched_by_id_title_or_initials() {
-        assert_eq!(measure_match("BCS-E", "BCS-E", "Breast Cancer Screening"), 100);
         assert_eq!(
-            measure_match("breast cancer screening", "BCS-E", "Breast Cancer Screening"),
+            measure_match("BCS-E", "BCS-E", "Breast Cancer Screening"),
+            100
+        );
+        assert_eq!(
+            measure_match(
+                "breast cancer screening",
+                "BCS-E",
+                "Breast Cancer Screening"
+            ),
             95
         );
         assert_eq!(measure_match("BCS", "X1", "Breast Cancer Screening"), 85);
-        assert!(measure_match("Controlling Blood Pressure", "CBP", "Controlling High Blood Pressure") > 60);
-        assert_eq!(measure_match("Diabetes", "CBP", "Controlling High Blood Pressure"), 0);
+        assert_eq!(
+            measure_match("CBP", "CBP-AD", "Controlling High Blood Pressure"),
+            90
+        );
+        assert!(
+            measure_match(
+                "Controlling Blood Pressure",
+                "CBP",
+                "Controlling High Blood Pressure"
+            ) > 60
+        );
+        assert_eq!(
+            measure_match("Diabetes", "CBP", "Controlling High Blood Pressure"),
+            0
+        );
     }
 }

@@ -9,10 +9,10 @@ use super::{Action, StepCtx, import};
 use crate::app::session::Session;
 use crate::engine::{MeasureInputs, MeasureResult};
 use crate::program::{MeasureStandards, PeriodRef, Program, Severity, StandardRule};
-use std::sync::Arc;
 use egui::{Color32, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use egui_plot::{Bar, BarChart, Legend, LineStyle, Plot, VLine};
+use std::sync::Arc;
 
 /// What the screen is showing (not saved in the program).
 #[derive(Clone, Default)]
@@ -175,10 +175,14 @@ fn data_section(ui: &mut Ui, ctx: &mut StepCtx) {
 
 /// The program's missing-value codes, with the cells each hit in the loaded files.
 fn missing_codes(ui: &mut Ui, ctx: &mut StepCtx) {
-    let report = ctx.session.observations.as_ref().map(|o| o.load_report.clone());
+    let report = ctx
+        .session
+        .observations
+        .as_ref()
+        .map(|o| o.load_report.clone());
     egui::CollapsingHeader::new("Missing and suppressed values")
         .id_salt("missing-codes")
-        .default_open(report.as_ref().is_some_and(|r| r.codes.iter().any(|c| !c.code.is_empty())))
+        .default_open(true)
         .show(ui, |ui| {
             ui.label(
                 RichText::new(
@@ -187,16 +191,17 @@ fn missing_codes(ui: &mut Ui, ctx: &mut StepCtx) {
                 )
                 .weak(),
             );
-            let changed = import::codes_editor(ui, "step5", &mut ctx.program.data.missing_values, |code| {
-                let r = report.as_ref()?;
-                let n: u64 = r
-                    .codes
-                    .iter()
-                    .filter(|c| c.code.eq_ignore_ascii_case(code.trim()))
-                    .map(|c| c.cells)
-                    .sum();
-                (n > 0).then(|| format!("{n} cells"))
-            });
+            let changed =
+                import::codes_editor(ui, "step5", &mut ctx.program.data.missing_values, |code| {
+                    let r = report.as_ref()?;
+                    let n: u64 = r
+                        .codes
+                        .iter()
+                        .filter(|c| c.code.eq_ignore_ascii_case(code.trim()))
+                        .map(|c| c.cells)
+                        .sum();
+                    (n > 0).then(|| format!("{n} {}", if n == 1 { "cell" } else { "cells" }))
+                });
             if let Some(r) = &report {
                 for line in r.code_summary() {
                     ui.label(RichText::new(line).weak());
@@ -208,6 +213,9 @@ fn missing_codes(ui: &mut Ui, ctx: &mut StepCtx) {
         });
 }
 
+/// Problems as listed: (stops scoring, message).
+type Listed = Arc<Vec<(bool, String)>>;
+
 /// What loading noticed and what keeps the data from being scored, as a list to read, and the
 /// one-click fix when the standards need a baseline the data does not have.
 fn data_problems(ui: &mut Ui, ctx: &mut StepCtx) {
@@ -216,11 +224,11 @@ fn data_problems(ui: &mut Ui, ctx: &mut StepCtx) {
     };
     let key = egui::Id::unique("step5-data-problems");
     let generation = ctx.session.results_generation;
-    let cached: Option<(u64, Arc<Vec<(bool, String)>>)> = ui.data(|d| d.get_temp(key));
+    let cached: Option<(u64, Listed)> = ui.data(|d| d.get_temp(key));
     let problems = match cached {
         Some((g, p)) if g == generation => p,
         _ => {
-            let p: Arc<Vec<(bool, String)>> = Arc::new(
+            let p: Listed = Arc::new(
                 crate::engine::check_data(ctx.program, &obs)
                     .into_iter()
                     .map(|p| (p.severity == Severity::Error, p.message))
@@ -298,17 +306,19 @@ fn no_baseline(program: &Program, obs: &crate::engine::Observations) -> bool {
             .is_some_and(|v| (0..obs.provider_count()).any(|i| v.reported(i)))
     };
     let on_baseline = |id: &str| {
-        [s.threshold_for(id), s.benchmark_for(id)].into_iter().any(|r| {
-            matches!(
-                r,
-                StandardRule::Percentile {
-                    of: PeriodRef::Baseline,
-                    ..
-                } | StandardRule::TopDecileMean {
-                    of: PeriodRef::Baseline
-                }
-            )
-        })
+        [s.threshold_for(id), s.benchmark_for(id)]
+            .into_iter()
+            .any(|r| {
+                matches!(
+                    r,
+                    StandardRule::Percentile {
+                        of: PeriodRef::Baseline,
+                        ..
+                    } | StandardRule::TopDecileMean {
+                        of: PeriodRef::Baseline
+                    }
+                )
+            })
     };
     !scored.iter().any(|id| reported(id)) && scored.iter().any(|id| on_baseline(id))
 }
@@ -318,7 +328,11 @@ fn standards_on_performance(program: &mut Program) {
     let s = &mut program.standards;
     let mut rules: Vec<&mut StandardRule> = vec![&mut s.threshold, &mut s.benchmark, &mut s.floor];
     for o in &mut s.overrides {
-        rules.extend([&mut o.threshold, &mut o.benchmark, &mut o.floor].into_iter().flatten());
+        rules.extend(
+            [&mut o.threshold, &mut o.benchmark, &mut o.floor]
+                .into_iter()
+                .flatten(),
+        );
     }
     for r in rules {
         if let StandardRule::Percentile { of, .. } | StandardRule::TopDecileMean { of } = r {

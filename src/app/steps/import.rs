@@ -10,8 +10,8 @@ use crate::data::{
     FileInfo, PeriodGuess, guess_import, inspect_file, measure_match, parse_wide_name,
 };
 use crate::program::{
-    DataFile, Layout, LongMapping, PatientMapping, Program, ProviderMapping, WideColumn,
-    WideField, WideMapping,
+    DataFile, Layout, LongMapping, PatientMapping, Program, ProviderMapping, WideColumn, WideField,
+    WideMapping,
 };
 use egui::{RichText, Ui};
 use std::path::{Path, PathBuf};
@@ -83,9 +83,7 @@ pub(super) fn dialog(ui: &mut Ui, ctx: &mut StepCtx) -> bool {
             match st.info.clone() {
                 Some(Err(e)) => {
                     widgets::error(ui, e);
-                    ui.label(
-                        RichText::new("Nothing was added to the program.").weak(),
-                    );
+                    ui.label(RichText::new("Nothing was added to the program.").weak());
                     if ui.button("Close").clicked() {
                         close = true;
                     }
@@ -104,10 +102,7 @@ pub(super) fn dialog(ui: &mut Ui, ctx: &mut StepCtx) -> bool {
                             "Next period's file for {old}, with its saved mapping."
                         ));
                         if !new.is_empty() {
-                            widgets::warning(
-                                ui,
-                                format!("New columns, not used: {}", quoted(new)),
-                            );
+                            widgets::warning(ui, format!("New columns, not used: {}", quoted(new)));
                         }
                         if !missing.is_empty() {
                             widgets::error(
@@ -120,7 +115,9 @@ pub(super) fn dialog(ui: &mut Ui, ctx: &mut StepCtx) -> bool {
                         }
                         if ui
                             .button("Import as a new file instead")
-                            .on_hover_text("Guess this file's mapping afresh and add it beside the others")
+                            .on_hover_text(
+                                "Guess this file's mapping afresh and add it beside the others",
+                            )
                             .clicked()
                         {
                             let mut fresh = open_fresh(path.clone(), info.clone(), ctx.program);
@@ -136,7 +133,8 @@ pub(super) fn dialog(ui: &mut Ui, ctx: &mut StepCtx) -> bool {
                         let layout = st.layout.as_ref().expect("checked above");
                         let mut missing = missing_columns(layout, &columns);
                         if let Some(a) = &st.attributes {
-                            missing.extend(missing_columns(&Layout::Providers(a.clone()), &columns));
+                            missing
+                                .extend(missing_columns(&Layout::Providers(a.clone()), &columns));
                             missing.dedup();
                         }
                         for m in &missing {
@@ -668,7 +666,10 @@ fn wide_extras(
         });
     }
     let mut on = st.attributes.is_some();
-    let lives = st.attributes.as_ref().and_then(|a| a.attributed_lives.clone());
+    let lives = st
+        .attributes
+        .as_ref()
+        .and_then(|a| a.attributed_lives.clone());
     ui.horizontal(|ui| {
         if ui
             .checkbox(&mut on, "Also read provider attributes from this file")
@@ -919,38 +920,42 @@ fn measure_choice(ui: &mut Ui, label: &str, id: &mut String, program: &Program) 
         },
     };
     ui.horizontal(|ui| {
-    egui::ComboBox::from_id_salt(("import-measure", label))
-        .selected_text(shown)
-        .width(320.0)
-        .show_ui(ui, |ui| {
-            let mut ms: Vec<_> = program.measures.iter().collect();
-            ms.sort_by_key(|m| !m.vital_few);
-            for m in ms {
-                ui.selectable_value(id, m.id.clone(), format!("{} — {}", m.id, m.title));
-            }
-            let mut hits: Vec<_> = catalogue::entries()
-                .iter()
-                .filter(|e| program.measure(&e.id).is_none())
-                .map(|e| (measure_match(label, &e.id, &e.title), e))
-                .filter(|(score, _)| *score >= 60)
-                .collect();
-            hits.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
-            if !hits.is_empty() {
+        egui::ComboBox::from_id_salt(("import-measure", label))
+            .selected_text(shown)
+            .width(320.0)
+            .show_ui(ui, |ui| {
+                let mut ms: Vec<_> = program.measures.iter().collect();
+                ms.sort_by_key(|m| !m.vital_few);
+                for m in ms {
+                    ui.selectable_value(id, m.id.clone(), format!("{} — {}", m.id, m.title));
+                }
+                let mut hits: Vec<_> = catalogue::entries()
+                    .iter()
+                    .filter(|e| program.measure(&e.id).is_none())
+                    .map(|e| (measure_match(label, &e.id, &e.title), e))
+                    .filter(|(score, _)| *score >= 60)
+                    .collect();
+                hits.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
+                if !hits.is_empty() {
+                    ui.separator();
+                    ui.label(RichText::new("From the catalogue").weak());
+                }
+                for (_, e) in hits.into_iter().take(5) {
+                    ui.selectable_value(id, e.id.clone(), format!("{} — {}", e.id, e.title));
+                }
                 ui.separator();
-                ui.label(RichText::new("From the catalogue").weak());
-            }
-            for (_, e) in hits.into_iter().take(5) {
-                ui.selectable_value(id, e.id.clone(), format!("{} — {}", e.id, e.title));
-            }
-            ui.separator();
-            ui.selectable_value(id, label.to_owned(), format!("as named in the file: “{label}”"));
-        })
-        .response
-        .accessible_name(format!("Measure for {label}"));
-    if program.measure(id).is_none() && catalogue::find(id, None).is_none() {
-        ui.label(RichText::new("⚠").color(widgets::AMBER))
-            .on_hover_text("Not a measure of the program: its values load but are not scored");
-    }
+                ui.selectable_value(
+                    id,
+                    label.to_owned(),
+                    format!("as named in the file: “{label}”"),
+                );
+            })
+            .response
+            .accessible_name(format!("Measure for {label}"));
+        if program.measure(id).is_none() && catalogue::find(id, None).is_none() {
+            ui.label(RichText::new("⚠").color(widgets::AMBER))
+                .on_hover_text("Not a measure of the program: its values load but are not scored");
+        }
     });
 }
 
@@ -959,7 +964,13 @@ fn value_columns(layout: &Layout) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
     match layout {
         Layout::Long(m) => {
-            for o in [&m.numerator, &m.denominator, &m.rate, &m.exclusions, &m.expected] {
+            for o in [
+                &m.numerator,
+                &m.denominator,
+                &m.rate,
+                &m.exclusions,
+                &m.expected,
+            ] {
                 out.extend(o.as_deref());
             }
         }
@@ -969,7 +980,12 @@ fn value_columns(layout: &Layout) -> Vec<&str> {
             out.extend(m.expected.as_deref());
         }
         Layout::Providers(m) => {
-            for o in [&m.attributed_lives, &m.base_payments, &m.spend, &m.benchmark_spend] {
+            for o in [
+                &m.attributed_lives,
+                &m.base_payments,
+                &m.spend,
+                &m.benchmark_spend,
+            ] {
                 out.extend(o.as_deref());
             }
         }
@@ -977,14 +993,28 @@ fn value_columns(layout: &Layout) -> Vec<&str> {
     out
 }
 
-/// Cells of the preview's value columns holding each code (and blank ones).
+/// Whether a cell reads as a number ("12", "53.5%", "1,234"): never a missing-value code.
+fn looks_numeric(cell: &str) -> bool {
+    let t: String = cell
+        .trim()
+        .trim_end_matches('%')
+        .chars()
+        .filter(|c| *c != ',' && *c != '_')
+        .collect();
+    !t.is_empty() && t.trim().parse::<f64>().is_ok()
+}
+
+/// Cells of the preview's value columns that are not numbers, by text (and blank ones).
 fn preview_hits(st: &ImportState, info: &FileInfo) -> (Vec<(String, usize)>, usize) {
     let mut cols: Vec<&str> = st.layout.as_ref().map(value_columns).unwrap_or_default();
     if let Some(a) = &st.attributes {
         let l = Layout::Providers(a.clone());
         cols.extend(value_columns(&l).into_iter().map(|c| {
             // Borrowed from a temporary: match by position instead.
-            info.columns.iter().find(|x| *x == c).map_or("", String::as_str)
+            info.columns
+                .iter()
+                .find(|x| *x == c)
+                .map_or("", String::as_str)
         }));
     }
     let idx: Vec<usize> = info
@@ -1003,7 +1033,13 @@ fn preview_hits(st: &ImportState, info: &FileInfo) -> (Vec<(String, usize)>, usi
                 blank += 1;
                 continue;
             }
-            match counts.iter_mut().find(|(c, _)| c.eq_ignore_ascii_case(cell)) {
+            if looks_numeric(cell) {
+                continue;
+            }
+            match counts
+                .iter_mut()
+                .find(|(c, _)| c.eq_ignore_ascii_case(cell))
+            {
                 Some((_, n)) => *n += 1,
                 None => counts.push((cell.to_owned(), 1)),
             }
@@ -1029,6 +1065,36 @@ fn codes(ui: &mut Ui, program: &mut Program, st: &ImportState, info: &FileInfo) 
     });
     if blank > 0 {
         ui.label(RichText::new(format!("{blank} blank cells in the first {rows} rows")).weak());
+    }
+    // Text in number columns that no code covers would stop the load: offer it as codes.
+    let codes = &mut program.data.missing_values;
+    let unknown: Vec<&(String, usize)> = hits
+        .iter()
+        .filter(|(c, _)| !codes.iter().any(|k| k.trim().eq_ignore_ascii_case(c)))
+        .collect();
+    if !unknown.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            widgets::warning(
+                ui,
+                format!(
+                    "Not numbers in the first {rows} rows: {}",
+                    unknown
+                        .iter()
+                        .map(|(c, n)| format!("“{c}” ×{n}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+            if ui
+                .button("Read them as missing")
+                .on_hover_text("Add these values to the program's missing-value codes")
+                .clicked()
+            {
+                for (c, _) in unknown {
+                    codes.push(c.clone());
+                }
+            }
+        });
     }
 }
 
