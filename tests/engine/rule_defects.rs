@@ -1,7 +1,7 @@
 //! Rules as the program documents them, each case one that once went wrong.
 
 use super::{run, tiny_obs, tiny_program};
-use p4p_designer::engine::{self, Observations, SortedValues as Dist, check_data};
+use p4p_designer::engine::{self, SortedValues as Dist, Observations, check_data};
 use p4p_designer::program::*;
 
 /// Providers `ids`, each with one performance rate on measure "M" and no baseline.

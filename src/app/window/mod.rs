@@ -9,6 +9,7 @@ use document::{expand_home, slug, undoer};
 use modals::drop_overlay;
 
 use super::commands::Command;
+use crate::report::ExportFormat;
 use super::files::{self, AppPaths, FileKind, Prefs, Recovery, ThemeChoice};
 use super::jobs::{
     DialogAnswer, DialogJob, DialogPurpose, LoadJob, Polled, TypedOutcome, TypedPathText,
@@ -23,7 +24,6 @@ use super::theme::{self, Palette};
 use super::widgets::glossary;
 use super::{Action, StepCtx};
 use crate::program::{Program, plan};
-use crate::report::ExportFormat;
 use egui::util::undoer::{Settings as UndoSettings, Undoer};
 use egui::{RichText, Ui};
 use std::path::{Path, PathBuf};
