@@ -166,6 +166,7 @@ impl DesignerApp {
             ),
             None => {
                 self.after_save = None;
+                self.session.next_period_for = None;
                 self.set_status("Cancelled.".into());
             }
         }
