@@ -2,8 +2,8 @@
 
 use crate::engine::monitoring::{Monitoring, monitoring};
 use crate::engine::{self, Inputs, InputsBasis, Observations, Results};
-use crate::program::Program;
 use crate::program::plan::{Evidence, Monitored, Simulated, SimulatedMeasure};
+use crate::program::{DataSources, Program};
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
@@ -18,6 +18,16 @@ pub struct LoadStatus {
     pub fraction: f32,
     /// Seconds since the load started.
     pub elapsed: f64,
+}
+
+/// The program's data sources and measures as they were before an import.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportRollback {
+    pub data: DataSources,
+    /// Measures the import added to the program (from the catalogue).
+    pub added_measures: Vec<String>,
+    /// The imported file, as the program names it.
+    pub file: String,
 }
 
 /// Loaded data and the latest simulation for the open program.
@@ -42,6 +52,12 @@ pub struct Session {
     pub pending_import: Option<PathBuf>,
     /// Set while data loads in the background.
     pub loading: Option<LoadStatus>,
+    /// What an import changed in the program, so that a file which fails to load is taken out
+    /// again and the program is as it was; cleared when a load succeeds.
+    pub import_rollback: Option<ImportRollback>,
+    /// The data file (index in the program's list) the next file handed to the import replaces,
+    /// keeping its column mapping: "load next period's file".
+    pub next_period_for: Option<usize>,
     /// Bumped every time `results` changes, so views can cache what they derive from it.
     pub results_generation: u64,
     /// The program the current results were computed for.
@@ -67,6 +83,7 @@ impl Session {
     pub fn set_observations(&mut self, program: &Program, obs: Observations) {
         self.observations = Some(Arc::new(obs));
         self.data_error = None;
+        self.import_rollback = None;
         self.inputs = None;
         self.evaluated = None;
         if let Some(sel) = self.selected_provider
@@ -75,6 +92,27 @@ impl Session {
             self.selected_provider = None;
         }
         self.recompute(program);
+    }
+
+    /// After a load failed or was cancelled: takes the file an import added out of `program`
+    /// again (and the measures it added), and says so under the error. Returns whether it did.
+    pub fn roll_back_import(&mut self, program: &mut Program) -> bool {
+        let Some(rb) = self.import_rollback.take() else {
+            return false;
+        };
+        program.data = rb.data;
+        program
+            .measures
+            .retain(|m| !rb.added_measures.contains(&m.id));
+        let note = format!(
+            "{} was not added to the program; the program is as it was before the import.",
+            rb.file
+        );
+        self.data_error = Some(match self.data_error.take() {
+            Some(e) => format!("{e}\n{note}"),
+            None => note,
+        });
+        true
     }
 
     /// Brings inputs and results up to date with `program`; cheap when nothing changed.

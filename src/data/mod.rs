@@ -22,7 +22,10 @@ mod wide;
 mod write;
 
 pub use error::{CellRef, DataError};
-pub use guess::guess_mapping;
+pub use guess::{
+    ImportGuess, PeriodGuess, UNSTATED_PERIOD, ValueKind, WideName, guess_import, guess_mapping,
+    measure_match, parse_wide_name,
+};
 pub use inspect::{FileInfo, PREVIEW_ROWS, inspect_file};
 pub use load::{LoadProgress, load_program_data, load_program_data_with_progress};
 pub use output::{ensure_not_input, write_atomic, write_atomic_with};

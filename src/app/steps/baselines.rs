@@ -8,10 +8,11 @@ use super::widgets::{self, combo, section, terms};
 use super::{Action, StepCtx, import};
 use crate::app::session::Session;
 use crate::engine::{MeasureInputs, MeasureResult};
-use crate::program::{MeasureStandards, PeriodRef, Program, StandardRule};
+use crate::program::{MeasureStandards, PeriodRef, Program, Severity, StandardRule};
 use egui::{Color32, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use egui_plot::{Bar, BarChart, Legend, LineStyle, Plot, VLine};
+use std::sync::Arc;
 
 /// What the screen is showing (not saved in the program).
 #[derive(Clone, Default)]
@@ -100,7 +101,8 @@ fn data_section(ui: &mut Ui, ctx: &mut StepCtx) {
     }
     if !ctx.program.data.files.is_empty() {
         let mut remove = None;
-        egui::Grid::new("data-files").num_columns(3).show(ui, |ui| {
+        let mut next = None;
+        egui::Grid::new("data-files").num_columns(4).show(ui, |ui| {
             for (i, f) in ctx.program.data.files.iter().enumerate() {
                 ui.label(RichText::new(&f.path).monospace());
                 ui.label(
@@ -112,6 +114,23 @@ fn data_section(ui: &mut Ui, ctx: &mut StepCtx) {
                     })
                     .weak(),
                 );
+                // Attributes read from the same file follow its performance mapping.
+                let first = ctx.program.data.files.iter().position(|g| g.path == f.path);
+                if first == Some(i) {
+                    if ui
+                        .small_button("⟳ Next period's file…")
+                        .accessible_name(format!("Load next period's file for {}", f.path))
+                        .on_hover_text(
+                            "Pick next period's file: it replaces this one with the same column \
+                             mapping, and loads at once when its columns are the same",
+                        )
+                        .clicked()
+                    {
+                        next = Some(i);
+                    }
+                } else {
+                    ui.label("");
+                }
                 if ui
                     .small_button("✖")
                     .accessible_name(format!("Remove data file {}", f.path))
@@ -127,6 +146,10 @@ fn data_section(ui: &mut Ui, ctx: &mut StepCtx) {
             ctx.program.data.files.remove(i);
             ctx.actions.push(Action::LoadData);
         }
+        if let Some(i) = next {
+            ctx.session.next_period_for = Some(i);
+            ctx.actions.push(Action::PickDataFile);
+        }
     }
     ui.horizontal(|ui| {
         if ui
@@ -134,6 +157,7 @@ fn data_section(ui: &mut Ui, ctx: &mut StepCtx) {
             .on_hover_text("Pick a CSV or Parquet file and map its columns")
             .clicked()
         {
+            ctx.session.next_period_for = None;
             ctx.actions.push(Action::PickDataFile);
         }
         if !ctx.program.data.files.is_empty()
@@ -145,6 +169,176 @@ fn data_section(ui: &mut Ui, ctx: &mut StepCtx) {
             ctx.actions.push(Action::LoadData);
         }
     });
+    missing_codes(ui, ctx);
+    data_problems(ui, ctx);
+}
+
+/// The program's missing-value codes, with the cells each hit in the loaded files.
+fn missing_codes(ui: &mut Ui, ctx: &mut StepCtx) {
+    let report = ctx
+        .session
+        .observations
+        .as_ref()
+        .map(|o| o.load_report.clone());
+    egui::CollapsingHeader::new("Missing and suppressed values")
+        .id_salt("missing-codes")
+        .default_open(true)
+        .show(ui, |ui| {
+            ui.label(
+                RichText::new(
+                    "Cells holding one of these codes (or nothing) are read as missing, not as \
+                     errors; small-cell suppression such as “<11” is counted apart.",
+                )
+                .weak(),
+            );
+            let changed =
+                import::codes_editor(ui, "step5", &mut ctx.program.data.missing_values, |code| {
+                    let r = report.as_ref()?;
+                    let n: u64 = r
+                        .codes
+                        .iter()
+                        .filter(|c| c.code.eq_ignore_ascii_case(code.trim()))
+                        .map(|c| c.cells)
+                        .sum();
+                    (n > 0).then(|| format!("{n} {}", if n == 1 { "cell" } else { "cells" }))
+                });
+            if let Some(r) = &report {
+                for line in r.code_summary() {
+                    ui.label(RichText::new(line).weak());
+                }
+            }
+            if changed && !ctx.program.data.files.is_empty() {
+                ctx.actions.push(Action::LoadData);
+            }
+        });
+}
+
+/// Problems as listed: (stops scoring, message).
+type Listed = Arc<Vec<(bool, String)>>;
+
+/// What loading noticed and what keeps the data from being scored, as a list to read, and the
+/// one-click fix when the standards need a baseline the data does not have.
+fn data_problems(ui: &mut Ui, ctx: &mut StepCtx) {
+    let Some(obs) = ctx.session.observations.clone() else {
+        return;
+    };
+    let key = egui::Id::unique("step5-data-problems");
+    let generation = ctx.session.results_generation;
+    let cached: Option<(u64, Listed)> = ui.data(|d| d.get_temp(key));
+    let problems = match cached {
+        Some((g, p)) if g == generation => p,
+        _ => {
+            let p: Listed = Arc::new(
+                crate::engine::check_data(ctx.program, &obs)
+                    .into_iter()
+                    .map(|p| (p.severity == Severity::Error, p.message))
+                    .collect(),
+            );
+            ui.data_mut(|d| d.insert_temp(key, (generation, p.clone())));
+            p
+        }
+    };
+    if no_baseline(ctx.program, &obs) {
+        egui::Frame::group(ui.style())
+            .stroke(egui::Stroke::new(1.5, widgets::AMBER))
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.label(format!(
+                    "The data has no baseline (period “{}”), but the thresholds and benchmarks \
+                     are set from it, so no measure earns points.",
+                    ctx.program.standards.baseline_period
+                ));
+                if ui
+                    .button("Set standards on the performance period")
+                    .on_hover_text(
+                        "Thresholds, benchmarks and floors become percentiles (or top-decile \
+                         means) of the performance period's rates",
+                    )
+                    .clicked()
+                {
+                    standards_on_performance(ctx.program);
+                }
+            });
+    }
+    if problems.is_empty() {
+        return;
+    }
+    let errors = problems.iter().filter(|(e, _)| *e).count();
+    let title = match errors {
+        0 => format!("⚠ {} things to check in the data", problems.len()),
+        _ => format!(
+            "⚠ {} things to check in the data ({errors} stop scoring)",
+            problems.len()
+        ),
+    };
+    egui::CollapsingHeader::new(RichText::new(title).color(widgets::AMBER))
+        .id_salt("data-problems")
+        .default_open(true)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("data-problems-scroll")
+                .max_height(160.0)
+                .show(ui, |ui| {
+                    for (error, message) in problems.iter() {
+                        if *error {
+                            widgets::error(ui, message);
+                        } else {
+                            widgets::warning(ui, message);
+                        }
+                    }
+                });
+        });
+}
+
+/// Whether no scored measure has a baseline in the data while a standard is set from it.
+fn no_baseline(program: &Program, obs: &crate::engine::Observations) -> bool {
+    let s = &program.standards;
+    let scored: Vec<&str> = program
+        .scored_measures()
+        .filter(|m| !m.supplied_score)
+        .map(|m| m.id.as_str())
+        .collect();
+    if scored.is_empty() {
+        return false;
+    }
+    let reported = |id: &str| {
+        obs.series(id, &s.baseline_period)
+            .is_some_and(|v| (0..obs.provider_count()).any(|i| v.reported(i)))
+    };
+    let on_baseline = |id: &str| {
+        [s.threshold_for(id), s.benchmark_for(id)]
+            .into_iter()
+            .any(|r| {
+                matches!(
+                    r,
+                    StandardRule::Percentile {
+                        of: PeriodRef::Baseline,
+                        ..
+                    } | StandardRule::TopDecileMean {
+                        of: PeriodRef::Baseline
+                    }
+                )
+            })
+    };
+    !scored.iter().any(|id| reported(id)) && scored.iter().any(|id| on_baseline(id))
+}
+
+/// Every standard set from the baseline is set from the performance period instead.
+fn standards_on_performance(program: &mut Program) {
+    let s = &mut program.standards;
+    let mut rules: Vec<&mut StandardRule> = vec![&mut s.threshold, &mut s.benchmark, &mut s.floor];
+    for o in &mut s.overrides {
+        rules.extend(
+            [&mut o.threshold, &mut o.benchmark, &mut o.floor]
+                .into_iter()
+                .flatten(),
+        );
+    }
+    for r in rules {
+        if let StandardRule::Percentile { of, .. } | StandardRule::TopDecileMean { of } = r {
+            *of = PeriodRef::Performance;
+        }
+    }
 }
 
 fn periods(ui: &mut Ui, program: &mut Program, session: &Session) {

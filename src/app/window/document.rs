@@ -166,6 +166,7 @@ impl DesignerApp {
             ),
             None => {
                 self.after_save = None;
+                self.session.next_period_for = None;
                 self.set_status("Cancelled.".into());
             }
         }
@@ -210,6 +211,7 @@ impl DesignerApp {
         if let Some(job) = self.load_job.take() {
             job.cancel();
             self.session.loading = None;
+            self.session.roll_back_import(&mut self.program);
             self.set_status("Loading cancelled; the data loaded before is kept.".into());
         }
     }
@@ -247,6 +249,8 @@ impl DesignerApp {
                     self.load_job = None;
                     self.session.loading = None;
                     self.session.data_error = Some(e.clone());
+                    // A file an import added leaves the program again.
+                    self.session.roll_back_import(&mut self.program);
                     let kept = if self.session.observations.is_some() {
                         " The data loaded before is kept."
                     } else {
