@@ -10,6 +10,7 @@ mod exports;
 mod figures;
 mod hvbp;
 mod output;
+mod snf_vbp;
 mod steps;
 mod synth;
 mod whatif;

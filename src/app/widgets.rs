@@ -21,7 +21,10 @@ pub mod glossary {
     pub const EXCHANGE_FUNCTION: &str = "Exchange function: the rule that turns a total \
         performance score into a payment. A budget-neutral linear exchange function pays each \
         provider in proportion to base payments × score, scaled so the total paid equals the \
-        total withheld.";
+        total withheld. A logistic exchange function (SNF VBP) pays base payments × k / (1 + \
+        e^(−slope × (score − midpoint))): k is either solved so that a set share of the \
+        withhold is paid back, or stated as published (CMS solves SNF VBP's k from every \
+        facility's Medicare payments; stating it gives CMS's multipliers without them).";
     pub const POOL: &str = "Pool: the money available for incentive payments in the period.";
     pub const PERCENTILE: &str = "Percentile of the baseline: the 60th percentile is the rate \
         that 60% of providers were at or below in the baseline period (ranked worst to best).";

@@ -106,12 +106,18 @@ pub enum Distribution {
     /// Hospital VBP's budget-neutral linear exchange function: incentive ∝ base payment × score,
     /// scaled so incentives total the withhold.
     LinearExchange,
-    /// SNF VBP's logistic exchange function, solved so incentives total `payback_share` percent
-    /// of the withhold (60 in SNF VBP): multiplier = (1 − w) + k / (1 + e^(−slope·(score − midpoint))).
+    /// SNF VBP's logistic exchange function: multiplier = (1 − w) + k / (1 + e^(−slope·(score −
+    /// midpoint))). k is solved so incentives total `payback_share` percent of the withhold (60 in
+    /// SNF VBP), unless `stated_k` states it as published (CMS's 0.038322115 for FY2025): CMS
+    /// solves k from every facility's Medicare payments, which a designer may not have.
     LogisticExchange {
         payback_share: f64,
         slope: f64,
         midpoint: f64,
+        /// The slope k stated outright (a share of base payments at the top of the curve), in
+        /// place of solving it from `payback_share`. Never pays more than the pool.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stated_k: Option<f64>,
     },
     /// Fixed bonus by score tier: the highest tier whose minimum score is reached.
     Tiered { tiers: Vec<BonusTier> },

@@ -213,6 +213,11 @@ pub fn validate(p: &Program) -> Vec<Problem> {
         {
             out.push(Problem::error("the logistic payback share must be 0–100%"))
         }
+        Distribution::LogisticExchange {
+            stated_k: Some(k), ..
+        } if !(k.is_finite() && *k >= 0.0) => {
+            out.push(Problem::error("the stated logistic k must be a number ≥ 0"))
+        }
         _ => {}
     }
     out

@@ -1020,6 +1020,7 @@ impl<'a> Auditor<'a> {
                 payback_share,
                 slope,
                 midpoint,
+                stated_k,
             } => {
                 let l = logistic(total, *slope, *midpoint);
                 push(
@@ -1032,14 +1033,17 @@ impl<'a> Auditor<'a> {
                         fmt_num(*midpoint)
                     ),
                 );
-                push(
-                    "exchange k",
-                    AuditValue::num(r.exchange_factor),
-                    format!(
+                let k_rule = match stated_k {
+                    Some(_) => {
+                        "stated as published; incentive = k × base payments × logistic value"
+                            .to_owned()
+                    }
+                    None => format!(
                         "solved so that incentives total {}% of the pool",
                         fmt_num(*payback_share)
                     ),
-                );
+                };
+                push("exchange k", AuditValue::num(r.exchange_factor), k_rule);
                 push(
                     "share of pool",
                     AuditValue::Number(share),
@@ -1247,12 +1251,21 @@ pub fn distribution_words(d: &Distribution) -> String {
             payback_share,
             slope,
             midpoint,
-        } => format!(
-            "logistic exchange function (slope {}, midpoint {}): incentive ∝ base payments / (1 + e^(−slope × (score − midpoint))), solved to pay back {}% of the pool",
-            fmt_num(*slope),
-            fmt_num(*midpoint),
-            fmt_num(*payback_share)
-        ),
+            stated_k,
+        } => match stated_k {
+            Some(k) => format!(
+                "logistic exchange function (slope {}, midpoint {}): incentive = {} × base payments / (1 + e^(−slope × (score − midpoint))), k as published, never more than the pool",
+                fmt_num(*slope),
+                fmt_num(*midpoint),
+                fmt_num(*k)
+            ),
+            None => format!(
+                "logistic exchange function (slope {}, midpoint {}): incentive ∝ base payments / (1 + e^(−slope × (score − midpoint))), solved to pay back {}% of the pool",
+                fmt_num(*slope),
+                fmt_num(*midpoint),
+                fmt_num(*payback_share)
+            ),
+        },
         Distribution::Tiered { tiers } => {
             let t: Vec<String> = tiers
                 .iter()

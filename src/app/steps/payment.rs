@@ -301,6 +301,7 @@ impl DistKind {
                 payback_share: 60.0,
                 slope: 0.1,
                 midpoint: 50.0,
+                stated_k: None,
             },
             DistKind::Tiered => Distribution::Tiered {
                 tiers: vec![
@@ -434,6 +435,7 @@ fn algorithm(ui: &mut Ui, program: &mut Program) {
             payback_share,
             slope,
             midpoint,
+            stated_k,
         } => {
             if !withhold {
                 widgets::warning(
@@ -449,6 +451,26 @@ fn algorithm(ui: &mut Ui, program: &mut Program) {
                 );
                 ui.add(egui::Slider::new(slope, 0.01..=0.5).text("slope"));
                 ui.add(egui::Slider::new(midpoint, 0.0..=100.0).text("midpoint score"));
+            });
+            // k solved from the payback share, or stated as a program publishes it.
+            ui.horizontal_wrapped(|ui| {
+                let mut stated = stated_k.is_some();
+                if ui
+                    .checkbox(&mut stated, "State k as published")
+                    .on_hover_text(crate::app::widgets::glossary::EXCHANGE_FUNCTION)
+                    .changed()
+                {
+                    *stated_k = stated.then_some(0.04);
+                }
+                if let Some(k) = stated_k {
+                    ui.add(
+                        egui::DragValue::new(k)
+                            .range(0.0..=1.0)
+                            .speed(0.0001)
+                            .max_decimals(9)
+                            .prefix("k = "),
+                    );
+                }
             });
         }
         Distribution::Tiered { tiers } => {

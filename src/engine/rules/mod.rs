@@ -7,6 +7,7 @@ use super::*;
 
 pub(crate) mod bonus;
 pub(crate) mod curves;
+pub(crate) mod exchange;
 mod kernels;
 pub(crate) mod payment;
 pub(crate) mod scoring;

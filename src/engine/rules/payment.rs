@@ -308,9 +308,23 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
             payback_share,
             slope,
             midpoint,
+            stated_k,
         } => {
             raw.clear();
             raw.extend((0..n).map(|i| logistic_weight(total[i], base[i], *slope, *midpoint)));
+            if let Some(k) = stated_k {
+                r.exchange_factor = *k;
+                r.unallocated_cents = super::exchange::pay_stated_k(
+                    r.pool_cents,
+                    *k,
+                    (raw, order),
+                    &mut r.earned,
+                    &mut scratch.caps_left,
+                    &mut scratch.distribute,
+                );
+                set_multipliers(r, base, total);
+                return finish(pay.two_sided, r);
+            }
             let incentive_pool = (r.pool_cents as f64 * payback_share / 100.0).round() as i64;
             let sum_raw: f64 = raw.iter().sum();
             r.exchange_factor = if sum_raw > 0.0 {
@@ -392,7 +406,12 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
             r.unallocated_cents = r.pool_cents - r.earned.iter().sum::<i64>();
         }
     }
-    if !pay.two_sided {
+    finish(pay.two_sided, r);
+}
+
+/// Net payments and the total paid, from what each provider earned and had withheld.
+fn finish(two_sided: bool, r: &mut PaymentResult) {
+    if !two_sided {
         for e in &mut r.earned {
             *e = (*e).max(0);
         }
