@@ -1044,16 +1044,19 @@ impl<'a> Auditor<'a> {
                     ),
                 };
                 push("exchange k", AuditValue::num(r.exchange_factor), k_rule);
-                push(
-                    "share of pool",
-                    AuditValue::Number(share),
-                    format!(
-                        "base payments × logistic value {} / Σ {} = {}",
-                        fmt_num(raw),
-                        fmt_num(self.raw_sum),
-                        pct(share)
-                    ),
-                );
+                // A stated k pays k × base payments × logistic value, not a share of the pool.
+                if stated_k.is_none() {
+                    push(
+                        "share of pool",
+                        AuditValue::Number(share),
+                        format!(
+                            "base payments × logistic value {} / Σ {} = {}",
+                            fmt_num(raw),
+                            fmt_num(self.raw_sum),
+                            pct(share)
+                        ),
+                    );
+                }
             }
             Distribution::Tiered { tiers } => {
                 let (k, amount) = self.tier_amount(i);

@@ -198,3 +198,20 @@ fn score_command_writes_every_facility() {
         );
     }
 }
+
+#[test]
+fn the_audit_names_the_stated_k() {
+    let s = scored();
+    let i = s
+        .inputs
+        .provider_ids
+        .iter()
+        .position(|id| id == "010044")
+        .unwrap();
+    let audit = p4p_designer::report::explain::explain(&s.program, &s.inputs, &s.results, i);
+    let k = audit.find("", "exchange k").expect("exchange k row");
+    assert_eq!(k.value.as_f64(), Some(0.038322115));
+    assert!(k.rule.contains("stated as published"), "{}", k.rule);
+    // A stated k pays k × base × logistic value, not a share of the pool.
+    assert!(audit.find("", "share of pool").is_none());
+}
