@@ -26,6 +26,15 @@ pub mod glossary {
         withhold is paid back, or stated as published (CMS solves SNF VBP's k from every \
         facility's Medicare payments; stating it gives CMS's multipliers without them).";
     pub const POOL: &str = "Pool: the money available for incentive payments in the period.";
+    pub const EXCESS_OVER_THRESHOLD: &str = "Excess over the threshold: a penalty measure's \
+        points are how far the result is worse than its threshold (0 at or better). With the \
+        peer group's median as the threshold this is HRRP's excess readmission ratio − median.";
+    pub const WEIGHTED_SUM: &str = "Weighted sum total: the total score is Σ weight × measure \
+        score, where each provider may carry its own weight per measure from the data (HRRP \
+        weights each cohort by the hospital's share of DRG payments for it).";
+    pub const PAYMENT_REDUCTION: &str = "Payment reduction (penalty): each provider loses \
+        min(most lost, round(scale × total score)) of its base payments; its payment factor is \
+        1 − reduction. HRRP: scale = the neutrality modifier, four decimals, at most 3%.";
     pub const PERCENTILE: &str = "Percentile of the baseline: the 60th percentile is the rate \
         that 60% of providers were at or below in the baseline period (ranked worst to best).";
     pub const ELIGIBILITY: &str = "Who may earn. The recommended rule pays a provider that \

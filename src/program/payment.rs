@@ -125,6 +125,17 @@ pub enum Distribution {
     PointsValue { cents_per_point: i64 },
     /// Shared savings: benchmark spend − actual spend, paid beyond the minimum savings rate.
     SharedSavings(SharedSavings),
+    /// A penalty: each provider with a total score loses a share of its base payments,
+    /// reduction = min(`max_percent`%, round(`scale` × total, `round_decimals`)), and its
+    /// payment factor is 1 − reduction (HRRP: scale = the neutrality modifier, four decimals,
+    /// at most 3%). A provider without a total is not reduced (factor 1). Nothing is pooled;
+    /// the model is two-sided.
+    Reduction {
+        scale: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        round_decimals: Option<u32>,
+        max_percent: f64,
+    },
 }
 
 impl Distribution {
@@ -136,6 +147,7 @@ impl Distribution {
             Distribution::Tiered { .. } => "Tiered bonuses",
             Distribution::PointsValue { .. } => "Points × value per point",
             Distribution::SharedSavings(_) => "Shared savings",
+            Distribution::Reduction { .. } => "Payment reduction by score (penalty)",
         }
     }
 }

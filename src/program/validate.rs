@@ -213,6 +213,12 @@ pub fn validate(p: &Program) -> Vec<Problem> {
         {
             out.push(Problem::error("the logistic payback share must be 0–100%"))
         }
+        Distribution::Reduction {
+            scale, max_percent, ..
+        } if !(scale.is_finite() && *scale >= 0.0 && (0.0..=100.0).contains(max_percent)) => out
+            .push(Problem::error(
+                "the payment reduction needs a scale ≥ 0 and a most-lost share of 0–100%",
+            )),
         Distribution::LogisticExchange {
             stated_k: Some(k), ..
         } if !(k.is_finite() && *k >= 0.0) => {

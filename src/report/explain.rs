@@ -1111,6 +1111,29 @@ impl<'a> Auditor<'a> {
                     ),
                 );
             }
+            Distribution::Reduction {
+                scale,
+                round_decimals,
+                max_percent,
+            } => {
+                let red = crate::engine::rules::penalty::reduction(
+                    total,
+                    *scale,
+                    *round_decimals,
+                    *max_percent,
+                );
+                push(
+                    "payment reduction",
+                    AuditValue::num(red),
+                    format!(
+                        "min({}%, round({} × total {}, {} decimals))",
+                        fmt_num(*max_percent),
+                        fmt_num(*scale),
+                        fmt_num(total),
+                        round_decimals.map_or("all".to_owned(), |d| d.to_string())
+                    ),
+                );
+            }
             Distribution::SharedSavings(ss) => {
                 let bench = inp.benchmark_spend[i];
                 let spend = inp.spend[i];
@@ -1192,6 +1215,7 @@ impl<'a> Auditor<'a> {
                 "points × value per point, rounded to the cent and capped"
             }
             Distribution::SharedSavings(_) => "shared savings, rounded to the cent and capped",
+            Distribution::Reduction { .. } => "− payment reduction × base payments, to the cent",
         };
         let earned_rule = if !pay.two_sided && earned == 0 && raw <= 0.0 && total.is_nan() {
             "no total score: nothing earned".to_owned()
@@ -1286,6 +1310,16 @@ pub fn distribution_words(d: &Distribution) -> String {
             pct(ss.min_savings_rate),
             if ss.quality_adjusted { ", × quality score / 100" } else { "" },
             pct(ss.cap_rate)
+        ),
+        Distribution::Reduction {
+            scale,
+            round_decimals,
+            max_percent,
+        } => format!(
+            "payment reduction (penalty): each provider loses min({}%, round({} × total score, {} decimals)) of its base payments",
+            fmt_num(*max_percent),
+            fmt_num(*scale),
+            round_decimals.map_or("all".to_owned(), |d| d.to_string())
         ),
     }
 }
@@ -1391,6 +1425,12 @@ fn achievement_rule(
         AchievementCurve::PassFail { points } => {
             format!("reported: {} points for reporting", fmt_num(*points))
         }
+        AchievementCurve::ExcessOverThreshold => format!(
+            "excess over the threshold: P = {} against {}: {} (0 at or better than the threshold)",
+            fmt_num(pu),
+            fmt_num(atu),
+            fmt_num(pts)
+        ),
     }
 }
 

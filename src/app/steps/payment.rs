@@ -7,7 +7,7 @@ use super::widgets::{self, combo, section, terms};
 use crate::app::session::Session;
 use crate::program::{
     AchievementCurve, BonusTier, Combine, Distribution, Domain, Eligibility, Frequency,
-    ImprovementCurve, Limit, Pool, Program, SharedSavings, Tier, WeightBy,
+    ImprovementCurve, Limit, Pool, Program, SharedSavings, Tier, TotalRule, WeightBy,
 };
 use egui::{RichText, Ui};
 
@@ -272,16 +272,18 @@ enum DistKind {
     Tiered,
     Points,
     Savings,
+    Reduction,
 }
 
 impl DistKind {
-    const ALL: [DistKind; 6] = [
+    const ALL: [DistKind; 7] = [
         DistKind::Share,
         DistKind::Linear,
         DistKind::Logistic,
         DistKind::Tiered,
         DistKind::Points,
         DistKind::Savings,
+        DistKind::Reduction,
     ];
     fn of(d: &Distribution) -> DistKind {
         match d {
@@ -291,6 +293,7 @@ impl DistKind {
             Distribution::Tiered { .. } => DistKind::Tiered,
             Distribution::PointsValue { .. } => DistKind::Points,
             Distribution::SharedSavings(_) => DistKind::Savings,
+            Distribution::Reduction { .. } => DistKind::Reduction,
         }
     }
     fn make(self) -> Distribution {
@@ -323,6 +326,11 @@ impl DistKind {
                 cents_per_point: 10_000,
             },
             DistKind::Savings => Distribution::SharedSavings(SharedSavings::default()),
+            DistKind::Reduction => Distribution::Reduction {
+                scale: 1.0,
+                round_decimals: Some(4),
+                max_percent: 3.0,
+            },
         }
     }
     fn label(self) -> String {
@@ -344,6 +352,7 @@ impl DistKind {
             DistKind::Savings => {
                 "Providers share the savings below their benchmark spend beyond a minimum savings rate, optionally scaled by quality."
             }
+            DistKind::Reduction => crate::app::widgets::glossary::PAYMENT_REDUCTION,
         }
     }
 }
@@ -517,6 +526,23 @@ fn algorithm(ui: &mut Ui, program: &mut Program) {
                 widgets::money(ui, "Value per point", cents_per_point, 1e8);
             });
         }
+        Distribution::Reduction {
+            scale, max_percent, ..
+        } => {
+            ui.horizontal_wrapped(|ui| {
+                ui.add(
+                    egui::DragValue::new(scale)
+                        .range(0.0..=10.0)
+                        .speed(0.001)
+                        .prefix("scale × total: "),
+                );
+                ui.add(
+                    egui::Slider::new(max_percent, 0.0..=100.0)
+                        .suffix("%")
+                        .text("most a provider loses"),
+                );
+            });
+        }
         Distribution::SharedSavings(s) => {
             ui.horizontal_wrapped(|ui| {
                 for (v, text, max) in [
@@ -585,6 +611,7 @@ enum AchKind {
     Linear,
     Tiers,
     PassFail,
+    Excess,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -610,6 +637,7 @@ fn scoring(ui: &mut Ui, program: &mut Program) {
         AchievementCurve::Linear { .. } => AchKind::Linear,
         AchievementCurve::Tiers { .. } => AchKind::Tiers,
         AchievementCurve::PassFail { .. } => AchKind::PassFail,
+        AchievementCurve::ExcessOverThreshold => AchKind::Excess,
     };
     ui.horizontal(|ui| {
         ui.label("Achievement points")
@@ -625,6 +653,7 @@ fn scoring(ui: &mut Ui, program: &mut Program) {
                 AchKind::Linear,
                 AchKind::Tiers,
                 AchKind::PassFail,
+                AchKind::Excess,
             ],
             |k| {
                 match k {
@@ -633,17 +662,34 @@ fn scoring(ui: &mut Ui, program: &mut Program) {
                     AchKind::Linear => "Linear from threshold to benchmark",
                     AchKind::Tiers => "Tiers",
                     AchKind::PassFail => "Pass / fail (pay for reporting)",
+                    AchKind::Excess => "Excess over the threshold (penalty)",
                 }
                 .to_owned()
             },
         );
     });
+    ui.horizontal(|ui| {
+        ui.label("Total score")
+            .on_hover_text(crate::app::widgets::glossary::WEIGHTED_SUM);
+        combo(
+            ui,
+            "total-rule",
+            "Total score",
+            &mut sc.total,
+            &[TotalRule::WeightedMean, TotalRule::WeightedSum],
+            |t| t.label().to_owned(),
+        );
+    });
+    if matches!(sc.achievement, AchievementCurve::ExcessOverThreshold) {
+        ui.label(RichText::new(crate::app::widgets::glossary::EXCESS_OVER_THRESHOLD).weak());
+    }
     let cur = match sc.achievement {
         AchievementCurve::HvbpPoints => AchKind::Hvbp,
         AchievementCurve::ScaledPoints => AchKind::Scaled,
         AchievementCurve::Linear { .. } => AchKind::Linear,
         AchievementCurve::Tiers { .. } => AchKind::Tiers,
         AchievementCurve::PassFail { .. } => AchKind::PassFail,
+        AchievementCurve::ExcessOverThreshold => AchKind::Excess,
     };
     if a != cur {
         sc.achievement = match a {
@@ -663,6 +709,7 @@ fn scoring(ui: &mut Ui, program: &mut Program) {
                 ],
             },
             AchKind::PassFail => AchievementCurve::PassFail { points: 10.0 },
+            AchKind::Excess => AchievementCurve::ExcessOverThreshold,
         };
     }
     match &mut sc.achievement {

@@ -10,5 +10,6 @@ pub(crate) mod curves;
 pub(crate) mod exchange;
 mod kernels;
 pub(crate) mod payment;
+pub(crate) mod penalty;
 pub(crate) mod scoring;
 pub(crate) mod standards;

@@ -405,6 +405,11 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
             }
             r.unallocated_cents = r.pool_cents - r.earned.iter().sum::<i64>();
         }
+        Distribution::Reduction {
+            scale,
+            round_decimals,
+            max_percent,
+        } => super::penalty::pay_reduction(r, total, base, (*scale, *round_decimals, *max_percent)),
     }
     finish(pay.two_sided, r);
 }
