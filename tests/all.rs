@@ -8,6 +8,7 @@ mod engine;
 mod equity;
 mod exports;
 mod figures;
+mod hacrp;
 mod hrrp;
 mod hvbp;
 mod output;

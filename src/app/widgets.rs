@@ -32,6 +32,15 @@ pub mod glossary {
     pub const WEIGHTED_SUM: &str = "Weighted sum total: the total score is Σ weight × measure \
         score, where each provider may carry its own weight per measure from the data (HRRP \
         weights each cohort by the hospital's share of DRG payments for it).";
+    pub const STANDARDISED_Z: &str = "Winsorised z-score: each result is clamped to the 5th–95th \
+        percentile range (winsorised), then standardised, z = (x − mean) / sd over all providers, \
+        so measures on different scales can be averaged. Higher is better here; HACRP publishes \
+        the negative (higher is worse).";
+    pub const PERCENTILE_CUT: &str = "Percentile cut on the total: the cut is computed from the \
+        data each run; providers whose total is worse than it (e.g. the worst quartile) lose a \
+        set share of base payments (HACRP: 1%).";
+    pub const MEAN_OF_SCORES: &str = "Mean of the measure scores: the total is the mean of the \
+        scores a provider has (HACRP: of its standardised scores), not scaled to 0–100.";
     pub const PAYMENT_REDUCTION: &str = "Payment reduction (penalty): each provider loses \
         min(most lost, round(scale × total score)) of its base payments; its payment factor is \
         1 − reduction. HRRP: scale = the neutrality modifier, four decimals, at most 3%.";

@@ -136,6 +136,11 @@ pub enum Distribution {
         round_decimals: Option<u32>,
         max_percent: f64,
     },
+    /// A percentile cut on the total score, computed from the data: providers whose total is
+    /// strictly worse than the `worst_percent`-th percentile of all totals lose `percent`% of
+    /// their base payments (HACRP: the worst quartile, 25, loses 1%). Nothing is pooled; the
+    /// model is two-sided.
+    WorstShareReduction { worst_percent: f64, percent: f64 },
 }
 
 impl Distribution {
@@ -148,6 +153,7 @@ impl Distribution {
             Distribution::PointsValue { .. } => "Points × value per point",
             Distribution::SharedSavings(_) => "Shared savings",
             Distribution::Reduction { .. } => "Payment reduction by score (penalty)",
+            Distribution::WorstShareReduction { .. } => "Penalty for the worst-scoring share",
         }
     }
 }

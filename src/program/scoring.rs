@@ -31,6 +31,9 @@ pub enum TotalRule {
     /// weights where the data gives them (HRRP: Σ DRG payment share × excess readmission
     /// ratio); no total when no measure is scored. Domains are not used.
     WeightedSum,
+    /// The weighted mean of the scored measures' scores, unscaled (HACRP: the mean of the
+    /// available standardised scores); no total when no measure is scored. Domains are not used.
+    MeanOfScores,
 }
 
 impl TotalRule {
@@ -41,6 +44,7 @@ impl TotalRule {
         match self {
             TotalRule::WeightedMean => "Weighted mean of scores (0–100)",
             TotalRule::WeightedSum => "Weighted sum of measure scores",
+            TotalRule::MeanOfScores => "Mean of the measure scores",
         }
     }
 }
@@ -80,6 +84,12 @@ pub enum AchievementCurve {
     /// better than it (HRRP: excess readmission ratio − the peer group's median). A penalty
     /// measure: more points are worse. The benchmark is not used.
     ExcessOverThreshold,
+    /// A standardised score: z = (x − mean) / sd over the providers' performance-period results
+    /// (within the peer group), after winsorising x at the `winsorise_percent`-th and
+    /// (100 − `winsorise_percent`)-th percentiles; sd is the population standard deviation.
+    /// Oriented like every score here: higher is better (HACRP's published z-scores, where
+    /// higher is worse, are the negatives). Lets measures on different scales be averaged.
+    StandardisedZ { winsorise_percent: f64 },
 }
 
 impl AchievementCurve {
@@ -92,7 +102,7 @@ impl AchievementCurve {
             AchievementCurve::Tiers { tiers } => tiers.iter().map(|t| t.points).fold(0.0, f64::max),
             AchievementCurve::PassFail { points } => *points,
             // Unbounded; 1 so that a mean over the most points stays defined.
-            AchievementCurve::ExcessOverThreshold => 1.0,
+            AchievementCurve::ExcessOverThreshold | AchievementCurve::StandardisedZ { .. } => 1.0,
         }
     }
     pub fn label(&self) -> &'static str {
@@ -103,6 +113,7 @@ impl AchievementCurve {
             AchievementCurve::Tiers { .. } => "Tiers",
             AchievementCurve::PassFail { .. } => "Pass / fail (reporting)",
             AchievementCurve::ExcessOverThreshold => "Excess over the threshold (penalty)",
+            AchievementCurve::StandardisedZ { .. } => "Winsorised z-score (standardised)",
         }
     }
 }

@@ -213,6 +213,13 @@ pub fn validate(p: &Program) -> Vec<Problem> {
         {
             out.push(Problem::error("the logistic payback share must be 0–100%"))
         }
+        Distribution::WorstShareReduction {
+            worst_percent,
+            percent,
+        } if !((0.0..=100.0).contains(worst_percent) && (0.0..=100.0).contains(percent)) => out
+            .push(Problem::error(
+                "the penalised share and the share of base payments lost must be 0–100%",
+            )),
         Distribution::Reduction {
             scale, max_percent, ..
         } if !(scale.is_finite() && *scale >= 0.0 && (0.0..=100.0).contains(max_percent)) => out

@@ -1111,6 +1111,25 @@ impl<'a> Auditor<'a> {
                     ),
                 );
             }
+            Distribution::WorstShareReduction {
+                worst_percent,
+                percent,
+            } => {
+                push(
+                    "percentile cut",
+                    AuditValue::num(r.exchange_factor),
+                    format!(
+                        "the {}th percentile of all totals; total {} is {}",
+                        fmt_num(*worst_percent),
+                        fmt_num(total),
+                        if total < r.exchange_factor {
+                            format!("worse: {}% of base payments lost", fmt_num(*percent))
+                        } else {
+                            "not worse: no reduction".to_owned()
+                        }
+                    ),
+                );
+            }
             Distribution::Reduction {
                 scale,
                 round_decimals,
@@ -1215,7 +1234,9 @@ impl<'a> Auditor<'a> {
                 "points × value per point, rounded to the cent and capped"
             }
             Distribution::SharedSavings(_) => "shared savings, rounded to the cent and capped",
-            Distribution::Reduction { .. } => "− payment reduction × base payments, to the cent",
+            Distribution::Reduction { .. } | Distribution::WorstShareReduction { .. } => {
+                "− payment reduction × base payments, to the cent"
+            }
         };
         let earned_rule = if !pay.two_sided && earned == 0 && raw <= 0.0 && total.is_nan() {
             "no total score: nothing earned".to_owned()
@@ -1310,6 +1331,14 @@ pub fn distribution_words(d: &Distribution) -> String {
             pct(ss.min_savings_rate),
             if ss.quality_adjusted { ", × quality score / 100" } else { "" },
             pct(ss.cap_rate)
+        ),
+        Distribution::WorstShareReduction {
+            worst_percent,
+            percent,
+        } => format!(
+            "percentile cut (penalty): providers whose total is worse than the {}th percentile of all totals lose {}% of base payments",
+            fmt_num(*worst_percent),
+            fmt_num(*percent)
         ),
         Distribution::Reduction {
             scale,
@@ -1425,6 +1454,13 @@ fn achievement_rule(
         AchievementCurve::PassFail { points } => {
             format!("reported: {} points for reporting", fmt_num(*points))
         }
+        AchievementCurve::StandardisedZ { winsorise_percent } => format!(
+            "winsorised z-score: P = {} clamped to the {}th–{}th percentiles, minus the mean, over the standard deviation: {}",
+            fmt_num(pu),
+            fmt_num(*winsorise_percent),
+            fmt_num(100.0 - winsorise_percent),
+            fmt_num(pts)
+        ),
         AchievementCurve::ExcessOverThreshold => format!(
             "excess over the threshold: P = {} against {}: {} (0 at or better than the threshold)",
             fmt_num(pu),

@@ -569,6 +569,7 @@ fn the_reproduced_cms_programs_open_with_payouts() {
     for (file, providers, multiplier) in [
         ("sample_programs/snf_vbp_fy2025.ron", 10_533, None),
         ("sample_programs/hrrp_mock/fy2020.ron", 1, Some(0.984)),
+        ("sample_programs/hacrp_fy2024.ron", 3129, None),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let mut h = harness(Some(root.join(file)), dir.path());

@@ -273,10 +273,11 @@ enum DistKind {
     Points,
     Savings,
     Reduction,
+    WorstShare,
 }
 
 impl DistKind {
-    const ALL: [DistKind; 7] = [
+    const ALL: [DistKind; 8] = [
         DistKind::Share,
         DistKind::Linear,
         DistKind::Logistic,
@@ -284,6 +285,7 @@ impl DistKind {
         DistKind::Points,
         DistKind::Savings,
         DistKind::Reduction,
+        DistKind::WorstShare,
     ];
     fn of(d: &Distribution) -> DistKind {
         match d {
@@ -294,6 +296,7 @@ impl DistKind {
             Distribution::PointsValue { .. } => DistKind::Points,
             Distribution::SharedSavings(_) => DistKind::Savings,
             Distribution::Reduction { .. } => DistKind::Reduction,
+            Distribution::WorstShareReduction { .. } => DistKind::WorstShare,
         }
     }
     fn make(self) -> Distribution {
@@ -331,6 +334,10 @@ impl DistKind {
                 round_decimals: Some(4),
                 max_percent: 3.0,
             },
+            DistKind::WorstShare => Distribution::WorstShareReduction {
+                worst_percent: 25.0,
+                percent: 1.0,
+            },
         }
     }
     fn label(self) -> String {
@@ -353,6 +360,7 @@ impl DistKind {
                 "Providers share the savings below their benchmark spend beyond a minimum savings rate, optionally scaled by quality."
             }
             DistKind::Reduction => crate::app::widgets::glossary::PAYMENT_REDUCTION,
+            DistKind::WorstShare => crate::app::widgets::glossary::PERCENTILE_CUT,
         }
     }
 }
@@ -526,6 +534,23 @@ fn algorithm(ui: &mut Ui, program: &mut Program) {
                 widgets::money(ui, "Value per point", cents_per_point, 1e8);
             });
         }
+        Distribution::WorstShareReduction {
+            worst_percent,
+            percent,
+        } => {
+            ui.horizontal_wrapped(|ui| {
+                ui.add(
+                    egui::Slider::new(worst_percent, 0.0..=100.0)
+                        .suffix("%")
+                        .text("worst-scoring share penalised"),
+                );
+                ui.add(
+                    egui::Slider::new(percent, 0.0..=100.0)
+                        .suffix("%")
+                        .text("of base payments lost"),
+                );
+            });
+        }
         Distribution::Reduction {
             scale, max_percent, ..
         } => {
@@ -612,6 +637,7 @@ enum AchKind {
     Tiers,
     PassFail,
     Excess,
+    Z,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -638,6 +664,7 @@ fn scoring(ui: &mut Ui, program: &mut Program) {
         AchievementCurve::Tiers { .. } => AchKind::Tiers,
         AchievementCurve::PassFail { .. } => AchKind::PassFail,
         AchievementCurve::ExcessOverThreshold => AchKind::Excess,
+        AchievementCurve::StandardisedZ { .. } => AchKind::Z,
     };
     ui.horizontal(|ui| {
         ui.label("Achievement points")
@@ -654,6 +681,7 @@ fn scoring(ui: &mut Ui, program: &mut Program) {
                 AchKind::Tiers,
                 AchKind::PassFail,
                 AchKind::Excess,
+                AchKind::Z,
             ],
             |k| {
                 match k {
@@ -663,6 +691,7 @@ fn scoring(ui: &mut Ui, program: &mut Program) {
                     AchKind::Tiers => "Tiers",
                     AchKind::PassFail => "Pass / fail (pay for reporting)",
                     AchKind::Excess => "Excess over the threshold (penalty)",
+                    AchKind::Z => "Winsorised z-score (standardised)",
                 }
                 .to_owned()
             },
@@ -676,12 +705,24 @@ fn scoring(ui: &mut Ui, program: &mut Program) {
             "total-rule",
             "Total score",
             &mut sc.total,
-            &[TotalRule::WeightedMean, TotalRule::WeightedSum],
+            &[
+                TotalRule::WeightedMean,
+                TotalRule::WeightedSum,
+                TotalRule::MeanOfScores,
+            ],
             |t| t.label().to_owned(),
         );
     });
     if matches!(sc.achievement, AchievementCurve::ExcessOverThreshold) {
         ui.label(RichText::new(crate::app::widgets::glossary::EXCESS_OVER_THRESHOLD).weak());
+    }
+    if let AchievementCurve::StandardisedZ { winsorise_percent } = &mut sc.achievement {
+        ui.label(RichText::new(crate::app::widgets::glossary::STANDARDISED_Z).weak());
+        ui.add(
+            egui::Slider::new(winsorise_percent, 0.0..=25.0)
+                .suffix("%")
+                .text("winsorised at this percentile and its mirror"),
+        );
     }
     let cur = match sc.achievement {
         AchievementCurve::HvbpPoints => AchKind::Hvbp,
@@ -690,6 +731,7 @@ fn scoring(ui: &mut Ui, program: &mut Program) {
         AchievementCurve::Tiers { .. } => AchKind::Tiers,
         AchievementCurve::PassFail { .. } => AchKind::PassFail,
         AchievementCurve::ExcessOverThreshold => AchKind::Excess,
+        AchievementCurve::StandardisedZ { .. } => AchKind::Z,
     };
     if a != cur {
         sc.achievement = match a {
@@ -710,6 +752,9 @@ fn scoring(ui: &mut Ui, program: &mut Program) {
             },
             AchKind::PassFail => AchievementCurve::PassFail { points: 10.0 },
             AchKind::Excess => AchievementCurve::ExcessOverThreshold,
+            AchKind::Z => AchievementCurve::StandardisedZ {
+                winsorise_percent: 5.0,
+            },
         };
     }
     match &mut sc.achievement {

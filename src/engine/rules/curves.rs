@@ -108,6 +108,8 @@ pub fn achievement(curve: &AchievementCurve, p: f64, at: f64, bm: f64) -> f64 {
                 .fold(0.0, f64::max)
         }
         AchievementCurve::ExcessOverThreshold => super::penalty::excess_over(p, at),
+        // Needs the whole distribution: scored by `standardise::z_scores` in the scoring rule.
+        AchievementCurve::StandardisedZ { .. } => f64::NAN,
         AchievementCurve::PassFail { points } => {
             if p.is_nan() {
                 f64::NAN

@@ -12,4 +12,5 @@ mod kernels;
 pub(crate) mod payment;
 pub(crate) mod penalty;
 pub(crate) mod scoring;
+pub(crate) mod standardise;
 pub(crate) mod standards;

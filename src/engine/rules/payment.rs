@@ -405,6 +405,10 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
             }
             r.unallocated_cents = r.pool_cents - r.earned.iter().sum::<i64>();
         }
+        Distribution::WorstShareReduction {
+            worst_percent,
+            percent,
+        } => super::penalty::pay_worst_share(r, total, base, (*worst_percent, *percent)),
         Distribution::Reduction {
             scale,
             round_decimals,

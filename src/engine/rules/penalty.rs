@@ -22,12 +22,12 @@ pub fn excess_over(p: f64, at: f64) -> f64 {
 
 /// Applies a total rule other than the weighted mean: overwrites `out.total`.
 pub(crate) fn apply_total_rule(rule: TotalRule, inputs: &Inputs, out: &mut Results) {
-    if rule != TotalRule::WeightedSum {
+    if rule == TotalRule::WeightedMean {
         return;
     }
     let n = inputs.provider_count();
     for i in 0..n {
-        let mut sum = 0.0;
+        let (mut sum, mut weights) = (0.0, 0.0);
         let mut scored = false;
         for (m, r) in inputs.measures.iter().zip(&out.measures) {
             let s = r.score[i];
@@ -37,8 +37,41 @@ pub(crate) fn apply_total_rule(rule: TotalRule, inputs: &Inputs, out: &mut Resul
             }
             scored = true;
             sum += w * s;
+            weights += w;
         }
-        out.total[i] = if scored { sum } else { f64::NAN };
+        out.total[i] = match rule {
+            _ if !scored => f64::NAN,
+            TotalRule::MeanOfScores if weights > 0.0 => sum / weights,
+            TotalRule::MeanOfScores => f64::NAN,
+            _ => sum,
+        };
+    }
+}
+
+/// Pays a percentile cut: providers whose total is strictly worse than the `worst_percent`-th
+/// percentile of all totals (computed from the data) lose `percent`% of base payments; the
+/// others keep a factor of 1. Providers without a total are not reduced.
+pub(crate) fn pay_worst_share(
+    r: &mut PaymentResult,
+    total: &[f64],
+    base: &[f64],
+    (worst_percent, percent): (f64, f64),
+) {
+    r.pool_cents = 0;
+    r.unallocated_cents = 0;
+    let cut = super::standards::SortedValues::new(total.iter().copied()).percentile(worst_percent);
+    let share = if percent.is_finite() {
+        percent.clamp(0.0, 100.0) / 100.0
+    } else {
+        0.0
+    };
+    r.exchange_factor = cut;
+    for i in 0..total.len() {
+        let flagged = total[i] < cut;
+        r.multiplier[i] = if flagged { 1.0 - share } else { 1.0 };
+        if flagged {
+            r.earned[i] = -cents(base[i] * share);
+        }
     }
 }
 
