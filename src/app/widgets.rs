@@ -21,8 +21,29 @@ pub mod glossary {
     pub const EXCHANGE_FUNCTION: &str = "Exchange function: the rule that turns a total \
         performance score into a payment. A budget-neutral linear exchange function pays each \
         provider in proportion to base payments × score, scaled so the total paid equals the \
-        total withheld.";
+        total withheld. A logistic exchange function (SNF VBP) pays base payments × k / (1 + \
+        e^(−slope × (score − midpoint))): k is either solved so that a set share of the \
+        withhold is paid back, or stated as published (CMS solves SNF VBP's k from every \
+        facility's Medicare payments; stating it gives CMS's multipliers without them).";
     pub const POOL: &str = "Pool: the money available for incentive payments in the period.";
+    pub const EXCESS_OVER_THRESHOLD: &str = "Excess over the threshold: a penalty measure's \
+        points are how far the result is worse than its threshold (0 at or better). With the \
+        peer group's median as the threshold this is HRRP's excess readmission ratio − median.";
+    pub const WEIGHTED_SUM: &str = "Weighted sum total: the total score is Σ weight × measure \
+        score, where each provider may carry its own weight per measure from the data (HRRP \
+        weights each cohort by the hospital's share of DRG payments for it).";
+    pub const STANDARDISED_Z: &str = "Winsorised z-score: each result is clamped to the 5th–95th \
+        percentile range (winsorised), then standardised, z = (x − mean) / sd over all providers, \
+        so measures on different scales can be averaged. Higher is better here; HACRP publishes \
+        the negative (higher is worse).";
+    pub const PERCENTILE_CUT: &str = "Percentile cut on the total: the cut is computed from the \
+        data each run; providers whose total is worse than it (e.g. the worst quartile) lose a \
+        set share of base payments (HACRP: 1%).";
+    pub const MEAN_OF_SCORES: &str = "Mean of the measure scores: the total is the mean of the \
+        scores a provider has (HACRP: of its standardised scores), not scaled to 0–100.";
+    pub const PAYMENT_REDUCTION: &str = "Payment reduction (penalty): each provider loses \
+        min(most lost, round(scale × total score)) of its base payments; its payment factor is \
+        1 − reduction. HRRP: scale = the neutrality modifier, four decimals, at most 3%.";
     pub const PERCENTILE: &str = "Percentile of the baseline: the 60th percentile is the rate \
         that 60% of providers were at or below in the baseline period (ranked worst to best).";
     pub const ELIGIBILITY: &str = "Who may earn. The recommended rule pays a provider that \

@@ -401,6 +401,7 @@ impl<'p> Loader<'p> {
             THRESHOLD => &mut s.threshold,
             BENCHMARK => &mut s.benchmark,
             FLOOR => &mut s.floor,
+            WEIGHT => &mut s.weight,
             _ => &mut s.score,
         };
         dst[provider] = v;
@@ -412,6 +413,7 @@ pub(crate) const THRESHOLD: &str = "achievement threshold";
 pub(crate) const BENCHMARK: &str = "benchmark";
 pub(crate) const FLOOR: &str = "floor";
 pub(crate) const SUPPLIED_SCORE: &str = "supplied score";
+pub(crate) const WEIGHT: &str = "weight";
 
 /// A data row of a file, for messages.
 #[derive(Debug, Clone, Copy)]

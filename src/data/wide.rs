@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::program::{WideField, WideMapping};
 
 use super::error::DataError;
-use super::load::{BENCHMARK, Counts, FLOOR, Loader, RowRef, SUPPLIED_SCORE, THRESHOLD};
+use super::load::{BENCHMARK, Counts, FLOOR, Loader, RowRef, SUPPLIED_SCORE, THRESHOLD, WEIGHT};
 use super::source::Source;
 
 /// The columns (indexes into `WideMapping::columns`) that give one measure × period.
@@ -155,11 +155,13 @@ fn plan<'m>(m: &'m WideMapping, file: &str) -> Result<(SeriesPlan<'m>, SuppliedP
             WideField::Threshold
             | WideField::Benchmark
             | WideField::Floor
-            | WideField::SuppliedScore => {
+            | WideField::SuppliedScore
+            | WideField::Weight => {
                 let field = match c.field {
                     WideField::Threshold => THRESHOLD,
                     WideField::Benchmark => BENCHMARK,
                     WideField::Floor => FLOOR,
+                    WideField::Weight => WEIGHT,
                     _ => SUPPLIED_SCORE,
                 };
                 if let Some(&(j, _)) = supplied
@@ -192,5 +194,6 @@ fn role(measure: &str, field: &WideField) -> String {
         WideField::Benchmark => format!("{measure} benchmark"),
         WideField::Floor => format!("{measure} floor"),
         WideField::SuppliedScore => format!("{measure} supplied score"),
+        WideField::Weight => format!("{measure} weight"),
     }
 }

@@ -78,6 +78,8 @@ pub struct MeasureInputs {
     pub exclusions: Vec<f64>,
     /// Points supplied by the data, for `supplied_score` measures.
     pub supplied_points: Vec<f64>,
+    /// Weight of the measure for each provider: the data's where given, else `weight`.
+    pub provider_weight: Vec<f64>,
     /// Per peer group: distributions of baseline and performance rates.
     pub baseline_dist: Vec<SortedValues>,
     pub performance_dist: Vec<SortedValues>,
@@ -214,6 +216,14 @@ fn measure_inputs(
     let supplied_points = supplied
         .map(|s| s.score.clone())
         .unwrap_or_else(|| vec![f64::NAN; n]);
+    let provider_weight = match supplied {
+        Some(s) => s
+            .weight
+            .iter()
+            .map(|w| if w.is_nan() { m.weight } else { *w })
+            .collect(),
+        None => vec![m.weight; n],
+    };
     let by_group = |col: &[f64]| -> Vec<SortedValues> {
         (0..groups as u32)
             .map(|g| {
@@ -252,6 +262,7 @@ fn measure_inputs(
         denominator,
         exclusions,
         supplied_points,
+        provider_weight,
         supplied_threshold: supplied_std(|s| &s.threshold),
         supplied_benchmark: supplied_std(|s| &s.benchmark),
         supplied_floor: supplied_std(|s| &s.floor),

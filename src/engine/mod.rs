@@ -59,6 +59,7 @@ pub fn evaluate_into(program: &Program, inputs: &Inputs, out: &mut Results) {
 pub fn score_into(program: &Program, inputs: &Inputs, out: &mut Results) {
     scoring::score_measures(program, inputs, out);
     scoring::score_domains(program, inputs, out);
+    rules::penalty::apply_total_rule(program.scoring.total, inputs, out);
     rules::bonus::apply_equity_bonus(program, inputs, out);
 }
 

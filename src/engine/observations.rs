@@ -139,6 +139,8 @@ pub struct SuppliedValues {
     pub benchmark: Vec<f64>,
     pub floor: Vec<f64>,
     pub score: Vec<f64>,
+    /// The measure's weight for each provider (NaN: the measure's own weight).
+    pub weight: Vec<f64>,
 }
 
 impl SuppliedValues {
@@ -148,6 +150,7 @@ impl SuppliedValues {
             benchmark: vec![f64::NAN; n],
             floor: vec![f64::NAN; n],
             score: vec![f64::NAN; n],
+            weight: vec![f64::NAN; n],
         }
     }
     fn grow(&mut self, n: usize) {
@@ -156,6 +159,7 @@ impl SuppliedValues {
             &mut self.benchmark,
             &mut self.floor,
             &mut self.score,
+            &mut self.weight,
         ] {
             c.resize(n, f64::NAN);
         }

@@ -124,6 +124,9 @@ pub enum WideField {
     Floor,
     /// Points computed upstream (for measures with `supplied_score`).
     SuppliedScore,
+    /// The measure's weight for this provider, replacing the measure's own weight where given
+    /// (HRRP weights each cohort by the hospital's share of DRG payments for it).
+    Weight,
 }
 
 /// Column names of a patient-level file; flags are 1/0, true/false or yes/no.

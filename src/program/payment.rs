@@ -112,13 +112,19 @@ pub enum Distribution {
     /// Hospital VBP's budget-neutral linear exchange function: incentive ∝ base payment × score,
     /// scaled so incentives total the withhold.
     LinearExchange,
-    /// SNF VBP's logistic exchange function, solved so incentives total `payback_share` percent
-    /// (0–100; never more than the pool) of the withhold (60 in SNF VBP):
-    /// multiplier = (1 − w) + k / (1 + e^(−slope·(score − midpoint))).
+    /// SNF VBP's logistic exchange function: multiplier = (1 − w) + k / (1 + e^(−slope·(score −
+    /// midpoint))). k is solved so incentives total `payback_share` percent (0–100; never more
+    /// than the pool) of the withhold (60 in SNF VBP), unless `stated_k` states it as published
+    /// (CMS's 0.038322115 for FY2025): CMS solves k from every facility's Medicare payments,
+    /// which a designer may not have.
     LogisticExchange {
         payback_share: f64,
         slope: f64,
         midpoint: f64,
+        /// The slope k stated outright (a share of base payments at the top of the curve), in
+        /// place of solving it from `payback_share`. Never pays more than the pool.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stated_k: Option<f64>,
     },
     /// Fixed bonus by score tier: the highest tier whose minimum score is reached.
     Tiered { tiers: Vec<BonusTier> },
@@ -128,6 +134,22 @@ pub enum Distribution {
     /// Shared savings: benchmark spend − actual spend, paid beyond the minimum savings rate.
     /// Paid from the savings: not limited to the pool.
     SharedSavings(SharedSavings),
+    /// A penalty: each provider with a total score loses a share of its base payments,
+    /// reduction = min(`max_percent`%, round(`scale` × total, `round_decimals`)), and its
+    /// payment factor is 1 − reduction (HRRP: scale = the neutrality modifier, four decimals,
+    /// at most 3%). A provider without a total is not reduced (factor 1). Nothing is pooled;
+    /// the model is two-sided.
+    Reduction {
+        scale: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        round_decimals: Option<u32>,
+        max_percent: f64,
+    },
+    /// A percentile cut on the total score, computed from the data: providers whose total is
+    /// strictly worse than the `worst_percent`-th percentile of all totals lose `percent`% of
+    /// their base payments (HACRP: the worst quartile, 25, loses 1%). Nothing is pooled; the
+    /// model is two-sided.
+    WorstShareReduction { worst_percent: f64, percent: f64 },
 }
 
 impl Distribution {
@@ -139,6 +161,8 @@ impl Distribution {
             Distribution::Tiered { .. } => "Tiered bonuses",
             Distribution::PointsValue { .. } => "Points × value per point",
             Distribution::SharedSavings(_) => "Shared savings",
+            Distribution::Reduction { .. } => "Payment reduction by score (penalty)",
+            Distribution::WorstShareReduction { .. } => "Penalty for the worst-scoring share",
         }
     }
 }

@@ -16,6 +16,37 @@ pub struct Scoring {
     /// Health-equity bonus points added to the total score (none when `None`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub equity_bonus: Option<super::EquityBonus>,
+    /// How measure or domain scores make the total score.
+    #[serde(default, skip_serializing_if = "TotalRule::is_default")]
+    pub total: TotalRule,
+}
+
+/// How the total score is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum TotalRule {
+    /// 0–100: the weighted mean of domain scores (or of measure points over the most points).
+    #[default]
+    WeightedMean,
+    /// Σ weight × measure score over the scored measures, with each provider's own measure
+    /// weights where the data gives them (HRRP: Σ DRG payment share × excess readmission
+    /// ratio); no total when no measure is scored. Domains are not used.
+    WeightedSum,
+    /// The weighted mean of the scored measures' scores, unscaled (HACRP: the mean of the
+    /// available standardised scores); no total when no measure is scored. Domains are not used.
+    MeanOfScores,
+}
+
+impl TotalRule {
+    pub fn is_default(&self) -> bool {
+        *self == TotalRule::WeightedMean
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            TotalRule::WeightedMean => "Weighted mean of scores (0–100)",
+            TotalRule::WeightedSum => "Weighted sum of measure scores",
+            TotalRule::MeanOfScores => "Mean of the measure scores",
+        }
+    }
 }
 
 impl Default for Scoring {
@@ -28,6 +59,7 @@ impl Default for Scoring {
             min_domains: 1,
             reweight_missing_domains: true,
             equity_bonus: None,
+            total: TotalRule::WeightedMean,
         }
     }
 }
@@ -56,6 +88,16 @@ pub enum AchievementCurve {
     /// Reporting: `points` when the measure was reported (denominator at least the measure's
     /// minimum), else 0 — not reporting is scored, as a fail, not left unscored.
     PassFail { points: f64 },
+    /// How far the result is worse than the threshold, in the measure's own units; 0 at or
+    /// better than it (HRRP: excess readmission ratio − the peer group's median). A penalty
+    /// measure: more points are worse. The benchmark is not used.
+    ExcessOverThreshold,
+    /// A standardised score: z = (x − mean) / sd over the providers' performance-period results
+    /// (within the peer group), after winsorising x at the `winsorise_percent`-th and
+    /// (100 − `winsorise_percent`)-th percentiles; sd is the population standard deviation.
+    /// Oriented like every score here: higher is better (HACRP's published z-scores, where
+    /// higher is worse, are the negatives). Lets measures on different scales be averaged.
+    StandardisedZ { winsorise_percent: f64 },
 }
 
 impl AchievementCurve {
@@ -67,6 +109,8 @@ impl AchievementCurve {
             AchievementCurve::Linear { max } => *max,
             AchievementCurve::Tiers { tiers } => tiers.iter().map(|t| t.points).fold(0.0, f64::max),
             AchievementCurve::PassFail { points } => *points,
+            // Unbounded; 1 so that a mean over the most points stays defined.
+            AchievementCurve::ExcessOverThreshold | AchievementCurve::StandardisedZ { .. } => 1.0,
         }
     }
     pub fn label(&self) -> &'static str {
@@ -76,6 +120,8 @@ impl AchievementCurve {
             AchievementCurve::Linear { .. } => "Linear between threshold and benchmark",
             AchievementCurve::Tiers { .. } => "Tiers",
             AchievementCurve::PassFail { .. } => "Pass / fail (reporting)",
+            AchievementCurve::ExcessOverThreshold => "Excess over the threshold (penalty)",
+            AchievementCurve::StandardisedZ { .. } => "Winsorised z-score (standardised)",
         }
     }
 }

@@ -332,7 +332,13 @@ pub fn validate(p: &Program) -> Vec<Problem> {
             payback_share,
             slope,
             midpoint,
+            stated_k,
         } => {
+            if let Some(k) = stated_k
+                && !(k.is_finite() && *k >= 0.0)
+            {
+                out.push(Problem::error("the stated logistic k must be a number ≥ 0"))
+            }
             if !(0.0..=100.0).contains(payback_share) {
                 out.push(Problem::error(format!(
                     "payment.distribution: the logistic payback share {payback_share} must be 0–100%"
@@ -380,6 +386,19 @@ pub fn validate(p: &Program) -> Vec<Problem> {
                 );
             }
         }
+        Distribution::WorstShareReduction {
+            worst_percent,
+            percent,
+        } if !((0.0..=100.0).contains(worst_percent) && (0.0..=100.0).contains(percent)) => out
+            .push(Problem::error(
+                "the penalised share and the share of base payments lost must be 0–100%",
+            )),
+        Distribution::Reduction {
+            scale, max_percent, ..
+        } if !(scale.is_finite() && *scale >= 0.0 && (0.0..=100.0).contains(max_percent)) => out
+            .push(Problem::error(
+                "the payment reduction needs a scale ≥ 0 and a most-lost share of 0–100%",
+            )),
         _ => {}
     }
     // Settings the chosen model has no use for: say so rather than let them look in force.

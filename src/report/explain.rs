@@ -1021,6 +1021,7 @@ impl<'a> Auditor<'a> {
                 payback_share,
                 slope,
                 midpoint,
+                stated_k,
             } => {
                 let l = logistic(total, *slope, *midpoint);
                 push(
@@ -1033,24 +1034,30 @@ impl<'a> Auditor<'a> {
                         fmt_num(*midpoint)
                     ),
                 );
-                push(
-                    "exchange k",
-                    AuditValue::num(r.exchange_factor),
-                    format!(
+                let k_rule = match stated_k {
+                    Some(_) => {
+                        "stated as published; incentive = k × base payments × logistic value"
+                            .to_owned()
+                    }
+                    None => format!(
                         "solved so that incentives total {}% of the pool",
                         fmt_num(*payback_share)
                     ),
-                );
-                push(
-                    "share of pool",
-                    AuditValue::Number(share),
-                    format!(
-                        "base payments × logistic value {} / Σ {} = {}",
-                        fmt_num(raw),
-                        fmt_num(self.raw_sum),
-                        pct(share)
-                    ),
-                );
+                };
+                push("exchange k", AuditValue::num(r.exchange_factor), k_rule);
+                // A stated k pays k × base payments × logistic value, not a share of the pool.
+                if stated_k.is_none() {
+                    push(
+                        "share of pool",
+                        AuditValue::Number(share),
+                        format!(
+                            "base payments × logistic value {} / Σ {} = {}",
+                            fmt_num(raw),
+                            fmt_num(self.raw_sum),
+                            pct(share)
+                        ),
+                    );
+                }
             }
             Distribution::Tiered { tiers } => {
                 let (k, amount) = self.tier_amount(i);
@@ -1102,6 +1109,48 @@ impl<'a> Auditor<'a> {
                         fmt_money(*cents_per_point),
                         fmt_num(r.weight[i]),
                         fmt_num(self.mean_weight)
+                    ),
+                );
+            }
+            Distribution::WorstShareReduction {
+                worst_percent,
+                percent,
+            } => {
+                push(
+                    "percentile cut",
+                    AuditValue::num(r.exchange_factor),
+                    format!(
+                        "the {}th percentile of all totals; total {} is {}",
+                        fmt_num(*worst_percent),
+                        fmt_num(total),
+                        if total < r.exchange_factor {
+                            format!("worse: {}% of base payments lost", fmt_num(*percent))
+                        } else {
+                            "not worse: no reduction".to_owned()
+                        }
+                    ),
+                );
+            }
+            Distribution::Reduction {
+                scale,
+                round_decimals,
+                max_percent,
+            } => {
+                let red = crate::engine::rules::penalty::reduction(
+                    total,
+                    *scale,
+                    *round_decimals,
+                    *max_percent,
+                );
+                push(
+                    "payment reduction",
+                    AuditValue::num(red),
+                    format!(
+                        "min({}%, round({} × total {}, {} decimals))",
+                        fmt_num(*max_percent),
+                        fmt_num(*scale),
+                        fmt_num(total),
+                        round_decimals.map_or("all".to_owned(), |d| d.to_string())
                     ),
                 );
             }
@@ -1186,6 +1235,9 @@ impl<'a> Auditor<'a> {
                 "points × value per point, rounded to the cent and capped"
             }
             Distribution::SharedSavings(_) => "shared savings, rounded to the cent and capped",
+            Distribution::Reduction { .. } | Distribution::WorstShareReduction { .. } => {
+                "− payment reduction × base payments, to the cent"
+            }
         };
         let earned_rule = if !pay.two_sided && earned == 0 && raw <= 0.0 && total.is_nan() {
             "no total score: nothing earned".to_owned()
@@ -1248,12 +1300,21 @@ pub fn distribution_words(d: &Distribution) -> String {
             payback_share,
             slope,
             midpoint,
-        } => format!(
-            "logistic exchange function (slope {}, midpoint {}): incentive ∝ base payments / (1 + e^(−slope × (score − midpoint))), solved to pay back {}% of the pool",
-            fmt_num(*slope),
-            fmt_num(*midpoint),
-            fmt_num(*payback_share)
-        ),
+            stated_k,
+        } => match stated_k {
+            Some(k) => format!(
+                "logistic exchange function (slope {}, midpoint {}): incentive = {} × base payments / (1 + e^(−slope × (score − midpoint))), k as published, never more than the pool",
+                fmt_num(*slope),
+                fmt_num(*midpoint),
+                fmt_num(*k)
+            ),
+            None => format!(
+                "logistic exchange function (slope {}, midpoint {}): incentive ∝ base payments / (1 + e^(−slope × (score − midpoint))), solved to pay back {}% of the pool",
+                fmt_num(*slope),
+                fmt_num(*midpoint),
+                fmt_num(*payback_share)
+            ),
+        },
         Distribution::Tiered { tiers } => {
             let t: Vec<String> = tiers
                 .iter()
@@ -1271,6 +1332,24 @@ pub fn distribution_words(d: &Distribution) -> String {
             pct(ss.min_savings_rate),
             if ss.quality_adjusted { ", × quality score / 100" } else { "" },
             pct(ss.cap_rate)
+        ),
+        Distribution::WorstShareReduction {
+            worst_percent,
+            percent,
+        } => format!(
+            "percentile cut (penalty): providers whose total is worse than the {}th percentile of all totals lose {}% of base payments",
+            fmt_num(*worst_percent),
+            fmt_num(*percent)
+        ),
+        Distribution::Reduction {
+            scale,
+            round_decimals,
+            max_percent,
+        } => format!(
+            "payment reduction (penalty): each provider loses min({}%, round({} × total score, {} decimals)) of its base payments",
+            fmt_num(*max_percent),
+            fmt_num(*scale),
+            round_decimals.map_or("all".to_owned(), |d| d.to_string())
         ),
     }
 }
@@ -1376,6 +1455,19 @@ fn achievement_rule(
         AchievementCurve::PassFail { points } => {
             format!("reported: {} points for reporting", fmt_num(*points))
         }
+        AchievementCurve::StandardisedZ { winsorise_percent } => format!(
+            "winsorised z-score: P = {} clamped to the {}th–{}th percentiles, minus the mean, over the standard deviation: {}",
+            fmt_num(pu),
+            fmt_num(*winsorise_percent),
+            fmt_num(100.0 - winsorise_percent),
+            fmt_num(pts)
+        ),
+        AchievementCurve::ExcessOverThreshold => format!(
+            "excess over the threshold: P = {} against {}: {} (0 at or better than the threshold)",
+            fmt_num(pu),
+            fmt_num(atu),
+            fmt_num(pts)
+        ),
     }
 }
 

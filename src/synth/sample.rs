@@ -462,6 +462,7 @@ pub fn medicaid_primary_care_program() -> Program {
             by_peer_group: false,
         },
         scoring: Scoring {
+            total: Default::default(),
             achievement: AchievementCurve::HvbpPoints,
             improvement: ImprovementCurve::HvbpPoints,
             combine: Combine::Max,

@@ -560,3 +560,30 @@ fn a_measure_picked_in_the_catalogue_shows_up_in_step_2() {
             .any(|c| c.measure_id == entry.id && c.service_area_id == "primary_care")
     );
 }
+
+/// The reproduced CMS programs open in the window with their payouts simulated, and their
+/// payment screens draw.
+#[test]
+fn the_reproduced_cms_programs_open_with_payouts() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    for (file, providers, multiplier) in [
+        ("sample_programs/snf_vbp_fy2025.ron", 10_533, None),
+        ("sample_programs/hrrp_mock/fy2020.ron", 1, Some(0.984)),
+        ("sample_programs/hacrp_fy2024.ron", 3129, None),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = harness(Some(root.join(file)), dir.path());
+        assert_eq!(h.state().session.provider_count(), providers, "{file}");
+        let r = h
+            .state()
+            .session
+            .results
+            .as_ref()
+            .expect("payouts simulated");
+        assert!(r.payment.multiplier.iter().all(|m| m.is_finite()), "{file}");
+        if let Some(m) = multiplier {
+            assert_eq!(r.payment.multiplier[0], m, "{file}");
+        }
+        go_to_step(&mut h, Step::Payment);
+    }
+}

@@ -387,6 +387,7 @@ fn logistic_exchange_pays_the_payback_share() {
         payback_share: 60.0,
         slope: 0.1,
         midpoint: 50.0,
+        stated_k: None,
     };
     p.payment.two_sided = true;
     let o = tiny_obs(&[

@@ -12,7 +12,8 @@ fn distribution() -> impl Strategy<Value = Distribution> {
         (1.0..100.0f64).prop_map(|s| Distribution::LogisticExchange {
             payback_share: s,
             slope: 0.1,
-            midpoint: 50.0
+            midpoint: 50.0,
+            stated_k: None,
         }),
         (0i64..50_000_00).prop_map(|c| Distribution::Tiered {
             tiers: vec![
@@ -166,7 +167,7 @@ proptest! {
         }
         let p = program(
             Pool::Withhold { percent },
-            Distribution::LogisticExchange { payback_share: share, slope: 0.1, midpoint: 50.0 },
+            Distribution::LogisticExchange { payback_share: share, slope: 0.1, midpoint: 50.0, stated_k: None },
             WeightBy::BasePayments, None, Eligibility::Any,
         );
         let (_, r) = engine::run(&p, &o);

@@ -130,7 +130,7 @@ fn distribution() -> impl Strategy<Value = Distribution> {
         3 => Just(Distribution::ShareOfPool),
         1 => Just(Distribution::LinearExchange),
         1 => (0.0..=100.0f64, 0.01..1.0f64, 0.0..100.0f64).prop_map(|(s, slope, midpoint)| {
-            Distribution::LogisticExchange { payback_share: s, slope, midpoint }
+            Distribution::LogisticExchange { payback_share: s, slope, midpoint, stated_k: None }
         }),
         1 => (0i64..5_000, prop_oneof![0i64..50_000_00, Just(MAX_CENTS)]).prop_map(|(lo, hi)| {
             Distribution::Tiered {
@@ -399,6 +399,10 @@ fn achievement_points(curve: &AchievementCurve, p: f64, at: f64, bm: f64) -> f64
             .map(|t| t.points)
             .fold(0.0, f64::max),
         AchievementCurve::PassFail { .. } => unreachable!(),
+        // Not generated: their own tests reproduce CMS's HRRP and HACRP.
+        AchievementCurve::ExcessOverThreshold | AchievementCurve::StandardisedZ { .. } => {
+            unreachable!()
+        }
     }
 }
 
@@ -688,6 +692,7 @@ fn reference_pay(c: &Case, total: &[f64], improved: &[bool], measure: &[Vec<f64>
                     payback_share,
                     slope,
                     midpoint,
+                    ..
                 } => (
                     (pool as f64 * payback_share / 100.0).round() as i64,
                     (0..n)
@@ -799,6 +804,10 @@ fn reference_pay(c: &Case, total: &[f64], improved: &[bool], measure: &[Vec<f64>
                 };
                 earned[i] = a.min(caps[i]);
             }
+        }
+        // Not generated: the HRRP and HACRP reproductions test them.
+        Distribution::Reduction { .. } | Distribution::WorstShareReduction { .. } => {
+            unreachable!()
         }
     }
     if !(pay.two_sided && matches!(pay.distribution, Distribution::SharedSavings(_))) {

@@ -276,6 +276,7 @@ fn exchange_functions_respect_the_cap() {
             payback_share: 100.0,
             slope: 0.1,
             midpoint: 50.0,
+            stated_k: None,
         },
     ] {
         p.payment.distribution = dist.clone();
@@ -303,6 +304,7 @@ fn logistic_payback_beyond_the_pool_is_refused_and_never_paid() {
         payback_share: 500.0,
         slope: 0.1,
         midpoint: 50.0,
+        stated_k: None,
     };
     let o = one_measure(&[("a", 1.0), ("b", 0.5)]);
     let r = run(&p, &o);

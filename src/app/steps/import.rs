@@ -1165,6 +1165,7 @@ fn field_label(f: &WideField) -> String {
         WideField::Benchmark => "benchmark".into(),
         WideField::Floor => "floor".into(),
         WideField::SuppliedScore => "score computed upstream".into(),
+        WideField::Weight => "weight for this provider".into(),
     }
 }
 

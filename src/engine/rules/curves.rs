@@ -136,6 +136,9 @@ pub fn achievement(curve: &AchievementCurve, p: f64, at: f64, bm: f64) -> f64 {
                 .map(|t| t.points)
                 .fold(0.0, f64::max)
         }
+        AchievementCurve::ExcessOverThreshold => super::penalty::excess_over(p, at),
+        // Needs the whole distribution: scored by `standardise::z_scores` in the scoring rule.
+        AchievementCurve::StandardisedZ { .. } => f64::NAN,
         AchievementCurve::PassFail { points } => {
             if p.is_nan() {
                 f64::NAN

@@ -7,8 +7,11 @@ use super::*;
 
 pub(crate) mod bonus;
 pub(crate) mod curves;
+pub(crate) mod exchange;
 mod kernels;
 pub(crate) mod payment;
+pub(crate) mod penalty;
 pub(crate) mod scoring;
 mod scoring_kernels;
+pub(crate) mod standardise;
 pub(crate) mod standards;

@@ -328,9 +328,24 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
             payback_share,
             slope,
             midpoint,
+            stated_k,
         } => {
             raw.clear();
             raw.extend((0..n).map(|i| logistic_weight(total[i], base[i], *slope, *midpoint)));
+            if let Some(k) = stated_k {
+                r.exchange_factor = *k;
+                r.unallocated_cents = super::exchange::pay_stated_k(
+                    r.pool_cents,
+                    *k,
+                    (raw, caps, order),
+                    &mut r.earned,
+                    &mut scratch.caps_left,
+                    &mut scratch.distribute,
+                );
+                mark_capped(pay, raw, caps, r);
+                set_multipliers(r, base, total);
+                return finish(pay.two_sided, r);
+            }
             // Never more than the pool, whatever the file says (validation refuses it).
             let share = if payback_share.is_finite() {
                 payback_share.clamp(0.0, 100.0)
@@ -437,8 +452,22 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
             }
             r.unallocated_cents = r.pool_cents.saturating_sub(sum_cents(r.earned.iter()));
         }
+        Distribution::WorstShareReduction {
+            worst_percent,
+            percent,
+        } => super::penalty::pay_worst_share(r, total, base, (*worst_percent, *percent)),
+        Distribution::Reduction {
+            scale,
+            round_decimals,
+            max_percent,
+        } => super::penalty::pay_reduction(r, total, base, (*scale, *round_decimals, *max_percent)),
     }
-    if !pay.two_sided {
+    finish(pay.two_sided, r);
+}
+
+/// Net payments and the total paid, from what each provider earned and had withheld.
+fn finish(two_sided: bool, r: &mut PaymentResult) {
+    if !two_sided {
         for e in &mut r.earned {
             *e = (*e).max(0);
         }

@@ -152,6 +152,9 @@ fn prepare_measures(program: &Program, inputs: &Inputs, out: &mut Results) -> Ve
                     r.achievement[i] = curves::scaled_achievement(m.performance[i], at0, bm0);
                 }
             }
+            (AchievementCurve::StandardisedZ { winsorise_percent }, _) => {
+                super::standardise::z_scores(m, &inputs.group, *winsorise_percent, r);
+            }
             (curve, _) => {
                 for i in 0..n {
                     let (at, bm, _) = stds[inputs.group[i] as usize];

@@ -15,16 +15,20 @@ enum DistKind {
     Tiered,
     Points,
     Savings,
+    Reduction,
+    WorstShare,
 }
 
 impl DistKind {
-    const ALL: [DistKind; 6] = [
+    const ALL: [DistKind; 8] = [
         DistKind::Share,
         DistKind::Linear,
         DistKind::Logistic,
         DistKind::Tiered,
         DistKind::Points,
         DistKind::Savings,
+        DistKind::Reduction,
+        DistKind::WorstShare,
     ];
     fn of(d: &Distribution) -> DistKind {
         match d {
@@ -34,6 +38,8 @@ impl DistKind {
             Distribution::Tiered { .. } => DistKind::Tiered,
             Distribution::PointsValue { .. } => DistKind::Points,
             Distribution::SharedSavings(_) => DistKind::Savings,
+            Distribution::Reduction { .. } => DistKind::Reduction,
+            Distribution::WorstShareReduction { .. } => DistKind::WorstShare,
         }
     }
     fn make(self) -> Distribution {
@@ -44,6 +50,7 @@ impl DistKind {
                 payback_share: 60.0,
                 slope: 0.1,
                 midpoint: 50.0,
+                stated_k: None,
             },
             DistKind::Tiered => Distribution::Tiered {
                 tiers: vec![
@@ -65,6 +72,15 @@ impl DistKind {
                 cents_per_point: 10_000,
             },
             DistKind::Savings => Distribution::SharedSavings(SharedSavings::default()),
+            DistKind::Reduction => Distribution::Reduction {
+                scale: 1.0,
+                round_decimals: Some(4),
+                max_percent: 3.0,
+            },
+            DistKind::WorstShare => Distribution::WorstShareReduction {
+                worst_percent: 25.0,
+                percent: 1.0,
+            },
         }
     }
     fn label(self) -> String {
@@ -86,6 +102,8 @@ impl DistKind {
             DistKind::Savings => {
                 "Providers share the savings below their benchmark spend beyond a minimum savings rate, optionally scaled by quality."
             }
+            DistKind::Reduction => crate::app::widgets::glossary::PAYMENT_REDUCTION,
+            DistKind::WorstShare => crate::app::widgets::glossary::PERCENTILE_CUT,
         }
     }
 }
@@ -177,6 +195,7 @@ pub(super) fn algorithm(ui: &mut Ui, program: &mut Program) {
             payback_share,
             slope,
             midpoint,
+            stated_k,
         } => {
             if !withhold {
                 widgets::warning(
@@ -192,6 +211,26 @@ pub(super) fn algorithm(ui: &mut Ui, program: &mut Program) {
                 );
                 ui.add(egui::Slider::new(slope, 0.01..=0.5).text("slope"));
                 ui.add(egui::Slider::new(midpoint, 0.0..=100.0).text("midpoint score"));
+            });
+            // k solved from the payback share, or stated as a program publishes it.
+            ui.horizontal_wrapped(|ui| {
+                let mut stated = stated_k.is_some();
+                if ui
+                    .checkbox(&mut stated, "State k as published")
+                    .on_hover_text(crate::app::widgets::glossary::EXCHANGE_FUNCTION)
+                    .changed()
+                {
+                    *stated_k = stated.then_some(0.04);
+                }
+                if let Some(k) = stated_k {
+                    ui.add(
+                        egui::DragValue::new(k)
+                            .range(0.0..=1.0)
+                            .speed(0.0001)
+                            .max_decimals(9)
+                            .prefix("k = "),
+                    );
+                }
             });
         }
         Distribution::Tiered { tiers } => {
@@ -236,6 +275,40 @@ pub(super) fn algorithm(ui: &mut Ui, program: &mut Program) {
             ui.horizontal(|ui| {
                 ui.label("Each point is worth");
                 widgets::money(ui, "Value per point", cents_per_point, 1e8);
+            });
+        }
+        Distribution::WorstShareReduction {
+            worst_percent,
+            percent,
+        } => {
+            ui.horizontal_wrapped(|ui| {
+                ui.add(
+                    egui::Slider::new(worst_percent, 0.0..=100.0)
+                        .suffix("%")
+                        .text("worst-scoring share penalised"),
+                );
+                ui.add(
+                    egui::Slider::new(percent, 0.0..=100.0)
+                        .suffix("%")
+                        .text("of base payments lost"),
+                );
+            });
+        }
+        Distribution::Reduction {
+            scale, max_percent, ..
+        } => {
+            ui.horizontal_wrapped(|ui| {
+                ui.add(
+                    egui::DragValue::new(scale)
+                        .range(0.0..=10.0)
+                        .speed(0.001)
+                        .prefix("scale × total: "),
+                );
+                ui.add(
+                    egui::Slider::new(max_percent, 0.0..=100.0)
+                        .suffix("%")
+                        .text("most a provider loses"),
+                );
             });
         }
         Distribution::SharedSavings(s) => {

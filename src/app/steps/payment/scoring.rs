@@ -3,7 +3,7 @@
 
 use super::super::widgets::{self, combo, section, terms};
 use crate::program::{
-    AchievementCurve, Combine, Domain, Eligibility, ImprovementCurve, Program, Tier,
+    AchievementCurve, Combine, Domain, Eligibility, ImprovementCurve, Program, Tier, TotalRule,
 };
 use egui::{RichText, Ui};
 
@@ -14,6 +14,8 @@ enum AchKind {
     Linear,
     Tiers,
     PassFail,
+    Excess,
+    Z,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -39,6 +41,8 @@ pub(super) fn scoring(ui: &mut Ui, program: &mut Program) {
         AchievementCurve::Linear { .. } => AchKind::Linear,
         AchievementCurve::Tiers { .. } => AchKind::Tiers,
         AchievementCurve::PassFail { .. } => AchKind::PassFail,
+        AchievementCurve::ExcessOverThreshold => AchKind::Excess,
+        AchievementCurve::StandardisedZ { .. } => AchKind::Z,
     };
     ui.horizontal(|ui| {
         ui.label("Achievement points")
@@ -54,6 +58,8 @@ pub(super) fn scoring(ui: &mut Ui, program: &mut Program) {
                 AchKind::Linear,
                 AchKind::Tiers,
                 AchKind::PassFail,
+                AchKind::Excess,
+                AchKind::Z,
             ],
             |k| {
                 match k {
@@ -62,17 +68,48 @@ pub(super) fn scoring(ui: &mut Ui, program: &mut Program) {
                     AchKind::Linear => "Linear from threshold to benchmark",
                     AchKind::Tiers => "Tiers",
                     AchKind::PassFail => "Pass / fail (pay for reporting)",
+                    AchKind::Excess => "Excess over the threshold (penalty)",
+                    AchKind::Z => "Winsorised z-score (standardised)",
                 }
                 .to_owned()
             },
         );
     });
+    ui.horizontal(|ui| {
+        ui.label("Total score")
+            .on_hover_text(crate::app::widgets::glossary::WEIGHTED_SUM);
+        combo(
+            ui,
+            "total-rule",
+            "Total score",
+            &mut sc.total,
+            &[
+                TotalRule::WeightedMean,
+                TotalRule::WeightedSum,
+                TotalRule::MeanOfScores,
+            ],
+            |t| t.label().to_owned(),
+        );
+    });
+    if matches!(sc.achievement, AchievementCurve::ExcessOverThreshold) {
+        ui.label(RichText::new(crate::app::widgets::glossary::EXCESS_OVER_THRESHOLD).weak());
+    }
+    if let AchievementCurve::StandardisedZ { winsorise_percent } = &mut sc.achievement {
+        ui.label(RichText::new(crate::app::widgets::glossary::STANDARDISED_Z).weak());
+        ui.add(
+            egui::Slider::new(winsorise_percent, 0.0..=25.0)
+                .suffix("%")
+                .text("winsorised at this percentile and its mirror"),
+        );
+    }
     let cur = match sc.achievement {
         AchievementCurve::HvbpPoints => AchKind::Hvbp,
         AchievementCurve::ScaledPoints => AchKind::Scaled,
         AchievementCurve::Linear { .. } => AchKind::Linear,
         AchievementCurve::Tiers { .. } => AchKind::Tiers,
         AchievementCurve::PassFail { .. } => AchKind::PassFail,
+        AchievementCurve::ExcessOverThreshold => AchKind::Excess,
+        AchievementCurve::StandardisedZ { .. } => AchKind::Z,
     };
     if a != cur {
         sc.achievement = match a {
@@ -92,6 +129,10 @@ pub(super) fn scoring(ui: &mut Ui, program: &mut Program) {
                 ],
             },
             AchKind::PassFail => AchievementCurve::PassFail { points: 10.0 },
+            AchKind::Excess => AchievementCurve::ExcessOverThreshold,
+            AchKind::Z => AchievementCurve::StandardisedZ {
+                winsorise_percent: 5.0,
+            },
         };
     }
     match &mut sc.achievement {
