@@ -9,6 +9,7 @@ mod equity;
 mod exports;
 mod figures;
 mod hvbp;
+mod layout;
 mod messy;
 mod output;
 mod plan;
