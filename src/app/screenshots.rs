@@ -39,9 +39,10 @@ impl Shot {
         }
     }
 
-    /// Whether the side pane's tab shows (where the side pane is a tab).
+    /// Whether the side pane's tab shows (where the side pane is a tab): the live simulation,
+    /// or the "why" of the selected provider.
     pub fn side_tab(self) -> bool {
-        matches!(self, Shot::Live(_))
+        matches!(self, Shot::Live(_) | Shot::Why)
     }
 
     /// Whether the sidebar is collapsed to its rail.

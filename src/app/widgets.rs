@@ -82,6 +82,23 @@ pub fn stat_sized(
 ) {
     let p = Palette::of(ui);
     let margin = egui::Margin::symmetric(10, 6);
+    let mut text = RichText::new(value).text_style(big_number()).strong();
+    if let Some(c) = color {
+        text = text.color(c);
+    }
+    let text = egui::WidgetText::from(text);
+    // The number is never cut: a card too narrow for it grows (and wraps to the next line).
+    let value_width = text
+        .clone()
+        .into_galley(
+            ui,
+            Some(egui::TextWrapMode::Extend),
+            f32::INFINITY,
+            big_number(),
+        )
+        .size()
+        .x;
+    let width = width.max(value_width + margin.sum().x + 2.0);
     let inner = (width - margin.sum().x).max(40.0);
     let height = ui.text_style_height(&big_number())
         + 2.0 * ui.text_style_height(&egui::TextStyle::Small)
@@ -96,11 +113,7 @@ pub fn stat_sized(
                 .inner_margin(margin)
                 .show(ui, |ui| {
                     ui.set_width(inner);
-                    let mut text = RichText::new(value).text_style(big_number()).strong();
-                    if let Some(c) = color {
-                        text = text.color(c);
-                    }
-                    ui.add(egui::Label::new(text).truncate());
+                    ui.add(egui::Label::new(text).extend());
                     ui.add(egui::Label::new(RichText::new(caption).small().color(p.muted)).wrap());
                 })
                 .response
