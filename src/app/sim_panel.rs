@@ -558,6 +558,8 @@ fn strata_table(ui: &mut Ui, rows: &[StratumRow], p: &Palette) {
         .map(|r| r.per_life)
         .filter(|v| v.is_finite())
         .fold(0.0f64, |a, b| a.max(b.abs()));
+    // The bar gives up width so the providers column stays in view in a narrow panel.
+    let bar_width = (ui.available_width() - 235.0).clamp(100.0, 150.0);
     egui::Grid::new("strata")
         .num_columns(3)
         .striped(true)
@@ -570,7 +572,7 @@ fn strata_table(ui: &mut Ui, rows: &[StratumRow], p: &Palette) {
             for r in rows {
                 ui.label(&r.label);
                 let (rect, resp) =
-                    ui.allocate_exact_size(egui::vec2(150.0, 16.0), egui::Sense::hover());
+                    ui.allocate_exact_size(egui::vec2(bar_width, 16.0), egui::Sense::hover());
                 if r.per_life.is_finite() && max > 0.0 {
                     let frac = (r.per_life.abs() / max) as f32;
                     let bar = egui::Rect::from_min_size(

@@ -26,7 +26,7 @@ impl Screen {
     }
 }
 
-const SCREENS: [Screen; 4] = [
+const SCREENS: [Screen; 5] = [
     Screen {
         width: 1280.0,
         height: 720.0,
@@ -46,6 +46,12 @@ const SCREENS: [Screen; 4] = [
         width: 1600.0,
         height: 1000.0,
         scale: 1.0,
+    },
+    // Where Back and Next used to overlap and step 5 sat under the live panel.
+    Screen {
+        width: 1280.0,
+        height: 720.0,
+        scale: 1.25,
     },
 ];
 
@@ -134,6 +140,15 @@ fn check_layout(h: &Harness<'_, DesignerApp>, screen: &Screen, what: &str) {
         );
         assert!(side.right() <= size.x + 0.5, "{what}: side pane {side:?}");
         assert!(!l.side_tabbed);
+        // The side pane's sliders (the live panel's levers) are not cut off at its edge.
+        for r in h.query_all_by_role(Role::Slider).map(|n| n.rect()) {
+            if side.contains(r.left_center()) {
+                assert!(
+                    r.right() <= side.right(),
+                    "{what}: a slider {r:?} runs past the side pane {side:?}"
+                );
+            }
+        }
     }
 }
 
@@ -261,6 +276,11 @@ fn every_page_is_reachable_and_nothing_overlaps_at_1600x1000_100() {
 }
 
 #[test]
+fn every_page_is_reachable_and_nothing_overlaps_at_1280x720_125() {
+    walk(&SCREENS[4]);
+}
+
+#[test]
 fn the_live_panel_docks_where_there_is_room_and_is_a_tab_where_there_is_not() {
     let expect = [
         // (screen, sidebar collapsed, live panel docked)
@@ -268,6 +288,7 @@ fn the_live_panel_docks_where_there_is_room_and_is_a_tab_where_there_is_not() {
         (&SCREENS[1], false, false),
         (&SCREENS[2], true, false),
         (&SCREENS[3], false, true),
+        (&SCREENS[4], false, false),
     ];
     for (screen, collapsed, docked) in expect {
         let dir = tempfile::tempdir().unwrap();
