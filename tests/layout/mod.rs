@@ -387,3 +387,44 @@ fn at_200_percent_the_full_sidebar_opens_over_the_page_and_closes_on_a_choice() 
         "the drawer closes"
     );
 }
+
+#[test]
+fn step_6_figures_stay_on_one_line_at_any_width_with_the_live_panel_hidden() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness_on(&SCREENS[2], dir.path());
+    h.get_by_role_and_label(Role::Button, Step::Payment.title())
+        .click();
+    h.run();
+    h.key_press_modifiers(
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::P,
+    );
+    h.run();
+    assert!(!h.state().prefs.show_simulation);
+    // From 1280×720 at 200% (640 points) to 1000 points, in steps that land the row's last
+    // figure at every kind of leftover width.
+    for width in (640..=1000).step_by(7) {
+        h.set_size(egui::vec2(width as f32, 420.0));
+        h.run();
+        let l = h.state().layout();
+        assert!(!l.side_tabbed && l.side.is_none());
+        // Each figure's caption is one line, not a column of letters.
+        for caption in [
+            "pool",
+            "paid",
+            "not paid out",
+            "providers earning",
+            "eligible",
+        ] {
+            let r = h.get_by_label(caption).rect();
+            assert!(
+                r.height() < 24.0 && r.width() > r.height(),
+                "at {width} points {caption:?} is drawn {r:?}"
+            );
+            assert!(
+                l.central.contains_rect(r),
+                "at {width} points {caption:?} at {r:?} is outside the pane"
+            );
+        }
+    }
+}
