@@ -12,6 +12,7 @@ mod hacrp;
 mod hrrp;
 mod hvbp;
 mod import;
+mod layout;
 mod messy;
 mod output;
 mod plan;

@@ -1,6 +1,7 @@
 //! Menu commands, their menu text and their keyboard shortcuts: one list drives the menus,
 //! the shortcut handling and the shortcut hints shown next to menu items.
 
+use super::analysis::View;
 use super::steps::Step;
 use crate::report::ExportFormat;
 use egui::{Key, KeyboardShortcut, Modifiers};
@@ -25,7 +26,11 @@ pub enum Command {
     ReloadData,
     ToggleTheme,
     ToggleSimulation,
+    /// Collapse the step sidebar to numbers and icons, or expand it again.
+    ToggleSidebar,
     ShowProviders,
+    /// Show an analysis view (equity, what-if sweep, scenarios, reliability).
+    ShowView(View),
     /// Go to step 1–7 (index 0–6).
     Step(usize),
     PreviousStep,
@@ -35,6 +40,9 @@ pub enum Command {
 
 const CMD: Modifiers = Modifiers::COMMAND;
 const CMD_SHIFT: Modifiers = Modifiers::COMMAND.plus(Modifiers::SHIFT);
+
+/// Alt+1–4 open the analysis views in the order of the sidebar, as Ctrl+1–7 open the steps.
+const VIEW_KEYS: [Key; 4] = [Key::Num1, Key::Num2, Key::Num3, Key::Num4];
 
 const STEP_KEYS: [Key; 7] = [
     Key::Num1,
@@ -68,7 +76,9 @@ impl Command {
             Command::ReloadData => "Reload data".into(),
             Command::ToggleTheme => "Switch light / dark".into(),
             Command::ToggleSimulation => "Live simulation panel".into(),
+            Command::ToggleSidebar => "Collapse or expand the sidebar".into(),
             Command::ShowProviders => "Providers & payouts".into(),
+            Command::ShowView(v) => v.title().into(),
             Command::Step(i) => Step::ALL.get(*i).map_or("", |s| s.title()).into(),
             Command::PreviousStep => "Previous step".into(),
             Command::NextStep => "Next step".into(),
@@ -91,7 +101,13 @@ impl Command {
             Command::ReloadData => s(CMD, Key::R),
             Command::ToggleTheme => s(CMD_SHIFT, Key::L),
             Command::ToggleSimulation => s(CMD_SHIFT, Key::P),
+            Command::ToggleSidebar => s(CMD, Key::B),
             Command::ShowProviders => s(CMD, Key::P),
+            Command::ShowView(v) => View::ALL
+                .iter()
+                .position(|x| x == v)
+                .and_then(|i| VIEW_KEYS.get(i))
+                .and_then(|k| s(Modifiers::ALT, *k)),
             Command::Step(i) => STEP_KEYS.get(*i).and_then(|k| s(CMD, *k)),
             Command::PreviousStep => s(Modifiers::ALT, Key::ArrowUp),
             Command::NextStep => s(Modifiers::ALT, Key::ArrowDown),
@@ -118,11 +134,13 @@ impl Command {
             Command::ReloadData,
             Command::ToggleTheme,
             Command::ToggleSimulation,
+            Command::ToggleSidebar,
             Command::ShowProviders,
             Command::PreviousStep,
             Command::NextStep,
         ];
         all.extend((0..7).map(Command::Step));
+        all.extend(View::ALL.map(Command::ShowView));
         let mut pairs: Vec<(KeyboardShortcut, Command)> = all
             .into_iter()
             .filter_map(|c| c.shortcut().map(|s| (s, c)))
@@ -135,9 +153,14 @@ impl Command {
 
     /// Whether a text field needs this key combination for itself.
     fn conflicts_with_text_editing(&self) -> bool {
+        // Alt+digit types characters on some keyboard layouts (AltGr).
         matches!(
             self,
-            Command::Undo | Command::Redo | Command::PreviousStep | Command::NextStep
+            Command::Undo
+                | Command::Redo
+                | Command::PreviousStep
+                | Command::NextStep
+                | Command::ShowView(_)
         )
     }
 
@@ -187,6 +210,36 @@ mod tests {
             "Summary report (HTML)…"
         );
         assert_eq!(Command::Step(2).label(), "3 · Gap analysis");
+        assert_eq!(Command::ShowView(View::Sweep).label(), "What-if sweep");
+    }
+
+    #[test]
+    fn every_analysis_view_and_the_sidebar_have_a_shortcut() {
+        let keys: Vec<KeyboardShortcut> = View::ALL
+            .iter()
+            .map(|v| {
+                Command::ShowView(*v)
+                    .shortcut()
+                    .unwrap_or_else(|| panic!("{v:?} has no shortcut"))
+            })
+            .collect();
+        assert_eq!(keys[0], KeyboardShortcut::new(Modifiers::ALT, Key::Num1));
+        assert_eq!(keys[3], KeyboardShortcut::new(Modifiers::ALT, Key::Num4));
+        assert_eq!(
+            Command::ToggleSidebar.shortcut(),
+            Some(KeyboardShortcut::new(CMD, Key::B))
+        );
+        let listed: Vec<Command> = Command::with_shortcuts()
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect();
+        for v in View::ALL {
+            assert!(
+                listed.contains(&Command::ShowView(v)),
+                "{v:?} is not handled"
+            );
+        }
+        assert!(listed.contains(&Command::ToggleSidebar));
     }
 
     #[test]

@@ -118,6 +118,8 @@ pub struct Prefs {
     /// Most recent first.
     pub recent: Vec<PathBuf>,
     pub show_simulation: bool,
+    /// The step sidebar shows only step numbers and icons.
+    pub sidebar_collapsed: bool,
 }
 
 impl Default for Prefs {
@@ -127,6 +129,7 @@ impl Default for Prefs {
             ui_scale: 1.0,
             recent: Vec::new(),
             show_simulation: true,
+            sidebar_collapsed: false,
         }
     }
 }

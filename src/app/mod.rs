@@ -19,7 +19,7 @@ pub mod theme;
 pub mod widgets;
 mod window;
 
-pub use window::{AppConfig, DesignerApp, Page};
+pub use window::{AppConfig, DesignerApp, LayoutReport, MIN_CENTRAL, Page, RAIL_WIDTH};
 
 use crate::program::Program;
 use session::Session;

@@ -158,96 +158,101 @@ impl ProvidersView {
         let row_h = ui.text_style_height(&egui::TextStyle::Body) + 8.0;
         let mut clicked = None;
         let mut sort_clicked = None;
-        let mut table = TableBuilder::new(ui)
-            .id_salt("providers_table")
-            .striped(true)
-            .sense(egui::Sense::click())
-            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-            .column(Column::auto().at_least(70.0))
-            // The name takes whatever width is left, so the numbers always stay in view.
-            .column(Column::remainder().at_least(120.0).clip(true))
-            .column(
-                Column::initial(120.0)
-                    .at_least(60.0)
-                    .clip(true)
-                    .resizable(true),
-            )
-            .columns(Column::auto().at_least(60.0), if net_view { 5 } else { 4 });
-        let keys: Vec<SortKey> = SortKey::ALL
-            .into_iter()
-            .filter(|k| net_view || *k != SortKey::Net)
-            .collect();
-        if self.scroll_to_selected
-            && let Some(sel) = session.selected_provider
-            && let Some(k) = order.iter().position(|&i| i == sel)
-        {
-            table = table.scroll_to_row(k, None);
-            self.scroll_to_selected = false;
-        }
-        table
-            .header(row_h + 4.0, |mut header| {
-                for key in keys.iter().copied() {
-                    header.col(|ui| {
-                        let title = key.title();
-                        let arrow = if self.sort == key {
-                            if self.descending { " ▼" } else { " ▲" }
-                        } else {
-                            ""
-                        };
-                        let r = ui
-                            .add(
-                                egui::Button::new(
-                                    RichText::new(format!("{title}{arrow}")).strong(),
-                                )
-                                .frame(false),
-                            )
-                            .on_hover_text(format!("Sort by {}", title.to_lowercase()));
-                        if r.clicked() {
-                            sort_clicked = Some(key);
-                        }
-                    });
+        // Too narrow for every column: the table scrolls sideways rather than dropping some.
+        egui::ScrollArea::horizontal()
+            .id_salt("providers_hscroll")
+            .show(ui, |ui| {
+                let mut table = TableBuilder::new(ui)
+                    .id_salt("providers_table")
+                    .striped(true)
+                    .sense(egui::Sense::click())
+                    .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+                    .column(Column::auto().at_least(70.0))
+                    // The name takes whatever width is left, so the numbers always stay in view.
+                    .column(Column::remainder().at_least(120.0).clip(true))
+                    .column(
+                        Column::initial(120.0)
+                            .at_least(60.0)
+                            .clip(true)
+                            .resizable(true),
+                    )
+                    .columns(Column::auto().at_least(60.0), if net_view { 5 } else { 4 });
+                let keys: Vec<SortKey> = SortKey::ALL
+                    .into_iter()
+                    .filter(|k| net_view || *k != SortKey::Net)
+                    .collect();
+                if self.scroll_to_selected
+                    && let Some(sel) = session.selected_provider
+                    && let Some(k) = order.iter().position(|&i| i == sel)
+                {
+                    table = table.scroll_to_row(k, None);
+                    self.scroll_to_selected = false;
                 }
-            })
-            .body(|body| {
-                body.rows(row_h, order.len(), |mut row| {
-                    let i = order[row.index()];
-                    row.set_selected(session.selected_provider == Some(i));
-                    let pr = &obs.providers;
-                    let cell = |row: &mut egui_extras::TableRow<'_, '_>, text: String| {
-                        row.col(|ui| {
-                            ui.style_mut().interaction.selectable_labels = false;
-                            ui.add(egui::Label::new(text).truncate());
+                table
+                    .header(row_h + 4.0, |mut header| {
+                        for key in keys.iter().copied() {
+                            header.col(|ui| {
+                                let title = key.title();
+                                let arrow = if self.sort == key {
+                                    if self.descending { " ▼" } else { " ▲" }
+                                } else {
+                                    ""
+                                };
+                                let r = ui
+                                    .add(
+                                        egui::Button::new(
+                                            RichText::new(format!("{title}{arrow}")).strong(),
+                                        )
+                                        .frame(false),
+                                    )
+                                    .on_hover_text(format!("Sort by {}", title.to_lowercase()));
+                                if r.clicked() {
+                                    sort_clicked = Some(key);
+                                }
+                            });
+                        }
+                    })
+                    .body(|body| {
+                        body.rows(row_h, order.len(), |mut row| {
+                            let i = order[row.index()];
+                            row.set_selected(session.selected_provider == Some(i));
+                            let pr = &obs.providers;
+                            let cell = |row: &mut egui_extras::TableRow<'_, '_>, text: String| {
+                                row.col(|ui| {
+                                    ui.style_mut().interaction.selectable_labels = false;
+                                    ui.add(egui::Label::new(text).truncate());
+                                });
+                            };
+                            cell(&mut row, pr.ids[i].clone());
+                            cell(&mut row, pr.names.get(i).cloned().unwrap_or_default());
+                            let area = pr.service_area.get(i).map(String::as_str).unwrap_or("");
+                            cell(&mut row, super::steps::area_name(program, area));
+                            cell(
+                                &mut row,
+                                lives_text(pr.lives.get(i).copied().unwrap_or(f64::NAN)),
+                            );
+                            cell(&mut row, num(results.total[i], 1));
+                            let earned = results.payment.earned[i];
+                            let net = results.payment.net[i];
+                            row.col(|ui| {
+                                ui.style_mut().interaction.selectable_labels = false;
+                                ui.colored_label(p.money(earned), money(earned));
+                            });
+                            if net_view {
+                                row.col(|ui| {
+                                    ui.style_mut().interaction.selectable_labels = false;
+                                    ui.colored_label(p.money(net), money(net));
+                                });
+                            }
+                            cell(
+                                &mut row,
+                                per_life_text(net_or_earned(&results, i, net_view), pr.lives[i]),
+                            );
+                            if row.response().clicked() {
+                                clicked = Some(i);
+                            }
                         });
-                    };
-                    cell(&mut row, pr.ids[i].clone());
-                    cell(&mut row, pr.names.get(i).cloned().unwrap_or_default());
-                    let area = pr.service_area.get(i).map(String::as_str).unwrap_or("");
-                    cell(&mut row, super::steps::area_name(program, area));
-                    cell(
-                        &mut row,
-                        lives_text(pr.lives.get(i).copied().unwrap_or(f64::NAN)),
-                    );
-                    cell(&mut row, num(results.total[i], 1));
-                    let earned = results.payment.earned[i];
-                    let net = results.payment.net[i];
-                    row.col(|ui| {
-                        ui.style_mut().interaction.selectable_labels = false;
-                        ui.colored_label(p.money(earned), money(earned));
                     });
-                    if net_view {
-                        row.col(|ui| {
-                            ui.style_mut().interaction.selectable_labels = false;
-                            ui.colored_label(p.money(net), money(net));
-                        });
-                    }
-                    cell(
-                        &mut row,
-                        per_life_text(net_or_earned(&results, i, net_view), pr.lives[i]),
-                    );
-                    if row.response().clicked() {
-                        clicked = Some(i);
-                    }
-                });
             });
         if let Some(key) = sort_clicked {
             if self.sort == key {

@@ -2,7 +2,7 @@
 //!
 //! `P4P_SCREENSHOT_DIR=docs/screenshots P4P_SCREENSHOT_STEPS=all p4p-designer` (used by
 //! `scripts/screenshots.sh` under Xvfb) shows every step, the providers table and a "why" view,
-//! and step 6 in the dark theme.
+//! and step 6 in the dark theme. `P4P_UI_SCALE` sets the UI scale (1.5 for the projector set).
 
 use super::files::ThemeChoice;
 use super::steps::Step;
@@ -20,6 +20,10 @@ pub enum Shot {
     Why,
     Dark(Step),
     Analysis(super::analysis::View),
+    /// A step with the live simulation's tab showing (in a window too narrow to dock it).
+    Live(Step),
+    /// A step with the sidebar collapsed to its rail.
+    Rail(Step),
 }
 
 impl Shot {
@@ -31,7 +35,19 @@ impl Shot {
             Shot::Why => (Page::Providers, ThemeChoice::Light, true),
             Shot::Dark(s) => (Page::Step(s), ThemeChoice::Dark, false),
             Shot::Analysis(v) => (Page::Analysis(v), ThemeChoice::Light, false),
+            Shot::Live(s) | Shot::Rail(s) => (Page::Step(s), ThemeChoice::Light, false),
         }
+    }
+
+    /// Whether the side pane's tab shows (where the side pane is a tab): the live simulation,
+    /// or the "why" of the selected provider.
+    pub fn side_tab(self) -> bool {
+        matches!(self, Shot::Live(_) | Shot::Why)
+    }
+
+    /// Whether the sidebar is collapsed to its rail.
+    pub fn rail(self) -> bool {
+        matches!(self, Shot::Rail(_))
     }
 
     pub fn file_name(self) -> String {
@@ -59,12 +75,15 @@ impl Shot {
             Shot::Why => "providers_why.png".into(),
             Shot::Dark(s) => format!("{}_dark.png", step_name(s)),
             Shot::Analysis(v) => format!("{}.png", v.key()),
+            Shot::Live(s) => format!("{}_live.png", step_name(s)),
+            Shot::Rail(s) => format!("{}_rail.png", step_name(s)),
         }
     }
 }
 
-/// Parses `P4P_SCREENSHOT_STEPS`: "all", or a comma list of step numbers, "providers", "why",
-/// "dark6", "equity", "sweep", "scenarios", "reliability".
+/// Parses `P4P_SCREENSHOT_STEPS`: "all", "projector" (all, plus the live simulation's tab on
+/// steps 5 and 6 and the collapsed sidebar), or a comma list of step numbers, "providers",
+/// "why", "dark6", "live6", "rail6", "equity", "sweep", "scenarios", "reliability".
 pub fn parse_shots(spec: &str) -> Vec<Shot> {
     let mut out = Vec::new();
     for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -74,15 +93,29 @@ pub fn parse_shots(spec: &str) -> Vec<Shot> {
                 out.extend([Shot::Providers, Shot::Why, Shot::Dark(Step::Payment)]);
                 out.extend(super::analysis::View::ALL.map(Shot::Analysis));
             }
+            "projector" => {
+                out.extend(parse_shots("all"));
+                out.extend([
+                    Shot::Live(Step::Baselines),
+                    Shot::Live(Step::Payment),
+                    Shot::Rail(Step::Payment),
+                ]);
+            }
             "providers" => out.push(Shot::Providers),
             "why" => out.push(Shot::Why),
             p if super::analysis::View::from_key(p).is_some() => {
                 out.extend(super::analysis::View::from_key(p).map(Shot::Analysis));
             }
             p => {
-                let (dark, num) = match p.strip_prefix("dark") {
-                    Some(n) => (true, n),
-                    None => (false, p),
+                type Make = fn(Step) -> Shot;
+                let (make, num): (Make, &str) = if let Some(n) = p.strip_prefix("dark") {
+                    (Shot::Dark, n)
+                } else if let Some(n) = p.strip_prefix("live") {
+                    (Shot::Live, n)
+                } else if let Some(n) = p.strip_prefix("rail") {
+                    (Shot::Rail, n)
+                } else {
+                    (Shot::Step, p)
                 };
                 if let Some(s) = num
                     .parse::<usize>()
@@ -90,7 +123,7 @@ pub fn parse_shots(spec: &str) -> Vec<Shot> {
                     .and_then(|n| n.checked_sub(1))
                     .and_then(|i| Step::ALL.get(i))
                 {
-                    out.push(if dark { Shot::Dark(*s) } else { Shot::Step(*s) });
+                    out.push(make(*s));
                 }
             }
         }
@@ -225,5 +258,14 @@ mod tests {
             ]
         );
         assert_eq!(Shot::Step(Step::Gaps).file_name(), "step3_gap_analysis.png");
+        assert_eq!(
+            parse_shots("live6,rail6"),
+            vec![Shot::Live(Step::Payment), Shot::Rail(Step::Payment)]
+        );
+        assert_eq!(
+            Shot::Live(Step::Payment).file_name(),
+            "step6_payment_model_live.png"
+        );
+        assert_eq!(parse_shots("projector").len(), 17);
     }
 }

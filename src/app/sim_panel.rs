@@ -137,51 +137,56 @@ impl SimPanel {
         }
         let s = &self.summary;
         ui.add_space(6.0);
-        egui::Grid::new("sim_stats")
-            .num_columns(2)
-            .spacing([8.0, 8.0])
-            .show(ui, |ui| {
-                widgets::stat(ui, "Pool", &money_short(s.pool_cents), None, glossary::POOL);
-                widgets::stat(
-                    ui,
-                    "Paid",
-                    &money_short(s.paid_cents),
-                    Some(p.good),
-                    "Total earned by providers this period.",
-                );
-                ui.end_row();
-                widgets::stat(
-                    ui,
-                    &format!("Providers earning (of {} scored)", s.scored),
-                    &s.earning.to_string(),
-                    Some(p.good),
-                    "Providers with a payment above zero.",
-                );
-                widgets::stat(
-                    ui,
-                    "Providers penalised",
-                    &s.penalised.to_string(),
-                    Some(if s.penalised > 0 { p.bad } else { p.muted }),
-                    "Providers paid back less than was withheld from them (net below zero).",
-                );
-                ui.end_row();
-                let what = if s.net_view { "net" } else { "payout" };
-                widgets::stat(
-                    ui,
-                    &format!("Median {what} (earners)"),
-                    &money(s.median_cents),
-                    None,
-                    "Half of the providers that earn get more than this, half less.",
-                );
-                widgets::stat(
-                    ui,
-                    &format!("Largest {what}"),
-                    &money(s.max_cents),
-                    None,
-                    "The most any one provider is paid.",
-                );
-                ui.end_row();
+        // Two cards a row in a narrow panel, more when it is wide; never cut off.
+        let what = if s.net_view { "net" } else { "payout" };
+        let cards: [(String, String, Option<egui::Color32>, &str); 6] = [
+            (
+                "Pool".into(),
+                money_short(s.pool_cents),
+                None,
+                glossary::POOL,
+            ),
+            (
+                "Paid".into(),
+                money_short(s.paid_cents),
+                Some(p.good),
+                "Total earned by providers this period.",
+            ),
+            (
+                format!("Providers earning (of {} scored)", s.scored),
+                s.earning.to_string(),
+                Some(p.good),
+                "Providers with a payment above zero.",
+            ),
+            (
+                "Providers penalised".into(),
+                s.penalised.to_string(),
+                Some(if s.penalised > 0 { p.bad } else { p.muted }),
+                "Providers paid back less than was withheld from them (net below zero).",
+            ),
+            (
+                format!("Median {what} (earners)"),
+                money(s.median_cents),
+                None,
+                "Half of the providers that earn get more than this, half less.",
+            ),
+            (
+                format!("Largest {what}"),
+                money(s.max_cents),
+                None,
+                "The most any one provider is paid.",
+            ),
+        ];
+        let gap = 8.0;
+        let width = widgets::card_width(ui.available_width(), gap, 130.0, 3);
+        ui.scope(|ui| {
+            ui.spacing_mut().item_spacing = egui::vec2(gap, gap);
+            ui.horizontal_wrapped(|ui| {
+                for (caption, value, color, tip) in &cards {
+                    widgets::stat_sized(ui, width, caption, value, *color, tip);
+                }
             });
+        });
         if s.unallocated_cents != 0 {
             ui.label(
                 RichText::new(format!(
@@ -257,6 +262,9 @@ impl SimPanel {
 
 /// The pool and threshold sliders.
 fn levers(ui: &mut Ui, program: &mut Program) {
+    // The slider gives up width first, so the value and the "(?)" stay in view in a narrow
+    // panel (the label column and a value like "50th percentile" take about 260 points).
+    ui.spacing_mut().slider_width = (ui.available_width() - 270.0).clamp(60.0, 260.0);
     egui::Grid::new("sim_levers")
         .num_columns(3)
         .spacing([8.0, 6.0])
@@ -550,6 +558,8 @@ fn strata_table(ui: &mut Ui, rows: &[StratumRow], p: &Palette) {
         .map(|r| r.per_life)
         .filter(|v| v.is_finite())
         .fold(0.0f64, |a, b| a.max(b.abs()));
+    // The bar gives up width so the providers column stays in view in a narrow panel.
+    let bar_width = (ui.available_width() - 235.0).clamp(100.0, 150.0);
     egui::Grid::new("strata")
         .num_columns(3)
         .striped(true)
@@ -562,7 +572,7 @@ fn strata_table(ui: &mut Ui, rows: &[StratumRow], p: &Palette) {
             for r in rows {
                 ui.label(&r.label);
                 let (rect, resp) =
-                    ui.allocate_exact_size(egui::vec2(150.0, 16.0), egui::Sense::hover());
+                    ui.allocate_exact_size(egui::vec2(bar_width, 16.0), egui::Sense::hover());
                 if r.per_life.is_finite() && max > 0.0 {
                     let frac = (r.per_life.abs() / max) as f32;
                     let bar = egui::Rect::from_min_size(

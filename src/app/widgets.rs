@@ -87,24 +87,68 @@ pub fn help(ui: &mut Ui, text: &str) -> egui::Response {
 
 /// A headline number with its caption underneath.
 pub fn stat(ui: &mut Ui, caption: &str, value: &str, color: Option<egui::Color32>, tip: &str) {
+    stat_sized(ui, 140.0, caption, value, color, tip);
+}
+
+/// A headline card exactly `width` points wide, its caption wrapped inside it. Placed as one
+/// block, so in a `horizontal_wrapped` row a card that does not fit moves to the next line
+/// whole instead of squeezing its text.
+pub fn stat_sized(
+    ui: &mut Ui,
+    width: f32,
+    caption: &str,
+    value: &str,
+    color: Option<egui::Color32>,
+    tip: &str,
+) {
     let p = Palette::of(ui);
-    egui::Frame::new()
-        .fill(p.card)
-        .corner_radius(6.0)
-        .inner_margin(egui::Margin::symmetric(10, 6))
-        .show(ui, |ui| {
-            ui.set_min_width(120.0);
-            ui.vertical(|ui| {
-                let mut text = RichText::new(value).text_style(big_number()).strong();
-                if let Some(c) = color {
-                    text = text.color(c);
-                }
-                ui.label(text);
-                ui.label(RichText::new(caption).small().color(p.muted));
-            })
-        })
-        .response
-        .on_hover_text(tip);
+    let margin = egui::Margin::symmetric(10, 6);
+    let mut text = RichText::new(value).text_style(big_number()).strong();
+    if let Some(c) = color {
+        text = text.color(c);
+    }
+    let text = egui::WidgetText::from(text);
+    // The number is never cut: a card too narrow for it grows (and wraps to the next line).
+    let value_width = text
+        .clone()
+        .into_galley(
+            ui,
+            Some(egui::TextWrapMode::Extend),
+            f32::INFINITY,
+            big_number(),
+        )
+        .size()
+        .x;
+    let width = width.max(value_width + margin.sum().x + 2.0);
+    let inner = (width - margin.sum().x).max(40.0);
+    let height = ui.text_style_height(&big_number())
+        + 2.0 * ui.text_style_height(&egui::TextStyle::Small)
+        + margin.sum().y;
+    ui.allocate_ui_with_layout(
+        egui::vec2(width, height),
+        egui::Layout::top_down(egui::Align::Min),
+        |ui| {
+            egui::Frame::new()
+                .fill(p.card)
+                .corner_radius(6.0)
+                .inner_margin(margin)
+                .show(ui, |ui| {
+                    ui.set_width(inner);
+                    ui.add(egui::Label::new(text).extend());
+                    ui.add(egui::Label::new(RichText::new(caption).small().color(p.muted)).wrap());
+                })
+                .response
+                .on_hover_text(tip);
+        },
+    );
+}
+
+/// Width of each card when `count` cards share a row `available` points wide: as many per row
+/// as fit at `min` points or more, filling the row.
+pub fn card_width(available: f32, gap: f32, min: f32, count: usize) -> f32 {
+    let fit = (((available + gap) / (min + gap)).floor() as usize).clamp(1, count.max(1));
+    // A point to spare so rounding never pushes the last card of a row onto the next.
+    ((available - gap * (fit as f32 - 1.0)) / fit as f32 - 1.0).max(min.min(available))
 }
 
 /// A section title inside a panel.
@@ -127,5 +171,20 @@ mod tests {
         assert_eq!(money_short(1_250_000), "$12.5K");
         assert_eq!(thousands(1000), "1,000");
         assert_eq!(thousands(999), "999");
+    }
+
+    #[test]
+    fn cards_fill_the_row_and_never_fall_below_their_minimum() {
+        // 304 points: two cards of 147 (and a point to spare).
+        assert_eq!(card_width(304.0, 8.0, 130.0, 6), 147.0);
+        // 600 points: four of 130 fit.
+        assert_eq!(card_width(600.0, 8.0, 130.0, 6), (600.0 - 24.0) / 4.0 - 1.0);
+        // Never more per row than there are cards.
+        assert_eq!(
+            card_width(2000.0, 8.0, 130.0, 2),
+            (2000.0 - 8.0) / 2.0 - 1.0
+        );
+        // Narrower than one card: the card takes the width there is.
+        assert_eq!(card_width(100.0, 8.0, 130.0, 6), 100.0);
     }
 }

@@ -84,7 +84,7 @@ impl Analysis {
             ui.label("Load the program's data (step 5) to see this analysis.");
             return;
         }
-        egui::ScrollArea::vertical()
+        egui::ScrollArea::both()
             .id_salt(("analysis", view.title()))
             .auto_shrink([false, false])
             .show(ui, |ui| match view {

@@ -37,7 +37,8 @@ enum SortBy {
 const KEY: &str = "baselines.view";
 
 pub(super) fn ui(ui: &mut Ui, ctx: &mut StepCtx) {
-    egui::ScrollArea::vertical()
+    // Both ways: a table wider than a narrow pane scrolls sideways instead of being cut off.
+    egui::ScrollArea::both()
         .id_salt("baselines-scroll")
         .auto_shrink([false, false])
         .show(ui, |ui| {

@@ -8,7 +8,8 @@ use crate::program::{Capability, DataSourceKind, GapItem, GapLevel, Measure, Pro
 use egui::{RichText, Ui};
 
 pub(super) fn ui(ui: &mut Ui, ctx: &mut StepCtx) {
-    egui::ScrollArea::vertical()
+    // Both ways: a table wider than a narrow pane scrolls sideways instead of being cut off.
+    egui::ScrollArea::both()
         .id_salt("gaps-scroll")
         .auto_shrink([false, false])
         .show(ui, |ui| {

@@ -22,7 +22,8 @@ struct BrowserState {
 }
 
 pub(super) fn ui(ui: &mut Ui, ctx: &mut StepCtx) {
-    egui::ScrollArea::vertical()
+    // Both ways: a table wider than a narrow pane scrolls sideways instead of being cut off.
+    egui::ScrollArea::both()
         .id_salt("identify-scroll")
         .auto_shrink([false, false])
         .show(ui, |ui| {

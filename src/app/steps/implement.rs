@@ -140,7 +140,8 @@ pub fn phase_checks(
 }
 
 pub(super) fn ui(ui: &mut Ui, ctx: &mut StepCtx) {
-    egui::ScrollArea::vertical()
+    // Both ways: a table wider than a narrow pane scrolls sideways instead of being cut off.
+    egui::ScrollArea::both()
         .id_salt("implement-scroll")
         .auto_shrink([false, false])
         .show(ui, |ui| {

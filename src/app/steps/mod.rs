@@ -43,7 +43,8 @@ pub fn step_ui(step: Step, ui: &mut egui::Ui, ctx: &mut StepCtx) {
 
 /// The step's title, purpose and current status, above its screen.
 fn header(step: Step, ui: &mut egui::Ui, ctx: &mut StepCtx) {
-    ui.horizontal(|ui| {
+    // Wrapped: in a narrow pane the status goes under the title instead of over it.
+    ui.horizontal_wrapped(|ui| {
         ui.heading(step.title());
         let st = status(step, ctx.program, ctx.session);
         widgets::status_chip(ui, &st);

@@ -11,7 +11,8 @@ use crate::program::{Capability, Phase, PhaseKind, Program};
 use egui::{Color32, RichText, Ui, pos2, vec2};
 
 pub(super) fn ui(ui: &mut Ui, ctx: &mut StepCtx) {
-    egui::ScrollArea::vertical()
+    // Both ways: a table wider than a narrow pane scrolls sideways instead of being cut off.
+    egui::ScrollArea::both()
         .id_salt("phase-scroll")
         .auto_shrink([false, false])
         .show(ui, |ui| {

@@ -17,7 +17,8 @@ const COMMON_AREAS: [(&str, &str); 5] = [
 ];
 
 pub(super) fn ui(ui: &mut Ui, ctx: &mut StepCtx) {
-    egui::ScrollArea::vertical()
+    // Both ways: a table wider than a narrow pane scrolls sideways instead of being cut off.
+    egui::ScrollArea::both()
         .id_salt("vital-few-scroll")
         .auto_shrink([false, false])
         .show(ui, |ui| {
@@ -315,6 +316,13 @@ fn vital_few(ui: &mut Ui, program: &mut Program) {
 
 /// One row per measure: vital-few toggle, id, title, the four criteria and the total.
 fn rationale_table(ui: &mut Ui, program: &mut Program, ids: &[String]) {
+    // Wider than a narrow window: scroll sideways instead of cutting columns off.
+    egui::ScrollArea::horizontal()
+        .id_salt("rationale-hscroll")
+        .show(ui, |ui| rationale_grid(ui, program, ids));
+}
+
+fn rationale_grid(ui: &mut Ui, program: &mut Program, ids: &[String]) {
     egui::Grid::new("rationale")
         .num_columns(8)
         .striped(true)

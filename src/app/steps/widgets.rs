@@ -401,9 +401,26 @@ pub fn string_list(ui: &mut Ui, noun: &str, items: &mut Vec<String>) -> bool {
 
 /// A headline figure: a big number with a caption under it.
 pub fn figure(ui: &mut Ui, caption: &str, value: &str, tooltip: &str) -> Response {
-    ui.vertical(|ui| {
-        ui.label(RichText::new(value).size(22.0).strong());
-        ui.label(RichText::new(caption).weak());
+    // Measured and placed as one block, so in a `horizontal_wrapped` row a figure that does
+    // not fit moves to the next line whole instead of wrapping its text a letter a line.
+    let value = egui::WidgetText::from(RichText::new(value).size(22.0).strong());
+    let caption = egui::WidgetText::from(RichText::new(caption).weak());
+    let galley = |ui: &Ui, t: &egui::WidgetText| {
+        t.clone().into_galley(
+            ui,
+            Some(egui::TextWrapMode::Extend),
+            f32::INFINITY,
+            egui::TextStyle::Body,
+        )
+    };
+    let (v, c) = (galley(ui, &value), galley(ui, &caption));
+    let size = vec2(
+        v.size().x.max(c.size().x),
+        v.size().y + c.size().y + ui.spacing().item_spacing.y,
+    );
+    ui.allocate_ui_with_layout(size, egui::Layout::top_down(egui::Align::Min), |ui| {
+        ui.add(egui::Label::new(value).extend());
+        ui.add(egui::Label::new(caption).extend());
     })
     .response
     .on_hover_text(tooltip)

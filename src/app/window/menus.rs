@@ -93,7 +93,9 @@ impl DesignerApp {
                 self.prefs.show_simulation = !self.prefs.show_simulation;
                 self.save_prefs();
             }
+            Command::ToggleSidebar => self.toggle_sidebar(),
             Command::ShowProviders => self.page = Page::Providers,
+            Command::ShowView(v) => self.page = Page::Analysis(v),
             Command::Step(i) => {
                 if let Some(s) = Step::ALL.get(i) {
                     self.page = Page::Step(*s);
@@ -216,6 +218,7 @@ impl DesignerApp {
                     {
                         out.push(Command::ToggleSimulation);
                     }
+                    item(ui, Command::ToggleSidebar, true, out);
                     item(ui, Command::ShowProviders, true, out);
                 });
                 ui.menu_button("Go", |ui| {
@@ -225,6 +228,11 @@ impl DesignerApp {
                     ui.separator();
                     item(ui, Command::PreviousStep, true, out);
                     item(ui, Command::NextStep, true, out);
+                    ui.separator();
+                    item(ui, Command::ShowProviders, true, out);
+                    for v in crate::app::analysis::View::ALL {
+                        item(ui, Command::ShowView(v), true, out);
+                    }
                 });
                 ui.menu_button("Help", |ui| {
                     item(ui, Command::ShowGlossary, true, out);

@@ -2,10 +2,13 @@
 //! files, undo and background jobs.
 
 mod document;
+mod layout;
 mod menus;
 mod modals;
 
 use document::{expand_home, slug, undoer};
+pub use layout::{LayoutReport, MIN_CENTRAL, RAIL_WIDTH};
+use layout::{SidePane, Tab};
 use modals::drop_overlay;
 
 use super::commands::Command;
@@ -44,6 +47,8 @@ pub struct AppConfig {
     pub offer_recovery: bool,
     /// Visit pages and save screenshots of them, then quit.
     pub screenshots: Option<ScreenshotPlan>,
+    /// Start at this UI scale instead of the saved one (`P4P_UI_SCALE`, for screenshots).
+    pub ui_scale: Option<f32>,
 }
 
 impl AppConfig {
@@ -62,6 +67,10 @@ impl AppConfig {
             autosave_every: Duration::from_secs_f64(autosave.max(0.0)),
             offer_recovery: screenshots.is_none(),
             screenshots,
+            ui_scale: std::env::var("P4P_UI_SCALE")
+                .ok()
+                .and_then(|s| s.trim().parse::<f32>().ok())
+                .filter(|s| s.is_finite() && *s > 0.0),
         }
     }
 
@@ -74,6 +83,7 @@ impl AppConfig {
             autosave_every: Duration::from_secs(30),
             offer_recovery: true,
             screenshots: None,
+            ui_scale: None,
         }
     }
 }
@@ -149,6 +159,16 @@ pub struct DesignerApp {
     styled: bool,
     /// Step statuses as last computed, with the program and results they were computed for.
     statuses: Option<StatusCache>,
+    /// Where the panels were drawn in the last frame.
+    layout: LayoutReport,
+    /// Whether the window is wide enough for the full sidebar beside the central pane.
+    sidebar_fits: bool,
+    /// The full sidebar is open over the central pane (narrow windows).
+    sidebar_drawer: bool,
+    /// Which tab shows when the side pane shares the central pane.
+    side_tab: Tab,
+    /// The provider selected in the last frame: a new selection shows its "why" tab.
+    last_selected: Option<usize>,
 }
 
 /// Checking every step can take a while on big data, so the sidebar reuses the last answer
@@ -179,7 +199,10 @@ impl DesignerApp {
 
     /// The app before it has a window: preferences read, nothing opened yet.
     fn headless(config: AppConfig) -> DesignerApp {
-        let prefs = Prefs::load(&config.paths);
+        let mut prefs = Prefs::load(&config.paths);
+        if let Some(scale) = config.ui_scale {
+            prefs.ui_scale = scale;
+        }
         let recovery = if config.offer_recovery {
             Recovery::find(&config.paths)
         } else {
@@ -216,6 +239,11 @@ impl DesignerApp {
             screenshots: config.screenshots,
             styled: false,
             statuses: None,
+            layout: LayoutReport::default(),
+            sidebar_fits: true,
+            sidebar_drawer: false,
+            side_tab: Tab::Main,
+            last_selected: None,
         }
     }
 
@@ -373,6 +401,12 @@ impl DesignerApp {
             super::screenshots::Tick::Show(shot) => {
                 let (page, theme, why) = shot.view();
                 self.page = page;
+                self.side_tab = if shot.side_tab() {
+                    Tab::Side
+                } else {
+                    Tab::Main
+                };
+                self.prefs.sidebar_collapsed = shot.rail();
                 if self.prefs.theme != theme {
                     self.prefs.theme = theme;
                 }
@@ -461,61 +495,6 @@ impl eframe::App for DesignerApp {
 }
 
 impl DesignerApp {
-    fn sidebar(&mut self, ui: &mut Ui) {
-        let p = Palette::of(ui);
-        egui::Panel::left("steps")
-            .resizable(true)
-            .default_size(250.0)
-            .size_range(220.0..=420.0)
-            .show(ui, |ui| {
-                ui.add_space(10.0);
-                ui.label(RichText::new("PROGRAM").small().color(p.muted));
-                ui.add(
-                    egui::Label::new(RichText::new(&self.program.name).strong().size(18.0)).wrap(),
-                );
-                ui.add_space(10.0);
-                ui.label(RichText::new("SEVEN STEPS").small().color(p.muted));
-                let statuses = self.step_statuses(ui.ctx());
-                for (step, status) in Step::ALL.into_iter().zip(statuses) {
-                    self.step_entry(ui, step, &status, &p);
-                }
-                ui.add_space(8.0);
-                ui.separator();
-                ui.label(RichText::new("RESULTS").small().color(p.muted));
-                let on = self.page == Page::Providers;
-                if ui
-                    .add_sized(
-                        [ui.available_width(), 30.0],
-                        egui::Button::selectable(on, ("Providers & payouts", egui::Atom::grow())),
-                    )
-                    .on_hover_text(format!(
-                        "Every provider's score and payment, and why ({})",
-                        Command::ShowProviders.shortcut_text(ui.ctx())
-                    ))
-                    .clicked()
-                {
-                    self.page = Page::Providers;
-                }
-                for view in super::analysis::View::ALL {
-                    let on = self.page == Page::Analysis(view);
-                    if ui
-                        .add_sized(
-                            [ui.available_width(), 30.0],
-                            egui::Button::selectable(on, (view.title(), egui::Atom::grow())),
-                        )
-                        .on_hover_text(view.hint())
-                        .clicked()
-                    {
-                        self.page = Page::Analysis(view);
-                    }
-                }
-                ui.with_layout(egui::Layout::bottom_up(egui::Align::Min), |ui| {
-                    ui.add_space(6.0);
-                    self.data_summary(ui, &p);
-                });
-            });
-    }
-
     fn step_statuses(&mut self, ctx: &egui::Context) -> Vec<StepStatus> {
         let generation = self.session.results_generation;
         let fresh = match &self.statuses {
@@ -590,11 +569,16 @@ impl DesignerApp {
     }
 
     fn data_summary(&mut self, ui: &mut Ui, p: &Palette) {
-        // Drawn bottom-up: last line first.
+        ui.separator();
+        ui.label(RichText::new("DATA").small().color(p.muted));
+        if let Some(e) = &self.session.data_error {
+            ui.add(egui::Label::new(RichText::new(format!("⚠ {e}")).small().color(p.bad)).wrap());
+        }
         if let Some(load) = self.session.loading.clone() {
-            if ui.button("Cancel loading").clicked() {
-                self.cancel_load();
-            }
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.add(egui::Label::new(load.message).wrap());
+            });
             ui.add(
                 egui::ProgressBar::new(load.fraction)
                     .animate(true)
@@ -604,34 +588,34 @@ impl DesignerApp {
                         load.elapsed
                     )),
             );
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label(load.message);
-            });
+            if ui.button("Cancel loading").clicked() {
+                self.cancel_load();
+            }
         } else if let Some(obs) = &self.session.observations {
             let measures = self.session.inputs.as_ref().map_or(0, |i| i.measures.len());
-            ui.label(
-                RichText::new(format!(
-                    "{} → {}",
-                    self.program.standards.baseline_period,
-                    self.program.standards.performance_period
+            ui.add(
+                egui::Label::new(format!(
+                    "{} providers · {} scored measures",
+                    widgets_thousands(obs.provider_count()),
+                    measures
                 ))
-                .small()
-                .color(p.muted),
+                .wrap(),
             );
-            ui.label(format!(
-                "{} providers · {} scored measures",
-                widgets_thousands(obs.provider_count()),
-                measures
-            ));
+            ui.add(
+                egui::Label::new(
+                    RichText::new(format!(
+                        "{} → {}",
+                        self.program.standards.baseline_period,
+                        self.program.standards.performance_period
+                    ))
+                    .small()
+                    .color(p.muted),
+                )
+                .wrap(),
+            );
         } else {
             ui.label(RichText::new("No data loaded").color(p.muted));
         }
-        if let Some(e) = &self.session.data_error {
-            ui.add(egui::Label::new(RichText::new(format!("⚠ {e}")).small().color(p.bad)).wrap());
-        }
-        ui.label(RichText::new("DATA").small().color(p.muted));
-        ui.separator();
     }
 
     fn status_bar(&mut self, ui: &mut Ui) {
@@ -660,91 +644,144 @@ impl DesignerApp {
         });
     }
 
+    /// The side pane beside the central one, when the page has one and there is room for it
+    /// and a central pane of the minimum width; otherwise it becomes a tab of the central pane.
     fn right_panel(&mut self, ui: &mut Ui) {
-        match self.page {
-            Page::Providers => {
-                egui::Panel::right("why")
-                    .resizable(true)
-                    .default_size((ui.available_width() * 0.48).max(480.0))
-                    .size_range(360.0..=1000.0)
+        self.layout.side = None;
+        self.layout.side_tabbed = false;
+        let Some(pane) = self.side_pane() else {
+            return;
+        };
+        let remaining = ui.available_rect_before_wrap().width();
+        let (min, default, max) = pane.sizes(ui.ctx().content_rect().width());
+        let Some(max) = layout::side_max(remaining, min, max) else {
+            self.layout.side_tabbed = true;
+            return;
+        };
+        let id = match pane {
+            SidePane::Why => "why",
+            SidePane::Simulation => "simulation",
+        };
+        let r = egui::Panel::right(id)
+            .resizable(true)
+            .default_size(default.min(max))
+            .size_range(min..=max)
+            .show(ui, |ui| self.side_contents(ui, pane));
+        self.layout.side = Some(r.response.rect);
+    }
+
+    fn side_contents(&mut self, ui: &mut Ui, pane: SidePane) {
+        match pane {
+            SidePane::Why => {
+                egui::ScrollArea::both().id_salt("why_scroll").show(ui, |ui| {
+                    ui.add_space(6.0);
+                    match self.session.selected_provider {
+                        Some(i) => providers::why_ui(ui, &self.program, &self.session, i),
+                        None => {
+                            ui.heading("Why this payment?");
+                            ui.label("Select a provider in the table to see every input, standard, point, weight and rule behind its payment.");
+                        }
+                    }
+                });
+            }
+            SidePane::Simulation => {
+                egui::ScrollArea::both()
+                    .id_salt("sim_scroll")
                     .show(ui, |ui| {
-                        egui::ScrollArea::vertical().id_salt("why_scroll").show(ui, |ui| {
-                            ui.add_space(6.0);
-                            match self.session.selected_provider {
-                                Some(i) => providers::why_ui(ui, &self.program, &self.session, i),
-                                None => {
-                                    ui.heading("Why this payment?");
-                                    ui.label("Select a provider in the table to see every input, standard, point, weight and rule behind its payment.");
-                                }
-                            }
-                        });
+                        ui.add_space(6.0);
+                        self.sim
+                            .ui(ui, &mut self.program, &mut self.session, &mut self.actions);
                     });
             }
-            Page::Step(step)
-                if step.number() >= Step::Baselines.number() && self.prefs.show_simulation =>
-            {
-                egui::Panel::right("simulation")
-                    .resizable(true)
-                    .default_size(370.0)
-                    .size_range(320.0..=640.0)
-                    .show(ui, |ui| {
-                        egui::ScrollArea::vertical()
-                            .id_salt("sim_scroll")
-                            .show(ui, |ui| {
-                                ui.add_space(6.0);
-                                self.sim.ui(
-                                    ui,
-                                    &mut self.program,
-                                    &mut self.session,
-                                    &mut self.actions,
-                                );
-                            });
-                    });
-            }
-            Page::Step(_) | Page::Analysis(_) => {}
         }
     }
 
     fn central(&mut self, ui: &mut Ui) {
-        egui::CentralPanel::default().show(ui, |ui| match self.page {
-            Page::Step(step) => {
-                egui::Panel::bottom("step_nav").show(ui, |ui| {
-                    ui.horizontal(|ui| {
-                        if let Some(prev) = step.previous()
-                            && ui.button(format!("← {}", prev.title())).clicked()
-                        {
-                            self.page = Page::Step(prev);
+        let pane = self.side_pane();
+        let tabbed = self.layout.side_tabbed;
+        // In a shared pane, picking a provider in the table shows why it is paid what it is.
+        let selected = self.session.selected_provider;
+        if tabbed
+            && pane == Some(SidePane::Why)
+            && selected.is_some()
+            && selected != self.last_selected
+        {
+            self.side_tab = Tab::Side;
+        }
+        self.last_selected = selected;
+        self.layout.central = ui.available_rect_before_wrap();
+        let r = egui::CentralPanel::default().show(ui, |ui| {
+            if let Page::Step(step) = self.page {
+                self.step_nav(ui, step);
+            }
+            if let (true, Some(pane)) = (tabbed, pane) {
+                self.tab_strip(ui, pane);
+                if self.side_tab == Tab::Side {
+                    self.side_contents(ui, pane);
+                    return;
+                }
+            }
+            match self.page {
+                Page::Step(step) => {
+                    let mut ctx = StepCtx {
+                        program: &mut self.program,
+                        session: &mut self.session,
+                        actions: &mut self.actions,
+                    };
+                    steps::step_ui(step, ui, &mut ctx);
+                }
+                Page::Providers => {
+                    ui.heading("Providers & payouts");
+                    ui.add_space(4.0);
+                    self.providers
+                        .table_ui(ui, &self.program, &mut self.session);
+                }
+                Page::Analysis(view) => {
+                    let mut ctx = StepCtx {
+                        program: &mut self.program,
+                        session: &mut self.session,
+                        actions: &mut self.actions,
+                    };
+                    self.analysis.ui(view, ui, &mut ctx);
+                }
+            }
+        });
+        self.layout.central_content = r.response.rect;
+    }
+
+    /// Back and Next, each in its own half of the bar so they never overlap: a title that
+    /// does not fit is cut short, and shown whole on hover.
+    fn step_nav(&mut self, ui: &mut Ui, step: Step) {
+        egui::Panel::bottom("step_nav").show(ui, |ui| {
+            let gap = ui.spacing().item_spacing.x;
+            let half = ((ui.available_width() - gap) / 2.0).max(0.0);
+            let height = ui.spacing().interact_size.y + 4.0;
+            ui.horizontal(|ui| {
+                for (to, forward) in [(step.previous(), false), (step.next(), true)] {
+                    let layout = if forward {
+                        egui::Layout::right_to_left(egui::Align::Center)
+                    } else {
+                        egui::Layout::left_to_right(egui::Align::Center)
+                    };
+                    ui.allocate_ui_with_layout(egui::vec2(half, height), layout, |ui| {
+                        ui.set_width(half);
+                        let Some(to) = to else {
+                            return;
+                        };
+                        let text = if forward {
+                            format!("{} →", to.title())
+                        } else {
+                            format!("← {}", to.title())
+                        };
+                        let r = ui
+                            .add(egui::Button::new(text).truncate())
+                            .on_hover_text(to.purpose());
+                        if r.clicked() {
+                            self.page = Page::Step(to);
                         }
-                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                            if let Some(next) = step.next()
-                                && ui.button(format!("{} →", next.title())).clicked()
-                            {
-                                self.page = Page::Step(next);
-                            }
-                        });
                     });
-                });
-                let mut ctx = StepCtx {
-                    program: &mut self.program,
-                    session: &mut self.session,
-                    actions: &mut self.actions,
-                };
-                steps::step_ui(step, ui, &mut ctx);
-            }
-            Page::Providers => {
-                ui.heading("Providers & payouts");
-                ui.add_space(4.0);
-                self.providers
-                    .table_ui(ui, &self.program, &mut self.session);
-            }
-            Page::Analysis(view) => {
-                let mut ctx = StepCtx {
-                    program: &mut self.program,
-                    session: &mut self.session,
-                    actions: &mut self.actions,
-                };
-                self.analysis.ui(view, ui, &mut ctx);
-            }
+                }
+            });
         });
     }
 }

@@ -16,7 +16,8 @@ use pool::pool;
 use scoring::{scoring, weights};
 
 pub(super) fn ui(ui: &mut Ui, ctx: &mut StepCtx) {
-    egui::ScrollArea::vertical()
+    // Both ways: a table wider than a narrow pane scrolls sideways instead of being cut off.
+    egui::ScrollArea::both()
         .id_salt("payment-scroll")
         .auto_shrink([false, false])
         .show(ui, |ui| {

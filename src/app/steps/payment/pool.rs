@@ -83,7 +83,8 @@ pub(super) fn pool(ui: &mut Ui, program: &mut Program, session: &Session) {
         };
     }
     ui.horizontal_wrapped(|ui| {
-        ui.spacing_mut().slider_width = 420.0;
+        // The slider gives up width so its value and name stay in view in a narrow pane.
+        ui.spacing_mut().slider_width = (ui.available_width() - 260.0).clamp(120.0, 420.0);
         match &mut pay.pool {
             Pool::Fixed { cents } => {
                 // The slider spans twice the current pool (at least $10M); typing goes beyond it.
