@@ -29,14 +29,22 @@ pub(crate) fn harness<'a>(program: Option<PathBuf>, data_dir: &Path) -> Harness<
 
 /// Steps until background loading is over and the UI stops asking for frames.
 fn settle(h: &mut Harness<'_, DesignerApp>) {
+    // Frame by frame while a load may still start or run (its spinner repaints without end, so
+    // `run` alone would count those frames), then until still.
     let start = Instant::now();
-    while h.state().is_loading() {
+    let mut idle = 0;
+    while idle < 5 {
         assert!(
             start.elapsed() < Duration::from_secs(120),
             "data took too long to load"
         );
         h.step();
-        std::thread::sleep(Duration::from_millis(20));
+        if h.state().is_loading() {
+            idle = 0;
+            std::thread::sleep(Duration::from_millis(20));
+        } else {
+            idle += 1;
+        }
     }
     h.run();
 }
@@ -205,7 +213,8 @@ fn type_path_and_confirm(h: &mut Harness<'_, DesignerApp>, path: &Path, verb: &s
         .type_text(&path.display().to_string());
     h.run();
     h.get_by_role_and_label(Role::Button, verb).click();
-    h.run();
+    // Opening starts a load in the background.
+    settle(h);
 }
 
 /// Opens a menu and clicks an item (its accessible name also carries the shortcut).

@@ -62,12 +62,19 @@ fn practice_file(dir: &Path, name: &str, program: &Program, shift: u64) -> PathB
 
 /// Steps until background loading is over and the UI is still.
 fn settle(h: &mut Harness<'_, DesignerApp>) {
+    // Frame by frame until a load has started and finished (a spinner repaints without end,
+    // so `run` alone would count its frames), then until still.
     let start = Instant::now();
-    h.run();
-    while h.state().is_loading() {
+    let mut idle = 0;
+    while idle < 5 {
         assert!(start.elapsed() < Duration::from_secs(120), "load too slow");
         h.step();
-        std::thread::sleep(Duration::from_millis(20));
+        if h.state().is_loading() {
+            idle = 0;
+            std::thread::sleep(Duration::from_millis(20));
+        } else {
+            idle += 1;
+        }
     }
     h.run();
 }
