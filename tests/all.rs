@@ -12,6 +12,7 @@ mod hvbp;
 mod messy;
 mod output;
 mod plan;
+mod robust;
 mod steps;
 mod synth;
 mod whatif;
