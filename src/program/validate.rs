@@ -3,6 +3,7 @@
 use super::{
     AchievementCurve, Distribution, Eligibility, Limit, Pool, Program, StandardRule, WeightBy,
 };
+use super::plan::Step;
 use std::collections::HashSet;
 use std::fmt;
 
@@ -54,8 +55,21 @@ pub const MAX_CENTS: i64 = 1_000_000_000_000_000;
 /// overflowing the sums they enter.
 pub const MAX_WEIGHT: f64 = 1e6;
 
+/// Problems found so far, each with the design step whose screen edits what it is about.
+struct Found {
+    /// The step the next problems concern.
+    step: Step,
+    list: Vec<(Step, Problem)>,
+}
+
+impl Found {
+    fn push(&mut self, p: Problem) {
+        self.list.push((self.step, p));
+    }
+}
+
 /// An error naming `field` unless `ok`.
-fn require(out: &mut Vec<Problem>, ok: bool, field: &str, what: impl fmt::Display) {
+fn require(out: &mut Found, ok: bool, field: &str, what: impl fmt::Display) {
     if !ok {
         out.push(Problem::error(format!("{field}: {what}")));
     }
@@ -66,7 +80,7 @@ fn cents_in_range(c: i64) -> bool {
 }
 
 /// A limit (cap or floor) that is a number of cents in range, or a percentage 0–100.
-fn check_limit(out: &mut Vec<Problem>, field: &str, limit: &Option<Limit>) {
+fn check_limit(out: &mut Found, field: &str, limit: &Option<Limit>) {
     match limit {
         Some(Limit::Cents(c)) => require(
             out,
@@ -86,14 +100,34 @@ fn check_limit(out: &mut Vec<Problem>, field: &str, limit: &Option<Limit>) {
 
 /// Checks a program for inconsistencies; an empty list means none were found.
 pub fn validate(p: &Program) -> Vec<Problem> {
-    let mut out = Vec::new();
+    validate_by_step(p).into_iter().map(|(_, p)| p).collect()
+}
+
+/// The problems [`validate`] finds about what `step` edits (a cap is step 6's, a percentile
+/// step 5's), so that a step is not shown done while `validate` reports an error in it.
+pub fn validate_step(p: &Program, step: Step) -> Vec<Problem> {
+    validate_by_step(p)
+        .into_iter()
+        .filter(|(s, _)| *s == step)
+        .map(|(_, p)| p)
+        .collect()
+}
+
+/// [`validate`]'s problems, each with the step it concerns.
+pub fn validate_by_step(p: &Program) -> Vec<(Step, Problem)> {
+    let mut out = Found {
+        step: Step::Identify,
+        list: Vec::new(),
+    };
     let mut ids = HashSet::new();
     for m in &p.measures {
+        out.step = Step::Identify;
         if m.id.trim().is_empty() {
             out.push(Problem::error(format!("measure \"{}\" has no id", m.title)));
         } else if !ids.insert(m.id.as_str()) {
             out.push(Problem::error(format!("measure id {} is used twice", m.id)));
         }
+        out.step = Step::Payment;
         if !(m.weight.is_finite() && m.weight >= 0.0) {
             out.push(Problem::error(format!(
                 "measure {}: weight {} must be zero or more",
@@ -114,6 +148,7 @@ pub fn validate(p: &Program) -> Vec<Problem> {
                 m.id, m.domain
             )));
         }
+        out.step = Step::Baselines;
         if let Some(min) = m.min_denominator
             && !(min.is_finite() && min >= 0.0)
         {
@@ -123,6 +158,7 @@ pub fn validate(p: &Program) -> Vec<Problem> {
             )));
         }
     }
+    out.step = Step::VitalFew;
     if p.scored_measures().next().is_none() {
         out.push(Problem::warning(
             "no measure is marked as one of the vital few, so nothing is scored",
@@ -156,6 +192,7 @@ pub fn validate(p: &Program) -> Vec<Problem> {
             )));
         }
     }
+    out.step = Step::Phase;
     let share: f64 = p.phases.iter().map(|ph| ph.pool_share).sum();
     if share > 1.0 + 1e-9 {
         out.push(Problem::error(format!(
@@ -173,6 +210,7 @@ pub fn validate(p: &Program) -> Vec<Problem> {
             }
         }
     }
+    out.step = Step::Baselines;
     let s = &p.standards;
     let mut rules: Vec<(&str, &StandardRule)> = vec![
         ("threshold", &s.threshold),
@@ -206,6 +244,7 @@ pub fn validate(p: &Program) -> Vec<Problem> {
             "baseline and performance periods must both be named",
         ));
     }
+    out.step = Step::Payment;
     let sc = &p.scoring;
     // Measure and domain scores share one set of column names ("X score").
     for d in &sc.domains {
@@ -419,5 +458,5 @@ pub fn validate(p: &Program) -> Vec<Problem> {
             }
         )));
     }
-    out
+    out.list
 }
