@@ -192,14 +192,13 @@ pub fn run() -> Launch {
             measures,
             sweep,
             grid,
-        }) => {
+        }) => bench::check_args(&sizes, measures, grid).map(|()| {
             if sweep {
                 bench::run_sweeps(&sizes, measures, grid);
             } else {
                 bench::run(&sizes, measures);
             }
-            Ok(())
-        }
+        }),
         Some(Command::Sweep(args)) => whatif::sweep(&args),
         Some(Command::Compare(args)) => whatif::compare(&args),
         Some(Command::Equity(args)) => analysis::equity(&args),
@@ -394,13 +393,14 @@ fn generate(
 ) -> Result<(), Failure> {
     use crate::program::Layout;
     use crate::synth::{SynthSpec, program_for};
-    std::fs::create_dir_all(out).map_err(|e| Failure(format!("{}: {e}", out.display())))?;
     let spec = SynthSpec {
         providers,
         measures,
         seed,
         ..SynthSpec::default()
     };
+    spec.check().map_err(Failure)?;
+    std::fs::create_dir_all(out).map_err(|e| Failure(format!("{}: {e}", out.display())))?;
     let obs = crate::synth::generate(&spec);
     let mut program = program_for(&spec);
     let performance = if parquet {

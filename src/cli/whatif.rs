@@ -37,8 +37,8 @@ pub struct CompareArgs {
     /// Numeric stratifier for the equity figures (default: dual_share when present).
     #[arg(long)]
     pub stratifier: Option<String>,
-    /// Biggest winners and losers listed per scenario, against the base program.
-    #[arg(long, default_value_t = 5)]
+    /// Biggest winners and losers listed per scenario, against the base program (0 to 10000).
+    #[arg(long, default_value_t = 5, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=10_000))]
     pub top: usize,
     /// Also write one row per provider: payout and score in every variant, change from base.
     #[arg(long)]

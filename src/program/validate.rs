@@ -1,9 +1,9 @@
 //! Structural checks of a program document: what a designer should fix before trusting results.
 
+use super::plan::Step;
 use super::{
     AchievementCurve, Distribution, Eligibility, Limit, Pool, Program, StandardRule, WeightBy,
 };
-use super::plan::Step;
 use std::collections::HashSet;
 use std::fmt;
 
