@@ -458,5 +458,31 @@ pub fn validate_by_step(p: &Program) -> Vec<(Step, Problem)> {
             }
         )));
     }
+    // Scenarios are compared by computing their money too: each must pass on its own.
+    let errors_of = |list: &[(Step, Problem)]| -> Vec<String> {
+        list.iter()
+            .filter(|(_, e)| e.severity == Severity::Error)
+            .map(|(_, e)| e.message.clone())
+            .collect()
+    };
+    let base = errors_of(&out.list);
+    for s in &p.scenarios {
+        for (param, v) in &s.overrides {
+            if !v.is_finite() {
+                out.push(Problem::error(format!(
+                    "scenario \"{}\": {} = {v} must be a number",
+                    s.name,
+                    param.key()
+                )));
+            }
+        }
+        let mut applied = s.apply(p);
+        applied.scenarios.clear();
+        for e in errors_of(&validate_by_step(&applied)) {
+            if !base.contains(&e) {
+                out.push(Problem::error(format!("scenario \"{}\": {e}", s.name)));
+            }
+        }
+    }
     out.list
 }

@@ -210,3 +210,87 @@ fn window_export_refuses_with_validate_s_message() {
     assert!(e.contains(CAP_ERROR), "{e}");
     assert!(!out.exists());
 }
+
+#[test]
+fn a_sweep_whose_axes_leave_the_valid_range_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path(), |_| {});
+    let r = cli(
+        &[
+            "sweep",
+            "program.ron",
+            "--x",
+            "pool:1:1e308:3",
+            "--y",
+            "cap:0:5:2",
+        ],
+        dir.path(),
+    );
+    assert_eq!(r.status.code(), Some(1), "{}", stderr(&r));
+    assert!(
+        stderr(&r).contains("--x pool = 1e308, --y cap = 0: error: payment.pool: "),
+        "{}",
+        stderr(&r)
+    );
+    assert_eq!(stdout(&r), "");
+    let r = cli(
+        &[
+            "sweep",
+            "program.ron",
+            "--x",
+            "pool:1:2:10000",
+            "--y",
+            "threshold:0:100:10000",
+        ],
+        dir.path(),
+    );
+    assert_eq!(r.status.code(), Some(1), "{}", stderr(&r));
+    assert!(
+        stderr(&r).contains("100000000 cells: a sweep computes at most 1000000"),
+        "{}",
+        stderr(&r)
+    );
+    let r = cli(
+        &[
+            "sweep",
+            "program.ron",
+            "--x",
+            "pool:1:2:3",
+            "--y",
+            "threshold:0:100:3",
+        ],
+        dir.path(),
+    );
+    assert!(r.status.success(), "{}", stderr(&r));
+    assert_eq!(stdout(&r).lines().count(), 10);
+}
+
+#[test]
+fn scenarios_must_pass_validate_too() {
+    use p4p_designer::program::{Parameter, Scenario, validate};
+    let mut p = synth::program_for(&SynthSpec::default());
+    p.scenarios = vec![Scenario {
+        name: "Huge".into(),
+        description: String::new(),
+        overrides: vec![
+            (Parameter::PoolDollars, 1e300),
+            (Parameter::ThresholdPercentile, f64::NAN),
+        ],
+    }];
+    let errors: Vec<String> = validate(&p).iter().map(|e| e.to_string()).collect();
+    assert!(
+        errors.contains(&"error: scenario \"Huge\": threshold = NaN must be a number".to_owned()),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.starts_with(
+            "error: scenario \"Huge\": payment.pool: 9223372036854775807 cents is more than"
+        )),
+        "{errors:?}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path(), |q| q.scenarios = p.scenarios.clone());
+    let r = cli(&["compare", "program.ron"], dir.path());
+    assert_eq!(r.status.code(), Some(1), "{}", stderr(&r));
+    assert!(stderr(&r).contains("scenario \"Huge\""), "{}", stderr(&r));
+}
