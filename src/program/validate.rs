@@ -68,6 +68,18 @@ impl Found {
     }
 }
 
+/// A number as a message shows it: 1e308 rather than its 309 digits.
+fn short(v: f64) -> String {
+    if v.abs() >= 1e15 {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
+}
+
+/// The longest phase or gap, in months (a century).
+pub const MAX_MONTHS: u32 = 1200;
+
 /// An error naming `field` unless `ok`.
 fn require(out: &mut Found, ok: bool, field: &str, what: impl fmt::Display) {
     if !ok {
@@ -192,7 +204,48 @@ pub fn validate_by_step(p: &Program) -> Vec<(Step, Problem)> {
             )));
         }
     }
+    out.step = Step::Gaps;
+    for (i, g) in p.gaps.iter().enumerate() {
+        let field = format!("gaps[{i}]");
+        require(
+            &mut out,
+            cents_in_range(g.cost_cents),
+            &field,
+            format!("cost {} cents must be 0 to {MAX_CENTS}", g.cost_cents),
+        );
+        require(
+            &mut out,
+            (0.0..=MAX_MONTHS as f64).contains(&g.months),
+            &field,
+            format!(
+                "{} months to close must be 0 to {MAX_MONTHS}",
+                short(g.months)
+            ),
+        );
+    }
     out.step = Step::Phase;
+    for (i, ph) in p.phases.iter().enumerate() {
+        let field = if ph.name.is_empty() {
+            format!("phases[{i}]")
+        } else {
+            format!("phases[{i}] \"{}\"", ph.name)
+        };
+        require(
+            &mut out,
+            (0.0..=1.0).contains(&ph.pool_share),
+            &field,
+            format!(
+                "pool share {} must be a share from 0 to 1",
+                short(ph.pool_share)
+            ),
+        );
+        require(
+            &mut out,
+            ph.months <= MAX_MONTHS,
+            &field,
+            format!("{} months must be at most {MAX_MONTHS}", ph.months),
+        );
+    }
     let share: f64 = p.phases.iter().map(|ph| ph.pool_share).sum();
     if share > 1.0 + 1e-9 {
         out.push(Problem::error(format!(
@@ -260,6 +313,46 @@ pub fn validate_by_step(p: &Program) -> Vec<(Step, Problem)> {
                 d.id, d.weight
             )));
         }
+    }
+    for d in &sc.domains {
+        if let Some(c) = &d.consistency {
+            // The domain is (100 − max_points) × base share + consistency points.
+            require(
+                &mut out,
+                (0.0..=100.0).contains(&c.max_points),
+                &format!("domain {}: consistency", d.id),
+                format!("max_points {} must be 0 to 100", c.max_points),
+            );
+        }
+    }
+    if let Some(eb) = &sc.equity_bonus {
+        for (name, v) in [
+            ("top_third_points", eb.top_third_points),
+            ("middle_third_points", eb.middle_third_points),
+            ("max_points", eb.max_points),
+        ] {
+            require(
+                &mut out,
+                (0.0..=100.0).contains(&v),
+                &format!("scoring.equity_bonus {name}"),
+                format!("{v} must be 0 to 100"),
+            );
+        }
+        let numbers: &[f64] = match &eb.multiplier {
+            super::UnderservedMultiplier::Linear { zero_at, one_at } => &[*zero_at, *one_at],
+            super::UnderservedMultiplier::Logistic {
+                midpoint,
+                slope,
+                zero_below,
+            } => &[*midpoint, *slope, *zero_below],
+            super::UnderservedMultiplier::Rank { zero_below } => &[*zero_below],
+        };
+        require(
+            &mut out,
+            numbers.iter().all(|v| v.is_finite()),
+            "scoring.equity_bonus multiplier",
+            format!("{numbers:?} must be numbers"),
+        );
     }
     let points_ok = |x: f64| x.is_finite() && (0.0..=1e6).contains(&x);
     match &sc.achievement {

@@ -268,3 +268,81 @@ fn the_engine_survives_the_edges_without_the_refusal() {
         }
     }
 }
+
+/// Values `validate` refuses but the window still computes with while they are being typed.
+#[test]
+fn out_of_range_values_do_not_panic_the_engine_or_the_plan() {
+    use p4p_designer::engine::{self, consistency_points};
+    use p4p_designer::program::plan::{self, Evidence, Step};
+    use p4p_designer::program::{
+        AchievementCurve, Consistency, Domain, GapItem, Phase, Severity, validate,
+    };
+    use p4p_designer::synth::{self, SynthSpec};
+
+    assert_eq!(consistency_points(0.5, -0.5), 0.0);
+    assert_eq!(consistency_points(0.5, f64::NAN), 0.0);
+
+    let spec = SynthSpec {
+        providers: 12,
+        measures: 3,
+        ..SynthSpec::default()
+    };
+    let obs = synth::generate(&spec);
+    let mut p = synth::program_for(&spec);
+    p.scoring.achievement = AchievementCurve::Linear { max: -1.0 };
+    for d in &mut p.scoring.domains {
+        d.consistency = Some(Consistency { max_points: -0.5 });
+    }
+    p.scoring.domains.push(Domain {
+        id: "extra".into(),
+        consistency: Some(Consistency { max_points: 101.0 }),
+        ..Domain::default()
+    });
+    p.gaps = vec![
+        GapItem {
+            cost_cents: i64::MAX,
+            months: 1e308,
+            measure_ids: vec![p.measures[0].id.clone()],
+            ..GapItem::default()
+        };
+        2
+    ];
+    p.phases = vec![
+        Phase {
+            start: "2026-01".into(),
+            months: u32::MAX,
+            pool_share: f64::NAN,
+            measure_ids: vec![p.measures[0].id.clone()],
+            ..Phase::default()
+        };
+        2
+    ];
+    let (_, results) = engine::run(&p, &obs);
+    assert_eq!(results.payment.net.len(), 12);
+    assert_eq!(plan::gap_totals(&p).cost_cents, i64::MAX);
+    assert!(plan::end_month(&p.phases[0]).is_some());
+    plan::chain_dates(&mut p.phases);
+    let _ = plan::timing_conflict(&p, &p.measures[0].id.clone());
+    for step in Step::ALL {
+        let _ = plan::problems(step, &p, &Evidence::default());
+    }
+    let errors: Vec<String> = validate(&p)
+        .into_iter()
+        .filter(|e| e.severity == Severity::Error)
+        .map(|e| e.message)
+        .collect();
+    for expected in [
+        "consistency: max_points -0.5 must be 0 to 100",
+        "domain extra: consistency: max_points 101 must be 0 to 100",
+        "scoring.achievement: points -1 must be 0 to 1,000,000",
+        "gaps[1]: cost 9223372036854775807 cents must be 0 to 1000000000000000",
+        "gaps[0]: 1e308 months to close must be 0 to 1200",
+        "phases[1]: pool share NaN must be a share from 0 to 1",
+        "phases[0]: 4294967295 months must be at most 1200",
+    ] {
+        assert!(
+            errors.iter().any(|e| e.contains(expected)),
+            "{expected:?} not in {errors:#?}"
+        );
+    }
+}
