@@ -16,6 +16,7 @@ mod layout;
 mod messy;
 mod output;
 mod plan;
+mod robust;
 mod snf_vbp;
 mod steps;
 mod synth;

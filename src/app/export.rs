@@ -8,7 +8,7 @@ use crate::app::jobs::{
 };
 use crate::app::session::Session;
 use crate::data::program_files::data_files;
-use crate::data::{ensure_not_input, write_atomic};
+use crate::data::{check_program, ensure_not_input, refusal, write_atomic};
 use crate::engine;
 use crate::program::Program;
 use crate::report::ExportFormat;
@@ -29,6 +29,13 @@ pub fn export_to(
     let mut inputs_read: Vec<PathBuf> = session.program_path.iter().cloned().collect();
     inputs_read.extend(data_files(program, &session.base_dir));
     ensure_not_input(path, &inputs_read)?;
+    // No money leaves the window from a program `validate` rejects.
+    if let Some(errors) = refusal(&check_program(program, obs)) {
+        return Err(format!(
+            "{} (as validate reports; fix the program first)",
+            errors.replace('\n', "; ")
+        ));
+    }
     let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
     let bytes = match (&session.inputs, &session.results) {
         (Some(inputs), Some(results)) if session.is_current(program) => {

@@ -24,8 +24,8 @@ pub struct EquityArgs {
 pub struct ReliabilityArgs {
     #[command(flatten)]
     pub files: ProgramFiles,
-    /// Resampled data sets.
-    #[arg(long, default_value_t = 200)]
+    /// Resampled data sets (1 to 100000).
+    #[arg(long, default_value_t = 200, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_DRAWS))]
     pub draws: usize,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -39,9 +39,20 @@ pub struct ExceptionsArgs {
     /// Compare each provider's exclusion rate with its own peer group's, not everyone's.
     #[arg(long)]
     pub by_peer_group: bool,
-    /// Flag rates above the peers' mean + this many standard deviations.
-    #[arg(long, default_value_t = 3.0)]
+    /// Flag rates above the peers' mean + this many standard deviations (zero or more).
+    #[arg(long, default_value_t = 3.0, value_parser = standard_deviations)]
     pub sd: f64,
+}
+
+/// The most resampled data sets: each is a full scoring and payment run.
+pub const MAX_DRAWS: u64 = 100_000;
+
+/// A number of standard deviations: finite and not negative.
+fn standard_deviations(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(k) if k.is_finite() && k >= 0.0 => Ok(k),
+        _ => Err(format!("{text:?} must be a number, zero or more")),
+    }
 }
 
 fn num(x: f64) -> String {

@@ -14,6 +14,25 @@ pub fn program_for(obs: &Observations) -> Program {
     })
 }
 
+/// The most cells per sweep axis, as `sweep --x` allows.
+pub const MAX_GRID: usize = 10_000;
+
+/// Refuses sizes the synthetic data cannot be generated for, and grids beyond [`MAX_GRID`],
+/// before anything is timed.
+pub fn check_args(sizes: &[usize], measures: usize, grid: usize) -> Result<(), super::Failure> {
+    for &providers in sizes {
+        SynthSpec::new(providers, measures, 42)
+            .check()
+            .map_err(|e| super::Failure(format!("--sizes/--measures: {e}")))?;
+    }
+    if !(1..=MAX_GRID).contains(&grid) {
+        return Err(super::Failure(format!(
+            "--grid {grid}: ask for 1 to {MAX_GRID} cells per axis"
+        )));
+    }
+    Ok(())
+}
+
 /// Synthetic data of `providers` × `measures` (seed 42) and the program that scores it.
 fn synthetic(providers: usize, measures: usize) -> (Observations, Program) {
     let obs = generate(&SynthSpec {

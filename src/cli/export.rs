@@ -45,6 +45,7 @@ pub fn export(
         check_output(path, &program, program_path, data_dir)?;
     }
     let obs = load_data(&program, program_path, data_dir)?;
+    super::refuse_invalid(program_path, &program, &obs)?;
     let (inputs, results) = engine::run(&program, &obs);
     let buf = format.render(&program, &obs, &inputs, &results)?;
     write_out(&buf, target.as_deref())?;

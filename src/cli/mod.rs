@@ -7,9 +7,11 @@ pub mod bench;
 pub mod export;
 pub mod whatif;
 
-use crate::data::{ensure_not_input, input_files, load_data, read_program, write_atomic};
-use crate::engine::{self, Inputs, Results};
-use crate::program::Program;
+use crate::data::{
+    check_program, ensure_not_input, input_files, load_data, read_program, write_atomic,
+};
+use crate::engine::{self, Inputs, Observations, Results};
+use crate::program::{Program, Severity};
 use clap::{Parser, Subcommand};
 use std::fmt::Write as _;
 use std::io::Write;
@@ -125,7 +127,8 @@ pub struct ProgramFiles {
 
 impl ProgramFiles {
     /// Reads the program and its data, after checking that neither `--out` nor any of
-    /// `other_outputs` would replace a file the run reads.
+    /// `other_outputs` would replace a file the run reads; refuses a program `validate`
+    /// rejects (see [`refuse_invalid`]).
     pub fn load(
         &self,
         other_outputs: &[Option<&Path>],
@@ -136,6 +139,7 @@ impl ProgramFiles {
             check_output(out, &program, &self.program, data_dir)?;
         }
         let obs = load_data(&program, &self.program, data_dir)?;
+        refuse_invalid(&self.program, &program, &obs)?;
         Ok((program, obs))
     }
 }
@@ -188,14 +192,13 @@ pub fn run() -> Launch {
             measures,
             sweep,
             grid,
-        }) => {
+        }) => bench::check_args(&sizes, measures, grid).map(|()| {
             if sweep {
                 bench::run_sweeps(&sizes, measures, grid);
             } else {
                 bench::run(&sizes, measures);
             }
-            Ok(())
-        }
+        }),
         Some(Command::Sweep(args)) => whatif::sweep(&args),
         Some(Command::Compare(args)) => whatif::compare(&args),
         Some(Command::Equity(args)) => analysis::equity(&args),
@@ -209,6 +212,31 @@ pub fn run() -> Launch {
             ExitCode::FAILURE
         }
     })
+}
+
+/// Stops a command that computes money when `validate` reports an error about the program or
+/// its data, printing the same messages on standard error; prints the warnings and lets the
+/// command go on.
+pub fn refuse_invalid(path: &Path, program: &Program, obs: &Observations) -> Result<(), Failure> {
+    let problems = check_program(program, obs);
+    for p in problems.iter().filter(|p| p.severity == Severity::Warning) {
+        eprintln!("p4p-designer: {}: {p}", path.display());
+    }
+    let errors: Vec<_> = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .collect();
+    if errors.is_empty() {
+        return Ok(());
+    }
+    for p in &errors {
+        eprintln!("p4p-designer: {}: {p}", path.display());
+    }
+    Err(Failure(format!(
+        "{}: {} error(s) found, as `validate` reports; nothing was computed",
+        path.display(),
+        errors.len()
+    )))
 }
 
 /// Prints a failure as one line on standard error.
@@ -245,9 +273,7 @@ fn score(path: &Path, data_dir: Option<&Path>, out: Option<&Path>) -> Result<(),
         check_output(out, &program, path, data_dir)?;
     }
     let obs = load_data(&program, path, data_dir)?;
-    for w in &obs.load_report.warnings {
-        eprintln!("p4p-designer: warning: {w}");
-    }
+    refuse_invalid(path, &program, &obs)?;
     let (inputs, results) = engine::run(&program, &obs);
     let mut buf = Vec::with_capacity(256 * inputs.provider_count().max(1));
     write_scores_csv(&program, &inputs, &results, &mut buf)?;
@@ -324,9 +350,8 @@ pub fn write_scores_csv(
 
 fn validate(path: &Path, data_dir: Option<&Path>) -> Result<(), Failure> {
     let program = read_program(path)?;
-    let mut problems = crate::program::validate(&program);
     let obs = load_data(&program, path, data_dir)?;
-    problems.extend(engine::check_data(&program, &obs));
+    let mut problems = check_program(&program, &obs);
     let evidence = crate::program::plan::Evidence::data(&obs);
     problems.extend(crate::program::plan::step_warnings(&program, &evidence));
     for line in obs.load_report.code_summary() {
@@ -368,13 +393,14 @@ fn generate(
 ) -> Result<(), Failure> {
     use crate::program::Layout;
     use crate::synth::{SynthSpec, program_for};
-    std::fs::create_dir_all(out).map_err(|e| Failure(format!("{}: {e}", out.display())))?;
     let spec = SynthSpec {
         providers,
         measures,
         seed,
         ..SynthSpec::default()
     };
+    spec.check().map_err(Failure)?;
+    std::fs::create_dir_all(out).map_err(|e| Failure(format!("{}: {e}", out.display())))?;
     let obs = crate::synth::generate(&spec);
     let mut program = program_for(&spec);
     let performance = if parquet {

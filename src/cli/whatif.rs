@@ -3,6 +3,7 @@
 
 use super::{Failure, ProgramFiles, write_out};
 use crate::engine::{self, Axis, CompareOptions, Comparison, Metric, SweepResult, SweepSpec};
+use crate::program::{Program, Severity, validate};
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
@@ -37,8 +38,8 @@ pub struct CompareArgs {
     /// Numeric stratifier for the equity figures (default: dual_share when present).
     #[arg(long)]
     pub stratifier: Option<String>,
-    /// Biggest winners and losers listed per scenario, against the base program.
-    #[arg(long, default_value_t = 5)]
+    /// Biggest winners and losers listed per scenario, against the base program (0 to 10000).
+    #[arg(long, default_value_t = 5, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=10_000))]
     pub top: usize,
     /// Also write one row per provider: payout and score in every variant, change from base.
     #[arg(long)]
@@ -58,6 +59,7 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
     if let Some(y) = &a.y {
         spec.y = axis(y, "y")?;
     }
+    check_axes(&program, &spec)?;
     spec.stratifier.clone_from(&a.stratifier);
     if let Some(name) = &a.stratifier
         && engine::RiskQuintiles::new(&obs, Some(name)).is_none()
@@ -84,6 +86,57 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
             .as_deref()
             .unwrap_or("(no numeric stratifier)")
     );
+    Ok(())
+}
+
+/// The most cells one sweep computes: each holds a full set of figures.
+pub const MAX_CELLS: usize = 1_000_000;
+
+/// A sweep computes money in every cell: refuses axes whose ends take the program where
+/// `validate` reports an error the program itself does not have (a pool beyond the largest
+/// amount, say), naming the values, and grids of more than [`MAX_CELLS`] cells.
+fn check_axes(program: &Program, spec: &SweepSpec) -> Result<(), Failure> {
+    let cells = spec.x.len().saturating_mul(spec.y.len());
+    if cells > MAX_CELLS {
+        return Err(Failure(format!(
+            "{} × {} = {cells} cells: a sweep computes at most {MAX_CELLS}",
+            spec.x.len(),
+            spec.y.len()
+        )));
+    }
+    let errors = |p: &Program| -> Vec<String> {
+        validate(p)
+            .into_iter()
+            .filter(|e| e.severity == Severity::Error)
+            .map(|e| e.to_string())
+            .collect()
+    };
+    let before = errors(program);
+    let ends = |a: &engine::Axis| [a.value(0), a.value(a.len() - 1)];
+    for x in ends(&spec.x) {
+        for y in ends(&spec.y) {
+            let mut p = program.clone();
+            spec.x.param.set(&mut p, x);
+            spec.y.param.set(&mut p, y);
+            if let Some(e) = errors(&p).into_iter().find(|e| !before.contains(e)) {
+                // 1e308 reads better than its 309 digits.
+                let show = |v: f64| {
+                    if v.abs() >= 1e15 {
+                        format!("{v:e}")
+                    } else {
+                        v.to_string()
+                    }
+                };
+                return Err(Failure(format!(
+                    "--x {} = {}, --y {} = {}: {e}",
+                    spec.x.param.key(),
+                    show(x),
+                    spec.y.param.key(),
+                    show(y)
+                )));
+            }
+        }
+    }
     Ok(())
 }
 

@@ -29,7 +29,7 @@ pub use guess::{
 pub use inspect::{FileInfo, PREVIEW_ROWS, inspect_file};
 pub use load::{LoadProgress, load_program_data, load_program_data_with_progress};
 pub use output::{ensure_not_input, write_atomic, write_atomic_with};
-pub use program_files::{FileError, input_files, load_data, read_program};
+pub use program_files::{FileError, check_program, input_files, load_data, read_program, refusal};
 pub use source::FileFormat;
 pub use write::{
     long_csv_mapping, providers_csv_mapping, write_observations_long_csv,

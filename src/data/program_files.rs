@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::engine::Observations;
-use crate::program::Program;
+use crate::program::{Problem, Program, Severity};
 
 /// Why a program or its data could not be read; the message names the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,4 +84,30 @@ pub fn data_files(program: &Program, base: &Path) -> Vec<PathBuf> {
         .iter()
         .map(|f| super::source::resolve(base, &f.path))
         .collect()
+}
+
+/// What `validate` says about running `program` on `obs`: the document's own problems, then
+/// what the data cannot support. Every command and view that computes money asks this first:
+/// its errors stop it (see [`refusal`]), its warnings are shown and it goes on.
+pub fn check_program(program: &Program, obs: &Observations) -> Vec<Problem> {
+    let mut problems = crate::program::validate(program);
+    if program.data.files.is_empty() {
+        problems.push(Problem::error(
+            "no data loaded: the program names no data files (data.files is empty)",
+        ));
+    } else {
+        problems.extend(crate::engine::check_data(program, obs));
+    }
+    problems
+}
+
+/// Why no money may be computed: `validate`'s errors among `problems`, one per line as
+/// `validate` prints them, or None when there are none.
+pub fn refusal(problems: &[Problem]) -> Option<String> {
+    let errors: Vec<String> = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .map(Problem::to_string)
+        .collect();
+    (!errors.is_empty()).then(|| errors.join("\n"))
 }

@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where a program's data comes from. Paths are relative to the program file's folder.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct DataSources {
     pub files: Vec<DataFile>,
     /// Cell values that mean "no value" (besides an empty cell), compared trimmed and ignoring
@@ -47,6 +47,7 @@ pub fn is_suppression_code(code: &str) -> bool {
 
 /// One data file and how its columns map onto the program's fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DataFile {
     pub path: String,
     pub layout: Layout,
@@ -67,7 +68,7 @@ pub enum Layout {
 
 /// Column names of a long-format performance file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct LongMapping {
     pub provider_id: String,
     pub measure_id: String,
@@ -96,7 +97,7 @@ impl Default for LongMapping {
 
 /// Column names of a wide file.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct WideMapping {
     pub provider_id: String,
     pub provider_name: Option<String>,
@@ -105,6 +106,7 @@ pub struct WideMapping {
 
 /// One column of a wide file: which measure and which field it holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WideColumn {
     pub column: String,
     pub measure_id: String,
@@ -131,7 +133,7 @@ pub enum WideField {
 
 /// Column names of a patient-level file; flags are 1/0, true/false or yes/no.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct PatientMapping {
     pub patient_id: String,
     pub provider_id: String,
@@ -163,7 +165,7 @@ impl Default for PatientMapping {
 
 /// Column names of a provider attributes file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ProviderMapping {
     pub provider_id: String,
     pub name: Option<String>,

@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 
 /// Step 1: the population the program serves.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Population {
     pub description: String,
     /// Members (lives) covered.
@@ -15,7 +15,7 @@ pub struct Population {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct PopulationSegment {
     pub name: String,
     pub share: f64,
@@ -23,7 +23,7 @@ pub struct PopulationSegment {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ServiceArea {
     pub id: String,
     pub name: String,
@@ -57,6 +57,7 @@ impl Accountability {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CrosswalkEntry {
     pub measure_id: String,
     pub service_area_id: String,
@@ -99,7 +100,7 @@ impl Capability {
 
 /// Step 3: one data-collection or infrastructure requirement and the gap to close.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct GapItem {
     /// Measures that need it (empty: program-wide).
     pub measure_ids: Vec<String>,
@@ -156,7 +157,7 @@ impl PhaseKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Phase {
     pub name: String,
     pub kind: PhaseKind,
@@ -187,7 +188,7 @@ impl Default for Phase {
 
 /// Step 7: running the program.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Implementation {
     /// The phase currently running (by name).
     pub current_phase: Option<String>,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 /// scored in it, `middle_third_points` in the middle third, and nothing in the bottom third.
 /// The multiplier (0–1) says how underserved the provider's patients are.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct EquityBonus {
     /// Provider attribute giving the share of underserved patients (e.g. `dual_share`); a
     /// yes/no column counts as 1 for yes and 0 for no.
@@ -35,6 +35,7 @@ impl Default for EquityBonus {
 
 /// How a provider's stratifier value becomes its underserved multiplier (0–1).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum UnderservedMultiplier {
     /// 0 at or below `zero_at`, rising in a straight line to 1 at `one_at` and above.
     Linear { zero_at: f64, one_at: f64 },

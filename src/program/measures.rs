@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 
 /// One quality or efficiency measure, from candidate (step 1) to scored (steps 2 and 4).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Measure {
     pub id: String,
     pub title: String,
@@ -174,7 +174,7 @@ impl Importance {
 
 /// Step 2's rationale score: each criterion 0–5.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RationaleScore {
     /// Health and cost impact on the population.
     pub impact: u8,

@@ -33,7 +33,7 @@ pub const FORMAT_VERSION: u32 = 1;
 
 /// A complete pay-for-performance program design.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Program {
     pub format_version: u32,
     pub name: String,
@@ -136,12 +136,92 @@ fn declared_version(text: &str) -> Option<u32> {
     None
 }
 
+/// Every document type refuses fields it does not know (`deny_unknown_fields`): a misspelled
+/// section must not be dropped in silence and replaced by defaults that pay real money.
 fn syntax_error(e: ron::error::SpannedError) -> ProgramError {
+    use ron::error::Error;
+    let message = match &e.code {
+        Error::NoSuchStructField {
+            expected,
+            found,
+            outer,
+        } => unknown_name("field", found, outer.as_deref(), expected),
+        Error::NoSuchEnumVariant {
+            expected,
+            found,
+            outer,
+        } => unknown_name("choice", found, outer.as_deref(), expected),
+        code => code.to_string(),
+    };
     ProgramError::Syntax {
         line: e.span.start.line,
         column: e.span.start.col,
-        message: e.code.to_string(),
+        message,
     }
+}
+
+/// "unknown field `paymnet` in Program; did you mean `payment`? (expected one of …)".
+fn unknown_name(what: &str, found: &str, outer: Option<&str>, expected: &[&str]) -> String {
+    let mut s = format!("unknown {what} `{found}`");
+    if let Some(outer) = outer {
+        s.push_str(&format!(" in {outer}"));
+    }
+    if let Some(best) = closest(found, expected) {
+        s.push_str(&format!("; did you mean `{best}`?"));
+    }
+    if !expected.is_empty() {
+        let list: Vec<String> = expected.iter().map(|n| format!("`{n}`")).collect();
+        s.push_str(&format!(" (expected one of {})", list.join(", ")));
+    }
+    s
+}
+
+/// The candidate nearest to `found`, when it is near enough to be a slip of the keyboard: at
+/// most a third of the word's letters changed (at least one), or the same word in another case.
+pub fn closest<'a>(found: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let allowed = (found.chars().count() / 3).max(1);
+    let lower = found.to_lowercase();
+    candidates
+        .iter()
+        .map(|c| {
+            let d = if c.to_lowercase() == lower {
+                0
+            } else {
+                edit_distance(&lower, &c.to_lowercase())
+            };
+            (d, *c)
+        })
+        .filter(|(d, _)| *d <= allowed)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Edit distance counting insertions, deletions, substitutions and swaps of neighbouring
+/// letters (optimal string alignment), each as one.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for (i, row) in d.chunks_mut(w).enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d.iter_mut().take(w).enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[(i - 1) * w + j] + 1)
+                .min(d[i * w + j - 1] + 1)
+                .min(d[(i - 1) * w + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[(i - 2) * w + j - 2] + 1);
+            }
+            d[i * w + j] = best;
+        }
+    }
+    d[a.len() * w + b.len()]
 }
 
 fn ron_options() -> ron::Options {

@@ -249,7 +249,7 @@ impl Parameter {
 
 /// A named set of parameter overrides kept inside a program, to compare designs side by side.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Scenario {
     pub name: String,
     pub description: String,

@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 
 /// Step 6: the pool and how it is paid out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Payment {
     pub pool: Pool,
     pub frequency: Frequency,
@@ -46,6 +46,7 @@ impl Default for Payment {
 
 /// How big the pool is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum Pool {
     /// A fixed amount, in cents.
     Fixed { cents: i64 },
@@ -106,6 +107,7 @@ impl Frequency {
 
 /// How the pool reaches providers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum Distribution {
     /// Each earning provider gets pool × score·weight / Σ score·weight; the pool is paid in full.
     ShareOfPool,
@@ -168,13 +170,14 @@ impl Distribution {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BonusTier {
     pub min_score: f64,
     pub cents: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct SharedSavings {
     /// Minimum savings rate: savings below this share of the benchmark earn nothing.
     pub min_savings_rate: f64,

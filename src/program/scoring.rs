@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 
 /// How measure results become points, domain scores and a total score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Scoring {
     pub achievement: AchievementCurve,
     pub improvement: ImprovementCurve,
@@ -74,6 +74,7 @@ impl Default for Scoring {
 ///   measure is not scored for the providers it applies to (no achievement points, and no
 ///   improvement points without a benchmark), and `validate` warns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum AchievementCurve {
     /// Hospital VBP: 0–10 whole points, round(9·(P−AT)/(BM−AT) + 0.5); P == AT gives 1.
     HvbpPoints,
@@ -127,6 +128,7 @@ impl AchievementCurve {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Tier {
     /// 0 = at the threshold, 1 = at the benchmark.
     pub at: f64,
@@ -135,6 +137,7 @@ pub struct Tier {
 
 /// Improvement: points for closing the gap between the provider's own baseline and the benchmark.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum ImprovementCurve {
     /// No improvement credit.
     None,
@@ -183,7 +186,7 @@ impl Combine {
 
 /// A group of measures scored together and weighted into the total.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Domain {
     pub id: String,
     pub name: String,
@@ -210,6 +213,7 @@ impl Default for Domain {
 /// Consistency points: reward for the worst dimension's position between floor and threshold.
 /// The domain becomes (100 − max_points) × base share + consistency points.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Consistency {
     pub max_points: f64,
 }

@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 
 /// Step 5: the periods compared and how thresholds and benchmarks are set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Standards {
     /// Period label of the baseline (as in the data's `period` column).
     pub baseline_period: String,
@@ -65,6 +65,7 @@ impl Standards {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MeasureStandards {
     pub measure_id: String,
     #[serde(default)]
@@ -84,6 +85,7 @@ pub enum PeriodRef {
 
 /// How a threshold, benchmark or floor is set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum StandardRule {
     /// The p-th percentile (0–100) of providers' rates, ranked from worst to best: the 60th
     /// percentile is better than 60% of providers whatever the measure's direction. Linear

@@ -1,5 +1,6 @@
 //! Structural checks of a program document: what a designer should fix before trusting results.
 
+use super::plan::Step;
 use super::{
     AchievementCurve, Distribution, Eligibility, Limit, Pool, Program, StandardRule, WeightBy,
 };
@@ -54,8 +55,33 @@ pub const MAX_CENTS: i64 = 1_000_000_000_000_000;
 /// overflowing the sums they enter.
 pub const MAX_WEIGHT: f64 = 1e6;
 
+/// Problems found so far, each with the design step whose screen edits what it is about.
+struct Found {
+    /// The step the next problems concern.
+    step: Step,
+    list: Vec<(Step, Problem)>,
+}
+
+impl Found {
+    fn push(&mut self, p: Problem) {
+        self.list.push((self.step, p));
+    }
+}
+
+/// A number as a message shows it: 1e308 rather than its 309 digits.
+fn short(v: f64) -> String {
+    if v.abs() >= 1e15 {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
+}
+
+/// The longest phase or gap, in months (a century).
+pub const MAX_MONTHS: u32 = 1200;
+
 /// An error naming `field` unless `ok`.
-fn require(out: &mut Vec<Problem>, ok: bool, field: &str, what: impl fmt::Display) {
+fn require(out: &mut Found, ok: bool, field: &str, what: impl fmt::Display) {
     if !ok {
         out.push(Problem::error(format!("{field}: {what}")));
     }
@@ -66,7 +92,7 @@ fn cents_in_range(c: i64) -> bool {
 }
 
 /// A limit (cap or floor) that is a number of cents in range, or a percentage 0–100.
-fn check_limit(out: &mut Vec<Problem>, field: &str, limit: &Option<Limit>) {
+fn check_limit(out: &mut Found, field: &str, limit: &Option<Limit>) {
     match limit {
         Some(Limit::Cents(c)) => require(
             out,
@@ -86,14 +112,34 @@ fn check_limit(out: &mut Vec<Problem>, field: &str, limit: &Option<Limit>) {
 
 /// Checks a program for inconsistencies; an empty list means none were found.
 pub fn validate(p: &Program) -> Vec<Problem> {
-    let mut out = Vec::new();
+    validate_by_step(p).into_iter().map(|(_, p)| p).collect()
+}
+
+/// The problems [`validate`] finds about what `step` edits (a cap is step 6's, a percentile
+/// step 5's), so that a step is not shown done while `validate` reports an error in it.
+pub fn validate_step(p: &Program, step: Step) -> Vec<Problem> {
+    validate_by_step(p)
+        .into_iter()
+        .filter(|(s, _)| *s == step)
+        .map(|(_, p)| p)
+        .collect()
+}
+
+/// [`validate`]'s problems, each with the step it concerns.
+pub fn validate_by_step(p: &Program) -> Vec<(Step, Problem)> {
+    let mut out = Found {
+        step: Step::Identify,
+        list: Vec::new(),
+    };
     let mut ids = HashSet::new();
     for m in &p.measures {
+        out.step = Step::Identify;
         if m.id.trim().is_empty() {
             out.push(Problem::error(format!("measure \"{}\" has no id", m.title)));
         } else if !ids.insert(m.id.as_str()) {
             out.push(Problem::error(format!("measure id {} is used twice", m.id)));
         }
+        out.step = Step::Payment;
         if !(m.weight.is_finite() && m.weight >= 0.0) {
             out.push(Problem::error(format!(
                 "measure {}: weight {} must be zero or more",
@@ -114,6 +160,7 @@ pub fn validate(p: &Program) -> Vec<Problem> {
                 m.id, m.domain
             )));
         }
+        out.step = Step::Baselines;
         if let Some(min) = m.min_denominator
             && !(min.is_finite() && min >= 0.0)
         {
@@ -123,6 +170,7 @@ pub fn validate(p: &Program) -> Vec<Problem> {
             )));
         }
     }
+    out.step = Step::VitalFew;
     if p.scored_measures().next().is_none() {
         out.push(Problem::warning(
             "no measure is marked as one of the vital few, so nothing is scored",
@@ -156,6 +204,48 @@ pub fn validate(p: &Program) -> Vec<Problem> {
             )));
         }
     }
+    out.step = Step::Gaps;
+    for (i, g) in p.gaps.iter().enumerate() {
+        let field = format!("gaps[{i}]");
+        require(
+            &mut out,
+            cents_in_range(g.cost_cents),
+            &field,
+            format!("cost {} cents must be 0 to {MAX_CENTS}", g.cost_cents),
+        );
+        require(
+            &mut out,
+            (0.0..=MAX_MONTHS as f64).contains(&g.months),
+            &field,
+            format!(
+                "{} months to close must be 0 to {MAX_MONTHS}",
+                short(g.months)
+            ),
+        );
+    }
+    out.step = Step::Phase;
+    for (i, ph) in p.phases.iter().enumerate() {
+        let field = if ph.name.is_empty() {
+            format!("phases[{i}]")
+        } else {
+            format!("phases[{i}] \"{}\"", ph.name)
+        };
+        require(
+            &mut out,
+            (0.0..=1.0).contains(&ph.pool_share),
+            &field,
+            format!(
+                "pool share {} must be a share from 0 to 1",
+                short(ph.pool_share)
+            ),
+        );
+        require(
+            &mut out,
+            ph.months <= MAX_MONTHS,
+            &field,
+            format!("{} months must be at most {MAX_MONTHS}", ph.months),
+        );
+    }
     let share: f64 = p.phases.iter().map(|ph| ph.pool_share).sum();
     if share > 1.0 + 1e-9 {
         out.push(Problem::error(format!(
@@ -173,6 +263,7 @@ pub fn validate(p: &Program) -> Vec<Problem> {
             }
         }
     }
+    out.step = Step::Baselines;
     let s = &p.standards;
     let mut rules: Vec<(&str, &StandardRule)> = vec![
         ("threshold", &s.threshold),
@@ -206,6 +297,7 @@ pub fn validate(p: &Program) -> Vec<Problem> {
             "baseline and performance periods must both be named",
         ));
     }
+    out.step = Step::Payment;
     let sc = &p.scoring;
     // Measure and domain scores share one set of column names ("X score").
     for d in &sc.domains {
@@ -221,6 +313,46 @@ pub fn validate(p: &Program) -> Vec<Problem> {
                 d.id, d.weight
             )));
         }
+    }
+    for d in &sc.domains {
+        if let Some(c) = &d.consistency {
+            // The domain is (100 − max_points) × base share + consistency points.
+            require(
+                &mut out,
+                (0.0..=100.0).contains(&c.max_points),
+                &format!("domain {}: consistency", d.id),
+                format!("max_points {} must be 0 to 100", c.max_points),
+            );
+        }
+    }
+    if let Some(eb) = &sc.equity_bonus {
+        for (name, v) in [
+            ("top_third_points", eb.top_third_points),
+            ("middle_third_points", eb.middle_third_points),
+            ("max_points", eb.max_points),
+        ] {
+            require(
+                &mut out,
+                (0.0..=100.0).contains(&v),
+                &format!("scoring.equity_bonus {name}"),
+                format!("{v} must be 0 to 100"),
+            );
+        }
+        let numbers: &[f64] = match &eb.multiplier {
+            super::UnderservedMultiplier::Linear { zero_at, one_at } => &[*zero_at, *one_at],
+            super::UnderservedMultiplier::Logistic {
+                midpoint,
+                slope,
+                zero_below,
+            } => &[*midpoint, *slope, *zero_below],
+            super::UnderservedMultiplier::Rank { zero_below } => &[*zero_below],
+        };
+        require(
+            &mut out,
+            numbers.iter().all(|v| v.is_finite()),
+            "scoring.equity_bonus multiplier",
+            format!("{numbers:?} must be numbers"),
+        );
     }
     let points_ok = |x: f64| x.is_finite() && (0.0..=1e6).contains(&x);
     match &sc.achievement {
@@ -438,5 +570,31 @@ pub fn validate(p: &Program) -> Vec<Problem> {
             }
         )));
     }
-    out
+    // Scenarios are compared by computing their money too: each must pass on its own.
+    let errors_of = |list: &[(Step, Problem)]| -> Vec<String> {
+        list.iter()
+            .filter(|(_, e)| e.severity == Severity::Error)
+            .map(|(_, e)| e.message.clone())
+            .collect()
+    };
+    let base = errors_of(&out.list);
+    for s in &p.scenarios {
+        for (param, v) in &s.overrides {
+            if !v.is_finite() {
+                out.push(Problem::error(format!(
+                    "scenario \"{}\": {} = {v} must be a number",
+                    s.name,
+                    param.key()
+                )));
+            }
+        }
+        let mut applied = s.apply(p);
+        applied.scenarios.clear();
+        for e in errors_of(&validate_by_step(&applied)) {
+            if !base.contains(&e) {
+                out.push(Problem::error(format!("scenario \"{}\": {e}", s.name)));
+            }
+        }
+    }
+    out.list
 }

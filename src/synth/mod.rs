@@ -72,7 +72,41 @@ impl Default for SynthSpec {
     }
 }
 
+/// The most practices [`generate`] is asked for from the command line: far beyond any real
+/// program, and small enough that the columns fit in memory.
+pub const MAX_PROVIDERS: usize = 10_000_000;
+
+/// The most measures [`generate`] is asked for from the command line.
+pub const MAX_MEASURES: usize = 10_000;
+
+/// The most practice × measure results per period.
+pub const MAX_RESULTS: usize = 1_000_000_000;
+
 impl SynthSpec {
+    /// Refuses sizes no machine could hold (a count near 2^64 would overflow an allocation),
+    /// naming the setting and its limit.
+    pub fn check(&self) -> Result<(), String> {
+        if self.providers == 0 || self.providers > MAX_PROVIDERS {
+            return Err(format!(
+                "{} providers: ask for 1 to {MAX_PROVIDERS}",
+                self.providers
+            ));
+        }
+        if self.measures == 0 || self.measures > MAX_MEASURES {
+            return Err(format!(
+                "{} measures: ask for 1 to {MAX_MEASURES}",
+                self.measures
+            ));
+        }
+        if self.providers.saturating_mul(self.measures) > MAX_RESULTS {
+            return Err(format!(
+                "{} providers × {} measures is more than {MAX_RESULTS} results per period",
+                self.providers, self.measures
+            ));
+        }
+        Ok(())
+    }
+
     pub fn new(providers: usize, measures: usize, seed: u64) -> Self {
         SynthSpec {
             providers,

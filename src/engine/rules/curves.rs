@@ -101,7 +101,8 @@ pub fn scaled_improvement(p: f64, b: f64, bm: f64) -> f64 {
 /// even when `hi` is not above `lo` (the benchmark decides, as on every curve).
 #[inline(always)]
 pub fn linear(p: f64, lo: f64, hi: f64, max: f64) -> f64 {
-    let pts = (max * (p - lo) / (hi - lo)).clamp(0.0, max);
+    // `max.max(0.0)`: a negative or NaN maximum from an unchecked program must not panic.
+    let pts = (max * (p - lo) / (hi - lo)).clamp(0.0, max.max(0.0));
     let pts = if p <= lo { 0.0 } else { pts };
     let pts = if p >= hi { max } else { pts };
     if p.is_nan() | lo.is_nan() | hi.is_nan() {
@@ -184,7 +185,7 @@ pub fn consistency_points(lo: f64, max: f64) -> f64 {
     } else if lo <= 0.0 {
         0.0
     } else {
-        round_half_up(max * lo - 0.5).clamp(0.0, max)
+        round_half_up(max * lo - 0.5).clamp(0.0, max.max(0.0))
     }
 }
 

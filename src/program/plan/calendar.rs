@@ -18,14 +18,19 @@ pub fn format_month(k: i32) -> String {
     format!("{:04}-{:02}", k.div_euclid(12), k.rem_euclid(12) + 1)
 }
 
+/// `s` plus `months`, saturating: a hand-written length near u32::MAX must not overflow.
+fn plus_months(s: i32, months: u32) -> i32 {
+    s.saturating_add(i32::try_from(months).unwrap_or(i32::MAX))
+}
+
 /// The last month of a phase ("YYYY-MM"), when its start is valid.
 pub fn end_month(p: &Phase) -> Option<String> {
-    parse_month(&p.start).map(|s| format_month(s + p.months.max(1) as i32 - 1))
+    parse_month(&p.start).map(|s| format_month(plus_months(s, p.months.max(1)) - 1))
 }
 
 /// The month after a phase ends ("YYYY-MM"): where a following phase starts.
 pub fn month_after(p: &Phase) -> Option<String> {
-    parse_month(&p.start).map(|s| format_month(s + p.months as i32))
+    parse_month(&p.start).map(|s| format_month(plus_months(s, p.months)))
 }
 
 /// The month a measure's data should be ready: the program's first month plus the longest of
@@ -42,7 +47,7 @@ pub fn data_ready_month(program: &Program, measure: &str) -> Option<i32> {
         .filter(|g| g.capability != Capability::Ready && g.measure_ids.iter().any(|m| m == measure))
         .map(|g| g.months)
         .fold(None, |a: Option<f64>, m| Some(a.map_or(m, |a| a.max(m))))?;
-    Some(start + months.ceil() as i32)
+    Some(start.saturating_add(months.ceil() as i32))
 }
 
 /// What the gap analysis says about a measure's phasing: the first phase that counts it but
@@ -125,7 +130,7 @@ pub fn standard_phases(measures: &[String]) -> Vec<Phase> {
 pub fn chain_dates(phases: &mut [Phase]) {
     for i in 1..phases.len() {
         if let Some(s) = parse_month(&phases[i - 1].start) {
-            phases[i].start = format_month(s + phases[i - 1].months as i32);
+            phases[i].start = format_month(plus_months(s, phases[i - 1].months));
         }
     }
 }

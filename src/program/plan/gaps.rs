@@ -43,14 +43,15 @@ pub fn gap_totals(program: &Program) -> GapTotals {
     let mut t = GapTotals::default();
     for g in &program.gaps {
         t.items += 1;
-        t.cost_cents += g.cost_cents;
+        // Saturating: a hand-written cost near i64::MAX must not overflow (validate refuses it).
+        t.cost_cents = t.cost_cents.saturating_add(g.cost_cents);
         t.max_months = t.max_months.max(g.months);
         let l = match g.level {
             GapLevel::Provider => &mut t.provider,
             GapLevel::Payer => &mut t.payer,
         };
         l.items += 1;
-        l.cost_cents += g.cost_cents;
+        l.cost_cents = l.cost_cents.saturating_add(g.cost_cents);
         l.max_months = l.max_months.max(g.months);
         if g.capability != Capability::Ready {
             l.not_ready += 1;

@@ -192,8 +192,23 @@ impl<'a> Evidence<'a> {
     }
 }
 
-/// Everything that keeps a step from being done, most important first.
+/// Everything that keeps a step from being done, most important first: the step's own checks,
+/// then `validate`'s errors about what the step edits (those the step has not already said in
+/// its own words), so that no step shows done while `validate` rejects the program.
 pub fn problems(step: Step, program: &Program, evidence: &Evidence) -> Vec<String> {
+    let mut out = step_problems(step, program, evidence);
+    let errors: Vec<String> = crate::program::validate_step(program, step)
+        .into_iter()
+        .filter(|p| p.severity == crate::program::Severity::Error)
+        .map(|p| p.message)
+        .filter(|m| !out.iter().any(|own| m.starts_with(own.as_str())))
+        .collect();
+    out.extend(errors);
+    out
+}
+
+/// The step's own checks, without `validate`'s.
+fn step_problems(step: Step, program: &Program, evidence: &Evidence) -> Vec<String> {
     match step {
         Step::Identify => identify_problems(program),
         Step::VitalFew => vital_few_problems(program),
@@ -221,7 +236,9 @@ pub fn step_warnings(program: &Program, evidence: &Evidence) -> Vec<Problem> {
             _ => true,
         })
         .flat_map(|s| {
-            problems(s, program, evidence)
+            // `validate` reports its own errors; repeating them here as warnings would only
+            // list them twice.
+            step_problems(s, program, evidence)
                 .into_iter()
                 .map(move |p| Problem::warning(format!("step {}: {p}", s.title())))
         })
