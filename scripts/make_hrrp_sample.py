@@ -142,8 +142,6 @@ def write_program(year, nm):
         frequency: Annual,
         distribution: Reduction(scale: {nm}, round_decimals: Some(4), max_percent: 3.0),
         eligibility: Any,
-        weight_by: BasePayments,
-        two_sided: true,
         default_base_payments: 1000000.0,
     ),
     data: (

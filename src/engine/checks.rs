@@ -2,7 +2,9 @@
 
 use super::observations::Observations;
 use super::standards::resolve;
-use crate::program::{AchievementCurve, PeriodRef, Problem, Program, StandardRule};
+use crate::program::{
+    AchievementCurve, ImprovementCurve, PeriodRef, Problem, Program, StandardRule,
+};
 
 /// Problems that stop a program's measures from being scored on these data.
 pub fn check_data(program: &Program, obs: &Observations) -> Vec<Problem> {
@@ -35,8 +37,9 @@ pub fn check_data(program: &Program, obs: &Observations) -> Vec<Problem> {
                 .unwrap_or(0)
         };
         if reported(&s.performance_period) == 0 {
-            out.push(Problem::error(format!(
-                "measure {}: no provider reported it in period \"{}\"",
+            // A warning, not an error: the other measures can still be scored and paid.
+            out.push(Problem::warning(format!(
+                "measure {}: no provider reported it in period \"{}\", so it is not scored",
                 m.id, s.performance_period
             )));
         }
@@ -54,19 +57,25 @@ pub fn check_data(program: &Program, obs: &Observations) -> Vec<Problem> {
                         }
                     )
                 });
-            out.push(Problem::warning(if on_baseline {
-                format!(
-                    "measure {}: no baseline in period \"{}\", but its threshold or benchmark \
+            // Without improvement points and with standards set otherwise, a missing
+            // baseline costs nothing.
+            let uses_baseline =
+                on_baseline || !matches!(program.scoring.improvement, ImprovementCurve::None);
+            if uses_baseline {
+                out.push(Problem::warning(if on_baseline {
+                    format!(
+                        "measure {}: no baseline in period \"{}\", but its threshold or benchmark \
                      is set from the baseline, so it earns no points at all; set the standards \
                      on the performance period (step 5) or load baseline data",
-                    m.id, s.baseline_period
-                )
-            } else {
-                format!(
-                    "measure {}: no baseline in period \"{}\", so no improvement points",
-                    m.id, s.baseline_period
-                )
-            }));
+                        m.id, s.baseline_period
+                    )
+                } else {
+                    format!(
+                        "measure {}: no baseline in period \"{}\", so no improvement points",
+                        m.id, s.baseline_period
+                    )
+                }));
+            }
         }
         let supplied_missing = |pick: fn(&super::observations::SuppliedValues) -> &Vec<f64>| {
             supplied.is_none_or(|v| pick(v).iter().all(|x| x.is_nan()))
@@ -83,11 +92,26 @@ pub fn check_data(program: &Program, obs: &Observations) -> Vec<Problem> {
                 supplied_missing(|v| &v.benchmark),
             ),
         ] {
-            if *rule == StandardRule::Supplied && missing {
-                out.push(Problem::error(format!(
-                    "measure {}: the {what} is to be supplied by the data, but no column gives it",
-                    m.id
-                )));
+            // Curves that score against the threshold alone never read a benchmark.
+            let unused = what == "benchmark"
+                && matches!(
+                    program.scoring.achievement,
+                    AchievementCurve::ExcessOverThreshold | AchievementCurve::StandardisedZ { .. }
+                );
+            if *rule == StandardRule::Supplied && missing && !unused {
+                // No column at all is a mapping to mend; a column with no values (CMS suppressed
+                // a measure one year) leaves just that measure unscored.
+                out.push(if supplied.is_none() {
+                    Problem::error(format!(
+                        "measure {}: the {what} is to be supplied by the data, but no column gives it",
+                        m.id
+                    ))
+                } else {
+                    Problem::warning(format!(
+                        "measure {}: the data give no {what} for it, so it is not scored",
+                        m.id
+                    ))
+                });
             }
         }
     }

@@ -462,7 +462,12 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
             max_percent,
         } => super::penalty::pay_reduction(r, total, base, (*scale, *round_decimals, *max_percent)),
     }
-    finish(pay.two_sided, r);
+    // A penalty model takes money back by its nature, whatever `two_sided` says.
+    let penalty = matches!(
+        pay.distribution,
+        Distribution::Reduction { .. } | Distribution::WorstShareReduction { .. }
+    );
+    finish(pay.two_sided || penalty, r);
 }
 
 /// Net payments and the total paid, from what each provider earned and had withheld.
