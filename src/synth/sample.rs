@@ -523,7 +523,9 @@ pub fn medicaid_primary_care_program() -> Program {
                     }),
                 },
             ],
-            missing_values: Vec::new(),
+            missing_values: crate::program::DEFAULT_MISSING_VALUES
+                .map(String::from)
+                .to_vec(),
         },
         scenarios: vec![
             Scenario {

@@ -18,6 +18,8 @@ const MEASURES: [&str; 3] = ["BCS-AD", "CBP-AD", "HBD-AD"];
 fn program_file(dir: &Path) -> PathBuf {
     let mut p = p4p_designer::synth::medicaid_primary_care_program();
     p.data.files.clear();
+    // A program that lists no missing-value codes, so the dialog must offer them.
+    p.data.missing_values.clear();
     for m in &mut p.measures {
         m.vital_few = MEASURES.contains(&m.id.as_str());
     }
