@@ -655,3 +655,282 @@ pub fn correlated_measures(inputs: &Inputs) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::observations::AttributeValues;
+    use crate::program::{BonusTier, Domain, Limit, Measure, Pool};
+
+    /// A program paying on measures m0, m1… in one domain and one service area.
+    fn program(measures: usize) -> Program {
+        let mut p = Program::default();
+        p.scoring.domains = vec![Domain {
+            id: "d".into(),
+            ..Domain::default()
+        }];
+        p.measures = (0..measures)
+            .map(|k| Measure {
+                id: format!("m{k}"),
+                domain: "d".into(),
+                vital_few: true,
+                service_areas: vec!["pc".into()],
+                ..Measure::default()
+            })
+            .collect();
+        p
+    }
+
+    /// `n` providers P000…; counts (numerator, denominator) of measure k for provider i from
+    /// `f(k, i, baseline)`.
+    fn data(
+        n: usize,
+        measures: usize,
+        f: impl Fn(usize, usize, bool) -> (f64, f64),
+    ) -> Observations {
+        let mut obs = Observations::new();
+        for i in 0..n {
+            obs.provider_index(&format!("P{i:03}"));
+        }
+        for k in 0..measures {
+            for (period, base) in [("baseline", true), ("performance", false)] {
+                let v = obs.series_mut(&format!("m{k}"), period);
+                for i in 0..n {
+                    let (x, d) = f(k, i, base);
+                    v.numerator[i] = x;
+                    v.denominator[i] = d;
+                }
+            }
+        }
+        obs
+    }
+
+    /// Rates spread from 10% to 90% over providers, varying by measure.
+    fn spread(k: usize, i: usize, _: bool) -> (f64, f64) {
+        (10.0 + ((i * 37 + k * 11) % 80) as f64, 100.0)
+    }
+
+    fn checks(found: &[Finding], check: Check) -> usize {
+        found.iter().filter(|f| f.check == check).count()
+    }
+
+    #[test]
+    fn too_many_measures_fires_past_seven_in_an_area_or_on_a_thin_pool() {
+        let p = program(8);
+        let (_, r) = crate::engine::run(&p, &data(20, 8, spread));
+        let f = too_many_measures(&p, &r);
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].message
+                .contains("service area pc is paid on 8 measures")
+        );
+
+        let mut p = program(3);
+        let obs = data(20, 3, spread);
+        let (_, r) = crate::engine::run(&p, &obs);
+        assert!(too_many_measures(&p, &r).is_empty());
+        // $1,000 over 20 providers and 3 measures: $16 each.
+        p.payment.pool = Pool::Fixed { cents: 100_000 };
+        let (_, r) = crate::engine::run(&p, &obs);
+        let f = too_many_measures(&p, &r);
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].message.contains("about $16 to a provider"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn low_reliability_fires_when_providers_barely_differ() {
+        let mut p = program(1);
+        p.measures[0].min_denominator = Some(30.0);
+        // True rates 49–51%: almost all of the spread at 30 patients is chance.
+        let obs = data(40, 1, |_, i, _| (490.0 + (i % 3) as f64 * 10.0, 1000.0));
+        let f = low_reliability(&p, &obs);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.starts_with("m0: reliability"));
+        assert!(f[0].message.contains("minimum denominator of 30"));
+        assert!(low_reliability(&p, &data(40, 1, spread)).is_empty());
+    }
+
+    #[test]
+    fn topped_out_fires_when_everyone_is_near_the_top() {
+        let p = program(1);
+        let obs = data(30, 1, |_, i, _| (95.0 + (i % 3) as f64, 100.0));
+        let (inputs, _) = crate::engine::run(&p, &obs);
+        let f = topped_out(&inputs);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.starts_with("m0 is topped out"));
+        let (inputs, _) = crate::engine::run(&p, &data(30, 1, spread));
+        assert!(topped_out(&inputs).is_empty());
+    }
+
+    #[test]
+    fn small_incentive_fires_below_two_percent_of_base_payments() {
+        let mut p = program(1);
+        let mut obs = data(20, 1, spread);
+        obs.providers.base_payments = vec![1_000_000.0; 20];
+        // $1M pool on $20M of base payments: 5%.
+        let (_, r) = crate::engine::run(&p, &obs);
+        assert!(small_incentive(&obs, &r).is_empty());
+        p.payment.pool = Pool::Fixed { cents: 10_000_000 };
+        let (_, r) = crate::engine::run(&p, &obs);
+        let f = small_incentive(&obs, &r);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Warning);
+        assert!(
+            f[0].message.contains("the pool is 0.5%"),
+            "{}",
+            f[0].message
+        );
+        // Unknown base payments: nothing to compare with.
+        obs.providers.base_payments = vec![f64::NAN; 20];
+        assert!(small_incentive(&obs, &r).is_empty());
+    }
+
+    fn with_risk(obs: &mut Observations, rising: bool) {
+        let n = obs.provider_count();
+        let s = obs.add_stratifier("dual_share", true);
+        obs.providers.stratifiers[s].values = AttributeValues::Numeric(
+            (0..n)
+                .map(|i| {
+                    let x = i as f64 / n as f64;
+                    if rising { x } else { 1.0 - x }
+                })
+                .collect(),
+        );
+        obs.providers.lives = vec![100.0; n];
+    }
+
+    #[test]
+    fn reverse_robin_hood_fires_when_payout_per_life_falls_with_risk() {
+        let p = program(1);
+        // Rates fall as the provider index rises.
+        let rates = |_: usize, i: usize, _: bool| (90.0 - 2.0 * i as f64, 100.0);
+        let mut obs = data(40, 1, rates);
+        with_risk(&mut obs, true);
+        let (_, r) = crate::engine::run(&p, &obs);
+        let f = reverse_robin_hood(&obs, &r);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("falls with dual_share"));
+        let mut obs = data(40, 1, rates);
+        with_risk(&mut obs, false);
+        let (_, r) = crate::engine::run(&p, &obs);
+        assert!(reverse_robin_hood(&obs, &r).is_empty());
+    }
+
+    #[test]
+    fn exclusion_gaming_fires_on_a_provider_excluding_far_more_than_peers() {
+        let p = program(1);
+        let mut obs = data(30, 1, spread);
+        let v = obs.series_mut("m0", "performance");
+        v.exclusions = vec![2.0; 30];
+        assert!(exclusion_gaming(&p, &obs).is_empty());
+        obs.series_mut("m0", "performance").exclusions[7] = 40.0;
+        let f = exclusion_gaming(&p, &obs);
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].evidence[1].contains("P007 excludes 40.0%"),
+            "{:?}",
+            f[0].evidence
+        );
+    }
+
+    #[test]
+    fn benchmarks_fire_when_no_one_or_nearly_everyone_reaches_them() {
+        let p = program(1);
+        let base = |_: usize, i: usize| 20.0 + i as f64;
+        let check = |shift: f64| {
+            let obs = data(30, 1, |k, i, b| {
+                (base(k, i) + if b { 0.0 } else { shift }, 100.0)
+            });
+            let (inputs, r) = crate::engine::run(&p, &obs);
+            benchmarks(&inputs, &r)
+        };
+        assert!(check(0.0).is_empty());
+        let none = check(-20.0);
+        assert_eq!(none.len(), 1);
+        assert!(none[0].message.contains("no provider reaches"));
+        let all = check(40.0);
+        assert_eq!(all.len(), 1);
+        assert!(all[0].message.contains("100.0% of providers already meet"));
+    }
+
+    #[test]
+    fn cliffs_fire_one_point_below_a_tier_but_not_on_a_share_of_pool() {
+        let mut p = program(1);
+        let obs = data(20, 1, spread);
+        let (inputs, mut r) = crate::engine::run(&p, &obs);
+        for (i, t) in r.total.iter_mut().enumerate() {
+            *t = if i == 3 { 49.5 } else { 80.0 };
+        }
+        crate::engine::pay_into(&p, &inputs, &mut r);
+        assert!(cliffs(&p, &inputs, &r).is_empty());
+        p.payment.distribution = Distribution::Tiered {
+            tiers: vec![BonusTier {
+                min_score: 50.0,
+                cents: 1_000_000,
+            }],
+        };
+        crate::engine::pay_into(&p, &inputs, &mut r);
+        let f = cliffs(&p, &inputs, &r);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.starts_with("1 provider(s)"));
+        assert!(
+            f[0].evidence[0]
+                .contains("P003 at a total of 49.5 is paid $0; at 50.5 it would be paid $10,000"),
+            "{:?}",
+            f[0].evidence
+        );
+    }
+
+    #[test]
+    fn unpaid_pool_names_the_cap() {
+        let mut p = program(1);
+        let obs = data(20, 1, spread);
+        let (_, r) = crate::engine::run(&p, &obs);
+        assert!(unpaid_pool(&p, &r).is_empty());
+        p.payment.cap = Some(Limit::Cents(10_000));
+        let (_, r) = crate::engine::run(&p, &obs);
+        let f = unpaid_pool(&p, &r);
+        assert_eq!(f.len(), 1);
+        let earning = r.earning_count();
+        assert!(
+            f[0].message
+                .contains(&format!("all {earning} earning providers are at the cap")),
+            "{}",
+            f[0].message
+        );
+        assert!(f[0].message.starts_with(&format!(
+            "{} of the pool",
+            dollars(100_000_000 - earning as i64 * 10_000)
+        )));
+    }
+
+    #[test]
+    fn correlated_measures_fire_on_measures_that_move_together() {
+        let p = program(2);
+        let same = data(30, 2, |_, i, _| (10.0 + 2.0 * i as f64, 100.0));
+        let (inputs, _) = crate::engine::run(&p, &same);
+        let f = correlated_measures(&inputs);
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].message
+                .starts_with("m0 and m1 move together (r = 1.00)")
+        );
+        let apart = data(30, 2, |k, i, _| {
+            let x = if k == 0 { i } else { (i * 7) % 30 };
+            (10.0 + 2.0 * x as f64, 100.0)
+        });
+        let (inputs, _) = crate::engine::run(&p, &apart);
+        assert!(correlated_measures(&inputs).is_empty());
+    }
+
+    #[test]
+    fn dollars_group_thousands() {
+        assert_eq!(dollars(400_000_000), "$4,000,000");
+        assert_eq!(dollars(-12_345), "−$123");
+        assert_eq!(dollars(99), "$0");
+    }
+}
