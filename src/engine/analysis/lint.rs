@@ -97,7 +97,7 @@ fn dollars(cents: i64) -> String {
     let s = d.to_string();
     let mut out = String::new();
     for (k, c) in s.chars().enumerate() {
-        if k > 0 && (s.len() - k) % 3 == 0 {
+        if k > 0 && (s.len() - k).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -925,6 +925,18 @@ mod tests {
         });
         let (inputs, _) = crate::engine::run(&p, &apart);
         assert!(correlated_measures(&inputs).is_empty());
+    }
+
+    #[test]
+    fn lint_runs_every_check() {
+        let p = program(8);
+        let obs = data(30, 8, |_, i, _| (10.0 + 2.0 * i as f64, 100.0));
+        let (inputs, r) = crate::engine::run(&p, &obs);
+        let found = lint(&p, &obs, &inputs, &r);
+        assert_eq!(checks(&found, Check::TooManyMeasures), 1);
+        // Eight identical measures: every pair of the 28.
+        assert_eq!(checks(&found, Check::CorrelatedMeasures), 28);
+        assert_eq!(checks(&found, Check::UnpaidPool), 0);
     }
 
     #[test]
