@@ -232,7 +232,7 @@ mod tests {
             assert_eq!(View::from_key(v.key()), Some(v));
         }
         assert_eq!(
-            parse_shots("equity, sweep,scenarios,reliability"),
+            parse_shots("equity, sweep,scenarios,reliability,lint"),
             View::ALL.map(Shot::Analysis).to_vec()
         );
         assert_eq!(Shot::Analysis(View::Sweep).file_name(), "sweep.png");
