@@ -588,6 +588,16 @@ pub fn unpaid_pool(program: &Program, results: &Results) -> Vec<Finding> {
         )
     } else {
         match &program.payment.distribution {
+            Distribution::LogisticExchange {
+                payback_share,
+                stated_k: None,
+                ..
+            } if *payback_share < 100.0 => (
+                format!(
+                    "the exchange function pays back {payback_share}% of the pool; the payer keeps the rest"
+                ),
+                "raise the payback share if the payer is not meant to keep it".to_owned(),
+            ),
             Distribution::LogisticExchange { .. } | Distribution::LinearExchange => (
                 "the exchange function pays back less than the pool".to_owned(),
                 "raise the payback share, or accept the payer's share as savings".to_owned(),
@@ -906,6 +916,31 @@ mod tests {
             "{} of the pool",
             dollars(100_000_000 - earning as i64 * 10_000)
         )));
+    }
+
+    #[test]
+    fn unpaid_pool_names_the_payers_share_of_a_logistic_exchange() {
+        let mut p = program(1);
+        p.payment.distribution = Distribution::LogisticExchange {
+            payback_share: 60.0,
+            slope: 0.1,
+            midpoint: 50.0,
+            stated_k: None,
+        };
+        let (_, r) = crate::engine::run(&p, &data(20, 1, spread));
+        let f = unpaid_pool(&p, &r);
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].message
+                .contains("pays back 60% of the pool; the payer keeps the rest"),
+            "{}",
+            f[0].message
+        );
+        assert!(
+            f[0].message.starts_with("$400,000 of the pool (40.0%)"),
+            "{}",
+            f[0].message
+        );
     }
 
     #[test]
