@@ -54,3 +54,23 @@ fn lint_reports_the_samples_pitfalls_with_evidence_and_exits_0() {
     assert!(!text.contains("[Pool left unpaid]"), "{text}");
     assert!(!text.contains("[Payment cliff]"), "{text}");
 }
+
+#[test]
+fn lint_names_the_payers_share_left_by_the_snf_exchange_function() {
+    let out = Command::new(env!("CARGO_BIN_EXE_p4p-designer"))
+        .args(["lint", "sample_programs/snf_vbp_fy2025.ron"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    // `score` on the sample: withheld 21,066,000,000 cents, earned 11,739,458,996.
+    assert!(
+        text.contains("warning [Pool left unpaid]: $93,265,410 of the pool (44.3%) is not paid out: the stated exchange slope k = 0.038322115"),
+        "{text}"
+    );
+    assert!(
+        text.contains("10533 scored, 10533 eligible, 10533 earning, 0 capped"),
+        "{text}"
+    );
+}

@@ -598,6 +598,14 @@ pub fn unpaid_pool(program: &Program, results: &Results) -> Vec<Finding> {
                 ),
                 "raise the payback share if the payer is not meant to keep it".to_owned(),
             ),
+            Distribution::LogisticExchange {
+                stated_k: Some(k), ..
+            } => (
+                format!(
+                    "the stated exchange slope k = {k} pays back less than the pool; the payer keeps the rest"
+                ),
+                "state a larger k, or solve k from a payback share".to_owned(),
+            ),
             Distribution::LogisticExchange { .. } | Distribution::LinearExchange => (
                 "the exchange function pays back less than the pool".to_owned(),
                 "raise the payback share, or accept the payer's share as savings".to_owned(),
