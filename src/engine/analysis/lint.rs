@@ -507,7 +507,7 @@ pub fn cliffs(program: &Program, inputs: &Inputs, results: &Results) -> Vec<Find
         return Vec::new();
     }
     let n = results.provider_count().max(1);
-    let budget = (20_000_000 / n).clamp(1, candidates.len());
+    let budget = (5_000_000 / n).clamp(1, candidates.len());
     let stride = candidates.len().div_ceil(budget);
     let mut work = results.clone();
     let mut hits: Vec<(usize, f64, i64, i64)> = Vec::new();
