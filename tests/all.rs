@@ -13,6 +13,7 @@ mod hrrp;
 mod hvbp;
 mod import;
 mod layout;
+mod lint;
 mod messy;
 mod output;
 mod plan;

@@ -42,7 +42,7 @@ const CMD: Modifiers = Modifiers::COMMAND;
 const CMD_SHIFT: Modifiers = Modifiers::COMMAND.plus(Modifiers::SHIFT);
 
 /// Alt+1–4 open the analysis views in the order of the sidebar, as Ctrl+1–7 open the steps.
-const VIEW_KEYS: [Key; 4] = [Key::Num1, Key::Num2, Key::Num3, Key::Num4];
+const VIEW_KEYS: [Key; 5] = [Key::Num1, Key::Num2, Key::Num3, Key::Num4, Key::Num5];
 
 const STEP_KEYS: [Key; 7] = [
     Key::Num1,

@@ -83,7 +83,7 @@ impl Shot {
 
 /// Parses `P4P_SCREENSHOT_STEPS`: "all", "projector" (all, plus the live simulation's tab on
 /// steps 5 and 6 and the collapsed sidebar), or a comma list of step numbers, "providers",
-/// "why", "dark6", "live6", "rail6", "equity", "sweep", "scenarios", "reliability".
+/// "why", "dark6", "live6", "rail6", "equity", "sweep", "scenarios", "reliability", "lint".
 pub fn parse_shots(spec: &str) -> Vec<Shot> {
     let mut out = Vec::new();
     for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -248,7 +248,7 @@ mod tests {
 
     #[test]
     fn shot_lists_parse() {
-        assert_eq!(parse_shots("all").len(), 14);
+        assert_eq!(parse_shots("all").len(), 15);
         assert_eq!(
             parse_shots("1, why,dark6,9"),
             vec![
@@ -266,6 +266,6 @@ mod tests {
             Shot::Live(Step::Payment).file_name(),
             "step6_payment_model_live.png"
         );
-        assert_eq!(parse_shots("projector").len(), 17);
+        assert_eq!(parse_shots("projector").len(), 18);
     }
 }

@@ -109,6 +109,13 @@ pub enum Command {
     /// Exclusions per provider and measure, their effect on scores and payments, and
     /// providers excluding far more than their peers.
     Exceptions(analysis::ExceptionsArgs),
+    /// Check the design against known pay-for-performance pitfalls; one block per finding,
+    /// with its evidence and a suggested fix. Findings are advice: the exit code is 0.
+    Lint {
+        program: PathBuf,
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
 }
 
 /// The program, its data folder and the output file: what every analysis command reads and
@@ -204,6 +211,7 @@ pub fn run() -> Launch {
         Some(Command::Equity(args)) => analysis::equity(&args),
         Some(Command::Reliability(args)) => analysis::reliability(&args),
         Some(Command::Exceptions(args)) => analysis::exceptions(&args),
+        Some(Command::Lint { program, data_dir }) => lint(&program, data_dir.as_deref()),
     };
     Launch::Exit(match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -382,6 +390,42 @@ fn validate(path: &Path, data_dir: Option<&Path>) -> Result<(), Failure> {
         "{}: {errors} error(s) found",
         path.display()
     )))
+}
+
+fn lint(path: &Path, data_dir: Option<&Path>) -> Result<(), Failure> {
+    let program = read_program(path)?;
+    let obs = load_data(&program, path, data_dir)?;
+    refuse_invalid(path, &program, &obs)?;
+    let (inputs, results) = engine::run(&program, &obs);
+    let findings = engine::lint::lint(&program, &obs, &inputs, &results);
+    print!("{}", format_findings(path, &findings));
+    Ok(())
+}
+
+/// One block per finding: severity, check and message, then its evidence and the fix.
+pub fn format_findings(path: &Path, findings: &[engine::lint::Finding]) -> String {
+    let mut text = String::new();
+    if findings.is_empty() {
+        let _ = writeln!(text, "{}: no pitfalls found", path.display());
+        return text;
+    }
+    for f in findings {
+        let _ = writeln!(
+            text,
+            "{}: {} [{}]: {}",
+            path.display(),
+            f.severity.label(),
+            f.check.label(),
+            f.message
+        );
+        for e in &f.evidence {
+            let _ = writeln!(text, "  evidence: {e}");
+        }
+        let _ = writeln!(text, "  fix: {}", f.fix);
+        text.push('\n');
+    }
+    let _ = writeln!(text, "{} finding(s)", findings.len());
+    text
 }
 
 fn generate(

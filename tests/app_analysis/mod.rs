@@ -210,3 +210,22 @@ fn reliability_resamples_in_the_background_and_states_the_misclassification_rate
     });
     h.get_by_label_contains("would be misclassified by chance alone");
 }
+
+#[test]
+fn design_linter_lists_the_engines_findings_on_the_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(None, dir.path());
+    let expected = {
+        let s = &h.state().session;
+        let obs = s.observations.as_ref().expect("the sample's data loads");
+        let inputs = s.inputs.as_ref().expect("inputs are built");
+        let results = s.results.as_ref().expect("the sample is scored");
+        p4p_designer::engine::lint::lint(&h.state().program, obs, inputs, results)
+    };
+    assert!(!expected.is_empty());
+    open_view(&mut h, View::Lint);
+    assert_eq!(h.state().analysis.lint.findings(), expected.as_slice());
+    h.get_by_label_contains(&format!("{} finding(s).", expected.len()));
+    h.get_by_label_contains("CBP-AD: reliability 0.57 at the minimum denominator of 30");
+    h.get_by_label_contains("Fix: raise the minimum denominator to 54");
+}

@@ -341,6 +341,7 @@ fn the_sidebar_collapses_with_its_button_and_ctrl_b_and_the_views_have_shortcuts
             egui::Key::Num2,
             egui::Key::Num3,
             egui::Key::Num4,
+            egui::Key::Num5,
         ][i];
         h.key_press_modifiers(egui::Modifiers::ALT, key);
         h.run();

@@ -4,6 +4,7 @@
 
 pub mod equity;
 pub mod exceptions;
+pub mod lint;
 pub mod reliability;
 pub mod scenarios;
 pub mod whatif;
@@ -22,14 +23,16 @@ pub enum View {
     Sweep,
     Scenarios,
     Reliability,
+    Lint,
 }
 
 impl View {
-    pub const ALL: [View; 4] = [
+    pub const ALL: [View; 5] = [
         View::Equity,
         View::Sweep,
         View::Scenarios,
         View::Reliability,
+        View::Lint,
     ];
 
     pub fn title(self) -> &'static str {
@@ -38,6 +41,7 @@ impl View {
             View::Sweep => "What-if sweep",
             View::Scenarios => "Scenarios",
             View::Reliability => "Reliability & exceptions",
+            View::Lint => "Design linter",
         }
     }
 
@@ -48,6 +52,7 @@ impl View {
             View::Sweep => "sweep",
             View::Scenarios => "scenarios",
             View::Reliability => "reliability",
+            View::Lint => "lint",
         }
     }
 
@@ -61,6 +66,9 @@ impl View {
             View::Sweep => "Try a grid of two settings and adopt a cell",
             View::Scenarios => "Named alternatives compared with the current design",
             View::Reliability => "Chance, funnel plots and unusually high exclusions",
+            View::Lint => {
+                "Known pay-for-performance pitfalls in this design, with evidence and fixes"
+            }
         }
     }
 }
@@ -72,6 +80,7 @@ pub struct Analysis {
     pub whatif: whatif::WhatIfView,
     pub scenarios: scenarios::ScenariosView,
     pub reliability: reliability::ReliabilityView,
+    pub lint: lint::LintView,
 }
 
 impl Analysis {
@@ -92,6 +101,7 @@ impl Analysis {
                 View::Sweep => self.whatif.ui(ui, ctx),
                 View::Scenarios => self.scenarios.ui(ui, ctx),
                 View::Reliability => self.reliability.ui(ui, ctx),
+                View::Lint => self.lint.ui(ui, ctx),
             });
     }
 }
@@ -222,7 +232,7 @@ mod tests {
             assert_eq!(View::from_key(v.key()), Some(v));
         }
         assert_eq!(
-            parse_shots("equity, sweep,scenarios,reliability"),
+            parse_shots("equity, sweep,scenarios,reliability,lint"),
             View::ALL.map(Shot::Analysis).to_vec()
         );
         assert_eq!(Shot::Analysis(View::Sweep).file_name(), "sweep.png");

@@ -334,6 +334,7 @@ impl DesignerApp {
                         crate::app::analysis::View::Sweep => "▦",
                         crate::app::analysis::View::Scenarios => "⇄",
                         crate::app::analysis::View::Reliability => "◎",
+                        crate::app::analysis::View::Lint => "⚠",
                     };
                     (Page::Analysis(v), icon, v.title(), Command::ShowView(v))
                 }));

@@ -6,6 +6,7 @@ use super::*;
 
 pub mod equity;
 pub mod exceptions;
+pub mod lint;
 pub mod monitoring;
 pub mod reliability;
 pub(crate) mod scenarios;
