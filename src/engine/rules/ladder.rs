@@ -89,3 +89,50 @@ pub fn rung_reached(rungs: &[Rung], met: u32, eligible: bool) -> (Option<usize>,
             (Some(k), r.cents.clamp(0, crate::program::MAX_CENTS))
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::program::ImprovementTarget;
+
+    fn rungs() -> Vec<Rung> {
+        [(1, 100), (3, 300), (2, 200)]
+            .into_iter()
+            .map(|(m, c)| Rung {
+                measures_met: m,
+                cents: c,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn highest_rung_reached_wins_whatever_the_order() {
+        assert_eq!(rung_reached(&rungs(), 0, true), (None, 0));
+        assert_eq!(rung_reached(&rungs(), 1, true), (Some(0), 100));
+        assert_eq!(rung_reached(&rungs(), 2, true), (Some(2), 200));
+        assert_eq!(rung_reached(&rungs(), 7, true), (Some(1), 300));
+        assert_eq!(rung_reached(&rungs(), 7, false), (None, 0));
+        // A negative amount in a hand-written file pays nothing.
+        let bad = [Rung {
+            measures_met: 0,
+            cents: -5,
+        }];
+        assert_eq!(rung_reached(&bad, 0, true), (Some(0), 0));
+    }
+
+    #[test]
+    fn target_takes_the_larger_of_gap_share_and_step() {
+        let t = ImprovementTarget {
+            gap_share: 0.1,
+            min_step: 0.02,
+        };
+        // Gap share dominates: 0.1 + 0.1 × 0.8.
+        assert!((t.target(0.1, 0.9) - 0.18).abs() < 1e-12);
+        // Minimum step dominates: 0.85 + 0.02.
+        assert!((t.target(0.85, 0.9) - 0.87).abs() < 1e-12);
+        // Oriented lower-is-better (negated): −0.6 towards −0.2.
+        assert!((t.target(-0.6, -0.2) + 0.56).abs() < 1e-12);
+        assert!(t.target(f64::NAN, 0.9).is_nan());
+        assert!(t.target(0.5, f64::NAN).is_nan());
+    }
+}
