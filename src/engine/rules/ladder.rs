@@ -68,7 +68,8 @@ fn unreported(gate: &Gate, program: &Program, inputs: &Inputs, i: usize) -> Opti
                 let p = m.performance.get(i).copied().unwrap_or(f64::NAN);
                 let den = m.denominator.get(i).copied().unwrap_or(f64::NAN);
                 // As in scoring: a result counts unless its denominator is below the minimum.
-                !p.is_nan() && !(den < min_den)
+                let below_min = den < min_den;
+                !p.is_nan() && !below_min
             });
         (!reported).then(|| id.clone())
     })
