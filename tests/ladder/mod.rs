@@ -306,3 +306,89 @@ fn validate_names_bad_targets_rungs_and_gates() {
         );
     }
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Providers with three measures: (baseline, performance), NaN when not reported.
+    fn rows() -> impl Strategy<Value = Vec<[(f64, f64); 3]>> {
+        let value = prop_oneof![Just(f64::NAN), 0.0..1.0f64];
+        prop::collection::vec(prop::array::uniform3((value.clone(), value)), 1..40)
+    }
+
+    fn rungs() -> impl Strategy<Value = Vec<Rung>> {
+        prop::collection::vec(0i64..100_000, 1..4).prop_map(|amounts| {
+            amounts
+                .into_iter()
+                .enumerate()
+                .map(|(k, cents)| Rung {
+                    measures_met: k as u32 + 1,
+                    cents,
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn ladder_stays_within_pool_and_caps(
+            rows in rows(), rungs in rungs(), pool in 0i64..2_000_000,
+            cap in prop::option::of(0i64..80_000), floor in prop::option::of(0i64..20_000),
+            gate in prop::option::of(0u32..3), share in 0.0..0.5f64, step in 0.0..0.1f64,
+        ) {
+            let mut p = tiny_program(&[
+                ("A", Direction::HigherIsBetter, 0.3, 0.8),
+                ("B", Direction::LowerIsBetter, 0.7, 0.2),
+                ("C", Direction::HigherIsBetter, 0.5, 0.5),
+            ]);
+            p.payment.pool = Pool::Fixed { cents: pool };
+            p.payment.cap = cap.map(Limit::Cents);
+            p.payment.floor = floor.map(Limit::Cents);
+            p.payment.gate = gate.map(|min| Gate { reported: vec!["A".into()], min_measures_met: min });
+            p.payment.distribution = Distribution::Ladder { rungs: rungs.clone() };
+            p.scoring.improvement_target = target(share, step);
+            let mut flat = Vec::new();
+            let ids: Vec<String> = (0..rows.len()).map(|i| format!("p{i:02}")).collect();
+            for (id, r) in ids.iter().zip(&rows) {
+                for (m, (b, perf)) in ["A", "B", "C"].into_iter().zip(r) {
+                    flat.push((id.as_str(), m, *b, *perf));
+                }
+            }
+            let (_, r) = engine::run(&p, &tiny_obs(&flat));
+            let pay = &r.payment;
+            let sum: i64 = pay.earned.iter().sum();
+            prop_assert!(sum <= pay.pool_cents);
+            prop_assert_eq!(sum, pay.paid_cents);
+            prop_assert_eq!(pay.paid_cents + pay.unallocated_cents, pay.pool_cents);
+            let limit = cap.unwrap_or(i64::MAX);
+            // What each would be paid with a pool large enough.
+            let want: Vec<i64> = (0..rows.len())
+                .map(|i| {
+                    let (_, a) = engine::rung_reached(&rungs, r.measures_met[i], r.eligible[i]);
+                    let a = if a > 0 { a.max(floor.unwrap_or(0)) } else { a };
+                    a.min(limit)
+                })
+                .collect();
+            let total_want: i64 = want.iter().sum();
+            for i in 0..rows.len() {
+                prop_assert!(pay.earned[i] >= 0 && pay.earned[i] <= limit);
+                prop_assert!(r.measures_met[i] <= 3);
+                if !r.eligible[i] {
+                    prop_assert_eq!(pay.earned[i], 0);
+                }
+                if let Some(min) = gate {
+                    if r.eligible[i] {
+                        prop_assert!(r.measures_met[i] >= min);
+                    }
+                }
+                prop_assert!(pay.earned[i] <= want[i]);
+            }
+            if total_want <= pool {
+                prop_assert_eq!(&pay.earned, &want);
+            } else {
+                prop_assert_eq!(sum, pool);
+            }
+        }
+    }
+}
