@@ -182,7 +182,9 @@ pub(super) fn algorithm(ui: &mut Ui, program: &mut Program) {
                 .text("minimum total score"),
         );
     }
-    gate(ui, pay);
+    let measure_ids: Vec<String> = program.measures.iter().map(|m| m.id.clone()).collect();
+    gate(ui, &mut program.payment, &measure_ids);
+    let pay = &mut program.payment;
 
     // Distribution.
     let mut d = DistKind::of(&pay.distribution);
@@ -475,7 +477,7 @@ pub(super) fn limits(ui: &mut Ui, program: &mut Program) {
 }
 
 /// The gate: measures that must be reported and a least number of measures met.
-fn gate(ui: &mut Ui, pay: &mut crate::program::Payment) {
+fn gate(ui: &mut Ui, pay: &mut crate::program::Payment, measure_ids: &[String]) {
     ui.horizontal_wrapped(|ui| {
         let mut on = pay.gate.is_some();
         if ui
@@ -497,8 +499,16 @@ fn gate(ui: &mut Ui, pay: &mut crate::program::Payment) {
                     .range(0..=100)
                     .prefix("measures met ≥ "),
             );
-            if !g.reported.is_empty() {
-                ui.label(format!("and reports {}", g.reported.join(", ")));
+            ui.label("and reports");
+            for id in measure_ids {
+                let mut listed = g.reported.contains(id);
+                if ui.checkbox(&mut listed, id.as_str()).changed() {
+                    if listed {
+                        g.reported.push(id.clone());
+                    } else {
+                        g.reported.retain(|r| r != id);
+                    }
+                }
             }
         }
     });
