@@ -371,18 +371,16 @@ mod props {
                 })
                 .collect();
             let total_want: i64 = want.iter().sum();
-            for i in 0..rows.len() {
+            for (i, &w) in want.iter().enumerate() {
                 prop_assert!(pay.earned[i] >= 0 && pay.earned[i] <= limit);
                 prop_assert!(r.measures_met[i] <= 3);
                 if !r.eligible[i] {
                     prop_assert_eq!(pay.earned[i], 0);
                 }
-                if let Some(min) = gate {
-                    if r.eligible[i] {
-                        prop_assert!(r.measures_met[i] >= min);
-                    }
+                if let (Some(min), true) = (gate, r.eligible[i]) {
+                    prop_assert!(r.measures_met[i] >= min);
                 }
-                prop_assert!(pay.earned[i] <= want[i]);
+                prop_assert!(pay.earned[i] <= w);
             }
             if total_want <= pool {
                 prop_assert_eq!(&pay.earned, &want);

@@ -386,7 +386,7 @@ fn improvement_target(ui: &mut Ui, target: &mut Option<crate::program::Improveme
             .on_hover_text(crate::app::widgets::glossary::IMPROVEMENT_TARGET)
             .changed()
         {
-            *target = on.then(|| crate::program::ImprovementTarget {
+            *target = on.then_some(crate::program::ImprovementTarget {
                 gap_share: 0.1,
                 min_step: 0.02,
             });
