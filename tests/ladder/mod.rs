@@ -1,5 +1,7 @@
 //! Improvement targets, gates and ladders on small hand-computed cases.
 
+mod window;
+
 use crate::engine::{tiny_obs, tiny_program};
 use p4p_designer::engine::{self, Observations, Results};
 use p4p_designer::program::*;
