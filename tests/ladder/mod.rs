@@ -254,6 +254,34 @@ fn gate_and_ladder() {
 }
 
 #[test]
+fn the_summary_report_states_target_gate_and_ladder() {
+    let (mut p, o) = gate_ladder_with_target();
+    p.payment.gate = Some(Gate {
+        reported: vec!["A".into()],
+        min_measures_met: 2,
+    });
+    let (inputs, r) = engine::run(&p, &o);
+    let html = p4p_designer::report::summary_html(&p, &o, &inputs, &r);
+    assert!(
+        html.contains(
+            "Gate: nothing is paid unless the provider reports A and meets at least 2 measure(s)."
+        ),
+        "gate"
+    );
+    assert!(
+        html.contains("the larger of 10% of the gap to the benchmark and 0.02"),
+        "target"
+    );
+    assert!(html.contains("$500.00 from 3 measure(s) met"), "ladder");
+}
+
+fn gate_ladder_with_target() -> (Program, Observations) {
+    let (mut p, o) = ladder_program(1_000_000);
+    p.scoring.improvement_target = target(0.1, 0.02);
+    (p, o)
+}
+
+#[test]
 fn ron_states_targets_gates_and_ladders() {
     let (mut p, _) = ladder_program(1_000_000);
     p.scoring.improvement_target = target(0.1, 0.02);
