@@ -12,6 +12,7 @@ mod hacrp;
 mod hrrp;
 mod hvbp;
 mod import;
+mod ladder;
 mod layout;
 mod lint;
 mod messy;

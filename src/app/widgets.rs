@@ -48,6 +48,18 @@ pub mod glossary {
         that 60% of providers were at or below in the baseline period (ranked worst to best).";
     pub const ELIGIBILITY: &str = "Who may earn. The recommended rule pays a provider that \
         improves on, or hits the benchmark for, at least one measure.";
+    pub const IMPROVEMENT_TARGET: &str = "Improvement target: a provider's own target on a \
+        measure, baseline + the larger of a share of the gap to the benchmark (10% in the \
+        Minnesota method) and a minimum step (e.g. 2 points: 0.02 on a 0–1 rate). With a target \
+        set, a measure counts as improved, and as met, only when the result reaches the target \
+        or the benchmark; without one, any improvement counts.";
+    pub const GATE: &str = "Gate: conditions a provider must meet before it is paid anything, \
+        such as reporting every listed measure with at least its minimum denominator, or \
+        meeting a minimum number of measures. A provider failing the gate is not eligible.";
+    pub const LADDER: &str = "Ladder: pays more for each rung reached. A rung is a number of \
+        measures met (at or beyond the benchmark or the provider's improvement target) and an \
+        amount; the highest rung reached pays, within the cap. If the pool cannot pay every \
+        amount, all are scaled down alike. A gate plus a ladder is \"gate and ladder\".";
     pub const PER_LIFE: &str = "Payout per attributed life: total earned by the group divided \
         by the members attributed to its providers. Lower values for groups serving complex or \
         poorer patients are the \"reverse Robin Hood\" effect.";

@@ -69,6 +69,9 @@ pub struct Results {
     /// Improved on, or reached the benchmark of, at least one measure: what the eligibility
     /// rule "improve or reach the benchmark" asks.
     pub improved_or_benchmark: Vec<bool>,
+    /// Number of scored measures at or beyond the benchmark or the provider's improvement
+    /// target: what a ladder's rungs and a gate's minimum count.
+    pub measures_met: Vec<u32>,
     pub payment: PaymentResult,
     /// Working buffers reused by the next run.
     pub scratch: Scratch,

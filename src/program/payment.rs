@@ -26,6 +26,30 @@ pub struct Payment {
     /// Base payments assumed for a provider whose data gives none (currency units), so that
     /// withholds and payment weights stay defined: equal base payments unless given.
     pub default_base_payments: f64,
+    /// Conditions a provider must meet before it is paid anything (none when `None`); a
+    /// provider failing the gate is not eligible.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate: Option<Gate>,
+}
+
+/// A gate: every condition must hold for a provider to be eligible at all.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Gate {
+    /// Measure ids the provider must report, each with at least its minimum denominator
+    /// (reporting completeness).
+    pub reported: Vec<String>,
+    /// The least number of measures met: scored, and at or beyond the benchmark or the
+    /// provider's improvement target.
+    pub min_measures_met: u32,
+}
+
+/// A ladder rung: what a provider that meets at least `measures_met` measures is paid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rung {
+    pub measures_met: u32,
+    pub cents: i64,
 }
 
 impl Default for Payment {
@@ -40,6 +64,7 @@ impl Default for Payment {
             floor: None,
             two_sided: false,
             default_base_payments: 1_000_000.0,
+            gate: None,
         }
     }
 }
@@ -152,6 +177,11 @@ pub enum Distribution {
     /// their base payments (HACRP: the worst quartile, 25, loses 1%). Nothing is pooled; the
     /// model is two-sided.
     WorstShareReduction { worst_percent: f64, percent: f64 },
+    /// A ladder: an eligible provider is paid the amount of the highest rung it reaches, by
+    /// the number of measures it meets (scored, and at or beyond the benchmark or its
+    /// improvement target); capped, raised to the floor, and scaled down alike when the pool
+    /// cannot pay every amount, as tiered bonuses are.
+    Ladder { rungs: Vec<Rung> },
 }
 
 impl Distribution {
@@ -165,6 +195,7 @@ impl Distribution {
             Distribution::SharedSavings(_) => "Shared savings",
             Distribution::Reduction { .. } => "Payment reduction by score (penalty)",
             Distribution::WorstShareReduction { .. } => "Penalty for the worst-scoring share",
+            Distribution::Ladder { .. } => "Ladder by measures met",
         }
     }
 }

@@ -19,6 +19,43 @@ pub struct Scoring {
     /// How measure or domain scores make the total score.
     #[serde(default, skip_serializing_if = "TotalRule::is_default")]
     pub total: TotalRule,
+    /// Improvement counts only when it reaches the provider's own target, not any step up
+    /// (none when `None`: any improvement counts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub improvement_target: Option<ImprovementTarget>,
+}
+
+/// A provider's own improvement target on a measure (Oregon CCO incentives, the Minnesota
+/// method): baseline + max(`gap_share` × (benchmark − baseline), `min_step`), in the oriented
+/// (higher is better) scale. A scored measure counts as improved, and as met, when the result
+/// reaches it. Example: close 10% of the gap (0.1), at least 2 points on a 0–1 rate (0.02).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ImprovementTarget {
+    /// Share of the gap between baseline and benchmark to close (0–1).
+    pub gap_share: f64,
+    /// The least step up, in the measure's own units (at least 0).
+    pub min_step: f64,
+}
+
+impl Default for ImprovementTarget {
+    fn default() -> Self {
+        ImprovementTarget {
+            gap_share: 0.1,
+            min_step: 0.0,
+        }
+    }
+}
+
+impl ImprovementTarget {
+    /// The oriented result a provider must reach, from its oriented baseline and benchmark; NaN
+    /// when either is missing.
+    pub fn target(&self, baseline: f64, benchmark: f64) -> f64 {
+        if baseline.is_nan() || benchmark.is_nan() {
+            return f64::NAN;
+        }
+        baseline + (self.gap_share * (benchmark - baseline)).max(self.min_step)
+    }
 }
 
 /// How the total score is made.
@@ -60,6 +97,7 @@ impl Default for Scoring {
             reweight_missing_domains: true,
             equity_bonus: None,
             total: TotalRule::WeightedMean,
+            improvement_target: None,
         }
     }
 }

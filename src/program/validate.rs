@@ -377,6 +377,23 @@ pub fn validate_by_step(p: &Program) -> Vec<(Step, Problem)> {
         }
         _ => {}
     }
+    if let Some(t) = &sc.improvement_target {
+        require(
+            &mut out,
+            (0.0..=1.0).contains(&t.gap_share),
+            "scoring.improvement_target.gap_share",
+            format!("{} must be a share from 0 to 1", short(t.gap_share)),
+        );
+        require(
+            &mut out,
+            t.min_step.is_finite() && t.min_step >= 0.0,
+            "scoring.improvement_target.min_step",
+            format!(
+                "{} must be a number ≥ 0, in the measure's own units",
+                short(t.min_step)
+            ),
+        );
+    }
     if let super::ImprovementCurve::Linear { max } = &sc.improvement {
         require(
             &mut out,
@@ -496,6 +513,45 @@ pub fn validate_by_step(p: &Program) -> Vec<(Step, Problem)> {
                 );
             }
         }
+        Distribution::Ladder { rungs } => {
+            require(
+                &mut out,
+                !rungs.is_empty(),
+                "payment.distribution.rungs",
+                "a ladder needs at least one rung",
+            );
+            for r in rungs {
+                require(
+                    &mut out,
+                    cents_in_range(r.cents),
+                    "payment.distribution.rungs",
+                    format!(
+                        "the rung at {} measures met pays {} cents: it must be 0 to {MAX_CENTS}",
+                        r.measures_met, r.cents
+                    ),
+                );
+            }
+            if rungs
+                .windows(2)
+                .any(|w| w[1].measures_met <= w[0].measures_met)
+            {
+                out.push(Problem::error(
+                    "payment.distribution.rungs: rungs must be in increasing order of measures met, each count once",
+                ));
+            }
+            if rungs.windows(2).any(|w| w[1].cents < w[0].cents) {
+                out.push(Problem::warning(
+                    "payment.distribution.rungs: a higher rung pays less than the one below it",
+                ));
+            }
+            let most = u32::try_from(p.measures.len()).unwrap_or(u32::MAX);
+            if let Some(r) = rungs.iter().find(|r| r.measures_met > most) {
+                out.push(Problem::warning(format!(
+                    "payment.distribution.rungs: the rung at {} measures met cannot be reached with {most} measures",
+                    r.measures_met
+                )));
+            }
+        }
         Distribution::PointsValue { cents_per_point } => require(
             &mut out,
             cents_in_range(*cents_per_point),
@@ -533,6 +589,22 @@ pub fn validate_by_step(p: &Program) -> Vec<(Step, Problem)> {
             )),
         _ => {}
     }
+    if let Some(g) = &pay.gate {
+        for id in &g.reported {
+            if p.measure(id).is_none() {
+                out.push(Problem::error(format!(
+                    "payment.gate.reported: {id} is not a measure of this program"
+                )));
+            }
+        }
+        let most = u32::try_from(p.measures.len()).unwrap_or(u32::MAX);
+        if g.min_measures_met > most {
+            out.push(Problem::error(format!(
+                "payment.gate.min_measures_met: {} is more than the program's {most} measures, so no one can pass",
+                g.min_measures_met
+            )));
+        }
+    }
     // Settings the chosen model has no use for: say so rather than let them look in force.
     let model = pay.distribution.label();
     let shared_savings = matches!(pay.distribution, Distribution::SharedSavings(_));
@@ -547,10 +619,28 @@ pub fn validate_by_step(p: &Program) -> Vec<(Step, Problem)> {
             "payment.two_sided has no effect with {model}: only shared savings can owe money"
         )));
     }
+    let penalty = matches!(
+        pay.distribution,
+        Distribution::Reduction { .. } | Distribution::WorstShareReduction { .. }
+    );
+    if pay.gate.is_some() && (exchange || shared_savings || penalty) {
+        out.push(Problem::warning(format!(
+            "payment.gate has no effect with {model}: every provider with a total score takes part"
+        )));
+    }
     if pay.eligibility != Eligibility::Any && (exchange || shared_savings) {
         out.push(Problem::warning(format!(
             "payment.eligibility has no effect with {model}: every provider with a total score takes part"
         )));
+    }
+    let counts_met = pay.gate.is_some() || matches!(pay.distribution, Distribution::Ladder { .. });
+    if p.scoring.improvement_target.is_some()
+        && !counts_met
+        && pay.eligibility != Eligibility::ImproveOrBenchmark
+    {
+        out.push(Problem::warning(
+            "scoring.improvement_target has no effect: only the \"improves or hits the benchmark\" eligibility, a gate or a ladder reads it",
+        ));
     }
     let weighted = match pay.distribution {
         Distribution::ShareOfPool | Distribution::PointsValue { .. } => true,

@@ -223,7 +223,10 @@ impl<'a> Auditor<'a> {
                 &results.payment.weight,
             );
         }
-        if matches!(pay.distribution, Distribution::Tiered { .. }) {
+        if matches!(
+            pay.distribution,
+            Distribution::Tiered { .. } | Distribution::Ladder { .. }
+        ) {
             a.tiers_want = (0..n).map(|i| a.tier_amount(i).1).sum();
         }
         a
@@ -253,8 +256,14 @@ impl<'a> Auditor<'a> {
 
     /// (tier index, amount in cents) of the tiered distribution (the payment rule's own function).
     fn tier_amount(&self, i: usize) -> (Option<usize>, i64) {
-        let Distribution::Tiered { tiers } = &self.program.payment.distribution else {
-            return (None, 0);
+        let tiers = match &self.program.payment.distribution {
+            Distribution::Tiered { tiers } => tiers,
+            Distribution::Ladder { rungs } => {
+                let met = self.results.measures_met.get(i).copied().unwrap_or(0);
+                let (k, amount) = crate::engine::rung_reached(rungs, met, self.results.eligible[i]);
+                return (k, amount.min(self.cap(i)));
+            }
+            _ => return (None, 0),
         };
         payment::tier_amount(
             tiers,
@@ -811,7 +820,11 @@ impl<'a> Auditor<'a> {
                         }
                         let bm = mr.standards[self.inputs.group[i] as usize].benchmark * m.sign;
                         let (p, b) = (m.performance[i], m.baseline[i]);
-                        if p > b {
+                        let improves = match &self.program.scoring.improvement_target {
+                            Some(t) => p >= t.target(b, bm),
+                            None => p > b,
+                        };
+                        if improves {
                             improved.push(m.id.as_str());
                         }
                         if p >= bm {
@@ -825,13 +838,26 @@ impl<'a> Auditor<'a> {
                             v.join(", ")
                         }
                     };
+                    let how = if self.program.scoring.improvement_target.is_some() {
+                        "reached its improvement target on"
+                    } else {
+                        "improved on"
+                    };
                     format!(
-                        "earns if it improved on any scored measure or reached a benchmark; improved on: {}; at benchmark on: {}",
+                        "earns if it improved on any scored measure or reached a benchmark; {how}: {}; at benchmark on: {}",
                         list(&improved),
                         list(&hit)
                     )
                 }
             }
+        };
+        let rule = match crate::engine::gate_failure(self.program, self.inputs, &r.measures_met, i)
+        {
+            Some(f) if !total.is_nan() => format!("{rule}; {}", f.describe()),
+            None if self.program.payment.gate.is_some() && !total.is_nan() => {
+                format!("{rule}; passed the gate")
+            }
+            _ => rule,
         };
         rows.push(row(
             Section::Eligibility,
@@ -840,6 +866,32 @@ impl<'a> Auditor<'a> {
             AuditValue::Flag(eligible),
             rule,
         ));
+        if let Some(t) = &self.program.scoring.improvement_target {
+            rows.push(row(
+                Section::Eligibility,
+                "",
+                "measures met",
+                AuditValue::Number(f64::from(r.measures_met.get(i).copied().unwrap_or(0))),
+                format!(
+                    "scored measures at or beyond the benchmark or the improvement target (baseline + max({} × gap to the benchmark, {}))",
+                    fmt_num(t.gap_share),
+                    fmt_num(t.min_step)
+                ),
+            ));
+        } else if self.program.payment.gate.is_some()
+            || matches!(
+                self.program.payment.distribution,
+                Distribution::Ladder { .. }
+            )
+        {
+            rows.push(row(
+                Section::Eligibility,
+                "",
+                "measures met",
+                AuditValue::Number(f64::from(r.measures_met.get(i).copied().unwrap_or(0))),
+                "scored measures at or beyond the benchmark".into(),
+            ));
+        }
     }
 
     fn payment_rows(&self, i: usize, rows: &mut Vec<AuditRow>) {
@@ -1083,6 +1135,30 @@ impl<'a> Auditor<'a> {
                     );
                 }
             }
+            Distribution::Ladder { rungs } => {
+                let (k, amount) = self.tier_amount(i);
+                let met = self.results.measures_met.get(i).copied().unwrap_or(0);
+                let rule = match k {
+                    Some(k) => format!(
+                        "{met} measure(s) met reaches the rung from {} measure(s) met",
+                        rungs[k].measures_met
+                    ),
+                    None if !self.results.eligible[i] => "not eligible".to_owned(),
+                    None => format!("{met} measure(s) met reaches no rung"),
+                };
+                push("rung amount", AuditValue::Cents(amount), rule);
+                if self.tiers_want > r.pool_cents {
+                    push(
+                        "scaled down",
+                        AuditValue::Flag(true),
+                        format!(
+                            "rung amounts total {}, more than the pool {}: every amount scaled down alike",
+                            fmt_money(self.tiers_want),
+                            fmt_money(r.pool_cents)
+                        ),
+                    );
+                }
+            }
             Distribution::PointsValue { cents_per_point } => {
                 let points = payment::measure_points(&self.results.measures, &inp.measures, i);
                 push(
@@ -1231,6 +1307,9 @@ impl<'a> Auditor<'a> {
             Distribution::Tiered { .. } => {
                 "the tier amount (scaled down in whole cents if the pool is short)"
             }
+            Distribution::Ladder { .. } => {
+                "the rung amount (scaled down in whole cents if the pool is short)"
+            }
             Distribution::PointsValue { .. } => {
                 "points × value per point, rounded to the cent and capped"
             }
@@ -1321,6 +1400,13 @@ pub fn distribution_words(d: &Distribution) -> String {
                 .map(|t| format!("{} from score {}", fmt_money(t.cents), fmt_num(t.min_score)))
                 .collect();
             format!("a fixed bonus by score tier: {}", t.join("; "))
+        }
+        Distribution::Ladder { rungs } => {
+            let t: Vec<String> = rungs
+                .iter()
+                .map(|r| format!("{} from {} measure(s) met", fmt_money(r.cents), r.measures_met))
+                .collect();
+            format!("a ladder, the highest rung reached paid: {}", t.join("; "))
         }
         Distribution::PointsValue { cents_per_point } => format!(
             "points × {} per point, scaled by the provider's weight relative to the average",

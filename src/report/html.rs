@@ -649,17 +649,42 @@ fn payment_model(h: &mut String, program: &Program, results: &Results) {
         ),
     };
     paras.push(format!("<b>Frequency.</b> Payments are made {freq}."));
-    paras.push(format!(
+    let mut who = format!(
         "<b>Who can earn.</b> {}",
         match pay.eligibility {
             Eligibility::Any => "Any provider with a total score.".to_owned(),
-            Eligibility::MinScore(m) => format!("Providers with a total score of at least {}.", fmt_num(m)),
+            Eligibility::MinScore(m) =>
+                format!("Providers with a total score of at least {}.", fmt_num(m)),
             Eligibility::ImproveOrBenchmark => {
                 "A provider earns if it improves on its own baseline on any measure or reaches the benchmark on one — \"improve or hit the benchmark\"."
                     .to_owned()
             }
         }
-    ));
+    );
+    // Settings that change who can earn, in the same words as the why view.
+    if let Some(t) = &program.scoring.improvement_target {
+        who.push_str(&format!(
+            " Improving counts only at the provider's own target: baseline + the larger of {}% of the gap to the benchmark and {} in the measure's units.",
+            fmt_num(t.gap_share * 100.0),
+            fmt_num(t.min_step)
+        ));
+    }
+    if let Some(g) = &pay.gate {
+        let mut parts = Vec::new();
+        if !g.reported.is_empty() {
+            parts.push(format!("reports {}", esc(&g.reported.join(", "))));
+        }
+        if g.min_measures_met > 0 {
+            parts.push(format!("meets at least {} measure(s)", g.min_measures_met));
+        }
+        if !parts.is_empty() {
+            who.push_str(&format!(
+                " Gate: nothing is paid unless the provider {}.",
+                parts.join(" and ")
+            ));
+        }
+    }
+    paras.push(who);
     let mut dist = format!(
         "<b>How the pool is shared.</b> {}",
         esc(&capitalise(&distribution_words(&pay.distribution)))

@@ -474,6 +474,7 @@ pub fn medicaid_primary_care_program() -> Program {
             min_domains: 2,
             reweight_missing_domains: true,
             equity_bonus: None,
+            improvement_target: None,
         },
         payment: Payment {
             pool: Pool::Fixed {

@@ -805,8 +805,11 @@ fn reference_pay(c: &Case, total: &[f64], improved: &[bool], measure: &[Vec<f64>
                 earned[i] = a.min(caps[i]);
             }
         }
-        // Not generated: the HRRP and HACRP reproductions test them.
-        Distribution::Reduction { .. } | Distribution::WorstShareReduction { .. } => {
+        // Not generated: the HRRP and HACRP reproductions test the penalties, tests/ladder the
+        // ladder.
+        Distribution::Reduction { .. }
+        | Distribution::WorstShareReduction { .. }
+        | Distribution::Ladder { .. } => {
             unreachable!()
         }
     }

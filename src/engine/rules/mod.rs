@@ -9,6 +9,7 @@ pub(crate) mod bonus;
 pub(crate) mod curves;
 pub(crate) mod exchange;
 mod kernels;
+pub mod ladder;
 pub(crate) mod payment;
 pub(crate) mod penalty;
 pub(crate) mod scoring;

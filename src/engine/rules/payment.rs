@@ -205,6 +205,7 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
     let Results {
         total,
         improved_or_benchmark,
+        measures_met,
         eligible,
         payment: r,
         measures,
@@ -225,6 +226,13 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
                 .zip(improved_or_benchmark.iter())
                 .map(|(t, flag)| !t.is_nan() & *flag),
         ),
+    }
+    if let Some(gate) = pay.gate.as_ref() {
+        for (i, e) in eligible.iter_mut().enumerate() {
+            if *e && (!gate.reported.is_empty() || gate.min_measures_met > 0) {
+                *e = super::ladder::gate_failure(program, inputs, measures_met, i).is_none();
+            }
+        }
     }
     let eligible: &[bool] = eligible;
     weights(pay.weight_by, inputs, &mut r.weight);
@@ -375,12 +383,21 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
             r.unallocated_cents = r.pool_cents - incentive_pool + left;
             set_multipliers(r, base, total);
         }
-        Distribution::Tiered { tiers } => {
+        Distribution::Tiered { .. } | Distribution::Ladder { .. } => {
             let amounts = &mut scratch.caps_left;
             amounts.clear();
             amounts.extend((0..n).map(|i| {
-                let (_, tier) = tier_amount(tiers, total[i], eligible[i], i64::MAX);
-                at_least_floor(pay, tier, base[i]).min(caps[i])
+                let (_, amount) = match &pay.distribution {
+                    Distribution::Tiered { tiers } => {
+                        tier_amount(tiers, total[i], eligible[i], i64::MAX)
+                    }
+                    Distribution::Ladder { rungs } => {
+                        let met = measures_met.get(i).copied().unwrap_or(0);
+                        super::ladder::rung_reached(rungs, met, eligible[i])
+                    }
+                    _ => (None, 0),
+                };
+                at_least_floor(pay, amount, base[i]).min(caps[i])
             }));
             if total_cents(amounts.iter().copied()) > i128::from(r.pool_cents) {
                 // Not enough in the pool: every tier amount is scaled down alike.

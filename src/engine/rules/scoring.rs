@@ -7,7 +7,10 @@
 //!   A provider below the measure's minimum denominator is not scored on it, except that a
 //!   pass/fail measure not reported, or too small to count, scores 0 (a fail).
 //! - **Improves or hits the benchmark.** Set when, on any scored measure, the performance is
-//!   better than the provider's baseline or at or beyond the benchmark.
+//!   better than the provider's baseline (or, with an improvement target, at or beyond the
+//!   target) or at or beyond the benchmark.
+//! - **Measures met.** The number of scored measures at or beyond the benchmark or, with an
+//!   improvement target, the target.
 //! - **Domain.** (100 − the most consistency points) × Σ weight × score ÷ Σ weight × most points, over
 //!   the domain's scored measures, when at least its minimum number are scored; consistency
 //!   points (HCAHPS-style) from the lowest position between floor and threshold are added.
@@ -71,6 +74,7 @@ fn run_fused(fused: &[Fused], inputs: &Inputs, out: &mut Results, range: Range<u
             f,
             &mut out.measures[f.index],
             &mut out.improved_or_benchmark,
+            &mut out.measures_met,
             range.clone(),
         );
     }
@@ -86,6 +90,9 @@ fn prepare_measures(program: &Program, inputs: &Inputs, out: &mut Results) -> Ve
         .resize_with(inputs.measures.len(), Default::default);
     out.improved_or_benchmark.clear();
     out.improved_or_benchmark.resize(n, false);
+    out.measures_met.clear();
+    out.measures_met.resize(n, 0);
+    let target = sc.improvement_target;
     for (index, (m, r)) in inputs
         .measures
         .iter()
@@ -123,6 +130,7 @@ fn prepare_measures(program: &Program, inputs: &Inputs, out: &mut Results) -> Ve
             && sc.achievement == AchievementCurve::HvbpPoints
             && sc.improvement == ImprovementCurve::HvbpPoints
             && sc.combine == Combine::Max
+            && target.is_none()
         {
             // Every element is written by the fused pass, so the columns are only sized.
             r.achievement.resize(n, f64::NAN);
@@ -186,7 +194,17 @@ fn prepare_measures(program: &Program, inputs: &Inputs, out: &mut Results) -> Ve
             // "Improves or hits the benchmark" counts scored measures only.
             let (p, b) = (m.performance[i], m.baseline[i]);
             let bm = stds[inputs.group[i] as usize].1;
-            out.improved_or_benchmark[i] |= !s.is_nan() & ((p > b) | (p >= bm));
+            let scored = !s.is_nan();
+            let (improved, met) = match target {
+                // With a target, the target is the step that counts (NaN without a baseline).
+                Some(t) => {
+                    let reached = p >= t.target(b, bm);
+                    (reached | (p >= bm), reached | (p >= bm))
+                }
+                None => ((p > b) | (p >= bm), p >= bm),
+            };
+            out.improved_or_benchmark[i] |= scored & improved;
+            out.measures_met[i] += u32::from(scored & met);
             if pass_fail && s.is_nan() {
                 // Pass/fail scores reporting itself: not reported, or too small to count, is a fail.
                 r.achievement[i] = 0.0;

@@ -245,6 +245,7 @@ pub(super) fn hvbp_fused(
     f: &Fused,
     r: &mut super::results::MeasureResult,
     improved_or_benchmark: &mut [bool],
+    measures_met: &mut [u32],
     range: Range<usize>,
 ) {
     let (at, bm, min_den) = (f.at, f.bm, f.min_den);
@@ -258,11 +259,14 @@ pub(super) fn hvbp_fused(
                 .zip(&m.baseline[range.clone()]),
         )
         .zip(
-            m.denominator[range.clone()]
-                .iter()
-                .zip(improved_or_benchmark[range].iter_mut()),
+            m.denominator[range.clone()].iter().zip(
+                improved_or_benchmark[range.clone()]
+                    .iter_mut()
+                    .zip(measures_met[range].iter_mut()),
+            ),
         );
-    for ((((a, im), s), (&p, &b)), (&den, flag)) in cols {
+    // Never taken with an improvement target: a measure is met at or beyond the benchmark.
+    for ((((a, im), s), (&p, &b)), (&den, (flag, met))) in cols {
         let ach = curves::hvbp_achievement(p, at, bm);
         let imp = curves::hvbp_improvement(p, b, bm);
         *a = ach;
@@ -272,6 +276,8 @@ pub(super) fn hvbp_fused(
         *s = score;
         // One flag, not two: packing each comparison into bytes is a fair part of the loop.
         // Only a scored measure counts.
-        *flag |= !score.is_nan() & ((p > b) | (p >= bm));
+        let scored = !score.is_nan();
+        *flag |= scored & ((p > b) | (p >= bm));
+        *met += u32::from(scored & (p >= bm));
     }
 }

@@ -3,7 +3,7 @@
 
 use super::super::widgets::{self, combo, section, terms};
 use crate::program::{
-    BonusTier, Distribution, Eligibility, Limit, Pool, Program, SharedSavings, WeightBy,
+    BonusTier, Distribution, Eligibility, Gate, Limit, Pool, Program, Rung, SharedSavings, WeightBy,
 };
 use egui::{RichText, Ui};
 
@@ -17,10 +17,11 @@ enum DistKind {
     Savings,
     Reduction,
     WorstShare,
+    Ladder,
 }
 
 impl DistKind {
-    const ALL: [DistKind; 8] = [
+    const ALL: [DistKind; 9] = [
         DistKind::Share,
         DistKind::Linear,
         DistKind::Logistic,
@@ -29,6 +30,7 @@ impl DistKind {
         DistKind::Savings,
         DistKind::Reduction,
         DistKind::WorstShare,
+        DistKind::Ladder,
     ];
     fn of(d: &Distribution) -> DistKind {
         match d {
@@ -40,6 +42,7 @@ impl DistKind {
             Distribution::SharedSavings(_) => DistKind::Savings,
             Distribution::Reduction { .. } => DistKind::Reduction,
             Distribution::WorstShareReduction { .. } => DistKind::WorstShare,
+            Distribution::Ladder { .. } => DistKind::Ladder,
         }
     }
     fn make(self) -> Distribution {
@@ -81,6 +84,22 @@ impl DistKind {
                 worst_percent: 25.0,
                 percent: 1.0,
             },
+            DistKind::Ladder => Distribution::Ladder {
+                rungs: vec![
+                    Rung {
+                        measures_met: 1,
+                        cents: 1_000_000,
+                    },
+                    Rung {
+                        measures_met: 2,
+                        cents: 2_500_000,
+                    },
+                    Rung {
+                        measures_met: 3,
+                        cents: 5_000_000,
+                    },
+                ],
+            },
         }
     }
     fn label(self) -> String {
@@ -104,6 +123,7 @@ impl DistKind {
             }
             DistKind::Reduction => crate::app::widgets::glossary::PAYMENT_REDUCTION,
             DistKind::WorstShare => crate::app::widgets::glossary::PERCENTILE_CUT,
+            DistKind::Ladder => crate::app::widgets::glossary::LADDER,
         }
     }
 }
@@ -162,6 +182,9 @@ pub(super) fn algorithm(ui: &mut Ui, program: &mut Program) {
                 .text("minimum total score"),
         );
     }
+    let measure_ids: Vec<String> = program.measures.iter().map(|m| m.id.clone()).collect();
+    gate(ui, &mut program.payment, &measure_ids);
+    let pay = &mut program.payment;
 
     // Distribution.
     let mut d = DistKind::of(&pay.distribution);
@@ -271,6 +294,7 @@ pub(super) fn algorithm(ui: &mut Ui, program: &mut Program) {
                 });
             }
         }
+        Distribution::Ladder { rungs } => ladder_rungs(ui, rungs),
         Distribution::PointsValue { cents_per_point } => {
             ui.horizontal(|ui| {
                 ui.label("Each point is worth");
@@ -450,4 +474,75 @@ pub(super) fn limits(ui: &mut Ui, program: &mut Program) {
         "Two-sided: providers can owe money as well as earn",
     )
     .on_hover_text(terms::TWO_SIDED);
+}
+
+/// The gate: measures that must be reported and a least number of measures met.
+fn gate(ui: &mut Ui, pay: &mut crate::program::Payment, measure_ids: &[String]) {
+    ui.horizontal_wrapped(|ui| {
+        let mut on = pay.gate.is_some();
+        if ui
+            .checkbox(
+                &mut on,
+                "Gate: a least number of measures met before anything is paid",
+            )
+            .on_hover_text(crate::app::widgets::glossary::GATE)
+            .changed()
+        {
+            pay.gate = on.then(|| Gate {
+                reported: Vec::new(),
+                min_measures_met: 1,
+            });
+        }
+        if let Some(g) = &mut pay.gate {
+            ui.add(
+                egui::DragValue::new(&mut g.min_measures_met)
+                    .range(0..=100)
+                    .prefix("measures met ≥ "),
+            );
+            ui.label("and reports");
+            for id in measure_ids {
+                let mut listed = g.reported.contains(id);
+                if ui.checkbox(&mut listed, id.as_str()).changed() {
+                    if listed {
+                        g.reported.push(id.clone());
+                    } else {
+                        g.reported.retain(|r| r != id);
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// A ladder's rungs: measures met and the amount paid.
+fn ladder_rungs(ui: &mut Ui, rungs: &mut Vec<Rung>) {
+    let mut remove = None;
+    egui::Grid::new("rungs").num_columns(3).show(ui, |ui| {
+        ui.label(RichText::new("Measures met").weak());
+        ui.label(RichText::new("Paid").weak());
+        ui.end_row();
+        for (i, r) in rungs.iter_mut().enumerate() {
+            ui.add(egui::DragValue::new(&mut r.measures_met).range(0..=100))
+                .accessible_name(format!("Rung {} measures met", i + 1));
+            widgets::money(ui, &format!("Rung {} amount", i + 1), &mut r.cents, 1e9);
+            if ui
+                .small_button("✖")
+                .accessible_name(format!("Remove rung {}", i + 1))
+                .clicked()
+            {
+                remove = Some(i);
+            }
+            ui.end_row();
+        }
+    });
+    if let Some(i) = remove {
+        rungs.remove(i);
+    }
+    if ui.button("➕ Add rung").clicked() {
+        let next = rungs.last().map_or(1, |r| r.measures_met.saturating_add(1));
+        rungs.push(Rung {
+            measures_met: next,
+            cents: 1_000_000,
+        });
+    }
 }

@@ -237,6 +237,7 @@ pub(super) fn scoring(ui: &mut Ui, program: &mut Program) {
             |c| c.label().to_owned(),
         );
     });
+    improvement_target(ui, &mut sc.improvement_target);
     if sc.improvement == ImprovementCurve::None
         && program.payment.eligibility == Eligibility::ImproveOrBenchmark
     {
@@ -374,4 +375,42 @@ pub(super) fn weights(ui: &mut Ui, program: &mut Program) {
                 ui.end_row();
             }
         });
+}
+
+/// The improvement target: what counts as "improved" (and as a measure met).
+fn improvement_target(ui: &mut Ui, target: &mut Option<crate::program::ImprovementTarget>) {
+    ui.horizontal_wrapped(|ui| {
+        let mut on = target.is_some();
+        if ui
+            .checkbox(&mut on, "Improvement target")
+            .on_hover_text(crate::app::widgets::glossary::IMPROVEMENT_TARGET)
+            .changed()
+        {
+            *target = on.then_some(crate::program::ImprovementTarget {
+                gap_share: 0.1,
+                min_step: 0.02,
+            });
+        }
+        if let Some(t) = target {
+            let mut pct = t.gap_share * 100.0;
+            if ui
+                .add(
+                    egui::DragValue::new(&mut pct)
+                        .range(0.0..=100.0)
+                        .speed(0.5)
+                        .suffix("% of the gap"),
+                )
+                .changed()
+            {
+                t.gap_share = pct / 100.0;
+            }
+            ui.add(
+                egui::DragValue::new(&mut t.min_step)
+                    .range(0.0..=1_000.0)
+                    .speed(0.001)
+                    .prefix("at least "),
+            );
+            ui.label(RichText::new("(in the measure's units)").weak());
+        }
+    });
 }
