@@ -2,9 +2,7 @@
 
 use super::observations::Observations;
 use super::standards::resolve;
-use crate::program::{
-    AchievementCurve, ImprovementCurve, PeriodRef, Problem, Program, StandardRule,
-};
+use crate::program::{AchievementCurve, ImprovementCurve, Problem, Program, StandardRule};
 
 /// Problems that stop a program's measures from being scored on these data.
 pub fn check_data(program: &Program, obs: &Observations) -> Vec<Problem> {
@@ -44,19 +42,7 @@ pub fn check_data(program: &Program, obs: &Observations) -> Vec<Problem> {
             )));
         }
         if reported(&s.baseline_period) == 0 {
-            let on_baseline = [s.threshold_for(&m.id), s.benchmark_for(&m.id)]
-                .into_iter()
-                .any(|r| {
-                    matches!(
-                        r,
-                        StandardRule::Percentile {
-                            of: PeriodRef::Baseline,
-                            ..
-                        } | StandardRule::TopDecileMean {
-                            of: PeriodRef::Baseline
-                        }
-                    )
-                });
+            let on_baseline = s.reads_baseline(&m.id);
             // Without improvement points and with standards set otherwise, a missing
             // baseline costs nothing.
             let uses_baseline =

@@ -44,6 +44,27 @@ impl Default for Standards {
 }
 
 impl Standards {
+    /// Whether the measure's threshold or benchmark is set from the baseline period, so that
+    /// without baseline data it cannot be set at all.
+    pub fn reads_baseline(&self, measure_id: &str) -> bool {
+        [
+            self.threshold_for(measure_id),
+            self.benchmark_for(measure_id),
+        ]
+        .into_iter()
+        .any(|r| {
+            matches!(
+                r,
+                StandardRule::Percentile {
+                    of: PeriodRef::Baseline,
+                    ..
+                } | StandardRule::TopDecileMean {
+                    of: PeriodRef::Baseline
+                }
+            )
+        })
+    }
+
     pub fn override_for(&self, measure_id: &str) -> Option<&MeasureStandards> {
         self.overrides.iter().find(|o| o.measure_id == measure_id)
     }

@@ -306,22 +306,7 @@ fn no_baseline(program: &Program, obs: &crate::engine::Observations) -> bool {
         obs.series(id, &s.baseline_period)
             .is_some_and(|v| (0..obs.provider_count()).any(|i| v.reported(i)))
     };
-    let on_baseline = |id: &str| {
-        [s.threshold_for(id), s.benchmark_for(id)]
-            .into_iter()
-            .any(|r| {
-                matches!(
-                    r,
-                    StandardRule::Percentile {
-                        of: PeriodRef::Baseline,
-                        ..
-                    } | StandardRule::TopDecileMean {
-                        of: PeriodRef::Baseline
-                    }
-                )
-            })
-    };
-    !scored.iter().any(|id| reported(id)) && scored.iter().any(|id| on_baseline(id))
+    !scored.iter().any(|id| reported(id)) && scored.iter().any(|id| s.reads_baseline(id))
 }
 
 /// Every standard set from the baseline is set from the performance period instead.
