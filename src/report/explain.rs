@@ -254,6 +254,18 @@ impl<'a> Auditor<'a> {
         )
     }
 
+    /// Why every tier or rung amount was scaled down alike, when together they ask for more
+    /// than the pool.
+    fn scaled_down(&self, pool_cents: i64, what: &str) -> Option<String> {
+        (self.tiers_want > pool_cents).then(|| {
+            format!(
+                "{what} amounts total {}, more than the pool {}: every amount scaled down alike",
+                fmt_money(self.tiers_want),
+                fmt_money(pool_cents)
+            )
+        })
+    }
+
     /// (tier index, amount in cents) of the tiered distribution (the payment rule's own function).
     fn tier_amount(&self, i: usize) -> (Option<usize>, i64) {
         let tiers = match &self.program.payment.distribution {
@@ -1123,16 +1135,8 @@ impl<'a> Auditor<'a> {
                     None => format!("total score {} reaches no tier", fmt_num(total)),
                 };
                 push("tier amount", AuditValue::Cents(amount), rule);
-                if self.tiers_want > r.pool_cents {
-                    push(
-                        "scaled down",
-                        AuditValue::Flag(true),
-                        format!(
-                            "tier amounts total {}, more than the pool {}: every amount scaled down alike",
-                            fmt_money(self.tiers_want),
-                            fmt_money(r.pool_cents)
-                        ),
-                    );
+                if let Some(why) = self.scaled_down(r.pool_cents, "tier") {
+                    push("scaled down", AuditValue::Flag(true), why);
                 }
             }
             Distribution::Ladder { rungs } => {
@@ -1147,16 +1151,8 @@ impl<'a> Auditor<'a> {
                     None => format!("{met} measure(s) met reaches no rung"),
                 };
                 push("rung amount", AuditValue::Cents(amount), rule);
-                if self.tiers_want > r.pool_cents {
-                    push(
-                        "scaled down",
-                        AuditValue::Flag(true),
-                        format!(
-                            "rung amounts total {}, more than the pool {}: every amount scaled down alike",
-                            fmt_money(self.tiers_want),
-                            fmt_money(r.pool_cents)
-                        ),
-                    );
+                if let Some(why) = self.scaled_down(r.pool_cents, "rung") {
+                    push("scaled down", AuditValue::Flag(true), why);
                 }
             }
             Distribution::PointsValue { cents_per_point } => {

@@ -28,7 +28,7 @@ pub(crate) fn harness<'a>(program: Option<PathBuf>, data_dir: &Path) -> Harness<
 }
 
 /// Steps until background loading is over and the UI stops asking for frames.
-fn settle(h: &mut Harness<'_, DesignerApp>) {
+pub(crate) fn settle(h: &mut Harness<'_, DesignerApp>) {
     // Frame by frame while a load may still start or run (its spinner repaints without end, so
     // `run` alone would count those frames), then until still.
     let start = Instant::now();

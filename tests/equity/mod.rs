@@ -622,7 +622,7 @@ fn exclusions_added_back_count_as_failures() {
 // ---------------------------------------------------------------------------------------------
 
 /// The bundled sample program and its data files, loaded as the window and the CLI load them.
-fn sample() -> (Program, Observations) {
+pub(crate) fn sample() -> (Program, Observations) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("sample_programs/medicaid_primary_care.ron");
     let program = p4p_designer::data::read_program(&path)

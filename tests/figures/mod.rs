@@ -4,21 +4,9 @@
 
 use p4p_designer::app::sim_panel::{Grouping, summarise};
 use p4p_designer::engine::equity::{self, StrataKind};
-use p4p_designer::engine::{self, CompareOptions, Observations, RiskQuintiles};
-use p4p_designer::program::Program;
+use p4p_designer::engine::{self, CompareOptions, RiskQuintiles};
 
-/// The bundled sample program and its data files, loaded as the window and the CLI load them.
-fn sample() -> (Program, Observations) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("sample_programs/medicaid_primary_care.ron");
-    let program = p4p_designer::data::read_program(&path)
-        .map_err(|f| f.0)
-        .unwrap();
-    let obs = p4p_designer::data::load_data(&program, &path, None)
-        .map_err(|f| f.0)
-        .unwrap();
-    (program, obs)
-}
+use crate::equity::sample;
 
 fn same(a: f64, b: f64) -> bool {
     a == b || (a.is_nan() && b.is_nan())

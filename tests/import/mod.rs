@@ -2,7 +2,7 @@
 //! numerator/denominator pairs and suppression codes in a few actions, next period's file with
 //! the saved mapping, and a file that fails leaving the program as it was.
 
-use crate::app::harness;
+use crate::app::{harness, settle};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -10,7 +10,6 @@ use p4p_designer::app::steps::Step;
 use p4p_designer::app::{DesignerApp, Page};
 use p4p_designer::program::{Layout, PeriodRef, Program, StandardRule, WideField};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 const MEASURES: [&str; 3] = ["BCS-AD", "CBP-AD", "HBD-AD"];
 
@@ -60,25 +59,6 @@ fn practice_file(dir: &Path, name: &str, program: &Program, shift: u64) -> PathB
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path
-}
-
-/// Steps until background loading is over and the UI is still.
-fn settle(h: &mut Harness<'_, DesignerApp>) {
-    // Frame by frame until a load has started and finished (a spinner repaints without end,
-    // so `run` alone would count its frames), then until still.
-    let start = Instant::now();
-    let mut idle = 0;
-    while idle < 5 {
-        assert!(start.elapsed() < Duration::from_secs(120), "load too slow");
-        h.step();
-        if h.state().is_loading() {
-            idle = 0;
-            std::thread::sleep(Duration::from_millis(20));
-        } else {
-            idle += 1;
-        }
-    }
-    h.run();
 }
 
 #[derive(Debug)]
