@@ -19,7 +19,13 @@ impl LintView {
 
     pub fn ui(&mut self, ui: &mut Ui, ctx: &mut StepCtx<'_>) {
         let generation = ctx.session.results_generation;
-        if self.findings.as_ref().is_none_or(|(g, _)| *g != generation) {
+        // While a slider is being dragged the results change every frame: the findings wait
+        // for the release rather than run the whole linter in each frame.
+        let dragging = self.findings.is_some() && ui.input(|i| i.pointer.any_down());
+        if dragging {
+            ui.ctx().request_repaint();
+        }
+        if !dragging && self.findings.as_ref().is_none_or(|(g, _)| *g != generation) {
             let (Some(obs), Some(inputs), Some(results)) = (
                 ctx.session.observations.clone(),
                 ctx.session.inputs.clone(),
