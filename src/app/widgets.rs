@@ -35,7 +35,9 @@ pub mod glossary {
     pub const STANDARDISED_Z: &str = "Winsorised z-score: each result is clamped to the 5th–95th \
         percentile range (winsorised), then standardised, z = (x − mean) / sd over all providers, \
         so measures on different scales can be averaged. Higher is better here; HACRP publishes \
-        the negative (higher is worse).";
+        the negative (higher is worse). A provider the data flag as not submitting a measure \
+        (or failing its validation) gets the worst score, that of the winsorised lowest value, \
+        and its result sets no standard.";
     pub const PERCENTILE_CUT: &str = "Percentile cut on the total: the cut is computed from the \
         data each run; providers whose total is worse than it (e.g. the worst quartile) lose a \
         set share of base payments (HACRP: 1%).";

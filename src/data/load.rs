@@ -402,6 +402,7 @@ impl<'p> Loader<'p> {
             BENCHMARK => &mut s.benchmark,
             FLOOR => &mut s.floor,
             WEIGHT => &mut s.weight,
+            NOT_SUBMITTED => &mut s.not_submitted,
             _ => &mut s.score,
         };
         dst[provider] = v;
@@ -414,6 +415,7 @@ pub(crate) const BENCHMARK: &str = "benchmark";
 pub(crate) const FLOOR: &str = "floor";
 pub(crate) const SUPPLIED_SCORE: &str = "supplied score";
 pub(crate) const WEIGHT: &str = "weight";
+pub(crate) const NOT_SUBMITTED: &str = "not-submitted flag";
 
 /// A data row of a file, for messages.
 #[derive(Debug, Clone, Copy)]

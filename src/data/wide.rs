@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 use crate::program::{WideField, WideMapping};
 
 use super::error::DataError;
-use super::load::{BENCHMARK, Counts, FLOOR, Loader, RowRef, SUPPLIED_SCORE, THRESHOLD, WEIGHT};
+use super::load::{
+    BENCHMARK, Counts, FLOOR, Loader, NOT_SUBMITTED, RowRef, SUPPLIED_SCORE, THRESHOLD, WEIGHT,
+};
 use super::source::Source;
 
 /// The columns (indexes into `WideMapping::columns`) that give one measure × period.
@@ -111,7 +113,18 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &WideMapping) -> Result<(
 
             for &(i, supplied_id) in &supplied {
                 let column = &m.columns[i].column;
-                let v = row.number(&rules, cell(i), column)?;
+                let v = match &m.columns[i].field {
+                    // A flag is text: set where the cell holds one of its codes.
+                    WideField::NotSubmitted(codes) => {
+                        let text = cell(i).unwrap_or("").trim();
+                        if codes.iter().any(|c| c.trim() == text) {
+                            1.0
+                        } else {
+                            f64::NAN
+                        }
+                    }
+                    _ => row.number(&rules, cell(i), column)?,
+                };
                 if !v.is_nan() {
                     ld.claim_supplied(supplied_id, p, row, column)?;
                     ld.store_supplied(supplied_id, p, v);
@@ -156,12 +169,14 @@ fn plan<'m>(m: &'m WideMapping, file: &str) -> Result<(SeriesPlan<'m>, SuppliedP
             | WideField::Benchmark
             | WideField::Floor
             | WideField::SuppliedScore
-            | WideField::Weight => {
+            | WideField::Weight
+            | WideField::NotSubmitted(_) => {
                 let field = match c.field {
                     WideField::Threshold => THRESHOLD,
                     WideField::Benchmark => BENCHMARK,
                     WideField::Floor => FLOOR,
                     WideField::Weight => WEIGHT,
+                    WideField::NotSubmitted(_) => NOT_SUBMITTED,
                     _ => SUPPLIED_SCORE,
                 };
                 if let Some(&(j, _)) = supplied
@@ -195,5 +210,6 @@ fn role(measure: &str, field: &WideField) -> String {
         WideField::Floor => format!("{measure} floor"),
         WideField::SuppliedScore => format!("{measure} supplied score"),
         WideField::Weight => format!("{measure} weight"),
+        WideField::NotSubmitted(_) => format!("{measure} not-submitted flag"),
     }
 }

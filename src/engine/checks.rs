@@ -42,7 +42,12 @@ pub fn check_data(program: &Program, obs: &Observations) -> Vec<Problem> {
             )));
         }
         if reported(&s.baseline_period) == 0 {
-            let on_baseline = s.reads_baseline(&m.id);
+            // Pass/fail and z-scores read no threshold or benchmark.
+            let reads_standards = !matches!(
+                program.scoring.achievement,
+                AchievementCurve::PassFail { .. } | AchievementCurve::StandardisedZ { .. }
+            );
+            let on_baseline = reads_standards && s.reads_baseline(&m.id);
             // Without improvement points and with standards set otherwise, a missing
             // baseline costs nothing.
             let uses_baseline =
@@ -112,9 +117,9 @@ fn standards_problems(program: &Program, obs: &Observations) -> Vec<Problem> {
     let s = &program.standards;
     if matches!(
         program.scoring.achievement,
-        AchievementCurve::PassFail { .. }
+        AchievementCurve::PassFail { .. } | AchievementCurve::StandardisedZ { .. }
     ) {
-        // Pass/fail reads no standards.
+        // Pass/fail and z-scores read no threshold or benchmark.
         return out;
     }
     let inputs = super::inputs::Inputs::build(program, obs);

@@ -80,6 +80,9 @@ pub struct MeasureInputs {
     pub supplied_points: Vec<f64>,
     /// Weight of the measure for each provider: the data's where given, else `weight`.
     pub provider_weight: Vec<f64>,
+    /// Providers flagged as not submitting the measure (or failing its validation): they score
+    /// the worst and their values, if any, do not count. Empty when nobody is flagged.
+    pub not_submitted: Vec<bool>,
     /// Per peer group: distributions of baseline and performance rates.
     pub baseline_dist: Vec<SortedValues>,
     pub performance_dist: Vec<SortedValues>,
@@ -204,7 +207,19 @@ fn measure_inputs(
     let sign = m.sign;
     let baseline = oriented_rates(obs.series(&m.id, &basis.baseline_period), n, sign);
     let perf_values = obs.series(&m.id, &basis.performance_period);
-    let performance = oriented_rates(perf_values, n, sign);
+    let mut performance = oriented_rates(perf_values, n, sign);
+    let supplied = obs.supplied.get(&m.id);
+    let not_submitted: Vec<bool> = match supplied {
+        Some(s) if s.not_submitted.iter().any(|f| *f == 1.0) => {
+            s.not_submitted.iter().map(|f| *f == 1.0).collect()
+        }
+        _ => Vec::new(),
+    };
+    for (p, flagged) in performance.iter_mut().zip(&not_submitted) {
+        if *flagged {
+            *p = f64::NAN;
+        }
+    }
     let (denominator, exclusions) = match perf_values {
         Some(v) => (
             (0..n).map(|i| v.eligible_denominator(i)).collect(),
@@ -212,7 +227,6 @@ fn measure_inputs(
         ),
         None => (vec![f64::NAN; n], vec![f64::NAN; n]),
     };
-    let supplied = obs.supplied.get(&m.id);
     let supplied_points = supplied
         .map(|s| s.score.clone())
         .unwrap_or_else(|| vec![f64::NAN; n]);
@@ -263,6 +277,7 @@ fn measure_inputs(
         exclusions,
         supplied_points,
         provider_weight,
+        not_submitted,
         supplied_threshold: supplied_std(|s| &s.threshold),
         supplied_benchmark: supplied_std(|s| &s.benchmark),
         supplied_floor: supplied_std(|s| &s.floor),

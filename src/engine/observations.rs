@@ -141,6 +141,8 @@ pub struct SuppliedValues {
     pub score: Vec<f64>,
     /// The measure's weight for each provider (NaN: the measure's own weight).
     pub weight: Vec<f64>,
+    /// 1 where the provider did not submit the measure or failed its validation (NaN: no flag).
+    pub not_submitted: Vec<f64>,
 }
 
 impl SuppliedValues {
@@ -151,6 +153,7 @@ impl SuppliedValues {
             floor: vec![f64::NAN; n],
             score: vec![f64::NAN; n],
             weight: vec![f64::NAN; n],
+            not_submitted: vec![f64::NAN; n],
         }
     }
     fn grow(&mut self, n: usize) {
@@ -160,6 +163,7 @@ impl SuppliedValues {
             &mut self.floor,
             &mut self.score,
             &mut self.weight,
+            &mut self.not_submitted,
         ] {
             c.resize(n, f64::NAN);
         }

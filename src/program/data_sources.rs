@@ -129,6 +129,10 @@ pub enum WideField {
     /// The measure's weight for this provider, replacing the measure's own weight where given
     /// (HRRP weights each cohort by the hospital's share of DRG payments for it).
     Weight,
+    /// A flag column (a footnote, a status): a cell holding one of these codes means the
+    /// provider did not submit the measure, or failed its validation, and scores as the worst
+    /// (CMS gives such hospitals the maximum winsorised z-score in the HAC Reduction Program).
+    NotSubmitted(Vec<String>),
 }
 
 /// Column names of a patient-level file; flags are 1/0, true/false or yes/no.

@@ -198,6 +198,18 @@ impl Distribution {
             Distribution::Ladder { .. } => "Ladder by measures met",
         }
     }
+
+    /// Whether the model pays out of the pool: penalties pool nothing, and points × value
+    /// and shared savings are paid as earned.
+    pub fn pays_from_pool(&self) -> bool {
+        !matches!(
+            self,
+            Distribution::Reduction { .. }
+                | Distribution::WorstShareReduction { .. }
+                | Distribution::PointsValue { .. }
+                | Distribution::SharedSavings(_)
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -429,7 +429,9 @@ pub fn validate_by_step(p: &Program) -> Vec<(Step, Problem)> {
         Pool::Fixed { cents } if *cents > MAX_CENTS => out.push(Problem::error(format!(
             "payment.pool: {cents} cents is more than {MAX_CENTS}"
         ))),
-        Pool::Fixed { cents: 0 } => out.push(Problem::warning("the pool is $0")),
+        Pool::Fixed { cents: 0 } if pay.distribution.pays_from_pool() => {
+            out.push(Problem::warning("the pool is $0"))
+        }
         Pool::Withhold { percent } | Pool::PercentOfSpend { percent }
             if !(0.0..=100.0).contains(percent) =>
         {

@@ -489,7 +489,11 @@ impl<'a> Auditor<'a> {
         ));
         let score = mr.score[i];
         let below_min = min_den.is_some_and(|m| den < m);
-        let score_rule = if mi.supplied_score {
+        let not_submitted = mi.not_submitted.get(i).copied().unwrap_or(false);
+        let score_rule = if not_submitted {
+            "flagged in the data as not submitted (or failing validation): scored as the worst"
+                .to_owned()
+        } else if mi.supplied_score {
             if score.is_nan() {
                 "no points supplied: not scored".to_owned()
             } else {

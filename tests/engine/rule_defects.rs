@@ -421,3 +421,44 @@ fn peer_group_standards_with_no_providers_do_not_panic() {
             .any(|x| x.severity == Severity::Error)
     );
 }
+
+/// Providers flagged as not submitting a measure score the worst, on point curves and on
+/// z-scores alike, and their values set no standard.
+#[test]
+fn not_submitted_scores_the_worst_and_sets_no_standard() {
+    let mut p = super::tiny_program(&[("M", Direction::HigherIsBetter, 0.5, 0.9)]);
+    let mut o = super::tiny_obs(&[
+        ("a", "M", 0.6, 0.7),
+        ("b", "M", 0.6, 0.95),
+        ("c", "M", f64::NAN, f64::NAN),
+        // Reports a value, but the data flag it (failed validation): the value is not used.
+        ("d", "M", 0.6, 0.99),
+    ]);
+    let flags = &mut o.supplied_mut("M").not_submitted;
+    flags[2] = 1.0;
+    flags[3] = 1.0;
+    for curve in [
+        AchievementCurve::HvbpPoints,
+        AchievementCurve::Linear { max: 10.0 },
+    ] {
+        p.scoring.achievement = curve.clone();
+        let r = engine::run(&p, &o).1;
+        let m = r.measure("M").unwrap();
+        assert_eq!(m.score[2], 0.0, "{curve:?}: not submitted scores 0");
+        assert_eq!(m.score[3], 0.0, "{curve:?}: a flagged value scores 0");
+        assert!(m.score[1] > 0.0);
+    }
+    p.scoring.achievement = AchievementCurve::StandardisedZ {
+        winsorise_percent: 0.0,
+    };
+    p.scoring.improvement = ImprovementCurve::None;
+    p.scoring.combine = Combine::AchievementOnly;
+    let r = engine::run(&p, &o).1;
+    let m = r.measure("M").unwrap();
+    // Only a (0.7) and b (0.95) set the mean and sd: 0.825 ± 0.125.
+    assert!((m.score[0] + 1.0).abs() < 1e-12, "{}", m.score[0]);
+    assert!((m.score[1] - 1.0).abs() < 1e-12, "{}", m.score[1]);
+    // The worst: the z-score of the lowest value.
+    assert_eq!(m.score[2], m.score[0]);
+    assert_eq!(m.score[3], m.score[0]);
+}

@@ -1166,6 +1166,7 @@ fn field_label(f: &WideField) -> String {
         WideField::Floor => "floor".into(),
         WideField::SuppliedScore => "score computed upstream".into(),
         WideField::Weight => "weight for this provider".into(),
+        WideField::NotSubmitted(codes) => format!("not submitted when {}", codes.join(" or ")),
     }
 }
 

@@ -5,7 +5,9 @@
 //!   oriented so that higher is better. Achievement and improvement points come from the
 //!   program's curves (`curves`); the measure score combines them (the larger, or one alone).
 //!   A provider below the measure's minimum denominator is not scored on it, except that a
-//!   pass/fail measure not reported, or too small to count, scores 0 (a fail).
+//!   pass/fail measure not reported, or too small to count, scores 0 (a fail). A provider the
+//!   data flag as not submitting a measure (or failing its validation) scores the worst: 0
+//!   points, or the z-score of the winsorised lowest value; its value, if any, sets no standard.
 //! - **Improves or hits the benchmark.** Set when, on any scored measure, the performance is
 //!   better than the provider's baseline (or, with an improvement target, at or beyond the
 //!   target) or at or beyond the benchmark.
@@ -131,6 +133,7 @@ fn prepare_measures(program: &Program, inputs: &Inputs, out: &mut Results) -> Ve
             && sc.improvement == ImprovementCurve::HvbpPoints
             && sc.combine == Combine::Max
             && target.is_none()
+            && m.not_submitted.is_empty()
         {
             // Every element is written by the fused pass, so the columns are only sized.
             r.achievement.resize(n, f64::NAN);
@@ -149,6 +152,8 @@ fn prepare_measures(program: &Program, inputs: &Inputs, out: &mut Results) -> Ve
         reset(&mut r.score, n, f64::NAN);
         // The common case, one group and a built-in curve, gets a tight loop the compiler can
         // vectorise; everything else takes the general path.
+        // The worst score of each group, for providers flagged as not submitting.
+        let mut worst = vec![0.0; stds.len()];
         match (&sc.achievement, single) {
             (AchievementCurve::HvbpPoints, true) => {
                 for i in 0..n {
@@ -161,7 +166,10 @@ fn prepare_measures(program: &Program, inputs: &Inputs, out: &mut Results) -> Ve
                 }
             }
             (AchievementCurve::StandardisedZ { winsorise_percent }, _) => {
-                super::standardise::z_scores(m, &inputs.group, *winsorise_percent, r);
+                let params = super::standardise::z_scores(m, &inputs.group, *winsorise_percent, r);
+                for (w, z) in worst.iter_mut().zip(&params) {
+                    *w = super::standardise::worst_z(z);
+                }
             }
             (curve, _) => {
                 for i in 0..n {
@@ -205,7 +213,12 @@ fn prepare_measures(program: &Program, inputs: &Inputs, out: &mut Results) -> Ve
             };
             out.improved_or_benchmark[i] |= scored & improved;
             out.measures_met[i] += u32::from(scored & met);
-            if pass_fail && s.is_nan() {
+            if m.not_submitted.get(i).copied().unwrap_or(false) {
+                let w = worst[inputs.group[i] as usize];
+                r.achievement[i] = w;
+                r.improvement[i] = f64::NAN;
+                r.score[i] = w;
+            } else if pass_fail && s.is_nan() {
                 // Pass/fail scores reporting itself: not reported, or too small to count, is a fail.
                 r.achievement[i] = 0.0;
                 r.score[i] = 0.0;

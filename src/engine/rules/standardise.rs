@@ -51,9 +51,19 @@ pub fn z_score(p: f64, z: &ZParams) -> f64 {
     }
 }
 
+/// The worst z-score of a distribution: that of its winsorised lowest value (NaN when sd is 0).
+pub fn worst_z(z: &ZParams) -> f64 {
+    z_score(z.lo, z)
+}
+
 /// Writes each provider's z-score on measure `m` into `r.achievement`, against its peer
-/// group's performance-period distribution.
-pub(crate) fn z_scores(m: &MeasureInputs, group: &[u32], pct: f64, r: &mut MeasureResult) {
+/// group's performance-period distribution; returns each group's parameters.
+pub(crate) fn z_scores(
+    m: &MeasureInputs,
+    group: &[u32],
+    pct: f64,
+    r: &mut MeasureResult,
+) -> Vec<ZParams> {
     let params: Vec<ZParams> = m
         .performance_dist
         .iter()
@@ -62,6 +72,7 @@ pub(crate) fn z_scores(m: &MeasureInputs, group: &[u32], pct: f64, r: &mut Measu
     for (i, a) in r.achievement.iter_mut().enumerate() {
         *a = z_score(m.performance[i], &params[group[i] as usize]);
     }
+    params
 }
 
 #[cfg(test)]

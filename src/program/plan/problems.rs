@@ -5,8 +5,8 @@
 
 use super::{area_name, covers, parse_month, sources_of};
 use crate::program::{
-    Accountability, Capability, Distribution, GapItem, PhaseKind, Pool, Problem, Program,
-    VITAL_FEW_MAX,
+    Accountability, AchievementCurve, Capability, Distribution, GapItem, ImprovementCurve,
+    PhaseKind, Pool, Problem, Program, VITAL_FEW_MAX,
 };
 use serde::{Deserialize, Serialize};
 
@@ -460,7 +460,16 @@ pub fn baseline_problems(program: &Program, evidence: &Evidence) -> Vec<String> 
             .collect()
     };
     let no_base = missing(&s.baseline_period);
-    if !no_base.is_empty() {
+    // Pass/fail and z-scores set no standard from the baseline; without improvement points
+    // nothing else reads it.
+    let reads_baseline = ids.iter().any(|id| s.reads_baseline(id))
+        && !matches!(
+            program.scoring.achievement,
+            AchievementCurve::PassFail { .. } | AchievementCurve::StandardisedZ { .. }
+        );
+    let needs_baseline =
+        reads_baseline || !matches!(program.scoring.improvement, ImprovementCurve::None);
+    if !no_base.is_empty() && needs_baseline {
         out.push(format!("no baseline data for {}", no_base.join(", ")));
     }
     let no_perf = missing(&s.performance_period);
