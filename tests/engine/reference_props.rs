@@ -1,6 +1,7 @@
 //! Random programs scored and paid by the engine and by a plain reference written from the
 //! rules as the program documents them (src/program/ and DESIGN.md §4): standards, curves,
-//! domain and total scores, eligibility and every payment model with floors and caps.
+//! domain and total scores, measures met, eligibility and every payment model (shares, exchange
+//! functions, tiers, ladders, points, shared savings and both penalties) with floors and caps.
 //!
 //! Payments are compared on the engine's own total scores (after checking they match the
 //! reference's), so that a last-bit difference in a score cannot move a cent between two
@@ -141,6 +142,23 @@ fn distribution() -> impl Strategy<Value = Distribution> {
             }
         }),
         1 => (0i64..1_000).prop_map(|c| Distribution::PointsValue { cents_per_point: c }),
+        1 => (0i64..5_000, 0i64..20_000, prop_oneof![0i64..50_000_00, Just(MAX_CENTS)])
+            .prop_map(|(a, b, c)| Distribution::Ladder {
+                rungs: vec![
+                    Rung { measures_met: 1, cents: a },
+                    Rung { measures_met: 2, cents: b },
+                    Rung { measures_met: 4, cents: c },
+                ],
+            }),
+        1 => (0.0..0.002f64, prop_oneof![Just(None), (0u32..6).prop_map(Some)], 0.0..5.0f64)
+            .prop_map(|(scale, round_decimals, max_percent)| Distribution::Reduction {
+                scale,
+                round_decimals,
+                max_percent,
+            }),
+        1 => (0.0..=100.0f64, 0.0..=5.0f64).prop_map(|(worst_percent, percent)| {
+            Distribution::WorstShareReduction { worst_percent, percent }
+        }),
         1 => (0.0..0.1f64, 0.0..1.0f64, any::<bool>(), 0.0..0.2f64, 0.0..0.1f64, 0.0..1.0f64)
             .prop_map(|(a, b, q, c, d, e)| Distribution::SharedSavings(SharedSavings {
                 min_savings_rate: a,
@@ -430,12 +448,15 @@ struct Scores {
     measure: Vec<Vec<f64>>,
     total: Vec<f64>,
     improved_or_benchmark: Vec<bool>,
+    /// Scored measures at or beyond the benchmark.
+    measures_met: Vec<u32>,
 }
 
 fn reference_scores(c: &Case) -> Scores {
     let n = c.lives.len();
     let mut measure = Vec::new();
     let mut improved = vec![false; n];
+    let mut met = vec![0u32; n];
     let pass_fail = matches!(c.achievement, AchievementCurve::PassFail { .. });
     for m in &c.measures {
         let sign = if m.lower_is_better { -1.0 } else { 1.0 };
@@ -464,6 +485,9 @@ fn reference_scores(c: &Case) -> Scores {
             if !s.is_nan() && (p > b || p >= bm) {
                 improved[i] = true;
             }
+            if !s.is_nan() && p >= bm {
+                met[i] += 1;
+            }
             // Pass/fail: points when reported (and large enough), else 0.
             scores.push(if pass_fail && s.is_nan() { 0.0 } else { s });
         }
@@ -490,6 +514,7 @@ fn reference_scores(c: &Case) -> Scores {
         measure,
         total,
         improved_or_benchmark: improved,
+        measures_met: met,
     }
 }
 
@@ -586,7 +611,12 @@ struct Pay {
 }
 
 /// Payments from total and measure scores (the engine's, checked against the reference's).
-fn reference_pay(c: &Case, total: &[f64], improved: &[bool], measure: &[Vec<f64>]) -> Pay {
+fn reference_pay(
+    c: &Case,
+    total: &[f64],
+    (improved, met): (&[bool], &[u32]),
+    measure: &[Vec<f64>],
+) -> Pay {
     let n = total.len();
     let pay = &c.payment;
     let default_base = pay.default_base_payments;
@@ -805,12 +835,82 @@ fn reference_pay(c: &Case, total: &[f64], improved: &[bool], measure: &[Vec<f64>
                 earned[i] = a.min(caps[i]);
             }
         }
-        // Not generated: the HRRP and HACRP reproductions test the penalties, tests/ladder the
-        // ladder.
-        Distribution::Reduction { .. }
-        | Distribution::WorstShareReduction { .. }
-        | Distribution::Ladder { .. } => {
-            unreachable!()
+        Distribution::Ladder { rungs } => {
+            // The highest rung reached pays, within the cap and at least the floor; scaled
+            // down alike when the pool cannot pay every amount, as tiers are.
+            let amounts: Vec<i64> = (0..n)
+                .map(|i| {
+                    if !eligible[i] {
+                        return 0;
+                    }
+                    let best = rungs
+                        .iter()
+                        .filter(|r| met[i] >= r.measures_met)
+                        .max_by_key(|r| r.measures_met);
+                    let a = best.map_or(0, |r| r.cents.clamp(0, MAX_CENTS));
+                    let a = if a > 0 { a.max(floor(i)) } else { a };
+                    a.min(caps[i])
+                })
+                .collect();
+            let want: i64 = amounts.iter().sum();
+            if want > pool {
+                let w: Vec<f64> = amounts.iter().map(|a| *a as f64).collect();
+                split(pool, &w, &amounts, &mut earned);
+                paid_in_full = Some(pool);
+            } else {
+                earned = amounts;
+            }
+        }
+        Distribution::Reduction {
+            scale,
+            round_decimals,
+            max_percent,
+        } => {
+            // Each provider with a total loses min(most, round(scale × total)) of its base
+            // payments, never less than nothing; nothing is pooled.
+            for i in (0..n).filter(|&i| scored(i)) {
+                let raw = scale * total[i];
+                let rounded = match round_decimals {
+                    Some(d) => {
+                        let f = 10f64.powi(*d as i32);
+                        (raw * f + 1e-9).round() / f
+                    }
+                    None => raw,
+                };
+                let share = rounded.min(max_percent / 100.0).max(0.0);
+                earned[i] = -cents(base[i] * share);
+            }
+            return Pay {
+                pool: 0,
+                earned,
+                caps,
+                paid_in_full: None,
+            };
+        }
+        Distribution::WorstShareReduction {
+            worst_percent,
+            percent,
+        } => {
+            // Providers strictly below the percentile of all totals lose the share.
+            let totals: Vec<f64> = total.iter().copied().filter(|t| !t.is_nan()).collect();
+            let cut = standard(
+                &StandardRule::Percentile {
+                    p: *worst_percent,
+                    of: PeriodRef::Performance,
+                },
+                1.0,
+                &[],
+                &totals,
+            );
+            for i in (0..n).filter(|&i| total[i] < cut) {
+                earned[i] = -cents(base[i] * percent / 100.0);
+            }
+            return Pay {
+                pool: 0,
+                earned,
+                caps,
+                paid_in_full: None,
+            };
         }
     }
     if !(pay.two_sided && matches!(pay.distribution, Distribution::SharedSavings(_))) {
@@ -858,8 +958,14 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
         );
     }
     prop_assert_eq!(&r.improved_or_benchmark, &want.improved_or_benchmark);
+    prop_assert_eq!(&r.measures_met, &want.measures_met);
     let scores: Vec<Vec<f64>> = r.measures.iter().map(|m| m.score.clone()).collect();
-    let pay = reference_pay(c, &r.total, &r.improved_or_benchmark, &scores);
+    let pay = reference_pay(
+        c,
+        &r.total,
+        (&r.improved_or_benchmark, &r.measures_met),
+        &scores,
+    );
     let e = &r.payment;
     prop_assert_eq!(e.pool_cents, pay.pool);
     prop_assert_eq!(&e.earned, &pay.earned);
@@ -874,15 +980,24 @@ fn check(c: &Case) -> Result<(), TestCaseError> {
             cap
         );
     }
-    let can_owe =
-        c.payment.two_sided && matches!(c.payment.distribution, Distribution::SharedSavings(_));
+    let penalty = matches!(
+        c.payment.distribution,
+        Distribution::Reduction { .. } | Distribution::WorstShareReduction { .. }
+    );
+    let can_owe = penalty
+        || (c.payment.two_sided
+            && matches!(c.payment.distribution, Distribution::SharedSavings(_)));
     if !can_owe {
         prop_assert!(e.earned.iter().all(|x| *x >= 0), "negative payment");
     }
-    let pooled = !matches!(
-        c.payment.distribution,
-        Distribution::PointsValue { .. } | Distribution::SharedSavings(_)
-    );
+    if penalty {
+        prop_assert!(e.earned.iter().all(|x| *x <= 0), "a penalty that pays");
+    }
+    let pooled = !penalty
+        && !matches!(
+            c.payment.distribution,
+            Distribution::PointsValue { .. } | Distribution::SharedSavings(_)
+        );
     if pooled {
         prop_assert!(
             paid <= e.pool_cents,
