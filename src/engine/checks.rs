@@ -108,6 +108,15 @@ pub fn check_data(program: &Program, obs: &Observations) -> Vec<Problem> {
     }
     out.extend(standards_problems(program, obs));
     out.extend(super::equity::check_equity_bonus(program, obs));
+    if let (true, Some(name)) = (
+        program.standards.by_peer_group,
+        &program.standards.peer_groups_from,
+    ) && let Err(e) = super::equity::peer_group_labels(&obs.providers, name)
+    {
+        out.push(Problem::warning(format!(
+            "standards.peer_groups_from: {e}, so every provider is in one peer group"
+        )));
+    }
     out
 }
 

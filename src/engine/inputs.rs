@@ -13,6 +13,7 @@ pub struct InputsBasis {
     pub baseline_period: String,
     pub performance_period: String,
     pub by_peer_group: bool,
+    pub peer_groups_from: Option<String>,
     pub default_base_payments: f64,
     /// Scoring domain ids, in order.
     pub domains: Vec<String>,
@@ -38,6 +39,7 @@ impl InputsBasis {
             baseline_period: s.baseline_period.clone(),
             performance_period: s.performance_period.clone(),
             by_peer_group: s.by_peer_group,
+            peer_groups_from: s.peer_groups_from.clone(),
             default_base_payments: program.payment.default_base_payments,
             domains: program
                 .scoring
@@ -131,7 +133,15 @@ impl Inputs {
         let n = obs.provider_count();
         let p = &obs.providers;
         let (group, group_names) = if basis.by_peer_group {
-            peer_groups(&p.peer_group)
+            // A stratifier the data lack leaves every provider in one group ("Unknown");
+            // `check_data` says so.
+            match &basis.peer_groups_from {
+                Some(s) => peer_groups(
+                    &super::equity::peer_group_labels(p, s)
+                        .unwrap_or_else(|_| vec![String::new(); n]),
+                ),
+                None => peer_groups(&p.peer_group),
+            }
         } else {
             (vec![0; n], vec!["All providers".to_owned()])
         };
@@ -210,7 +220,7 @@ fn measure_inputs(
     let mut performance = oriented_rates(perf_values, n, sign);
     let supplied = obs.supplied.get(&m.id);
     let not_submitted: Vec<bool> = match supplied {
-        Some(s) if s.not_submitted.iter().any(|f| *f == 1.0) => {
+        Some(s) if s.not_submitted.contains(&1.0) => {
             s.not_submitted.iter().map(|f| *f == 1.0).collect()
         }
         _ => Vec::new(),

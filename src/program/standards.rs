@@ -19,6 +19,11 @@ pub struct Standards {
     /// When set, standards are computed separately within each peer group
     /// (the provider attribute `peer_group`), as the readmissions program does.
     pub by_peer_group: bool,
+    /// With `by_peer_group`, the peer groups are cut from this stratifier instead of the
+    /// `peer_group` attribute: quintiles Q1–Q5 of a numeric one (as the readmissions program
+    /// groups hospitals by dual-eligible share), the categories of a text one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer_groups_from: Option<String>,
 }
 
 impl Default for Standards {
@@ -39,6 +44,7 @@ impl Default for Standards {
             },
             overrides: Vec::new(),
             by_peer_group: false,
+            peer_groups_from: None,
         }
     }
 }

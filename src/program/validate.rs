@@ -644,6 +644,11 @@ pub fn validate_by_step(p: &Program) -> Vec<(Step, Problem)> {
             "scoring.improvement_target has no effect: only the \"improves or hits the benchmark\" eligibility, a gate or a ladder reads it",
         ));
     }
+    if p.standards.peer_groups_from.is_some() && !p.standards.by_peer_group {
+        out.push(Problem::warning(
+            "standards.peer_groups_from has no effect: standards are not set by peer group (standards.by_peer_group)",
+        ));
+    }
     let weighted = match pay.distribution {
         Distribution::ShareOfPool | Distribution::PointsValue { .. } => true,
         // Exchange functions weight by base payments, whatever the setting says.

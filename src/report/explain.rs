@@ -316,8 +316,12 @@ impl<'a> Auditor<'a> {
         let g = inp.group[i] as usize;
         let group = inp.group_names.get(g).cloned().unwrap_or_default();
         let rule = if self.program.standards.by_peer_group {
+            let from = match &self.program.standards.peer_groups_from {
+                Some(s) => format!(", cut from {s}"),
+                None => String::new(),
+            };
             format!(
-                "standards are computed within this peer group ({} groups)",
+                "standards are computed within this peer group ({} groups{from})",
                 inp.group_names.len()
             )
         } else {

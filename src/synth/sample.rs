@@ -460,6 +460,7 @@ pub fn medicaid_primary_care_program() -> Program {
             },
             overrides: Vec::new(),
             by_peer_group: false,
+            peer_groups_from: None,
         },
         scoring: Scoring {
             total: Default::default(),

@@ -689,3 +689,64 @@ fn sample_shows_reverse_robin_hood_and_peer_groups_shrink_it() {
         assert_eq!(c.on.paid_cents, 400_000_000, "{}", c.label);
     }
 }
+
+/// Peer groups stated in the program (quintiles of a stratifier) give the same standards and
+/// money as peer groups cut into the data by the equity view's counterfactual.
+#[test]
+fn program_peer_groups_from_a_stratifier() {
+    let (mut program, obs) = sample();
+    program.standards.by_peer_group = true;
+    program.standards.peer_groups_from = Some("dual_share".into());
+    let (inputs, stated) = engine::run(&program, &obs);
+    assert_eq!(inputs.group_names, ["Q1", "Q2", "Q3", "Q4", "Q5"]);
+    let n = inputs.provider_count();
+    for g in 0..5u32 {
+        let size = inputs.group.iter().filter(|x| **x == g).count();
+        assert!(
+            size == n / 5 || size == n.div_ceil(5),
+            "Q{}: {size} of {n}",
+            g + 1
+        );
+    }
+    assert!(stated.measures.iter().all(|m| m.standards.len() == 5));
+    let mut cut = obs.clone();
+    set_peer_groups_from(&mut cut, "dual_share").unwrap();
+    let mut by_data = program.clone();
+    by_data.standards.peer_groups_from = None;
+    let (_, from_data) = engine::run(&by_data, &cut);
+    assert_eq!(stated.payment.earned, from_data.payment.earned);
+    assert_ne!(
+        stated.payment.earned,
+        engine::run(
+            &{
+                let mut p = program.clone();
+                p.standards.by_peer_group = false;
+                p
+            },
+            &obs
+        )
+        .1
+        .payment
+        .earned,
+        "peer groups change the money"
+    );
+
+    // A stratifier the data lack: one group, and a warning; off, a validate warning.
+    program.standards.peer_groups_from = Some("no_such".into());
+    let warned: Vec<String> = engine::check_data(&program, &obs)
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    assert!(
+        warned
+            .iter()
+            .any(|w| w.contains("peer_groups_from") && w.contains("no_such")),
+        "{warned:?}"
+    );
+    program.standards.by_peer_group = false;
+    assert!(
+        validate(&program)
+            .iter()
+            .any(|p| p.to_string().contains("peer_groups_from has no effect"))
+    );
+}

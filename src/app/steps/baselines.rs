@@ -45,7 +45,7 @@ pub(super) fn ui(ui: &mut Ui, ctx: &mut StepCtx) {
             import::dialog(ui, ctx);
             data_section(ui, ctx);
             periods(ui, ctx.program, ctx.session);
-            global_rules(ui, ctx.program);
+            global_rules(ui, ctx.program, ctx.session);
             measure_section(ui, ctx);
         });
 }
@@ -472,7 +472,7 @@ fn rule_editor(ui: &mut Ui, name: &str, rule: &mut StandardRule) {
     });
 }
 
-fn global_rules(ui: &mut Ui, program: &mut Program) {
+fn global_rules(ui: &mut Ui, program: &mut Program, session: &Session) {
     section(
         ui,
         "Thresholds and benchmarks (program default)",
@@ -497,6 +497,42 @@ fn global_rules(ui: &mut Ui, program: &mut Program) {
         "Set standards separately within each peer group",
     )
     .on_hover_text(terms::PEER_GROUP);
+    if s.by_peer_group {
+        // Peer groups come from the data's peer-group column, or are cut from a stratifier.
+        let stratifiers: Vec<String> = session
+            .observations
+            .as_ref()
+            .map(|o| {
+                o.providers
+                    .stratifiers
+                    .iter()
+                    .map(|st| st.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let shown = |from: &Option<String>| match from {
+            None => "the data's peer-group column".to_owned(),
+            Some(name) => format!("quintiles (or categories) of {name}"),
+        };
+        ui.horizontal(|ui| {
+            ui.label("Peer groups:");
+            egui::ComboBox::from_id_salt("peer-groups-from")
+                .selected_text(shown(&s.peer_groups_from))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut s.peer_groups_from, None, shown(&None));
+                    for name in stratifiers {
+                        let v = Some(name);
+                        let label = shown(&v);
+                        ui.selectable_value(&mut s.peer_groups_from, v, label);
+                    }
+                })
+                .response
+                .on_hover_text(
+                    "Readmissions-style peer groups: hospitals grouped by quintile of \
+                     dual-eligible share, so each is compared with similar ones.",
+                );
+        });
+    }
 }
 
 fn measure_section(ui: &mut Ui, ctx: &mut StepCtx) {

@@ -25,7 +25,7 @@ pub mod terms {
     pub const PMPM: &str = "Per member per month: the pool is a fixed amount for every attributed member in every month of the period.";
     pub const VITAL_FEW: &str = "The vital few: the 3–7 highest-value measures for a service area. Fewer measures make a clearer signal and less reporting burden.";
     pub const CROSSWALK: &str = "Crosswalk: which service area answers for which measure. Primary owns the result, Shared splits it with another area, Contributing helps but is not held to it.";
-    pub const PEER_GROUP: &str = "Peer groups: compute thresholds and benchmarks separately within groups of similar providers (e.g. by share of dual-eligible patients), as the readmissions program does, so providers serving complex patients are compared with each other.";
+    pub const PEER_GROUP: &str = "Peer groups: compute thresholds and benchmarks separately within groups of similar providers (e.g. by share of dual-eligible patients), as the readmissions program does, so providers serving complex patients are compared with each other. The groups come from the data's peer-group column, or are cut from a stratifier: quintiles Q1–Q5 of a number such as dual-eligible share (ties by provider id), the categories of a text.";
     pub const MIN_DENOMINATOR: &str = "Minimum denominator: providers with fewer eligible patients than this are not scored on the measure, because small samples make rates unreliable.";
     pub const IMPROVE_OR_BENCHMARK: &str = "The seven-step method recommends that a provider earns its bonus if it either shows improvement or hits the benchmark.";
     pub const TWO_SIDED: &str = "Two-sided: providers can owe money (penalties) as well as earn. Upside-only: no payout is negative.";

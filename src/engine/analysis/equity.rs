@@ -161,7 +161,13 @@ pub fn set_peer_groups_from(
     obs: &mut Observations,
     stratifier: &str,
 ) -> Result<(), StratifierError> {
-    let p = &obs.providers;
+    obs.providers.peer_group = peer_group_labels(&obs.providers, stratifier)?;
+    Ok(())
+}
+
+/// Each provider's peer group cut from a stratifier: quintiles "Q1".."Q5" of a numeric one,
+/// the category of a text one, "Unknown" where missing (`Standards::peer_groups_from`).
+pub fn peer_group_labels(p: &Providers, stratifier: &str) -> Result<Vec<String>, StratifierError> {
     let s = p
         .stratifier(stratifier)
         .ok_or_else(|| StratifierError::Unknown(stratifier.to_owned()))?;
@@ -181,8 +187,7 @@ pub fn set_peer_groups_from(
             })
             .collect(),
     };
-    obs.providers.peer_group = groups;
-    Ok(())
+    Ok(groups)
 }
 
 // ---------------------------------------------------------------------------------------------
