@@ -602,6 +602,19 @@ fn split(pool: i64, w: &[f64], caps: &[i64], out: &mut [i64]) -> i64 {
     left.max(0)
 }
 
+/// Fixed amounts (tiers, rungs) paid as they are, or all scaled down alike when the pool
+/// cannot pay them; returns the pool when it is then paid in full.
+fn amounts_or_scaled(pool: i64, amounts: Vec<i64>, earned: &mut Vec<i64>) -> Option<i64> {
+    if amounts.iter().sum::<i64>() > pool {
+        let w: Vec<f64> = amounts.iter().map(|a| *a as f64).collect();
+        split(pool, &w, &amounts, earned);
+        Some(pool)
+    } else {
+        *earned = amounts;
+        None
+    }
+}
+
 struct Pay {
     pool: i64,
     earned: Vec<i64>,
@@ -764,14 +777,7 @@ fn reference_pay(
                     a.min(caps[i])
                 })
                 .collect();
-            let want: i64 = amounts.iter().sum();
-            if want > pool {
-                let w: Vec<f64> = amounts.iter().map(|a| *a as f64).collect();
-                split(pool, &w, &amounts, &mut earned);
-                paid_in_full = Some(pool);
-            } else {
-                earned = amounts;
-            }
+            paid_in_full = amounts_or_scaled(pool, amounts, &mut earned);
         }
         Distribution::PointsValue { cents_per_point } => {
             let elig: Vec<usize> = (0..n).filter(|&i| eligible[i]).collect();
@@ -852,14 +858,7 @@ fn reference_pay(
                     a.min(caps[i])
                 })
                 .collect();
-            let want: i64 = amounts.iter().sum();
-            if want > pool {
-                let w: Vec<f64> = amounts.iter().map(|a| *a as f64).collect();
-                split(pool, &w, &amounts, &mut earned);
-                paid_in_full = Some(pool);
-            } else {
-                earned = amounts;
-            }
+            paid_in_full = amounts_or_scaled(pool, amounts, &mut earned);
         }
         Distribution::Reduction {
             scale,
