@@ -282,7 +282,7 @@ impl SimPanel {
 }
 
 /// The phase the panel models: any of the program's phases, or the whole program.
-fn phase_picker(ui: &mut Ui, program: &Program, session: &mut Session) {
+pub(super) fn phase_picker(ui: &mut Ui, program: &Program, session: &mut Session) {
     let current = session.modelled_phase(program);
     let label = |i: Option<usize>| match i.and_then(|i| program.phases.get(i).map(|p| (i, p))) {
         Some((i, p)) => phasing::phase_label(i, p),
@@ -359,7 +359,7 @@ fn modelled_note(
 }
 
 /// The pool and threshold sliders.
-fn levers(ui: &mut Ui, program: &mut Program) {
+pub(super) fn levers(ui: &mut Ui, program: &mut Program) {
     // The slider gives up width first, so the value and the "(?)" stay in view in a narrow
     // panel (the label column and a value like "50th percentile" take about 260 points).
     ui.spacing_mut().slider_width = (ui.available_width() - 270.0).clamp(60.0, 260.0);
