@@ -32,7 +32,7 @@ pub struct Presenter {
 }
 
 /// How much larger than the window's own text presenter mode writes.
-const TYPE_SCALE: f32 = 1.55;
+const TYPE_SCALE: f32 = 1.3;
 
 impl Presenter {
     /// The figures presenter mode shows now (after the last frame drew it).
@@ -72,32 +72,48 @@ impl Presenter {
         };
         ui.label(
             RichText::new(format!("Modelling {title}"))
-                .heading()
-                .strong(),
+                .strong()
+                .size(ui.text_style_height(&egui::TextStyle::Body) * 1.1),
         );
         self.refresh(session, phase);
-        let width = ui.available_width();
-        let height = ui.available_height();
-        let gap = 16.0;
-        let left_w = ((width - gap) * 0.5).max(200.0);
-        ui.horizontal_top(|ui| {
-            ui.allocate_ui_with_layout(
-                vec2(left_w, height),
-                egui::Layout::top_down(egui::Align::Min),
-                |ui| {
-                    ui.set_width(left_w);
-                    self.figures(ui, &p);
-                    ui.add_space(8.0);
-                    controls(ui, program, session);
-                },
-            );
-            ui.add_space(gap);
-            ui.allocate_ui_with_layout(
-                vec2(ui.available_width(), height),
-                egui::Layout::top_down(egui::Align::Min),
-                |ui| self.charts(ui, &p),
-            );
+        ui.add_space(6.0);
+        // Two columns of fixed shares of the window, so nothing pushes the other off screen.
+        let full = ui.available_rect_before_wrap();
+        let gap = 20.0;
+        let left_w = ((full.width() - gap) * 0.5).max(100.0);
+        let left = egui::Rect::from_min_size(full.min, vec2(left_w, full.height()));
+        let right = egui::Rect::from_min_max(egui::pos2(left.right() + gap, full.top()), full.max);
+        let column = |rect| {
+            egui::UiBuilder::new()
+                .max_rect(rect)
+                .layout(egui::Layout::top_down(egui::Align::Min))
+        };
+        ui.scope_builder(column(left), |ui| {
+            self.figures(ui, &p);
+            ui.add_space(10.0);
+            controls(ui, program, session);
+            if let Some((kind @ (PhaseKind::Participation | PhaseKind::Reporting), _)) =
+                self.counted
+            {
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(format!(
+                            "This phase pays {}: the threshold does not change it.",
+                            if kind == PhaseKind::Participation {
+                                "for taking part"
+                            } else {
+                                "for reporting"
+                            }
+                        ))
+                        .small()
+                        .color(p.muted),
+                    )
+                    .wrap(),
+                );
+            }
         });
+        ui.scope_builder(column(right), |ui| self.charts(ui, &p));
+        ui.allocate_rect(full, egui::Sense::hover());
         leave
     }
 
@@ -129,42 +145,38 @@ impl Presenter {
             _ => format!("of {} scored", s.scored),
         };
         let cards = [
-            ("Pool", money_short(s.pool_cents), None),
-            ("Paid", money_short(s.paid_cents), Some(p.good)),
+            ("Pool".to_owned(), money_short(s.pool_cents), None),
+            ("Paid".to_owned(), money_short(s.paid_cents), Some(p.good)),
             (
-                "Providers paid",
-                format!("{} {of}", s.earning),
+                format!("providers paid, {of}"),
+                s.earning.to_string(),
                 Some(p.good),
             ),
-            (
-                "Median payout (paid providers)",
-                money(s.median_cents),
-                None,
-            ),
+            ("median payout".to_owned(), money(s.median_cents), None),
         ];
         let gap = 10.0;
-        let w = ((ui.available_width() - gap) / 2.0 - 1.0).max(120.0);
-        ui.scope(|ui| {
-            ui.spacing_mut().item_spacing = vec2(gap, gap);
-            ui.horizontal_wrapped(|ui| {
-                for (caption, value, color) in cards {
-                    card(ui, w, caption, &value, color, p);
+        let w = ((ui.available_width() - gap) / 2.0).max(80.0);
+        ui.spacing_mut().item_spacing = vec2(gap, gap);
+        for row in cards.chunks(2) {
+            ui.horizontal_top(|ui| {
+                for (caption, value, color) in row {
+                    card(ui, w, caption, value, *color, p);
                 }
             });
-        });
+        }
     }
 
     fn charts(&self, ui: &mut Ui, p: &Palette) {
         let s = &self.summary;
         ui.label(RichText::new("Payouts").strong());
-        let h = (ui.available_height() * 0.42).clamp(80.0, 320.0);
+        let h = (ui.available_height() * 0.36).clamp(70.0, 320.0);
         histogram(ui, s, h, p);
         ui.add_space(6.0);
         match &self.risk {
             Some((name, rows)) => {
                 ui.label(
                     RichText::new(format!(
-                        "Paid per attributed life, by {} quintile",
+                        "Paid per life, by {} quintile",
                         name.replace('_', " ")
                     ))
                     .strong(),
@@ -180,6 +192,12 @@ impl Presenter {
 
 /// The modelled phase, the pool and the threshold: the levers under discussion.
 fn controls(ui: &mut Ui, program: &mut Program, session: &mut Session) {
+    // The controls keep the window's own type: at the figures' size they would not fit
+    // beside them on a projector.
+    for font in ui.style_mut().text_styles.values_mut() {
+        font.size /= TYPE_SCALE;
+    }
+    ui.style_mut().spacing.interact_size.y /= TYPE_SCALE;
     sim_panel::phase_picker(ui, program, session);
     ui.add_space(4.0);
     sim_panel::levers(ui, program);
@@ -198,15 +216,22 @@ fn card(
     if let Some(c) = color {
         text = text.color(c);
     }
-    egui::Frame::new()
-        .fill(p.card)
-        .corner_radius(8.0)
-        .inner_margin(egui::Margin::symmetric(12, 8))
-        .show(ui, |ui| {
-            ui.set_width(width - 24.0);
-            ui.add(egui::Label::new(text).extend());
-            ui.add(egui::Label::new(RichText::new(caption).color(p.muted)).wrap());
-        });
+    let margin = egui::Margin::symmetric(12, 6);
+    ui.allocate_ui_with_layout(
+        vec2(width, 0.0),
+        egui::Layout::top_down(egui::Align::Min),
+        |ui| {
+            egui::Frame::new()
+                .fill(p.card)
+                .corner_radius(8.0)
+                .inner_margin(margin)
+                .show(ui, |ui| {
+                    ui.set_width(width - margin.sum().x);
+                    ui.add(egui::Label::new(text).truncate());
+                    ui.add(egui::Label::new(RichText::new(caption).small().color(p.muted)).wrap());
+                });
+        },
+    );
 }
 
 /// The payout histogram, drawn large: bars with their counts, the range underneath.
@@ -236,8 +261,13 @@ fn histogram(ui: &mut Ui, s: &Summary, height: f32, p: &Palette) {
         };
         painter.rect_filled(bar, 2.0, color);
         if *count > 0 {
+            // Held inside the chart so the first and last counts are not cut.
+            let x = bar
+                .center()
+                .x
+                .clamp(plot.left() + 12.0, plot.right() - 12.0);
             painter.text(
-                egui::pos2(bar.center().x, bar.top() - 2.0),
+                egui::pos2(x, bar.top() - 2.0),
                 egui::Align2::CENTER_BOTTOM,
                 count.to_string(),
                 small.clone(),
@@ -272,7 +302,7 @@ fn per_life_bars(ui: &mut Ui, rows: &[RiskRow], p: &Palette) {
         .filter(|v| v.is_finite())
         .fold(0.0f64, f64::max);
     let body = egui::TextStyle::Body.resolve(ui.style());
-    let row_h = body.size + 8.0;
+    let row_h = body.size + 6.0;
     let width = ui.available_width().max(100.0);
     let label_w = (width * 0.32).min(170.0);
     for r in rows {

@@ -222,3 +222,27 @@ fn presenter_mode_opens_with_f5_follows_the_pool_and_leaves() {
     assert!(!h.state().presenter.on);
     assert!(shown(&h, Step::Identify.title()));
 }
+
+#[test]
+fn step_4_shows_the_budget_by_phase_and_by_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = crate::app::harness(None, dir.path());
+    h.get_by_role_and_label(Role::Button, Step::Phase.title())
+        .click();
+    h.run();
+    // The sample: $4M shared 10/20/50/20% by Participation (2026-01, 6 months), Reporting
+    // (2026-07, 12), Performance (2027-07, 12) and Success (2028-07, 12), paid annually.
+    for text in [
+        "$400,000.00",
+        "$800,000.00",
+        "$2,000,000.00",
+        "$4,000,000.00",
+        // 2026: Participation and half of Reporting; 2027: half of Reporting and of
+        // Performance; 2028: half of Performance and of Success.
+        "Participation $400,000.00 + Reporting $400,000.00",
+        "Reporting $400,000.00 + Performance $1,000,000.00",
+        "Performance $1,000,000.00 + Success $400,000.00",
+    ] {
+        assert!(shown(&h, text), "{text} not in the budget");
+    }
+}
