@@ -328,7 +328,7 @@ fn modelled_note(
         Some((i, ph)) => {
             let pool = run.map_or(pool_cents, |r| r.pool_cents);
             format!(
-                "Phase {}: {} of the pool, {}; {}. Scores from the \u{201c}{period}\u{201d} data.",
+                "Phase {}: {} of the pool, {}; {}. Data: the \u{201c}{period}\u{201d} period.",
                 i + 1,
                 crate::format::percent(ph.pool_share, 0),
                 phasing::kind_rule(ph.kind),

@@ -246,3 +246,39 @@ fn step_4_shows_the_budget_by_phase_and_by_year() {
         assert!(shown(&h, text), "{text} not in the budget");
     }
 }
+
+#[test]
+fn a_quarterly_pool_reads_per_quarter_and_per_year_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = crate::app::harness(None, dir.path());
+    h.state_mut().program.payment.frequency = p4p_designer::program::Frequency::Quarterly;
+    h.state_mut().session.modelled = Some(Modelled::WholeProgram);
+    h.run();
+    h.get_by_role_and_label(Role::Button, Step::Payment.title())
+        .click();
+    h.run();
+    let both = "$1,000,000.00 per quarter · $4,000,000.00 per year";
+    assert!(shown(&h, &format!("= {both} (computed by the engine)")));
+    // Step 6's pool and paid lines, and the live panel's note on the whole program.
+    assert_eq!(h.query_all_by_label_contains(both).count(), 3);
+    assert!(
+        h.query_all_by_label_contains("this period")
+            .next()
+            .is_none()
+    );
+    assert!(
+        h.query_all_by_label_contains("payments of about")
+            .next()
+            .is_none()
+    );
+    // A phase reads as its payments over its months.
+    h.state_mut().session.modelled = Some(Modelled::Phase("Reporting".into()));
+    h.run();
+    assert!(
+        h.query_all_by_label_contains(
+            "$800,000.00 over 12 months: 4 payments of $200,000.00 (quarterly)"
+        )
+        .next()
+        .is_some()
+    );
+}
