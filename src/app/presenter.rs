@@ -201,6 +201,19 @@ fn controls(ui: &mut Ui, program: &mut Program, session: &mut Session) {
     sim_panel::phase_picker(ui, program, session);
     ui.add_space(4.0);
     sim_panel::levers(ui, program);
+    // The bar to earn, when the model has one: the least total score that is paid.
+    if let crate::program::Eligibility::MinScore(min) = &mut program.payment.eligibility {
+        ui.horizontal(|ui| {
+            let l = ui.label("Payment bar");
+            ui.add(
+                egui::Slider::new(min, 0.0..=100.0)
+                    .step_by(1.0)
+                    .fixed_decimals(0),
+            )
+            .labelled_by(l.id)
+            .on_hover_text("The least total score that is paid");
+        });
+    }
     session.refresh_phase(program);
 }
 

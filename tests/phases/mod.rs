@@ -282,3 +282,26 @@ fn a_quarterly_pool_reads_per_quarter_and_per_year_everywhere() {
         .is_some()
     );
 }
+
+#[test]
+fn presenter_mode_shows_the_payment_bar_of_a_minimum_score_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = projector(dir.path());
+    h.state_mut().program.payment.eligibility = p4p_designer::program::Eligibility::MinScore(20.0);
+    h.state_mut().session.modelled = Some(Modelled::Phase("Performance".into()));
+    h.key_press(egui::Key::F5);
+    h.run();
+    let paid_before = h.state().presenter.summary().earning;
+    h.get_by_role_and_label(Role::Slider, "Payment bar")
+        .set_value_accesskit(60.0);
+    h.run();
+    assert_eq!(
+        h.state().program.payment.eligibility,
+        p4p_designer::program::Eligibility::MinScore(60.0)
+    );
+    let paid_after = h.state().presenter.summary().earning;
+    assert!(
+        paid_after < paid_before,
+        "a higher bar pays fewer providers: {paid_after} vs {paid_before}"
+    );
+}
