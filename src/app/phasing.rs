@@ -2,7 +2,7 @@
 //! by phase and by calendar year; the figures come from `program::plan::budget`).
 
 use crate::format::{money_exact, percent};
-use crate::program::plan::{Budget, budget, end_month, payments_in, split_even};
+use crate::program::plan::{Budget, budget, end_month, even_payment, payments_in};
 use crate::program::{Frequency, Phase, PhaseKind, Program};
 use egui::{RichText, Ui};
 
@@ -35,13 +35,8 @@ pub fn per_period_and_year(per_year_cents: i64, frequency: Frequency) -> String 
     if per_year <= 1 {
         return year;
     }
-    let parts = split_even(per_year_cents, per_year);
-    let first = parts.first().copied().unwrap_or(0);
-    let about = if parts.iter().all(|c| *c == first) {
-        ""
-    } else {
-        "about "
-    };
+    let (first, equal) = even_payment(per_year_cents, per_year);
+    let about = if equal { "" } else { "about " };
     format!(
         "{about}{} per {} · {year}",
         money_exact(first),
@@ -53,13 +48,8 @@ pub fn per_period_and_year(per_year_cents: i64, frequency: Frequency) -> String 
 /// $200,000.00 (quarterly)".
 pub fn phase_payments(phase_cents: i64, months: u32, frequency: Frequency) -> String {
     let n = payments_in(months, frequency);
-    let parts = split_even(phase_cents, n);
-    let first = parts.first().copied().unwrap_or(0);
-    let about = if parts.iter().all(|c| *c == first) {
-        ""
-    } else {
-        "about "
-    };
+    let (first, equal) = even_payment(phase_cents, n);
+    let about = if equal { "" } else { "about " };
     let months = months.max(1);
     if n == 1 {
         format!(
@@ -122,7 +112,12 @@ pub fn budget_view(ui: &mut Ui, program: &Program, pool_cents: Option<i64>) {
                 });
                 ui.label(percent(pb.share, 0));
                 ui.label(money_exact(pb.cents));
-                ui.label(payments_text(pb.payments, &pb.per_payment_cents, freq));
+                ui.label(payments_text(
+                    pb.payments,
+                    pb.payment_cents,
+                    pb.payments_equal,
+                    freq,
+                ));
                 ui.end_row();
             }
             ui.label(RichText::new("Total").strong());
@@ -135,13 +130,8 @@ pub fn budget_view(ui: &mut Ui, program: &Program, pool_cents: Option<i64>) {
     years_table(ui, program, &b);
 }
 
-fn payments_text(n: u32, parts: &[i64], freq: Frequency) -> String {
-    let first = parts.first().copied().unwrap_or(0);
-    let about = if parts.iter().all(|c| *c == first) {
-        ""
-    } else {
-        "about "
-    };
+fn payments_text(n: u32, first: i64, equal: bool, freq: Frequency) -> String {
+    let about = if equal { "" } else { "about " };
     if n <= 1 {
         "one payment".to_owned()
     } else {

@@ -30,16 +30,21 @@ pub fn payments_in(months: u32, frequency: Frequency) -> u32 {
     months.max(1).div_ceil(months_per_payment)
 }
 
-/// `cents` split into `parts` amounts that differ by at most a cent and add up to it exactly
-/// (the larger ones first). Empty when `parts` is 0.
-pub fn split_even(cents: i64, parts: u32) -> Vec<i64> {
+/// `cents` paid in `parts` payments that differ by at most a cent and add up to it exactly:
+/// the largest payment (the first ones; the rest are a cent less) and whether all are equal.
+/// (0, true) when `parts` is 0.
+pub fn even_payment(cents: i64, parts: u32) -> (i64, bool) {
     if parts == 0 {
-        return Vec::new();
+        return (0, true);
     }
     let n = i64::from(parts);
     let (q, r) = (cents.div_euclid(n), cents.rem_euclid(n));
-    (0..n).map(|k| q + i64::from(k < r)).collect()
+    (q + i64::from(r > 0), r == 0)
 }
+
+/// The longest span split by calendar year: a phase longer than a century (a typing slip) is
+/// split over its first hundred years.
+const MAX_SPLIT_MONTHS: u32 = 1200;
 
 /// One phase's money.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,10 +58,11 @@ pub struct PhaseBudget {
     pub share: f64,
     /// What the phase pays in all, in cents.
     pub cents: i64,
-    /// Payments at the program's frequency, and the amount of each (the first ones a cent
-    /// larger where the phase's money does not divide evenly).
+    /// Payments at the program's frequency, the largest of them (the first ones are a cent
+    /// larger where the phase's money does not divide evenly), and whether all are equal.
     pub payments: u32,
-    pub per_payment_cents: Vec<i64>,
+    pub payment_cents: i64,
+    pub payments_equal: bool,
 }
 
 /// One calendar year's money, by phase (index into `Budget::phases`).
@@ -103,7 +109,8 @@ pub fn budget(pool_cents: i64, phases: &[Phase], frequency: Frequency) -> Budget
             },
             cents,
             payments,
-            per_payment_cents: split_even(cents, payments),
+            payment_cents: even_payment(cents, payments).0,
+            payments_equal: even_payment(cents, payments).1,
         });
         out.total_cents = out.total_cents.saturating_add(cents);
         out.share_total += if p.pool_share.is_finite() {
@@ -115,7 +122,7 @@ pub fn budget(pool_cents: i64, phases: &[Phase], frequency: Frequency) -> Budget
             out.unscheduled_cents = out.unscheduled_cents.saturating_add(cents);
             continue;
         };
-        for (year, c) in split_by_year(cents, s, p.months.max(1)) {
+        for (year, c) in split_by_year(cents, s, p.months.clamp(1, MAX_SPLIT_MONTHS)) {
             years.entry(year).or_default().push((i, c));
         }
     }
@@ -186,8 +193,11 @@ mod tests {
         assert_eq!(payments_in(12, Frequency::Monthly), 12);
         assert_eq!(payments_in(7, Frequency::Quarterly), 3);
         assert_eq!(payments_in(0, Frequency::SemiAnnual), 1);
-        assert_eq!(split_even(100, 3), vec![34, 33, 33]);
-        assert_eq!(split_even(5, 0), Vec::<i64>::new());
+        assert_eq!(even_payment(100, 3), (34, false));
+        assert_eq!(even_payment(100, 4), (25, true));
+        assert_eq!(even_payment(5, 0), (0, true));
+        // No list of payments is ever made: any count is cheap.
+        assert_eq!(even_payment(400, u32::MAX), (1, false));
     }
 
     #[test]
@@ -203,7 +213,10 @@ mod tests {
         );
         assert_eq!(b.total_cents, 400_000_000);
         assert_eq!(b.phases[0].payments, 2);
-        assert_eq!(b.phases[0].per_payment_cents, vec![20_000_000, 20_000_000]);
+        assert_eq!(
+            (b.phases[0].payment_cents, b.phases[0].payments_equal),
+            (20_000_000, true)
+        );
         assert_eq!(b.phases[1].payments, 4);
         let years: Vec<(i32, i64)> = b.years.iter().map(|y| (y.year, y.cents)).collect();
         // 2026: all of Participation and half of Reporting; 2027: half of Reporting and half
@@ -237,7 +250,27 @@ mod tests {
         assert_eq!(y26 + y27, 1_000_001);
         // 2/7 of it is 285,714.57…: 285,714 or 285,715 cents, never further off.
         assert!((285_714..=285_715).contains(&y26), "{y26}");
-        assert_eq!(b.phases[0].per_payment_cents.iter().sum::<i64>(), 1_000_001);
+        // 7 monthly payments of 142,857 or 142,858 cents.
+        assert_eq!(
+            (b.phases[0].payment_cents, b.phases[0].payments_equal),
+            (142_858, false)
+        );
+    }
+
+    #[test]
+    fn an_absurdly_long_phase_is_split_over_a_century() {
+        let phases = vec![Phase {
+            name: "P".into(),
+            start: "2026-01".into(),
+            months: u32::MAX,
+            pool_share: 1.0,
+            ..Phase::default()
+        }];
+        let b = budget(120_000, &phases, Frequency::Monthly);
+        assert_eq!(b.years.len(), 100);
+        assert_eq!(b.years.iter().map(|y| y.cents).sum::<i64>(), 120_000);
+        assert_eq!(b.years[0].cents, 1_200);
+        assert_eq!(b.phases[0].payments, u32::MAX);
     }
 
     #[test]
