@@ -44,17 +44,21 @@ impl Presenter {
     pub fn ui(&mut self, ui: &mut Ui, program: &mut Program, session: &mut Session) -> bool {
         let p = Palette::of(ui);
         let mut leave = false;
+        // As large as the window's height allows: 1280×720 at 150% (480 points) takes the
+        // full size, at 200% (360 points) a little less.
+        let scale = (TYPE_SCALE * ui.available_height() / 470.0).clamp(0.85, TYPE_SCALE);
         {
             let style = ui.style_mut();
             for font in style.text_styles.values_mut() {
-                font.size *= TYPE_SCALE;
+                font.size *= scale;
             }
-            style.spacing.interact_size.y *= TYPE_SCALE;
-            style.spacing.item_spacing *= 1.3;
+            style.spacing.interact_size.y *= scale;
+            style.spacing.item_spacing *= scale;
         }
-        ui.horizontal(|ui| {
-            ui.label(RichText::new(&program.name).small().color(p.muted));
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        egui::Sides::new().shrink_left().truncate().show(
+            ui,
+            |ui| ui.label(RichText::new(&program.name).small().color(p.muted)),
+            |ui| {
                 if ui
                     .button("✖ Leave presenter mode")
                     .on_hover_text("Escape or F5")
@@ -62,8 +66,8 @@ impl Presenter {
                 {
                     leave = true;
                 }
-            });
-        });
+            },
+        );
         session.refresh_phase(program);
         let phase = session.modelled_phase(program);
         let title = match phase.and_then(|i| program.phases.get(i).map(|ph| (i, ph))) {
@@ -91,7 +95,7 @@ impl Presenter {
         ui.scope_builder(column(left), |ui| {
             self.figures(ui, &p);
             ui.add_space(10.0);
-            controls(ui, program, session);
+            controls(ui, program, session, scale);
             if let Some((kind @ (PhaseKind::Participation | PhaseKind::Reporting), _)) =
                 self.counted
             {
@@ -191,13 +195,13 @@ impl Presenter {
 }
 
 /// The modelled phase, the pool and the threshold: the levers under discussion.
-fn controls(ui: &mut Ui, program: &mut Program, session: &mut Session) {
+fn controls(ui: &mut Ui, program: &mut Program, session: &mut Session, scale: f32) {
     // The controls keep the window's own type: at the figures' size they would not fit
     // beside them on a projector.
     for font in ui.style_mut().text_styles.values_mut() {
-        font.size /= TYPE_SCALE;
+        font.size /= scale;
     }
-    ui.style_mut().spacing.interact_size.y /= TYPE_SCALE;
+    ui.style_mut().spacing.interact_size.y /= scale;
     sim_panel::phase_picker(ui, program, session);
     ui.add_space(4.0);
     sim_panel::levers(ui, program);

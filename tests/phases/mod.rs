@@ -15,10 +15,15 @@ use crate::app::settle;
 
 /// The sample at 1280×720 pixels and 150% UI scale (853×480 points), loaded and settled.
 fn projector(dir: &std::path::Path) -> Harness<'static, DesignerApp> {
+    projector_at(dir, 1.5)
+}
+
+/// The sample at 1280×720 pixels and UI scale `scale`.
+fn projector_at(dir: &std::path::Path, scale: f32) -> Harness<'static, DesignerApp> {
     let config = AppConfig::for_tests(None, dir);
     let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0 / 1.5, 720.0 / 1.5))
-        .with_pixels_per_point(1.5)
+        .with_size(egui::vec2(1280.0 / scale, 720.0 / scale))
+        .with_pixels_per_point(scale)
         .with_max_steps(40)
         .build_eframe(move |cc| DesignerApp::new(cc, config));
     settle(&mut h);
@@ -304,4 +309,24 @@ fn presenter_mode_shows_the_payment_bar_of_a_minimum_score_model() {
         paid_after < paid_before,
         "a higher bar pays fewer providers: {paid_after} vs {paid_before}"
     );
+}
+
+#[test]
+fn presenter_mode_fits_1280x720_at_200_percent_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = projector_at(dir.path(), 2.0);
+    h.key_press(egui::Key::F5);
+    h.run();
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(640.0, 360.0));
+    for (role, label) in [
+        (Role::Slider, "Pool"),
+        (Role::Slider, "Threshold"),
+        (Role::Button, "✖ Leave presenter mode"),
+    ] {
+        let r = h.get_by_role_and_label(role, label).rect();
+        assert!(
+            screen.expand(0.5).contains_rect(r),
+            "{label} at {r:?} is off the screen"
+        );
+    }
 }
