@@ -17,6 +17,7 @@ mod layout;
 mod lint;
 mod messy;
 mod output;
+mod phases;
 mod plan;
 mod robust;
 mod snf_vbp;

@@ -36,6 +36,8 @@ pub enum Command {
     PreviousStep,
     NextStep,
     ShowGlossary,
+    /// Presenter mode: the headline figures in large type beside the levers (F5).
+    Presenter,
 }
 
 const CMD: Modifiers = Modifiers::COMMAND;
@@ -83,6 +85,7 @@ impl Command {
             Command::PreviousStep => "Previous step".into(),
             Command::NextStep => "Next step".into(),
             Command::ShowGlossary => "Terms explained…".into(),
+            Command::Presenter => "Presenter mode".into(),
         }
     }
 
@@ -111,6 +114,7 @@ impl Command {
             Command::Step(i) => STEP_KEYS.get(*i).and_then(|k| s(CMD, *k)),
             Command::PreviousStep => s(Modifiers::ALT, Key::ArrowUp),
             Command::NextStep => s(Modifiers::ALT, Key::ArrowDown),
+            Command::Presenter => s(Modifiers::NONE, Key::F5),
             Command::OpenRecent(_)
             | Command::OpenSample
             | Command::Export(_)
@@ -138,6 +142,7 @@ impl Command {
             Command::ShowProviders,
             Command::PreviousStep,
             Command::NextStep,
+            Command::Presenter,
         ];
         all.extend((0..7).map(Command::Step));
         all.extend(View::ALL.map(Command::ShowView));
@@ -240,6 +245,20 @@ mod tests {
             );
         }
         assert!(listed.contains(&Command::ToggleSidebar));
+    }
+
+    #[test]
+    fn presenter_mode_is_f5() {
+        assert_eq!(
+            Command::Presenter.shortcut(),
+            Some(KeyboardShortcut::new(Modifiers::NONE, Key::F5))
+        );
+        assert!(
+            Command::with_shortcuts()
+                .iter()
+                .any(|(_, c)| *c == Command::Presenter)
+        );
+        assert_eq!(Command::Presenter.label(), "Presenter mode");
     }
 
     #[test]

@@ -10,6 +10,8 @@ pub mod commands;
 pub mod export;
 pub mod files;
 pub mod jobs;
+pub mod phasing;
+pub mod presenter;
 pub mod providers;
 pub mod screenshots;
 pub mod session;

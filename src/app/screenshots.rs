@@ -24,6 +24,8 @@ pub enum Shot {
     Live(Step),
     /// A step with the sidebar collapsed to its rail.
     Rail(Step),
+    /// Presenter mode (F5).
+    Presenter,
 }
 
 impl Shot {
@@ -36,6 +38,7 @@ impl Shot {
             Shot::Dark(s) => (Page::Step(s), ThemeChoice::Dark, false),
             Shot::Analysis(v) => (Page::Analysis(v), ThemeChoice::Light, false),
             Shot::Live(s) | Shot::Rail(s) => (Page::Step(s), ThemeChoice::Light, false),
+            Shot::Presenter => (Page::Step(Step::Payment), ThemeChoice::Light, false),
         }
     }
 
@@ -43,6 +46,11 @@ impl Shot {
     /// or the "why" of the selected provider.
     pub fn side_tab(self) -> bool {
         matches!(self, Shot::Live(_) | Shot::Why)
+    }
+
+    /// Whether presenter mode is on.
+    pub fn presenter(self) -> bool {
+        self == Shot::Presenter
     }
 
     /// Whether the sidebar is collapsed to its rail.
@@ -77,13 +85,15 @@ impl Shot {
             Shot::Analysis(v) => format!("{}.png", v.key()),
             Shot::Live(s) => format!("{}_live.png", step_name(s)),
             Shot::Rail(s) => format!("{}_rail.png", step_name(s)),
+            Shot::Presenter => "presenter.png".into(),
         }
     }
 }
 
 /// Parses `P4P_SCREENSHOT_STEPS`: "all", "projector" (all, plus the live simulation's tab on
 /// steps 5 and 6 and the collapsed sidebar), or a comma list of step numbers, "providers",
-/// "why", "dark6", "live6", "rail6", "equity", "sweep", "scenarios", "reliability", "lint".
+/// "why", "dark6", "live6", "rail6", "equity", "sweep", "scenarios", "reliability", "lint",
+/// "presenter".
 pub fn parse_shots(spec: &str) -> Vec<Shot> {
     let mut out = Vec::new();
     for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -103,6 +113,7 @@ pub fn parse_shots(spec: &str) -> Vec<Shot> {
             }
             "providers" => out.push(Shot::Providers),
             "why" => out.push(Shot::Why),
+            "presenter" => out.push(Shot::Presenter),
             p if super::analysis::View::from_key(p).is_some() => {
                 out.extend(super::analysis::View::from_key(p).map(Shot::Analysis));
             }
@@ -267,5 +278,7 @@ mod tests {
             "step6_payment_model_live.png"
         );
         assert_eq!(parse_shots("projector").len(), 18);
+        assert_eq!(parse_shots("all,presenter").len(), 16);
+        assert_eq!(Shot::Presenter.file_name(), "presenter.png");
     }
 }

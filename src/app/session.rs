@@ -1,7 +1,7 @@
 //! What the window has loaded and computed for the open program (never saved in it).
 
 use crate::engine::monitoring::{Monitoring, monitoring};
-use crate::engine::{self, Inputs, InputsBasis, Observations, Results};
+use crate::engine::{self, Inputs, InputsBasis, Observations, PhaseRun, Results};
 use crate::program::plan::{Evidence, Monitored, Simulated, SimulatedMeasure};
 use crate::program::{DataSources, Program};
 use std::collections::hash_map::DefaultHasher;
@@ -28,6 +28,22 @@ pub struct ImportRollback {
     pub added_measures: Vec<String>,
     /// The imported file, as the program names it.
     pub file: String,
+}
+
+/// What the live simulation models: the whole program, or one of its phases (by name, so
+/// that moving phases around keeps the choice).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Modelled {
+    WholeProgram,
+    Phase(String),
+}
+
+/// The modelled phase's payments, with what they were computed from.
+struct PhaseCache {
+    generation: u64,
+    index: usize,
+    run: PhaseRun,
+    results: Results,
 }
 
 /// Loaded data and the latest simulation for the open program.
@@ -60,8 +76,13 @@ pub struct Session {
     pub next_period_for: Option<usize>,
     /// Bumped every time `results` changes, so views can cache what they derive from it.
     pub results_generation: u64,
+    /// What the room chose to model in the live panel; `None` models the default (see
+    /// [`Session::modelled_phase`]).
+    pub modelled: Option<Modelled>,
     /// The program the current results were computed for.
     evaluated: Option<Program>,
+    /// The modelled phase's payments, for the live panel.
+    phase: Option<PhaseCache>,
     /// What `inputs` were built from.
     inputs_basis: Option<InputsBasis>,
     /// Step 7's monitoring summary with the fingerprint of what it was made from: the step and
@@ -154,6 +175,74 @@ impl Session {
         }
         self.results_generation += 1;
         true
+    }
+
+    /// The phase the live panel models (index into `program.phases`), or `None` for the whole
+    /// program. Unless the room chose otherwise (or chose a phase that is gone): the whole
+    /// program when it has no phases, else the current phase of step 7, else the first.
+    pub fn modelled_phase(&self, program: &Program) -> Option<usize> {
+        let by_name = |name: &str| program.phases.iter().position(|p| p.name == name);
+        match &self.modelled {
+            Some(Modelled::WholeProgram) => return None,
+            Some(Modelled::Phase(name)) => {
+                if let Some(i) = by_name(name) {
+                    return Some(i);
+                }
+            }
+            None => {}
+        }
+        if program.phases.is_empty() {
+            return None;
+        }
+        Some(
+            program
+                .implementation
+                .current_phase
+                .as_deref()
+                .and_then(by_name)
+                .unwrap_or(0),
+        )
+    }
+
+    /// Brings the modelled phase's payments up to date with `program` (from the whole
+    /// program's results on the same data), made again only when the results or the choice
+    /// change; forgets them when the whole program is modelled.
+    pub fn refresh_phase(&mut self, program: &Program) {
+        self.recompute(program);
+        let chosen = self.modelled_phase(program);
+        let (Some(index), Some(inputs), Some(whole)) =
+            (chosen, self.inputs.as_ref(), self.results.as_ref())
+        else {
+            self.phase = None;
+            return;
+        };
+        let Some(phase) = program.phases.get(index) else {
+            self.phase = None;
+            return;
+        };
+        let fresh = self
+            .phase
+            .as_ref()
+            .is_some_and(|c| c.generation == self.results_generation && c.index == index);
+        if !fresh {
+            let mut results = self.phase.take().map(|c| c.results).unwrap_or_default();
+            let run = engine::pay_phase(program, phase, inputs, whole, &mut results);
+            self.phase = Some(PhaseCache {
+                generation: self.results_generation,
+                index,
+                run,
+                results,
+            });
+        }
+    }
+
+    /// What the live panel shows as of the last [`Session::refresh_phase`]: the modelled
+    /// phase's run and payments, or the whole program's results (no run).
+    pub fn modelled_results(&self) -> Option<(Option<&PhaseRun>, &Results)> {
+        match &self.phase {
+            Some(c) => Some((Some(&c.run), &c.results)),
+            None => self.results.as_ref().map(|r| (None, r)),
+        }
     }
 
     /// Whether `results` were computed for exactly `program` (so an export can use them).

@@ -2,11 +2,12 @@
 //! threshold) and what they do to payouts, recomputed by the engine in the same frame.
 
 use super::Action;
-use super::session::Session;
+use super::phasing;
+use super::session::{Modelled, Session};
 use super::theme::Palette;
 use super::widgets::{self, glossary, money, money_short};
-use crate::engine::{AttributeValues, Observations, Results, equity, quintile_label};
-use crate::program::{Distribution, PeriodRef, Pool, Program, StandardRule};
+use crate::engine::{AttributeValues, Observations, PhaseRun, Results, equity, quintile_label};
+use crate::program::{Distribution, PeriodRef, PhaseKind, Pool, Program, StandardRule};
 use egui::{RichText, Ui};
 use egui_plot::{Bar, BarChart, Plot};
 
@@ -44,6 +45,8 @@ pub struct StratumRow {
 pub struct Summary {
     generation: u64,
     grouping: Option<Grouping>,
+    /// The phase modelled (None: the whole program).
+    phase: Option<usize>,
     pub pool_cents: i64,
     pub paid_cents: i64,
     pub withheld_cents: i64,
@@ -65,6 +68,8 @@ pub struct Summary {
 pub struct SimPanel {
     pub grouping: Option<Grouping>,
     summary: Summary,
+    /// The modelled phase's run, as of the summary.
+    phase_run: Option<PhaseRun>,
 }
 
 impl SimPanel {
@@ -102,6 +107,8 @@ impl SimPanel {
         ui.add_space(4.0);
         levers(ui, program);
         session.recompute(program);
+        phase_picker(ui, program, session);
+        session.refresh_phase(program);
 
         if let Some(load) = &session.loading {
             ui.add_space(6.0);
@@ -114,7 +121,8 @@ impl SimPanel {
             ui.add_space(6.0);
             ui.colored_label(p.bad, format!("Data not loaded: {err}"));
         }
-        let (Some(obs), Some(results)) = (session.observations.clone(), session.results.as_ref())
+        let (Some(obs), Some((run, results))) =
+            (session.observations.clone(), session.modelled_results())
         else {
             if session.loading.is_none() {
                 ui.add_space(8.0);
@@ -128,32 +136,45 @@ impl SimPanel {
         if self.grouping.is_none() {
             self.grouping = default_grouping(&obs);
         }
+        let phase = session.modelled_phase(program);
         if self.summary.generation != session.results_generation
             || self.summary.grouping != self.grouping
+            || self.summary.phase != phase
         {
             self.summary = summarise(&obs, results, self.grouping.as_ref());
             self.summary.generation = session.results_generation;
             self.summary.grouping = self.grouping.clone();
+            self.summary.phase = phase;
+            self.phase_run = run.cloned();
         }
         let s = &self.summary;
+        let run = self.phase_run.as_ref().filter(|_| phase.is_some());
+        modelled_note(ui, program, phase, run, s.pool_cents, &p);
+        let tag = phase.map_or(String::new(), |i| format!(" · Phase {}", i + 1));
+        let of = match run.and_then(|r| r.kind.map(|k| (k, r.counted))) {
+            Some((PhaseKind::Participation, n)) => format!("of {n} taking part"),
+            Some((PhaseKind::Reporting, n)) => format!("of {n} reporting"),
+            _ => format!("of {} scored", s.scored),
+        };
         ui.add_space(6.0);
         // Two cards a row in a narrow panel, more when it is wide; never cut off.
         let what = if s.net_view { "net" } else { "payout" };
         let cards: [(String, String, Option<egui::Color32>, &str); 6] = [
             (
-                "Pool".into(),
+                format!("Pool{tag}"),
                 money_short(s.pool_cents),
                 None,
                 glossary::POOL,
             ),
             (
-                "Paid".into(),
+                format!("Paid{tag}"),
                 money_short(s.paid_cents),
                 Some(p.good),
-                "Total earned by providers this period.",
+                "Total earned by providers in what is modelled: a year of the program, or the \
+                 phase.",
             ),
             (
-                format!("Providers earning (of {} scored)", s.scored),
+                format!("Providers earning ({of})"),
                 s.earning.to_string(),
                 Some(p.good),
                 "Providers with a payment above zero.",
@@ -260,8 +281,85 @@ impl SimPanel {
     }
 }
 
+/// The phase the panel models: any of the program's phases, or the whole program.
+pub(super) fn phase_picker(ui: &mut Ui, program: &Program, session: &mut Session) {
+    let current = session.modelled_phase(program);
+    let label = |i: Option<usize>| match i.and_then(|i| program.phases.get(i).map(|p| (i, p))) {
+        Some((i, p)) => phasing::phase_label(i, p),
+        None => phasing::WHOLE_PROGRAM.to_owned(),
+    };
+    let mut chosen = current;
+    ui.horizontal(|ui| {
+        let l = ui.label("Modelling");
+        egui::ComboBox::from_id_salt("sim_phase")
+            .selected_text(label(current))
+            .truncate()
+            .width((ui.available_width() - 8.0).max(120.0))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut chosen, None, phasing::WHOLE_PROGRAM);
+                for i in 0..program.phases.len() {
+                    ui.selectable_value(&mut chosen, Some(i), label(Some(i)));
+                }
+            })
+            .response
+            .labelled_by(l.id)
+            .on_hover_text(label(current));
+    });
+    if chosen != current {
+        session.modelled = Some(match chosen.and_then(|i| program.phases.get(i)) {
+            Some(p) => Modelled::Phase(p.name.clone()),
+            None => Modelled::WholeProgram,
+        });
+    }
+}
+
+/// Which phase and period the figures below model, and how that phase pays.
+fn modelled_note(
+    ui: &mut Ui,
+    program: &Program,
+    phase: Option<usize>,
+    run: Option<&PhaseRun>,
+    pool_cents: i64,
+    p: &Palette,
+) {
+    let period = &program.standards.performance_period;
+    let freq = program.payment.frequency;
+    let text = match phase.and_then(|i| program.phases.get(i).map(|ph| (i, ph))) {
+        Some((i, ph)) => {
+            let pool = run.map_or(pool_cents, |r| r.pool_cents);
+            format!(
+                "Phase {}: {} of the pool, {}; {}. Data: the \u{201c}{period}\u{201d} period.",
+                i + 1,
+                crate::format::percent(ph.pool_share, 0),
+                phasing::kind_rule(ph.kind),
+                phasing::phase_payments(pool, ph.months, freq),
+            )
+        }
+        None => format!(
+            "A year of the program on the \u{201c}{period}\u{201d} data, the whole pool: {}.",
+            phasing::per_period_and_year(pool_cents, freq)
+        ),
+    };
+    ui.add(egui::Label::new(RichText::new(text).small().color(p.muted)).wrap());
+    if let Some(r) = run
+        && !r.missing_measures.is_empty()
+    {
+        ui.add(
+            egui::Label::new(
+                RichText::new(format!(
+                    "Not scored measures of the program, so paid to no one here: {}",
+                    r.missing_measures.join(", ")
+                ))
+                .small()
+                .color(p.warn),
+            )
+            .wrap(),
+        );
+    }
+}
+
 /// The pool and threshold sliders.
-fn levers(ui: &mut Ui, program: &mut Program) {
+pub(super) fn levers(ui: &mut Ui, program: &mut Program) {
     // The slider gives up width first, so the value and the "(?)" stay in view in a narrow
     // panel (the label column and a value like "50th percentile" take about 260 points).
     ui.spacing_mut().slider_width = (ui.available_width() - 270.0).clamp(60.0, 260.0);

@@ -25,7 +25,7 @@ pub mod glossary {
         e^(−slope × (score − midpoint))): k is either solved so that a set share of the \
         withhold is paid back, or stated as published (CMS solves SNF VBP's k from every \
         facility's Medicare payments; stating it gives CMS's multipliers without them).";
-    pub const POOL: &str = "Pool: the money available for incentive payments in the period.";
+    pub const POOL: &str = "Pool: the money available for incentive payments in a year (in a phased program, each phase pays its share of it).";
     pub const EXCESS_OVER_THRESHOLD: &str = "Excess over the threshold: a penalty measure's \
         points are how far the result is worse than its threshold (0 at or better). With the \
         peer group's median as the threshold this is HRRP's excess readmission ratio − median.";

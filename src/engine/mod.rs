@@ -29,6 +29,7 @@ pub use observations::*;
 pub use payment::{distribute, distribute_in};
 pub use results::*;
 pub use rules::ladder::{GateFailure, gate_failure, rung_reached};
+pub use rules::phase::{PhaseRun, pay_phase};
 pub use scenarios::{
     BASE_NAME, CompareOptions, Comparison, Outcome, ProviderDelta, QUANTILE_LEVELS, QuintileRow,
     Shift, Totals, UnknownScenario, Variant, compare, compare_variants, variants,

@@ -120,6 +120,15 @@ impl Frequency {
             Frequency::Monthly => 12,
         }
     }
+    /// One payment period, as in "per quarter".
+    pub fn period(self) -> &'static str {
+        match self {
+            Frequency::Annual => "year",
+            Frequency::SemiAnnual => "half-year",
+            Frequency::Quarterly => "quarter",
+            Frequency::Monthly => "month",
+        }
+    }
     pub fn label(self) -> &'static str {
         match self {
             Frequency::Annual => "Annual",

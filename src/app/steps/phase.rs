@@ -19,6 +19,7 @@ pub(super) fn ui(ui: &mut Ui, ctx: &mut StepCtx) {
             revise(ui, ctx.program);
             phases(ui, ctx.program);
             timeline_section(ui, ctx.program);
+            budget_section(ui, ctx.program, ctx.session);
         });
     sync_measure_phases(ctx.program);
 }
@@ -353,6 +354,23 @@ pub(super) fn kind_color(k: PhaseKind) -> Color32 {
         PhaseKind::Performance => Color32::from_rgb(255, 183, 77),
         PhaseKind::Success => Color32::from_rgb(186, 104, 200),
     }
+}
+
+fn budget_section(ui: &mut Ui, program: &Program, session: &crate::app::session::Session) {
+    if program.phases.is_empty() {
+        return;
+    }
+    section(
+        ui,
+        "Budget",
+        Some("Money by phase and by calendar year, from the pool and each phase's share."),
+    );
+    // A fixed pool is known without data; the others are computed by the engine on the data.
+    let pool = match &program.payment.pool {
+        crate::program::Pool::Fixed { cents } => Some((*cents).max(0)),
+        _ => session.results.as_ref().map(|r| r.payment.pool_cents),
+    };
+    crate::app::phasing::budget_view(ui, program, pool);
 }
 
 fn timeline_section(ui: &mut Ui, program: &Program) {

@@ -68,6 +68,7 @@ impl DesignerApp {
                 }
             }
             Command::ShowGlossary => self.show_glossary = true,
+            Command::Presenter => self.presenter.on = !self.presenter.on,
             Command::OpenPath => {
                 if self.is_dirty() {
                     self.modal = Some(Modal::Unsaved(Pending::OpenDialog));
@@ -220,6 +221,7 @@ impl DesignerApp {
                     }
                     item(ui, Command::ToggleSidebar, true, out);
                     item(ui, Command::ShowProviders, true, out);
+                    item(ui, Command::Presenter, true, out);
                 });
                 ui.menu_button("Go", |ui| {
                     for i in 0..Step::ALL.len() {

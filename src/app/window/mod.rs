@@ -148,6 +148,8 @@ pub struct DesignerApp {
     status: Option<(String, bool, Instant)>,
     actions: Vec<Action>,
     sim: SimPanel,
+    /// Presenter mode (F5): the headline figures alone, in large type.
+    pub presenter: super::presenter::Presenter,
     providers: ProvidersView,
     pub analysis: super::analysis::Analysis,
     pub export: super::export::Exporter,
@@ -229,6 +231,7 @@ impl DesignerApp {
             status: None,
             actions: Vec::new(),
             sim: SimPanel::default(),
+            presenter: Default::default(),
             providers: ProvidersView::default(),
             analysis: Default::default(),
             export: Default::default(),
@@ -407,6 +410,7 @@ impl DesignerApp {
                     Tab::Main
                 };
                 self.prefs.sidebar_collapsed = shot.rail();
+                self.presenter.on = shot.presenter();
                 if self.prefs.theme != theme {
                     self.prefs.theme = theme;
                 }
@@ -452,11 +456,27 @@ impl eframe::App for DesignerApp {
         self.session.recompute(&self.program);
 
         let mut commands = Vec::new();
-        self.menu_bar(ui, &mut commands);
-        self.status_bar(ui);
-        self.sidebar(ui);
-        self.right_panel(ui);
-        self.central(ui);
+        if self.presenter.on
+            && self.modal.is_none()
+            && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
+        {
+            self.presenter.on = false;
+        }
+        if self.presenter.on {
+            // The rest of the window steps back: no menus, sidebar or step.
+            let leave = egui::CentralPanel::default()
+                .show(ui, |ui| {
+                    self.presenter.ui(ui, &mut self.program, &mut self.session)
+                })
+                .inner;
+            self.presenter.on = !leave;
+        } else {
+            self.menu_bar(ui, &mut commands);
+            self.status_bar(ui);
+            self.sidebar(ui);
+            self.right_panel(ui);
+            self.central(ui);
+        }
         self.modals(&ctx);
         self.export.ui(&ctx, &self.program, &self.session);
         if let Some((message, error)) = self.export.outcome.take() {

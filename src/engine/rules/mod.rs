@@ -12,6 +12,7 @@ mod kernels;
 pub mod ladder;
 pub(crate) mod payment;
 pub(crate) mod penalty;
+pub mod phase;
 pub(crate) mod scoring;
 mod scoring_kernels;
 pub(crate) mod standardise;

@@ -173,7 +173,7 @@ pub struct PayScratch {
 }
 
 /// Payment weight of each provider, into `out`.
-fn weights(by: WeightBy, inputs: &Inputs, out: &mut Vec<f64>) {
+pub(super) fn weights(by: WeightBy, inputs: &Inputs, out: &mut Vec<f64>) {
     let n = inputs.provider_count();
     out.clear();
     match by {
@@ -488,7 +488,7 @@ pub fn pay(program: &Program, inputs: &Inputs, results: &mut Results) {
 }
 
 /// Net payments and the total paid, from what each provider earned and had withheld.
-fn finish(two_sided: bool, r: &mut PaymentResult) {
+pub(super) fn finish(two_sided: bool, r: &mut PaymentResult) {
     if !two_sided {
         for e in &mut r.earned {
             *e = (*e).max(0);
@@ -528,15 +528,15 @@ fn set_multipliers(r: &mut PaymentResult, base: &[f64], total: &[f64]) {
 }
 
 /// What a share-of-pool payment reads, per provider.
-struct ShareInputs<'a> {
+pub(super) struct ShareInputs<'a> {
     /// Score × weight of eligible providers, 0 for the others.
-    raw: &'a [f64],
-    caps: &'a [i64],
-    base: &'a [f64],
-    order: &'a [u32],
+    pub raw: &'a [f64],
+    pub caps: &'a [i64],
+    pub base: &'a [f64],
+    pub order: &'a [u32],
 }
 
-fn share_of_pool(
+pub(super) fn share_of_pool(
     pay: &Payment,
     s: ShareInputs,
     r: &mut PaymentResult,

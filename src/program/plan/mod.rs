@@ -4,11 +4,13 @@
 //! They live with the document, not the window, so the step screens, the report and the
 //! command line all apply the same rules.
 
+mod budget;
 mod calendar;
 mod edits;
 mod gaps;
 mod problems;
 
+pub use budget::*;
 pub use calendar::*;
 pub use edits::*;
 pub use gaps::*;

@@ -95,13 +95,13 @@ fn figures(ui: &mut Ui, program: &Program, session: &Session) {
             );
         }
     });
-    let per_year = program.payment.frequency.payments_per_year() as i64;
-    if per_year > 1 {
+    let freq = program.payment.frequency;
+    if freq.payments_per_year() > 1 {
         ui.label(
             RichText::new(format!(
-                "Paid {}: {per_year} payments of about {} each",
-                program.payment.frequency.label().to_lowercase(),
-                widgets::fmt_money_short(p.paid_cents / per_year)
+                "Paid {}: {}",
+                freq.label().to_lowercase(),
+                crate::app::phasing::per_period_and_year(p.paid_cents, freq)
             ))
             .weak(),
         );

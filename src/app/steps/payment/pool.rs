@@ -37,7 +37,9 @@ pub(super) fn pool(ui: &mut Ui, program: &mut Program, session: &Session) {
     section(
         ui,
         "Pool",
-        Some("How much money the program puts at stake in a period."),
+        Some(
+            "How much money the program puts at stake in a year, paid out in one or more payments.",
+        ),
     );
     let pay = &mut program.payment;
     let mut kind = PoolKind::of(&pay.pool);
@@ -143,8 +145,8 @@ pub(super) fn pool(ui: &mut Ui, program: &mut Program, session: &Session) {
     if let Some(r) = &session.results {
         ui.label(
             RichText::new(format!(
-                "= {} this period (computed by the engine)",
-                widgets::fmt_money(r.payment.pool_cents)
+                "= {} (computed by the engine)",
+                crate::app::phasing::per_period_and_year(r.payment.pool_cents, pay.frequency)
             ))
             .weak(),
         );

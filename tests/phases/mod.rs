@@ -1,0 +1,332 @@
+//! Phases in the live panel and presenter mode, on a projector (1280×720 at 150%): the room
+//! picks a phase and the headline says which and pays by its rules; F5 shows the figures large
+//! beside the pool and threshold, and leaves again.
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use p4p_designer::app::session::Modelled;
+use p4p_designer::app::steps::Step;
+use p4p_designer::app::{AppConfig, DesignerApp};
+use p4p_designer::format::money_short;
+use p4p_designer::program::{PhaseKind, Pool};
+
+use crate::app::settle;
+
+/// The sample at 1280×720 pixels and 150% UI scale (853×480 points), loaded and settled.
+fn projector(dir: &std::path::Path) -> Harness<'static, DesignerApp> {
+    projector_at(dir, 1.5)
+}
+
+/// The sample at 1280×720 pixels and UI scale `scale`.
+fn projector_at(dir: &std::path::Path, scale: f32) -> Harness<'static, DesignerApp> {
+    let config = AppConfig::for_tests(None, dir);
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0 / scale, 720.0 / scale))
+        .with_pixels_per_point(scale)
+        .with_max_steps(40)
+        .build_eframe(move |cc| DesignerApp::new(cc, config));
+    settle(&mut h);
+    h
+}
+
+/// The modelled phase's counted providers, providers earning and pool, as the app holds them.
+fn modelled(h: &Harness<'_, DesignerApp>) -> (Option<PhaseKind>, usize, usize, i64, i64) {
+    let (run, r) = h
+        .state()
+        .session
+        .modelled_results()
+        .expect("the sample is simulated");
+    (
+        run.and_then(|r| r.kind),
+        run.map_or(0, |r| r.counted),
+        r.earning_count(),
+        r.payment.pool_cents,
+        r.payment.paid_cents,
+    )
+}
+
+fn shown(h: &Harness<'_, DesignerApp>, text: &str) -> bool {
+    h.query_all_by_label(text).next().is_some()
+}
+
+/// What the "Modelling" list shows as chosen.
+fn modelling(h: &Harness<'_, DesignerApp>) -> Option<String> {
+    h.get_by_label("Modelling").value()
+}
+
+/// Opens the "Modelling" list and picks the entry labelled `label`.
+fn pick(h: &mut Harness<'_, DesignerApp>, label: &str) {
+    h.get_by_label("Modelling").click();
+    h.run();
+    // The list's entry is the last node with the label (the closed box may carry it too).
+    let entry = h
+        .query_all_by_label(label)
+        .last()
+        .unwrap_or_else(|| panic!("no entry {label:?}"));
+    entry.click();
+    h.run();
+}
+
+#[test]
+fn the_room_switches_phases_in_the_live_panel_and_the_headline_follows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = projector(dir.path());
+    h.get_by_role_and_label(Role::Button, Step::Payment.title())
+        .click();
+    h.run();
+    // Too narrow to dock at 150%: the live panel is the second tab.
+    h.get_by_label("Live payouts").click();
+    h.run();
+    assert!(shown(&h, "Live simulation"));
+
+    // The sample is in its participation phase (step 7), so that is what the panel models.
+    let whole_pool = h
+        .state()
+        .session
+        .results
+        .as_ref()
+        .unwrap()
+        .payment
+        .pool_cents;
+    assert_eq!(whole_pool, 400_000_000);
+    let (kind, counted, earning, pool, paid) = modelled(&h);
+    assert_eq!(kind, Some(PhaseKind::Participation));
+    assert_eq!(pool, 40_000_000, "10% of the $4M pool");
+    assert_eq!(paid, pool, "participation pays its pool in full");
+    // Everyone taking part is paid, scored or not.
+    let obs = h.state().session.observations.clone().unwrap();
+    let attributed = obs.providers.lives.iter().filter(|l| **l > 0.0).count();
+    assert_eq!(counted, attributed);
+    assert_eq!(earning, attributed);
+    let scored = h
+        .state()
+        .session
+        .results
+        .as_ref()
+        .unwrap()
+        .total
+        .iter()
+        .filter(|t| t.is_finite())
+        .count();
+    assert!(earning > scored, "{earning} paid, {scored} scored");
+    assert_eq!(
+        modelling(&h).as_deref(),
+        Some("Phase 1 · Pay for participation · 2026-01 to 2026-06")
+    );
+    assert!(shown(&h, "Pool · Phase 1"));
+    assert!(shown(&h, &money_short(40_000_000)));
+    assert!(shown(
+        &h,
+        &format!("Providers earning (of {attributed} taking part)")
+    ));
+
+    // The performance phase pays half the pool on scores of its measures.
+    pick(&mut h, "Phase 3 · Pay for performance · 2027-07 to 2028-06");
+    assert_eq!(
+        h.state().session.modelled,
+        Some(Modelled::Phase("Performance".into()))
+    );
+    assert_eq!(
+        modelling(&h).as_deref(),
+        Some("Phase 3 · Pay for performance · 2027-07 to 2028-06")
+    );
+    let (kind, counted, earning, pool, paid) = modelled(&h);
+    assert_eq!(kind, Some(PhaseKind::Performance));
+    assert_eq!(pool, 200_000_000);
+    assert!(paid <= pool && paid > 0);
+    assert!(earning < attributed, "not everyone earns on scores");
+    assert!(earning <= counted);
+    {
+        let (_, r) = h.state().session.modelled_results().unwrap();
+        for i in 0..r.provider_count() {
+            if r.payment.earned[i] > 0 {
+                assert!(r.total[i].is_finite() && r.eligible[i], "provider {i}");
+            }
+        }
+    }
+    assert!(shown(&h, "Pool · Phase 3"));
+    assert!(shown(&h, &money_short(200_000_000)));
+    assert!(
+        shown(&h, &format!("Providers earning ({earning}"),) || shown(&h, &earning.to_string())
+    );
+
+    // And the whole program pays the whole pool, as without phases.
+    pick(&mut h, "Whole program (no phases)");
+    let (kind, _, _, pool, paid) = modelled(&h);
+    assert_eq!(kind, None);
+    assert_eq!(pool, 400_000_000);
+    assert_eq!(
+        paid,
+        h.state()
+            .session
+            .results
+            .as_ref()
+            .unwrap()
+            .payment
+            .paid_cents
+    );
+    assert!(shown(&h, "Pool"));
+    assert!(shown(&h, &money_short(400_000_000)));
+}
+
+#[test]
+fn presenter_mode_opens_with_f5_follows_the_pool_and_leaves() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = projector(dir.path());
+    assert!(shown(&h, Step::Identify.title()));
+    h.key_press(egui::Key::F5);
+    h.run();
+    assert!(h.state().presenter.on);
+    // The rest of the window steps back.
+    assert!(!shown(&h, Step::Identify.title()));
+    assert!(shown(
+        &h,
+        "Modelling Phase 1 · Pay for participation · 2026-01 to 2026-06"
+    ));
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0 / 1.5, 720.0 / 1.5));
+    for (role, label) in [
+        (Role::Slider, "Pool"),
+        (Role::Slider, "Threshold"),
+        (Role::Button, "✖ Leave presenter mode"),
+    ] {
+        let r = h.get_by_role_and_label(role, label).rect();
+        assert!(
+            screen.expand(0.5).contains_rect(r),
+            "{label} at {r:?} is off the screen"
+        );
+    }
+    let before = h.state().presenter.summary().clone();
+    assert_eq!(before.pool_cents, 40_000_000);
+    assert!(shown(&h, &money_short(40_000_000)));
+
+    // The pool moves: its figures change in the same frame.
+    h.get_by_role_and_label(Role::Slider, "Pool")
+        .set_value_accesskit(2_000_000.0);
+    h.run();
+    assert_eq!(
+        h.state().program.payment.pool,
+        Pool::Fixed { cents: 200_000_000 }
+    );
+    let after = h.state().presenter.summary().clone();
+    assert_eq!(after.pool_cents, 20_000_000, "10% of $2M");
+    assert_eq!(after.paid_cents, 20_000_000);
+    assert!(after.median_cents < before.median_cents);
+    assert!(shown(&h, &money_short(20_000_000)));
+
+    // Escape leaves; F5 comes back and F5 leaves again.
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(!h.state().presenter.on);
+    assert!(shown(&h, Step::Identify.title()));
+    h.key_press(egui::Key::F5);
+    h.run();
+    assert!(h.state().presenter.on);
+    h.key_press(egui::Key::F5);
+    h.run();
+    assert!(!h.state().presenter.on);
+    assert!(shown(&h, Step::Identify.title()));
+}
+
+#[test]
+fn step_4_shows_the_budget_by_phase_and_by_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = crate::app::harness(None, dir.path());
+    h.get_by_role_and_label(Role::Button, Step::Phase.title())
+        .click();
+    h.run();
+    // The sample: $4M shared 10/20/50/20% by Participation (2026-01, 6 months), Reporting
+    // (2026-07, 12), Performance (2027-07, 12) and Success (2028-07, 12), paid annually.
+    for text in [
+        "$400,000.00",
+        "$800,000.00",
+        "$2,000,000.00",
+        "$4,000,000.00",
+        // 2026: Participation and half of Reporting; 2027: half of Reporting and of
+        // Performance; 2028: half of Performance and of Success.
+        "Participation $400,000.00 + Reporting $400,000.00",
+        "Reporting $400,000.00 + Performance $1,000,000.00",
+        "Performance $1,000,000.00 + Success $400,000.00",
+    ] {
+        assert!(shown(&h, text), "{text} not in the budget");
+    }
+}
+
+#[test]
+fn a_quarterly_pool_reads_per_quarter_and_per_year_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = crate::app::harness(None, dir.path());
+    h.state_mut().program.payment.frequency = p4p_designer::program::Frequency::Quarterly;
+    h.state_mut().session.modelled = Some(Modelled::WholeProgram);
+    h.run();
+    h.get_by_role_and_label(Role::Button, Step::Payment.title())
+        .click();
+    h.run();
+    let both = "$1,000,000.00 per quarter · $4,000,000.00 per year";
+    assert!(shown(&h, &format!("= {both} (computed by the engine)")));
+    // Step 6's pool and paid lines, and the live panel's note on the whole program.
+    assert_eq!(h.query_all_by_label_contains(both).count(), 3);
+    assert!(
+        h.query_all_by_label_contains("this period")
+            .next()
+            .is_none()
+    );
+    assert!(
+        h.query_all_by_label_contains("payments of about")
+            .next()
+            .is_none()
+    );
+    // A phase reads as its payments over its months.
+    h.state_mut().session.modelled = Some(Modelled::Phase("Reporting".into()));
+    h.run();
+    assert!(
+        h.query_all_by_label_contains(
+            "$800,000.00 over 12 months: 4 payments of $200,000.00 (quarterly)"
+        )
+        .next()
+        .is_some()
+    );
+}
+
+#[test]
+fn presenter_mode_shows_the_payment_bar_of_a_minimum_score_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = projector(dir.path());
+    h.state_mut().program.payment.eligibility = p4p_designer::program::Eligibility::MinScore(20.0);
+    h.state_mut().session.modelled = Some(Modelled::Phase("Performance".into()));
+    h.key_press(egui::Key::F5);
+    h.run();
+    let paid_before = h.state().presenter.summary().earning;
+    h.get_by_role_and_label(Role::Slider, "Payment bar")
+        .set_value_accesskit(60.0);
+    h.run();
+    assert_eq!(
+        h.state().program.payment.eligibility,
+        p4p_designer::program::Eligibility::MinScore(60.0)
+    );
+    let paid_after = h.state().presenter.summary().earning;
+    assert!(
+        paid_after < paid_before,
+        "a higher bar pays fewer providers: {paid_after} vs {paid_before}"
+    );
+}
+
+#[test]
+fn presenter_mode_fits_1280x720_at_200_percent_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = projector_at(dir.path(), 2.0);
+    h.key_press(egui::Key::F5);
+    h.run();
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(640.0, 360.0));
+    for (role, label) in [
+        (Role::Slider, "Pool"),
+        (Role::Slider, "Threshold"),
+        (Role::Button, "✖ Leave presenter mode"),
+    ] {
+        let r = h.get_by_role_and_label(role, label).rect();
+        assert!(
+            screen.expand(0.5).contains_rect(r),
+            "{label} at {r:?} is off the screen"
+        );
+    }
+}
