@@ -11,6 +11,7 @@ mod html;
 mod output;
 mod svg;
 mod table;
+pub mod wording;
 mod xlsx;
 
 pub use audit::{AUDIT_HEADER, write_audit_csv};
