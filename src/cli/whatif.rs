@@ -16,10 +16,11 @@ pub struct SweepArgs {
     pub files: ProgramFiles,
     /// Columns: KEY:FROM:TO:STEPS, e.g. pool:1000000:8000000:50 (KEY alone: default range, 50
     /// steps). Keys: pool, withhold, spend-percent, pmpm, threshold, benchmark, min-score, cap,
-    /// improvement, peer-groups. Default: the program's pool.
+    /// improvement, peer-groups. Default: the program's pool over its default range on round
+    /// steps (at most 50 values).
     #[arg(long)]
     pub x: Option<String>,
-    /// Rows, as --x. Default: threshold:10:90:50.
+    /// Rows, as --x. Default: threshold 10th–90th percentile on round steps.
     #[arg(long)]
     pub y: Option<String>,
     /// Numeric stratifier for the equity gap (default: dual_share when present, else the first
@@ -49,7 +50,8 @@ pub struct CompareArgs {
 /// Runs `sweep`: one CSV row per cell.
 pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
     let (program, obs) = a.files.load(&[])?;
-    let mut spec = SweepSpec::default_for(&program);
+    // Defaults on round steps, so every row's pool and percentile can be adopted as it reads.
+    let mut spec = SweepSpec::default_for(&program).nice();
     let axis = |text: &str, flag: &str| {
         Axis::parse(text, &program).map_err(|e| Failure(format!("--{flag}: {e}")))
     };
@@ -225,14 +227,8 @@ pub fn write_comparison_csv(
         |f: &dyn Fn(&engine::Outcome) -> String| cmp.outcomes.iter().map(f).collect::<Vec<_>>();
     put(
         "design",
-        "overrides",
-        each(&|o| {
-            o.overrides
-                .iter()
-                .map(|(p, v)| format!("{}={v}", p.key()))
-                .collect::<Vec<_>>()
-                .join("; ")
-        }),
+        "settings",
+        each(&|o| crate::report::wording::settings(&o.overrides)),
     )?;
     put(
         "totals",
