@@ -6,6 +6,7 @@
 //! from the plain [`Table`] built here.
 
 mod audit;
+pub mod decisions;
 pub mod explain;
 mod html;
 mod output;

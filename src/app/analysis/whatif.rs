@@ -8,12 +8,18 @@ use crate::engine::{self, Axis, Cancelled, Metric, SweepData, SweepResult, Sweep
 use crate::program::{Parameter, Program};
 use egui::{Color32, RichText, Role, Sense, Ui, WidgetInfo};
 
-/// Metrics offered for the heat map.
-pub const METRICS: [Metric; 4] = [
+/// Metrics offered for the heat map, the default first. The median payout among earners is
+/// what the room weighs when it sets a pool and a bar: whether the reward a typical practice
+/// earns is big enough to act on (a bigger pool raises it, a higher bar concentrates it). The
+/// equity ratio (payout per life, highest- ÷ lowest-risk quintile) shows who the design
+/// favours without growing with the pool, as a dollar gap does.
+pub const METRICS: [Metric; 6] = [
+    Metric::MedianPayout,
+    Metric::EquityRatio,
     Metric::ProvidersEarning,
+    Metric::PoolUsed,
     Metric::Gini,
     Metric::EquityGap,
-    Metric::PoolUsed,
 ];
 
 /// Grid size used until the user picks another.
@@ -46,7 +52,7 @@ impl WhatIfView {
             let mut s = SweepSpec::default_for(ctx.program);
             s.x.steps = s.x.steps.min(DEFAULT_STEPS);
             s.y.steps = s.y.steps.min(DEFAULT_STEPS);
-            s
+            s.nice()
         });
         ui.horizontal_wrapped(|ui| {
             axis_ui(ui, "across", &mut spec.x, ctx.program);
@@ -70,7 +76,7 @@ impl WhatIfView {
             return;
         };
         ui.add_space(8.0);
-        let mut metric = self.metric.unwrap_or(Metric::ProvidersEarning);
+        let mut metric = self.metric.unwrap_or(METRICS[0]);
         egui::ComboBox::from_label("Colour the grid by")
             .selected_text(metric.label())
             .show_ui(ui, |ui| {
@@ -85,7 +91,12 @@ impl WhatIfView {
             )
             .weak(),
         );
-        if let Some((cell, label)) = heatmap_ui(ui, result, metric) {
+        // The outline marks the design as it stands now, so it follows an adopted cell.
+        let current = (
+            result.spec.x.param.get(ctx.program),
+            result.spec.y.param.get(ctx.program),
+        );
+        if let Some((cell, label)) = heatmap_ui(ui, result, metric, current) {
             let program = engine::adopt(ctx.program, &result.spec, cell);
             ctx.push(Action::AdoptScenario {
                 program: Box::new(program),
@@ -119,7 +130,13 @@ impl WhatIfView {
             self.start(ui, ctx);
             return;
         }
-        if ui.button("Run sweep").clicked() {
+        if ui
+            .button("Run sweep")
+            .on_hover_text("Runs the grid on round steps ($1M, $500K, whole percentiles…)")
+            .clicked()
+        {
+            // Values a room can adopt as they read: round steps over the asked range.
+            self.spec = self.spec.as_ref().map(SweepSpec::nice);
             self.start(ui, ctx);
         }
     }
@@ -156,7 +173,7 @@ fn axis_ui(ui: &mut Ui, name: &str, axis: &mut Axis, program: &Program) {
             }
         });
     if axis.param != before {
-        *axis = Axis::default_for(axis.param, program, DEFAULT_STEPS);
+        *axis = Axis::default_for(axis.param, program, DEFAULT_STEPS).nice();
     }
     let speed = ((axis.to - axis.from).abs() / 200.0).max(0.01);
     let l = ui.label("from");
@@ -212,7 +229,12 @@ fn colour(t: f64) -> Color32 {
 
 /// Draws the grid (y rows from the top: highest y value first) with axis labels; returns the
 /// clicked cell and a description of it.
-fn heatmap_ui(ui: &mut Ui, r: &SweepResult, metric: Metric) -> Option<((usize, usize), String)> {
+fn heatmap_ui(
+    ui: &mut Ui,
+    r: &SweepResult,
+    metric: Metric,
+    current: (Option<f64>, Option<f64>),
+) -> Option<((usize, usize), String)> {
     let (nx, ny) = (r.nx(), r.ny());
     if nx == 0 || ny == 0 {
         return None;
@@ -231,7 +253,6 @@ fn heatmap_ui(ui: &mut Ui, r: &SweepResult, metric: Metric) -> Option<((usize, u
     let painter = ui.painter_at(rect);
     let text = ui.visuals().text_color();
     let font = egui::FontId::proportional(12.0);
-    let current = r.current;
     let mut clicked = None;
     let show_values = cell_w >= 44.0 && cell_h >= 16.0;
     for iy in 0..ny {
@@ -278,7 +299,11 @@ fn heatmap_ui(ui: &mut Ui, r: &SweepResult, metric: Metric) -> Option<((usize, u
                 metric.label()
             ));
             if resp.clicked() {
-                clicked = Some(((ix, iy), label));
+                let words = crate::report::wording::settings(&[
+                    (xp, r.spec.x.value(ix)),
+                    (yp, r.spec.y.value(iy)),
+                ]);
+                clicked = Some(((ix, iy), words));
             }
         }
     }
