@@ -36,13 +36,23 @@ pub enum Command {
     PreviousStep,
     NextStep,
     ShowGlossary,
+    /// Record the design as it stands in the decision log.
+    CaptureDecision,
 }
 
 const CMD: Modifiers = Modifiers::COMMAND;
 const CMD_SHIFT: Modifiers = Modifiers::COMMAND.plus(Modifiers::SHIFT);
 
-/// Alt+1–4 open the analysis views in the order of the sidebar, as Ctrl+1–7 open the steps.
-const VIEW_KEYS: [Key; 5] = [Key::Num1, Key::Num2, Key::Num3, Key::Num4, Key::Num5];
+/// Alt+1–6 open the analysis views and the decision log in the order of the sidebar, as
+/// Ctrl+1–7 open the steps.
+const VIEW_KEYS: [Key; 6] = [
+    Key::Num1,
+    Key::Num2,
+    Key::Num3,
+    Key::Num4,
+    Key::Num5,
+    Key::Num6,
+];
 
 const STEP_KEYS: [Key; 7] = [
     Key::Num1,
@@ -83,6 +93,7 @@ impl Command {
             Command::PreviousStep => "Previous step".into(),
             Command::NextStep => "Next step".into(),
             Command::ShowGlossary => "Terms explained…".into(),
+            Command::CaptureDecision => "Capture a decision".into(),
         }
     }
 
@@ -103,7 +114,7 @@ impl Command {
             Command::ToggleSimulation => s(CMD_SHIFT, Key::P),
             Command::ToggleSidebar => s(CMD, Key::B),
             Command::ShowProviders => s(CMD, Key::P),
-            Command::ShowView(v) => View::ALL
+            Command::ShowView(v) => View::LISTED
                 .iter()
                 .position(|x| x == v)
                 .and_then(|i| VIEW_KEYS.get(i))
@@ -111,6 +122,7 @@ impl Command {
             Command::Step(i) => STEP_KEYS.get(*i).and_then(|k| s(CMD, *k)),
             Command::PreviousStep => s(Modifiers::ALT, Key::ArrowUp),
             Command::NextStep => s(Modifiers::ALT, Key::ArrowDown),
+            Command::CaptureDecision => s(CMD, Key::D),
             Command::OpenRecent(_)
             | Command::OpenSample
             | Command::Export(_)
@@ -138,9 +150,10 @@ impl Command {
             Command::ShowProviders,
             Command::PreviousStep,
             Command::NextStep,
+            Command::CaptureDecision,
         ];
         all.extend((0..7).map(Command::Step));
-        all.extend(View::ALL.map(Command::ShowView));
+        all.extend(View::LISTED.map(Command::ShowView));
         let mut pairs: Vec<(KeyboardShortcut, Command)> = all
             .into_iter()
             .filter_map(|c| c.shortcut().map(|s| (s, c)))
@@ -161,6 +174,8 @@ impl Command {
                 | Command::PreviousStep
                 | Command::NextStep
                 | Command::ShowView(_)
+                // Not while the facilitator types a decision's note.
+                | Command::CaptureDecision
         )
     }
 
@@ -240,6 +255,25 @@ mod tests {
             );
         }
         assert!(listed.contains(&Command::ToggleSidebar));
+    }
+
+    #[test]
+    fn the_decision_log_has_alt_6_and_capturing_has_ctrl_d() {
+        assert_eq!(
+            Command::ShowView(View::Decisions).shortcut(),
+            Some(KeyboardShortcut::new(Modifiers::ALT, Key::Num6))
+        );
+        assert_eq!(
+            Command::CaptureDecision.shortcut(),
+            Some(KeyboardShortcut::new(CMD, Key::D))
+        );
+        let listed: Vec<Command> = Command::with_shortcuts()
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect();
+        assert!(listed.contains(&Command::CaptureDecision));
+        assert!(listed.contains(&Command::ShowView(View::Decisions)));
+        assert_eq!(Command::CaptureDecision.label(), "Capture a decision");
     }
 
     #[test]

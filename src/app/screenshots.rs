@@ -24,6 +24,8 @@ pub enum Shot {
     Live(Step),
     /// A step with the sidebar collapsed to its rail.
     Rail(Step),
+    /// The scenarios view scrolled to two scenarios compared, A against B.
+    Compare,
 }
 
 impl Shot {
@@ -36,6 +38,11 @@ impl Shot {
             Shot::Dark(s) => (Page::Step(s), ThemeChoice::Dark, false),
             Shot::Analysis(v) => (Page::Analysis(v), ThemeChoice::Light, false),
             Shot::Live(s) | Shot::Rail(s) => (Page::Step(s), ThemeChoice::Light, false),
+            Shot::Compare => (
+                Page::Analysis(super::analysis::View::Scenarios),
+                ThemeChoice::Light,
+                false,
+            ),
         }
     }
 
@@ -77,13 +84,16 @@ impl Shot {
             Shot::Analysis(v) => format!("{}.png", v.key()),
             Shot::Live(s) => format!("{}_live.png", step_name(s)),
             Shot::Rail(s) => format!("{}_rail.png", step_name(s)),
+            Shot::Compare => "scenarios_compare.png".into(),
         }
     }
 }
 
 /// Parses `P4P_SCREENSHOT_STEPS`: "all", "projector" (all, plus the live simulation's tab on
 /// steps 5 and 6 and the collapsed sidebar), or a comma list of step numbers, "providers",
-/// "why", "dark6", "live6", "rail6", "equity", "sweep", "scenarios", "reliability", "lint".
+/// "why", "dark6", "live6", "rail6", "equity", "sweep", "scenarios", "reliability", "lint",
+/// "decisions" (the decision log, with two decisions captured first when it has none) and
+/// "compare" (two scenarios, A against B).
 pub fn parse_shots(spec: &str) -> Vec<Shot> {
     let mut out = Vec::new();
     for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -103,6 +113,7 @@ pub fn parse_shots(spec: &str) -> Vec<Shot> {
             }
             "providers" => out.push(Shot::Providers),
             "why" => out.push(Shot::Why),
+            "compare" => out.push(Shot::Compare),
             p if super::analysis::View::from_key(p).is_some() => {
                 out.extend(super::analysis::View::from_key(p).map(Shot::Analysis));
             }
@@ -267,5 +278,13 @@ mod tests {
             "step6_payment_model_live.png"
         );
         assert_eq!(parse_shots("projector").len(), 18);
+        assert_eq!(
+            parse_shots("decisions,compare"),
+            vec![
+                Shot::Analysis(crate::app::analysis::View::Decisions),
+                Shot::Compare
+            ]
+        );
+        assert_eq!(Shot::Compare.file_name(), "scenarios_compare.png");
     }
 }

@@ -26,6 +26,8 @@ pub struct ScenariosView {
     /// The two designs compared head to head (`None` is the current design).
     pub a: Option<String>,
     pub b: Option<String>,
+    /// Scroll the A-against-B comparison into view on the next frame.
+    pub reveal_versus: bool,
     /// The last comparison (the base and every scenario), with what it was computed for.
     comparison: Option<(CacheKey, Result<Comparison, String>)>,
     /// The first visit ticks every scenario.
@@ -208,6 +210,7 @@ impl ScenariosView {
         let selected = self.selected.clone();
         let mut reference = self.reference.clone();
         let (mut a, mut b) = (self.a.clone(), self.b.clone());
+        let reveal = std::mem::take(&mut self.reveal_versus);
         if b.is_none() && a.is_none() {
             b = scenario_names.first().cloned();
         }
@@ -255,7 +258,10 @@ impl ScenariosView {
         if !scenario_names.is_empty() {
             ui.add_space(12.0);
             ui.separator();
-            ui.label(RichText::new("Compare two designs, A against B").strong());
+            let heading = ui.label(RichText::new("Compare two designs, A against B").strong());
+            if reveal {
+                heading.scroll_to_me(Some(egui::Align::TOP));
+            }
             ui.horizontal_wrapped(|ui| {
                 design_choice(ui, "A", "design_a", &mut a, &scenario_names);
                 ui.add_space(12.0);

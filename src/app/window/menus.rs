@@ -68,6 +68,7 @@ impl DesignerApp {
                 }
             }
             Command::ShowGlossary => self.show_glossary = true,
+            Command::CaptureDecision => self.capture_decision(),
             Command::OpenPath => {
                 if self.is_dirty() {
                     self.modal = Some(Modal::Unsaved(Pending::OpenDialog));
@@ -164,6 +165,9 @@ impl DesignerApp {
                     let can_redo = self.undoer.has_redo(&self.program);
                     item(ui, Command::Undo, can_undo, out);
                     item(ui, Command::Redo, can_redo, out);
+                    ui.separator();
+                    let has_data = self.session.observations.is_some();
+                    item(ui, Command::CaptureDecision, has_data, out);
                 });
                 ui.menu_button("View", |ui| {
                     ui.label(RichText::new("Theme").small().weak());
@@ -230,7 +234,7 @@ impl DesignerApp {
                     item(ui, Command::NextStep, true, out);
                     ui.separator();
                     item(ui, Command::ShowProviders, true, out);
-                    for v in crate::app::analysis::View::ALL {
+                    for v in crate::app::analysis::View::LISTED {
                         item(ui, Command::ShowView(v), true, out);
                     }
                 });
