@@ -31,8 +31,7 @@ pub use results::*;
 pub use rules::ladder::{GateFailure, gate_failure, rung_reached};
 pub use scenarios::{
     BASE_NAME, CompareOptions, Comparison, Outcome, ProviderDelta, QUANTILE_LEVELS, QuintileRow,
-    Shift, Totals, UnknownScenario, Variant, Versus, compare, compare_variants, headline,
-    variants,
+    Shift, Totals, UnknownScenario, Variant, Versus, compare, compare_variants, headline, variants,
 };
 pub use standards::SortedValues;
 pub use sweep::{

@@ -113,11 +113,7 @@ pub fn decisions_text(program: &Program) -> String {
             out.push_str(&format!(" — {}", e.note));
         }
         out.push('\n');
-        let lead = if e.number == 1 {
-            "Settings"
-        } else {
-            "Changed"
-        };
+        let lead = if e.number == 1 { "Settings" } else { "Changed" };
         if e.settings.is_empty() && !e.other_changes {
             out.push_str(&format!("   {lead}: nothing\n"));
         } else {

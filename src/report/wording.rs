@@ -76,7 +76,10 @@ mod tests {
             setting(Parameter::ThresholdPercentile, 60.0),
             "Threshold: 60th percentile"
         );
-        assert_eq!(setting(Parameter::CapDollars, 0.0), "Cap per provider: no cap");
+        assert_eq!(
+            setting(Parameter::CapDollars, 0.0),
+            "Cap per provider: no cap"
+        );
         assert_eq!(
             setting(Parameter::WithholdPercent, 2.5),
             "Withhold: 2.5% of base payments"
@@ -88,7 +91,12 @@ mod tests {
             ]),
             "Pool: $6,000,000; Benchmark: 92nd percentile"
         );
-        for (v, s) in [(1.0, "1st"), (11.0, "11th"), (23.0, "23rd"), (62.5, "62.5th")] {
+        for (v, s) in [
+            (1.0, "1st"),
+            (11.0, "11th"),
+            (23.0, "23rd"),
+            (62.5, "62.5th"),
+        ] {
             assert_eq!(ordinal(v), s);
         }
         // No setting is ever written with its code or a 0/1 flag.

@@ -712,7 +712,10 @@ fn any_two_designs_compare_with_winners_losers_and_counts() {
     assert_eq!(back.shift.gained, v.shift.lost);
     // Names come with ids.
     let label = cmp.provider_label(v.winners[0].index);
-    assert!(label.ends_with(&format!("({})", v.winners[0].provider_id)), "{label}");
+    assert!(
+        label.ends_with(&format!("({})", v.winners[0].provider_id)),
+        "{label}"
+    );
     // A design against itself: nobody moves.
     let same = cmp.versus(six, six, 5);
     assert_eq!(same.shift.unchanged, n);

@@ -225,7 +225,14 @@ impl DecisionsView {
             .num_columns(6)
             .spacing([16.0, 4.0])
             .show(ui, |ui| {
-                for h in ["#", "When", "Note", "Pool", "Providers paid", "Median payout"] {
+                for h in [
+                    "#",
+                    "When",
+                    "Note",
+                    "Pool",
+                    "Providers paid",
+                    "Median payout",
+                ] {
                     ui.label(RichText::new(h).strong());
                 }
                 ui.end_row();
@@ -264,7 +271,10 @@ impl DecisionsView {
                 .program_path
                 .as_ref()
                 .and_then(|p| p.file_stem())
-                .map_or_else(|| "program".to_owned(), |s| s.to_string_lossy().into_owned());
+                .map_or_else(
+                    || "program".to_owned(),
+                    |s| s.to_string_lossy().into_owned(),
+                );
             self.export_path = dir
                 .join(format!("{stem}-decisions.html"))
                 .display()
@@ -277,7 +287,10 @@ impl DecisionsView {
             if ui.button("Save record").clicked() {
                 let path = PathBuf::from(self.export_path.trim());
                 self.export_note = Some(match save_record(ctx.program, ctx.session, &path) {
-                    Ok(()) => (format!("Saved the decision record to {}", path.display()), false),
+                    Ok(()) => (
+                        format!("Saved the decision record to {}", path.display()),
+                        false,
+                    ),
                     Err(e) => (e, true),
                 });
             }

@@ -107,14 +107,15 @@ impl ScenariosView {
                 if current {
                     ui.label(RichText::new("✔ the current design").weak());
                 }
-                if ui
-                    .add_enabled(!current, egui::Button::new("Apply").small())
-                    .on_hover_text(format!(
-                        "Make {}'s settings the program's (Ctrl+Z undoes it)",
-                        s.name
-                    ))
-                    .on_disabled_hover_text("The program already has these settings")
-                    .clicked()
+                let r = ui.add_enabled(!current, egui::Button::new("Apply").small());
+                let a11y = format!("Apply {}", s.name);
+                r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, !current, &a11y));
+                if r.on_hover_text(format!(
+                    "Make {}'s settings the program's (Ctrl+Z undoes it)",
+                    s.name
+                ))
+                .on_disabled_hover_text("The program already has these settings")
+                .clicked()
                 {
                     apply = Some(k);
                 }
@@ -234,9 +235,7 @@ impl ScenariosView {
             );
         } else {
             let shown: Vec<usize> = std::iter::once(0)
-                .chain(
-                    (1..c.outcomes.len()).filter(|k| selected.contains(&c.outcomes[*k].name)),
-                )
+                .chain((1..c.outcomes.len()).filter(|k| selected.contains(&c.outcomes[*k].name)))
                 .collect();
             totals_ui(ui, c, &shown);
             ui.add_space(12.0);
@@ -349,7 +348,9 @@ fn totals_ui(ui: &mut Ui, c: &Comparison, shown: &[usize]) {
             row(ui, "Equity gap per life (high − low risk)", &|o| {
                 per_life(o.equity_gap)
             });
-            row(ui, "High ÷ low risk per life", &|o| ratio_text(o.equity_ratio));
+            row(ui, "High ÷ low risk per life", &|o| {
+                ratio_text(o.equity_ratio)
+            });
         });
 }
 

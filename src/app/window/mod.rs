@@ -315,7 +315,8 @@ impl DesignerApp {
     /// the log with the new decision's note ready for typing.
     fn capture_decision(&mut self) {
         self.session.recompute(&self.program);
-        let Some(d) = super::analysis::decisions::capture(&self.program, &self.session, String::new())
+        let Some(d) =
+            super::analysis::decisions::capture(&self.program, &self.session, String::new())
         else {
             self.set_status_error("Load the program's data to capture a decision.".into());
             return;
@@ -452,8 +453,12 @@ impl DesignerApp {
         use crate::program::Parameter;
         match shot {
             super::screenshots::Shot::Compare => {
-                let names: Vec<String> =
-                    self.program.scenarios.iter().map(|s| s.name.clone()).collect();
+                let names: Vec<String> = self
+                    .program
+                    .scenarios
+                    .iter()
+                    .map(|s| s.name.clone())
+                    .collect();
                 let view = &mut self.analysis.scenarios;
                 if view.a.is_none() && names.len() >= 2 {
                     view.a = Some(names[0].clone());

@@ -305,7 +305,10 @@ impl Outcome {
 /// them; equity by the default risk stratifier.
 pub fn headline<'a>(program: &Program, data: impl Into<SweepData<'a>>) -> Headline {
     let c = compare_variants(&[Variant::base(program)], data, &CompareOptions::default());
-    c.outcomes.first().map(Outcome::headline).unwrap_or_default()
+    c.outcomes
+        .first()
+        .map(Outcome::headline)
+        .unwrap_or_default()
 }
 
 /// The variants `opts` names: the base program, then each scenario applied to it.

@@ -80,10 +80,7 @@ impl Axis {
         }
         let (bound_lo, bound_hi) = bounds(self.param);
         let clamp = |v: f64| v.clamp(bound_lo, bound_hi);
-        let (lo, hi) = (
-            clamp(self.from.min(self.to)),
-            clamp(self.from.max(self.to)),
-        );
+        let (lo, hi) = (clamp(self.from.min(self.to)), clamp(self.from.max(self.to)));
         let max = self.len();
         let smallest = smallest_step(self.param);
         if max == 1 || !(hi > lo) {
@@ -191,9 +188,7 @@ fn bounds(p: Parameter) -> (f64, f64) {
         | Parameter::SpendPercent
         | Parameter::ImprovementCredit
         | Parameter::PeerGroupStandards => (0.0, 100.0),
-        Parameter::PoolDollars | Parameter::CapDollars | Parameter::PmpmDollars => {
-            (0.0, f64::MAX)
-        }
+        Parameter::PoolDollars | Parameter::CapDollars | Parameter::PmpmDollars => (0.0, f64::MAX),
         Parameter::MinScore => (f64::MIN, f64::MAX),
     }
 }
@@ -1069,7 +1064,10 @@ mod nice_tests {
         Parameter::PoolDollars.set(&mut p, 4_000_000.0);
         Parameter::ThresholdPercentile.set(&mut p, 50.0);
         let s = SweepSpec::default_for(&p).nice();
-        assert_eq!((s.x.from, s.x.to, s.x.steps), (1_000_000.0, 8_000_000.0, 36));
+        assert_eq!(
+            (s.x.from, s.x.to, s.x.steps),
+            (1_000_000.0, 8_000_000.0, 36)
+        );
         assert!(s.x.values().iter().all(|v| v % 200_000.0 == 0.0), "{s:?}");
         assert!(s.x.values().contains(&4_000_000.0));
         assert_eq!((s.y.from, s.y.to, s.y.steps), (10.0, 90.0, 41));
