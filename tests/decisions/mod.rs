@@ -4,7 +4,7 @@
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use egui_kittest::kittest::Queryable as _;
 use p4p_designer::app::analysis::View;
 use p4p_designer::app::{AppConfig, DesignerApp, Page};
 use p4p_designer::engine::{self, CompareOptions};
@@ -12,7 +12,6 @@ use p4p_designer::program::{Decision, Parameter, Program};
 use p4p_designer::synth::{medicaid_primary_care_data, medicaid_primary_care_program};
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 /// The sample at 1280×720 pixels and 150% UI scale, loaded and settled.
 fn projector(dir: &Path) -> Harness<'static, DesignerApp> {

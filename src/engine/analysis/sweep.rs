@@ -83,7 +83,7 @@ impl Axis {
         let (lo, hi) = (clamp(self.from.min(self.to)), clamp(self.from.max(self.to)));
         let max = self.len();
         let smallest = smallest_step(self.param);
-        if max == 1 || !(hi > lo) {
+        if max == 1 || hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
             let v = clamp(round_to(lo, smallest));
             return Axis::new(self.param, v, v, 1);
         }
