@@ -298,6 +298,14 @@ fn design_choice(
         .labelled_by(l.id);
 }
 
+/// A signed figure with a true minus sign, as money is written.
+fn true_minus(s: String) -> String {
+    match s.strip_prefix('-') {
+        Some(rest) => format!("−{rest}"),
+        None => s,
+    }
+}
+
 fn ratio_text(r: f64) -> String {
     if r.is_finite() {
         percent(r)
@@ -451,10 +459,10 @@ fn versus_ui(ui: &mut Ui, c: &Comparison, a: usize, b: usize) {
             ui.label("Providers paid");
             ui.label(format!("{} of {}", oa.totals.earning, oa.totals.scored));
             ui.label(format!("{} of {}", ob.totals.earning, ob.totals.scored));
-            ui.label(format!(
+            ui.label(true_minus(format!(
                 "{:+}",
                 ob.totals.earning as i64 - oa.totals.earning as i64
-            ));
+            )));
             ui.end_row();
             money_row(ui, "Median payout (earners)", &|o| {
                 o.totals.median_payout_cents
@@ -464,7 +472,7 @@ fn versus_ui(ui: &mut Ui, c: &Comparison, a: usize, b: usize) {
             ui.label(ratio_text(ob.equity_ratio));
             let d = ob.equity_ratio - oa.equity_ratio;
             ui.label(if d.is_finite() {
-                format!("{:+.1} points", d * 100.0)
+                true_minus(format!("{:+.1} points", d * 100.0))
             } else {
                 "—".into()
             });
