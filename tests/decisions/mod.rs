@@ -249,3 +249,57 @@ fn the_decisions_command_prints_and_writes_the_record() {
     let o = run(&["decisions", "plain.ron"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("No decisions recorded."));
 }
+
+#[test]
+fn the_default_sweep_adopts_round_figures_and_the_outline_follows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = projector(dir.path());
+    keys(&mut h, egui::Modifiers::ALT, egui::Key::Num2);
+    assert_eq!(h.state().page, Page::Analysis(View::Sweep));
+    let start = std::time::Instant::now();
+    while !h.state().analysis.whatif.has_result() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(120));
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    h.run();
+    let r = h.state().analysis.whatif.result().unwrap().clone();
+    // Every value on the grid is a round figure: whole $1M steps, whole-ten percentiles.
+    assert!(
+        r.x_values.iter().all(|v| v % 1_000_000.0 == 0.0),
+        "{:?}",
+        r.x_values
+    );
+    assert!(
+        r.y_values.iter().all(|v| v % 10.0 == 0.0),
+        "{:?}",
+        r.y_values
+    );
+    // The outline is on the design as it stands: $4M at the 50th percentile.
+    let here = h.state().analysis.whatif.outlined().unwrap();
+    assert_eq!(
+        (r.x_values[here.0], r.y_values[here.1]),
+        (4_000_000.0, 50.0)
+    );
+    // Adopting $3M at the 60th percentile sets exactly that, and the outline moves there.
+    let cell = "Cell Pool ($) $3.00M, Threshold percentile p60";
+    h.get_by_label_contains(cell).scroll_to_me();
+    h.run();
+    h.get_by_label_contains(cell).click();
+    h.run();
+    assert_eq!(pool(&h), Some(3_000_000.0));
+    assert_eq!(
+        Parameter::ThresholdPercentile.get(&h.state().program),
+        Some(60.0)
+    );
+    let status = h.state().status_message().unwrap_or_default().to_owned();
+    assert!(
+        status.contains("Pool: $3,000,000; Threshold: 60th percentile"),
+        "{status}"
+    );
+    let there = h.state().analysis.whatif.outlined().unwrap();
+    assert_eq!(
+        (r.x_values[there.0], r.y_values[there.1]),
+        (3_000_000.0, 60.0)
+    );
+}

@@ -35,12 +35,24 @@ pub struct WhatIfView {
     note: Option<String>,
     /// The first visit runs the default grid without asking.
     started_once: bool,
+    /// The cell outlined as the current design in the last frame.
+    outlined: Option<(usize, usize)>,
 }
 
 impl WhatIfView {
     /// Whether a finished sweep is on screen (for tests).
     pub fn has_result(&self) -> bool {
         self.result.is_some()
+    }
+
+    /// The grid on screen, once a sweep has finished.
+    pub fn result(&self) -> Option<&SweepResult> {
+        self.result.as_ref()
+    }
+
+    /// The cell outlined as the current design (column, row from the lowest y value).
+    pub fn outlined(&self) -> Option<(usize, usize)> {
+        self.outlined
     }
 
     pub fn is_running(&self) -> bool {
@@ -96,6 +108,7 @@ impl WhatIfView {
             result.spec.x.param.get(ctx.program),
             result.spec.y.param.get(ctx.program),
         );
+        self.outlined = outlined_cell(result, current);
         if let Some((cell, label)) = heatmap_ui(ui, result, metric, current) {
             let program = engine::adopt(ctx.program, &result.spec, cell);
             ctx.push(Action::AdoptScenario {
@@ -217,6 +230,26 @@ pub fn metric_text(m: Metric, v: f64) -> String {
     }
 }
 
+/// The cell of the design as it stands (`current`: its values of the two parameters), when it
+/// falls within the grid.
+pub fn outlined_cell(
+    r: &SweepResult,
+    current: (Option<f64>, Option<f64>),
+) -> Option<(usize, usize)> {
+    let (Some(cx), Some(cy)) = current else {
+        return None;
+    };
+    let (nx, ny) = (r.nx(), r.ny());
+    if nx == 0 || ny == 0 {
+        return None;
+    }
+    let within = |v: f64, values: &[f64]| {
+        let (a, b) = (values[0], values[values.len() - 1]);
+        v >= a.min(b) && v <= a.max(b)
+    };
+    (within(cx, &r.x_values) && within(cy, &r.y_values)).then(|| r.nearest_cell(cx, cy))
+}
+
 /// Colour from a light to a dark blue; grey for no value.
 fn colour(t: f64) -> Color32 {
     if !t.is_finite() {
@@ -308,23 +341,15 @@ fn heatmap_ui(
         }
     }
     // The program's own design, when it falls in the grid.
-    if let (Some(cx), Some(cy)) = current {
-        let (ix, iy) = r.nearest_cell(cx, cy);
-        let in_x = cx >= r.x_values[0].min(r.x_values[nx - 1])
-            && cx <= r.x_values[0].max(r.x_values[nx - 1]);
-        let in_y = cy >= r.y_values[0].min(r.y_values[ny - 1])
-            && cy <= r.y_values[0].max(r.y_values[ny - 1]);
-        if in_x && in_y {
-            let min =
-                rect.min + egui::vec2(left + ix as f32 * cell_w, (ny - 1 - iy) as f32 * cell_h);
-            let cell = egui::Rect::from_min_size(min, egui::vec2(cell_w, cell_h));
-            painter.rect_stroke(
-                cell,
-                0.0,
-                egui::Stroke::new(2.5, Color32::from_rgb(200, 30, 30)),
-                egui::StrokeKind::Inside,
-            );
-        }
+    if let Some((ix, iy)) = outlined_cell(r, current) {
+        let min = rect.min + egui::vec2(left + ix as f32 * cell_w, (ny - 1 - iy) as f32 * cell_h);
+        let cell = egui::Rect::from_min_size(min, egui::vec2(cell_w, cell_h));
+        painter.rect_stroke(
+            cell,
+            0.0,
+            egui::Stroke::new(2.5, Color32::from_rgb(200, 30, 30)),
+            egui::StrokeKind::Inside,
+        );
     }
     // Axis labels: a few ticks on each axis.
     let ticks = |n: usize| -> Vec<usize> {
