@@ -303,3 +303,73 @@ fn the_default_sweep_adopts_round_figures_and_the_outline_follows() {
         (3_000_000.0, 60.0)
     );
 }
+
+#[test]
+fn compare_states_settings_in_words_and_takes_any_reference() {
+    let sample =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_programs/medicaid_primary_care.ron");
+    let dir = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_p4p-designer"))
+        .args([
+            "compare",
+            &sample.display().to_string(),
+            "--reference",
+            "Peer-group standards",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut rdr = csv::Reader::from_reader(&o.stdout[..]);
+    let header = rdr.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    let row = |section: &str, figure: &str| {
+        rows.iter()
+            .find(|r| &r[0] == section && &r[1] == figure)
+            .unwrap_or_else(|| panic!("no row {section},{figure}"))
+            .clone()
+    };
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let settings = row("design", "settings");
+    assert_eq!(
+        &settings[col("Peer-group standards")],
+        "Peer-group standards: on"
+    );
+    assert_eq!(
+        &settings[col("Achievement only")],
+        "Improvement credit: off"
+    );
+    assert_eq!(
+        &settings[col("$6M pool, 60th percentile")],
+        "Pool: $6,000,000; Threshold: 60th percentile"
+    );
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("0/1"));
+    // Against the chosen reference: itself moves nobody; the base moves as the engine says.
+    let program = Program::from_ron(&std::fs::read_to_string(&sample).unwrap()).unwrap();
+    let cmp = engine::compare(
+        &program,
+        &medicaid_primary_care_data(),
+        &CompareOptions::default(),
+    )
+    .unwrap();
+    let peer = cmp.index_of("Peer-group standards").unwrap();
+    let gaining = row("vs_reference", "providers_gaining");
+    assert_eq!(&gaining[col("Peer-group standards")], "0");
+    assert_eq!(
+        gaining[col("Base program")].parse::<u32>().unwrap(),
+        cmp.versus(peer, 0, 5).shift.gained
+    );
+    // An unknown reference is refused, naming the scenarios there are.
+    let o = Command::new(env!("CARGO_BIN_EXE_p4p-designer"))
+        .args([
+            "compare",
+            &sample.display().to_string(),
+            "--reference",
+            "Nope",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Achievement only"));
+}
