@@ -26,7 +26,7 @@ pub struct Headline {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Decision {
-    /// When it was captured, UTC, as "2026-11-29 22:15".
+    /// When it was captured, as "2026-11-29 22:15 UTC".
     pub at: String,
     /// What the facilitator typed: what was decided and why.
     pub note: String,

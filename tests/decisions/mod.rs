@@ -153,6 +153,16 @@ fn ctrl_d_captures_a_decision_which_restores_the_pool() {
         .get_by_role_and_label(Role::Button, "Restore this decision")
         .rect();
     assert!(window.contains_rect(r), "{r:?}");
+    // The log fits the projector: the central pane keeps its width and its content inside it.
+    let l = h.state().layout();
+    assert!(
+        l.central.width() >= p4p_designer::app::MIN_CENTRAL - 1.0,
+        "{l:?}"
+    );
+    assert!(
+        l.central_content.right() <= l.central.right() + 1.0,
+        "{l:?}"
+    );
     h.get_by_role_and_label(Role::Button, "Restore this decision")
         .click();
     h.run();
