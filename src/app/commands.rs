@@ -38,13 +38,23 @@ pub enum Command {
     ShowGlossary,
     /// Presenter mode: the headline figures in large type beside the levers (F5).
     Presenter,
+    /// Record the design as it stands in the decision log.
+    CaptureDecision,
 }
 
 const CMD: Modifiers = Modifiers::COMMAND;
 const CMD_SHIFT: Modifiers = Modifiers::COMMAND.plus(Modifiers::SHIFT);
 
-/// Alt+1–4 open the analysis views in the order of the sidebar, as Ctrl+1–7 open the steps.
-const VIEW_KEYS: [Key; 5] = [Key::Num1, Key::Num2, Key::Num3, Key::Num4, Key::Num5];
+/// Alt+1–6 open the analysis views and the decision log in the order of the sidebar, as
+/// Ctrl+1–7 open the steps.
+const VIEW_KEYS: [Key; 6] = [
+    Key::Num1,
+    Key::Num2,
+    Key::Num3,
+    Key::Num4,
+    Key::Num5,
+    Key::Num6,
+];
 
 const STEP_KEYS: [Key; 7] = [
     Key::Num1,
@@ -86,6 +96,7 @@ impl Command {
             Command::NextStep => "Next step".into(),
             Command::ShowGlossary => "Terms explained…".into(),
             Command::Presenter => "Presenter mode".into(),
+            Command::CaptureDecision => "Capture a decision".into(),
         }
     }
 
@@ -106,7 +117,7 @@ impl Command {
             Command::ToggleSimulation => s(CMD_SHIFT, Key::P),
             Command::ToggleSidebar => s(CMD, Key::B),
             Command::ShowProviders => s(CMD, Key::P),
-            Command::ShowView(v) => View::ALL
+            Command::ShowView(v) => View::LISTED
                 .iter()
                 .position(|x| x == v)
                 .and_then(|i| VIEW_KEYS.get(i))
@@ -115,6 +126,7 @@ impl Command {
             Command::PreviousStep => s(Modifiers::ALT, Key::ArrowUp),
             Command::NextStep => s(Modifiers::ALT, Key::ArrowDown),
             Command::Presenter => s(Modifiers::NONE, Key::F5),
+            Command::CaptureDecision => s(CMD, Key::D),
             Command::OpenRecent(_)
             | Command::OpenSample
             | Command::Export(_)
@@ -143,9 +155,10 @@ impl Command {
             Command::PreviousStep,
             Command::NextStep,
             Command::Presenter,
+            Command::CaptureDecision,
         ];
         all.extend((0..7).map(Command::Step));
-        all.extend(View::ALL.map(Command::ShowView));
+        all.extend(View::LISTED.map(Command::ShowView));
         let mut pairs: Vec<(KeyboardShortcut, Command)> = all
             .into_iter()
             .filter_map(|c| c.shortcut().map(|s| (s, c)))
@@ -166,6 +179,8 @@ impl Command {
                 | Command::PreviousStep
                 | Command::NextStep
                 | Command::ShowView(_)
+                // Not while the facilitator types a decision's note.
+                | Command::CaptureDecision
         )
     }
 
@@ -259,6 +274,25 @@ mod tests {
                 .any(|(_, c)| *c == Command::Presenter)
         );
         assert_eq!(Command::Presenter.label(), "Presenter mode");
+    }
+
+    #[test]
+    fn the_decision_log_has_alt_6_and_capturing_has_ctrl_d() {
+        assert_eq!(
+            Command::ShowView(View::Decisions).shortcut(),
+            Some(KeyboardShortcut::new(Modifiers::ALT, Key::Num6))
+        );
+        assert_eq!(
+            Command::CaptureDecision.shortcut(),
+            Some(KeyboardShortcut::new(CMD, Key::D))
+        );
+        let listed: Vec<Command> = Command::with_shortcuts()
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect();
+        assert!(listed.contains(&Command::CaptureDecision));
+        assert!(listed.contains(&Command::ShowView(View::Decisions)));
+        assert_eq!(Command::CaptureDecision.label(), "Capture a decision");
     }
 
     #[test]

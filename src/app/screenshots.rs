@@ -26,6 +26,8 @@ pub enum Shot {
     Rail(Step),
     /// Presenter mode (F5).
     Presenter,
+    /// The scenarios view scrolled to two scenarios compared, A against B.
+    Compare,
 }
 
 impl Shot {
@@ -39,6 +41,11 @@ impl Shot {
             Shot::Analysis(v) => (Page::Analysis(v), ThemeChoice::Light, false),
             Shot::Live(s) | Shot::Rail(s) => (Page::Step(s), ThemeChoice::Light, false),
             Shot::Presenter => (Page::Step(Step::Payment), ThemeChoice::Light, false),
+            Shot::Compare => (
+                Page::Analysis(super::analysis::View::Scenarios),
+                ThemeChoice::Light,
+                false,
+            ),
         }
     }
 
@@ -86,6 +93,7 @@ impl Shot {
             Shot::Live(s) => format!("{}_live.png", step_name(s)),
             Shot::Rail(s) => format!("{}_rail.png", step_name(s)),
             Shot::Presenter => "presenter.png".into(),
+            Shot::Compare => "scenarios_compare.png".into(),
         }
     }
 }
@@ -93,7 +101,8 @@ impl Shot {
 /// Parses `P4P_SCREENSHOT_STEPS`: "all", "projector" (all, plus the live simulation's tab on
 /// steps 5 and 6 and the collapsed sidebar), or a comma list of step numbers, "providers",
 /// "why", "dark6", "live6", "rail6", "equity", "sweep", "scenarios", "reliability", "lint",
-/// "presenter".
+/// "presenter", "decisions" (the decision log, with two decisions captured first when it has
+/// none) and "compare" (two scenarios, A against B).
 pub fn parse_shots(spec: &str) -> Vec<Shot> {
     let mut out = Vec::new();
     for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -114,6 +123,7 @@ pub fn parse_shots(spec: &str) -> Vec<Shot> {
             "providers" => out.push(Shot::Providers),
             "why" => out.push(Shot::Why),
             "presenter" => out.push(Shot::Presenter),
+            "compare" => out.push(Shot::Compare),
             p if super::analysis::View::from_key(p).is_some() => {
                 out.extend(super::analysis::View::from_key(p).map(Shot::Analysis));
             }
@@ -280,5 +290,13 @@ mod tests {
         assert_eq!(parse_shots("projector").len(), 18);
         assert_eq!(parse_shots("all,presenter").len(), 16);
         assert_eq!(Shot::Presenter.file_name(), "presenter.png");
+        assert_eq!(
+            parse_shots("decisions,compare"),
+            vec![
+                Shot::Analysis(crate::app::analysis::View::Decisions),
+                Shot::Compare
+            ]
+        );
+        assert_eq!(Shot::Compare.file_name(), "scenarios_compare.png");
     }
 }

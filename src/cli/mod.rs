@@ -116,6 +116,14 @@ pub enum Command {
         #[arg(long)]
         data_dir: Option<PathBuf>,
     },
+    /// The program's decision log as a one-page record: what was decided, when, and what it
+    /// meant for payouts. Plain text on standard output; with --out, an HTML page (text when
+    /// the file does not end in .html or .htm).
+    Decisions {
+        program: PathBuf,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 /// The program, its data folder and the output file: what every analysis command reads and
@@ -212,6 +220,7 @@ pub fn run() -> Launch {
         Some(Command::Reliability(args)) => analysis::reliability(&args),
         Some(Command::Exceptions(args)) => analysis::exceptions(&args),
         Some(Command::Lint { program, data_dir }) => lint(&program, data_dir.as_deref()),
+        Some(Command::Decisions { program, out }) => decisions(&program, out.as_deref()),
     };
     Launch::Exit(match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -273,6 +282,26 @@ pub fn write_out(buf: &[u8], out: Option<&Path>) -> Result<(), Failure> {
             r => Ok(r?),
         },
     }
+}
+
+/// `decisions`: the decision log, read from the program alone (no data is loaded: the
+/// figures are those recorded when each decision was taken).
+fn decisions(path: &Path, out: Option<&Path>) -> Result<(), Failure> {
+    let program = read_program(path)?;
+    let html = out.is_some_and(|o| {
+        o.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
+    });
+    if let Some(out) = out {
+        check_output(out, &program, path, None)?;
+    }
+    let text = if html {
+        crate::report::decisions::decisions_html(&program)
+    } else {
+        crate::report::decisions::decisions_text(&program)
+    };
+    write_out(text.as_bytes(), out)
 }
 
 fn score(path: &Path, data_dir: Option<&Path>, out: Option<&Path>) -> Result<(), Failure> {

@@ -16,10 +16,11 @@ pub struct SweepArgs {
     pub files: ProgramFiles,
     /// Columns: KEY:FROM:TO:STEPS, e.g. pool:1000000:8000000:50 (KEY alone: default range, 50
     /// steps). Keys: pool, withhold, spend-percent, pmpm, threshold, benchmark, min-score, cap,
-    /// improvement, peer-groups. Default: the program's pool.
+    /// improvement, peer-groups. Default: the program's pool over its default range on round
+    /// steps (at most 50 values).
     #[arg(long)]
     pub x: Option<String>,
-    /// Rows, as --x. Default: threshold:10:90:50.
+    /// Rows, as --x. Default: threshold 10th–90th percentile on round steps.
     #[arg(long)]
     pub y: Option<String>,
     /// Numeric stratifier for the equity gap (default: dual_share when present, else the first
@@ -38,6 +39,10 @@ pub struct CompareArgs {
     /// Numeric stratifier for the equity figures (default: dual_share when present).
     #[arg(long)]
     pub stratifier: Option<String>,
+    /// Winners and losers against this scenario instead of the base program (rows
+    /// `vs_reference` instead of `vs_base`).
+    #[arg(long)]
+    pub reference: Option<String>,
     /// Biggest winners and losers listed per scenario, against the base program (0 to 10000).
     #[arg(long, default_value_t = 5, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=10_000))]
     pub top: usize,
@@ -49,7 +54,8 @@ pub struct CompareArgs {
 /// Runs `sweep`: one CSV row per cell.
 pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
     let (program, obs) = a.files.load(&[])?;
-    let mut spec = SweepSpec::default_for(&program);
+    // Defaults on round steps, so every row's pool and percentile can be adopted as it reads.
+    let mut spec = SweepSpec::default_for(&program).nice();
     let axis = |text: &str, flag: &str| {
         Axis::parse(text, &program).map_err(|e| Failure(format!("--{flag}: {e}")))
     };
@@ -181,14 +187,33 @@ pub fn write_sweep_csv(result: &SweepResult, w: &mut impl Write) -> Result<(), F
 /// Runs `compare`: the variants side by side, one column each.
 pub fn compare(a: &CompareArgs) -> Result<(), Failure> {
     let (program, obs) = a.files.load(&[a.providers.as_deref()])?;
+    let mut scenarios = a.scenarios.clone();
+    if let Some(r) = &a.reference
+        && !scenarios.is_empty()
+        && !scenarios.contains(r)
+    {
+        scenarios.push(r.clone());
+    }
     let opts = CompareOptions {
-        scenarios: a.scenarios.clone(),
+        scenarios,
         stratifier: a.stratifier.clone(),
         ..CompareOptions::default()
     };
     let cmp = engine::compare(&program, &obs, &opts)?;
+    let reference = match &a.reference {
+        None => 0,
+        Some(name) => cmp.index_of(name).ok_or_else(|| {
+            Failure(format!(
+                "--reference: {}",
+                engine::UnknownScenario {
+                    name: name.clone(),
+                    known: program.scenarios.iter().map(|s| s.name.clone()).collect(),
+                }
+            ))
+        })?,
+    };
     let mut buf = Vec::new();
-    write_comparison_csv(&cmp, a.top, &mut buf)?;
+    write_comparison_csv(&cmp, a.top, reference, &mut buf)?;
     write_out(&buf, a.files.out.as_deref())?;
     if let Some(p) = &a.providers {
         let mut buf = Vec::new();
@@ -204,13 +229,20 @@ pub fn compare(a: &CompareArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Rows `section,figure,<variant>…`: totals, payout quantiles, histogram, equity by risk
-/// quintile, and against the base program the providers gaining and losing.
+/// Rows `section,figure,<variant>…`: each design's settings in words, totals, payout
+/// quantiles, histogram, equity by risk quintile, and against the base program (or, when
+/// `reference` is not 0, against that variant) the providers gaining and losing.
 pub fn write_comparison_csv(
     cmp: &Comparison,
     top: usize,
+    reference: usize,
     w: &mut impl Write,
 ) -> Result<(), Failure> {
+    let vs_section = if reference == 0 {
+        "vs_base"
+    } else {
+        "vs_reference"
+    };
     let mut csv = csv::Writer::from_writer(w);
     let mut header = vec!["section".to_owned(), "figure".to_owned()];
     header.extend(cmp.outcomes.iter().map(|o| o.name.clone()));
@@ -225,14 +257,8 @@ pub fn write_comparison_csv(
         |f: &dyn Fn(&engine::Outcome) -> String| cmp.outcomes.iter().map(f).collect::<Vec<_>>();
     put(
         "design",
-        "overrides",
-        each(&|o| {
-            o.overrides
-                .iter()
-                .map(|(p, v)| format!("{}={v}", p.key()))
-                .collect::<Vec<_>>()
-                .join("; ")
-        }),
+        "settings",
+        each(&|o| crate::report::wording::settings(&o.overrides)),
     )?;
     put(
         "totals",
@@ -326,27 +352,27 @@ pub fn write_comparison_csv(
         "ratio_high_over_low",
         each(&|o| num(o.equity_ratio)),
     )?;
-    // Against the base program: how many gain and lose, and the biggest of each.
+    // Against the reference: how many gain and lose, and the biggest of each.
     let vs = |f: &dyn Fn(usize) -> String| (0..cmp.outcomes.len()).map(f).collect::<Vec<_>>();
     put(
-        "vs_base",
+        vs_section,
         "providers_gaining",
-        vs(&|k| cmp.shift(0, k).gained.to_string()),
+        vs(&|k| cmp.shift(reference, k).gained.to_string()),
     )?;
     put(
-        "vs_base",
+        vs_section,
         "providers_losing",
-        vs(&|k| cmp.shift(0, k).lost.to_string()),
+        vs(&|k| cmp.shift(reference, k).lost.to_string()),
     )?;
     put(
-        "vs_base",
+        vs_section,
         "gained_dollars",
-        vs(&|k| money(cmp.shift(0, k).gained_cents)),
+        vs(&|k| money(cmp.shift(reference, k).gained_cents)),
     )?;
     put(
-        "vs_base",
+        vs_section,
         "lost_dollars",
-        vs(&|k| money(cmp.shift(0, k).lost_cents)),
+        vs(&|k| money(cmp.shift(reference, k).lost_cents)),
     )?;
     let fmt = |d: Option<&engine::ProviderDelta>| {
         d.map_or(String::new(), |d| {
@@ -355,21 +381,21 @@ pub fn write_comparison_csv(
         })
     };
     let winners: Vec<_> = (0..cmp.outcomes.len())
-        .map(|k| cmp.winners(0, k, top))
+        .map(|k| cmp.winners(reference, k, top))
         .collect();
     let losers: Vec<_> = (0..cmp.outcomes.len())
-        .map(|k| cmp.losers(0, k, top))
+        .map(|k| cmp.losers(reference, k, top))
         .collect();
     for r in 0..top {
         put(
-            "vs_base",
+            vs_section,
             &format!("winner_{}", r + 1),
             vs(&|k| fmt(winners[k].get(r))),
         )?;
     }
     for r in 0..top {
         put(
-            "vs_base",
+            vs_section,
             &format!("loser_{}", r + 1),
             vs(&|k| fmt(losers[k].get(r))),
         )?;

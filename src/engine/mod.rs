@@ -32,7 +32,7 @@ pub use rules::ladder::{GateFailure, gate_failure, rung_reached};
 pub use rules::phase::{PhaseRun, pay_phase};
 pub use scenarios::{
     BASE_NAME, CompareOptions, Comparison, Outcome, ProviderDelta, QUANTILE_LEVELS, QuintileRow,
-    Shift, Totals, UnknownScenario, Variant, compare, compare_variants, variants,
+    Shift, Totals, UnknownScenario, Variant, Versus, compare, compare_variants, headline, variants,
 };
 pub use standards::SortedValues;
 pub use sweep::{

@@ -4,6 +4,7 @@
 //! checks, calendar, gap totals, consistent edits) are in [`plan`].
 
 mod data_sources;
+mod decisions;
 mod design;
 mod equity;
 mod measures;
@@ -15,6 +16,7 @@ mod standards;
 mod validate;
 
 pub use data_sources::*;
+pub use decisions::*;
 pub use design::*;
 pub use equity::*;
 pub use measures::*;
@@ -62,6 +64,9 @@ pub struct Program {
     pub data: DataSources,
     /// Named what-if variants of this design, compared side by side.
     pub scenarios: Vec<Scenario>,
+    /// The decision log of design workshops, oldest first. Absent from files without one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<Decision>,
 }
 
 impl Default for Program {
@@ -82,6 +87,7 @@ impl Default for Program {
             implementation: Implementation::default(),
             data: DataSources::default(),
             scenarios: Vec::new(),
+            decisions: Vec::new(),
         }
     }
 }

@@ -54,9 +54,32 @@ impl Parameter {
             Parameter::BenchmarkPercentile => "Benchmark percentile",
             Parameter::MinScore => "Minimum score to earn",
             Parameter::CapDollars => "Cap per provider ($)",
-            Parameter::ImprovementCredit => "Improvement credit (0/1)",
-            Parameter::PeerGroupStandards => "Peer-group standards (0/1)",
+            Parameter::ImprovementCredit => "Improvement credit",
+            Parameter::PeerGroupStandards => "Peer-group standards",
         }
+    }
+
+    /// The setting's name in a sentence, without its unit: "Pool", "Threshold",
+    /// "Improvement credit" (the value's wording carries the unit: "Pool: $3,000,000").
+    pub fn name(self) -> &'static str {
+        match self {
+            Parameter::PoolDollars | Parameter::SpendPercent | Parameter::PmpmDollars => "Pool",
+            Parameter::WithholdPercent => "Withhold",
+            Parameter::ThresholdPercentile => "Threshold",
+            Parameter::BenchmarkPercentile => "Benchmark",
+            Parameter::MinScore => "Minimum score to earn",
+            Parameter::CapDollars => "Cap per provider",
+            Parameter::ImprovementCredit => "Improvement credit",
+            Parameter::PeerGroupStandards => "Peer-group standards",
+        }
+    }
+
+    /// Whether the value is a switch (on at 0.5 and above, off below).
+    pub fn is_switch(self) -> bool {
+        matches!(
+            self,
+            Parameter::ImprovementCredit | Parameter::PeerGroupStandards
+        )
     }
 
     /// Short name for command lines and file headers.

@@ -6,11 +6,13 @@
 //! from the plain [`Table`] built here.
 
 mod audit;
+pub mod decisions;
 pub mod explain;
 mod html;
 mod output;
 mod svg;
 mod table;
+pub mod wording;
 mod xlsx;
 
 pub use audit::{AUDIT_HEADER, write_audit_csv};

@@ -674,3 +674,73 @@ fn medicaid_sample_scenarios_side_by_side() {
         assert_eq!(mine.paid_cents, theirs.net_cents);
     }
 }
+
+#[test]
+fn any_two_designs_compare_with_winners_losers_and_counts() {
+    let p = medicaid_primary_care_program();
+    let obs = medicaid_primary_care_data();
+    let cmp = compare(&p, &obs, &CompareOptions::default()).unwrap();
+    let peer = cmp.index_of("Peer-group standards").unwrap();
+    let six = cmp.index_of("$6M pool, 60th percentile").unwrap();
+    let v = cmp.versus(peer, six, 5);
+    assert_eq!((v.a, v.b), (peer, six));
+    let n = obs.provider_count() as u32;
+    assert_eq!(v.shift.gained + v.shift.lost + v.shift.unchanged, n);
+    assert!(v.shift.gained > 0 && v.shift.lost > 0, "{:?}", v.shift);
+    // Money moved between the two is the difference of what each pays.
+    assert_eq!(
+        v.shift.gained_cents + v.shift.lost_cents,
+        cmp.outcomes[six].totals.paid_cents - cmp.outcomes[peer].totals.paid_cents
+    );
+    // Winners: biggest gain first, every one a real gain from A's payout to B's.
+    assert_eq!(v.winners.len(), 5);
+    for w in v.winners.windows(2) {
+        assert!(w[0].delta_cents >= w[1].delta_cents);
+    }
+    for d in &v.winners {
+        assert!(d.delta_cents > 0);
+        assert_eq!(d.from_cents, cmp.outcomes[peer].payouts[d.index]);
+        assert_eq!(d.to_cents, cmp.outcomes[six].payouts[d.index]);
+    }
+    for d in &v.losers {
+        assert!(d.delta_cents < 0);
+    }
+    // The biggest winner of A → B is the biggest loser of B → A.
+    let back = cmp.versus(six, peer, 5);
+    assert_eq!(back.losers[0].provider_id, v.winners[0].provider_id);
+    assert_eq!(back.losers[0].delta_cents, -v.winners[0].delta_cents);
+    assert_eq!(back.shift.gained, v.shift.lost);
+    // Names come with ids.
+    let label = cmp.provider_label(v.winners[0].index);
+    assert!(
+        label.ends_with(&format!("({})", v.winners[0].provider_id)),
+        "{label}"
+    );
+    // A design against itself: nobody moves.
+    let same = cmp.versus(six, six, 5);
+    assert_eq!(same.shift.unchanged, n);
+    assert!(same.winners.is_empty() && same.losers.is_empty());
+}
+
+#[test]
+fn headline_figures_use_the_equity_lens_quintiles_and_payout_per_life() {
+    let p = medicaid_primary_care_program();
+    let obs = medicaid_primary_care_data();
+    let h = engine::headline(&p, &obs);
+    let (_, results) = engine::run(&p, &obs);
+    assert_eq!(h.pool_cents, 400_000_000);
+    assert_eq!(h.paid_cents, results.payment.paid_cents);
+    let scored = results.total.iter().filter(|t| t.is_finite()).count() as u32;
+    assert_eq!(h.providers_scored, scored);
+    assert!(scored > 200 && scored < 300, "{scored}");
+    let paid = results.payment.net.iter().filter(|c| **c > 0).count() as u32;
+    assert_eq!(h.providers_paid, paid);
+    assert!(h.median_payout_cents > 0);
+    // The ratio is the equity lens's highest ÷ lowest dual-share quintile, payout per life.
+    let lens = engine::equity::stratify(&obs.providers, &results, "dual_share").unwrap();
+    let q = &lens.strata;
+    let ratio = q[4].payout_per_life / q[0].payout_per_life;
+    let got = h.per_life_ratio.unwrap();
+    assert!((got - ratio).abs() < 1e-9, "{got} vs {ratio}");
+    assert!(got < 1.0, "the sample shows the reverse Robin Hood effect");
+}

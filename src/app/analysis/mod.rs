@@ -2,6 +2,7 @@
 //! reliability with exceptions. Long computations run on background threads with a progress
 //! bar and a Cancel button ([`Job`]); results are cached by the session's results generation.
 
+pub mod decisions;
 pub mod equity;
 pub mod exceptions;
 pub mod lint;
@@ -24,15 +25,29 @@ pub enum View {
     Scenarios,
     Reliability,
     Lint,
+    /// The decision log (not an analysis: what the room decided, listed after them).
+    Decisions,
 }
 
 impl View {
+    /// The analyses.
     pub const ALL: [View; 5] = [
         View::Equity,
         View::Sweep,
         View::Scenarios,
         View::Reliability,
         View::Lint,
+    ];
+
+    /// What the sidebar lists under the analyses, in order (Alt+1 … Alt+6): the analyses, then
+    /// the decision log.
+    pub const LISTED: [View; 6] = [
+        View::Equity,
+        View::Sweep,
+        View::Scenarios,
+        View::Reliability,
+        View::Lint,
+        View::Decisions,
     ];
 
     pub fn title(self) -> &'static str {
@@ -42,6 +57,7 @@ impl View {
             View::Scenarios => "Scenarios",
             View::Reliability => "Reliability & exceptions",
             View::Lint => "Design linter",
+            View::Decisions => "Decision log",
         }
     }
 
@@ -53,11 +69,12 @@ impl View {
             View::Scenarios => "scenarios",
             View::Reliability => "reliability",
             View::Lint => "lint",
+            View::Decisions => "decisions",
         }
     }
 
     pub fn from_key(key: &str) -> Option<View> {
-        View::ALL.into_iter().find(|v| v.key() == key)
+        View::LISTED.into_iter().find(|v| v.key() == key)
     }
 
     pub fn hint(self) -> &'static str {
@@ -69,6 +86,7 @@ impl View {
             View::Lint => {
                 "Known pay-for-performance pitfalls in this design, with evidence and fixes"
             }
+            View::Decisions => "What the room decided, when, and what it meant for payouts",
         }
     }
 }
@@ -81,6 +99,7 @@ pub struct Analysis {
     pub scenarios: scenarios::ScenariosView,
     pub reliability: reliability::ReliabilityView,
     pub lint: lint::LintView,
+    pub decisions: decisions::DecisionsView,
 }
 
 impl Analysis {
@@ -89,7 +108,10 @@ impl Analysis {
         ui.heading(view.title());
         ui.label(egui::RichText::new(view.hint()).weak());
         ui.add_space(6.0);
-        if ctx.session.observations.is_none() || ctx.session.results.is_none() {
+        // The log can be read, stepped through and restored without data.
+        if view != View::Decisions
+            && (ctx.session.observations.is_none() || ctx.session.results.is_none())
+        {
             ui.label("Load the program's data (step 5) to see this analysis.");
             return;
         }
@@ -102,6 +124,7 @@ impl Analysis {
                 View::Scenarios => self.scenarios.ui(ui, ctx),
                 View::Reliability => self.reliability.ui(ui, ctx),
                 View::Lint => self.lint.ui(ui, ctx),
+                View::Decisions => self.decisions.ui(ui, ctx),
             });
     }
 }

@@ -8,12 +8,18 @@ use crate::engine::{self, Axis, Cancelled, Metric, SweepData, SweepResult, Sweep
 use crate::program::{Parameter, Program};
 use egui::{Color32, RichText, Role, Sense, Ui, WidgetInfo};
 
-/// Metrics offered for the heat map.
-pub const METRICS: [Metric; 4] = [
+/// Metrics offered for the heat map, the default first. The median payout among earners is
+/// what the room weighs when it sets a pool and a bar: whether the reward a typical practice
+/// earns is big enough to act on (a bigger pool raises it, a higher bar concentrates it). The
+/// equity ratio (payout per life, highest- ÷ lowest-risk quintile) shows who the design
+/// favours without growing with the pool, as a dollar gap does.
+pub const METRICS: [Metric; 6] = [
+    Metric::MedianPayout,
+    Metric::EquityRatio,
     Metric::ProvidersEarning,
+    Metric::PoolUsed,
     Metric::Gini,
     Metric::EquityGap,
-    Metric::PoolUsed,
 ];
 
 /// Grid size used until the user picks another.
@@ -29,12 +35,24 @@ pub struct WhatIfView {
     note: Option<String>,
     /// The first visit runs the default grid without asking.
     started_once: bool,
+    /// The cell outlined as the current design in the last frame.
+    outlined: Option<(usize, usize)>,
 }
 
 impl WhatIfView {
     /// Whether a finished sweep is on screen (for tests).
     pub fn has_result(&self) -> bool {
         self.result.is_some()
+    }
+
+    /// The grid on screen, once a sweep has finished.
+    pub fn result(&self) -> Option<&SweepResult> {
+        self.result.as_ref()
+    }
+
+    /// The cell outlined as the current design (column, row from the lowest y value).
+    pub fn outlined(&self) -> Option<(usize, usize)> {
+        self.outlined
     }
 
     pub fn is_running(&self) -> bool {
@@ -46,7 +64,7 @@ impl WhatIfView {
             let mut s = SweepSpec::default_for(ctx.program);
             s.x.steps = s.x.steps.min(DEFAULT_STEPS);
             s.y.steps = s.y.steps.min(DEFAULT_STEPS);
-            s
+            s.nice()
         });
         ui.horizontal_wrapped(|ui| {
             axis_ui(ui, "across", &mut spec.x, ctx.program);
@@ -70,7 +88,7 @@ impl WhatIfView {
             return;
         };
         ui.add_space(8.0);
-        let mut metric = self.metric.unwrap_or(Metric::ProvidersEarning);
+        let mut metric = self.metric.unwrap_or(METRICS[0]);
         egui::ComboBox::from_label("Colour the grid by")
             .selected_text(metric.label())
             .show_ui(ui, |ui| {
@@ -85,7 +103,13 @@ impl WhatIfView {
             )
             .weak(),
         );
-        if let Some((cell, label)) = heatmap_ui(ui, result, metric) {
+        // The outline marks the design as it stands now, so it follows an adopted cell.
+        let current = (
+            result.spec.x.param.get(ctx.program),
+            result.spec.y.param.get(ctx.program),
+        );
+        self.outlined = outlined_cell(result, current);
+        if let Some((cell, label)) = heatmap_ui(ui, result, metric, current) {
             let program = engine::adopt(ctx.program, &result.spec, cell);
             ctx.push(Action::AdoptScenario {
                 program: Box::new(program),
@@ -119,7 +143,13 @@ impl WhatIfView {
             self.start(ui, ctx);
             return;
         }
-        if ui.button("Run sweep").clicked() {
+        if ui
+            .button("Run sweep")
+            .on_hover_text("Runs the grid on round steps ($1M, $500K, whole percentiles…)")
+            .clicked()
+        {
+            // Values a room can adopt as they read: round steps over the asked range.
+            self.spec = self.spec.as_ref().map(SweepSpec::nice);
             self.start(ui, ctx);
         }
     }
@@ -156,7 +186,7 @@ fn axis_ui(ui: &mut Ui, name: &str, axis: &mut Axis, program: &Program) {
             }
         });
     if axis.param != before {
-        *axis = Axis::default_for(axis.param, program, DEFAULT_STEPS);
+        *axis = Axis::default_for(axis.param, program, DEFAULT_STEPS).nice();
     }
     let speed = ((axis.to - axis.from).abs() / 200.0).max(0.01);
     let l = ui.label("from");
@@ -200,6 +230,26 @@ pub fn metric_text(m: Metric, v: f64) -> String {
     }
 }
 
+/// The cell of the design as it stands (`current`: its values of the two parameters), when it
+/// falls within the grid.
+pub fn outlined_cell(
+    r: &SweepResult,
+    current: (Option<f64>, Option<f64>),
+) -> Option<(usize, usize)> {
+    let (Some(cx), Some(cy)) = current else {
+        return None;
+    };
+    let (nx, ny) = (r.nx(), r.ny());
+    if nx == 0 || ny == 0 {
+        return None;
+    }
+    let within = |v: f64, values: &[f64]| {
+        let (a, b) = (values[0], values[values.len() - 1]);
+        v >= a.min(b) && v <= a.max(b)
+    };
+    (within(cx, &r.x_values) && within(cy, &r.y_values)).then(|| r.nearest_cell(cx, cy))
+}
+
 /// Colour from a light to a dark blue; grey for no value.
 fn colour(t: f64) -> Color32 {
     if !t.is_finite() {
@@ -212,7 +262,12 @@ fn colour(t: f64) -> Color32 {
 
 /// Draws the grid (y rows from the top: highest y value first) with axis labels; returns the
 /// clicked cell and a description of it.
-fn heatmap_ui(ui: &mut Ui, r: &SweepResult, metric: Metric) -> Option<((usize, usize), String)> {
+fn heatmap_ui(
+    ui: &mut Ui,
+    r: &SweepResult,
+    metric: Metric,
+    current: (Option<f64>, Option<f64>),
+) -> Option<((usize, usize), String)> {
     let (nx, ny) = (r.nx(), r.ny());
     if nx == 0 || ny == 0 {
         return None;
@@ -231,7 +286,6 @@ fn heatmap_ui(ui: &mut Ui, r: &SweepResult, metric: Metric) -> Option<((usize, u
     let painter = ui.painter_at(rect);
     let text = ui.visuals().text_color();
     let font = egui::FontId::proportional(12.0);
-    let current = r.current;
     let mut clicked = None;
     let show_values = cell_w >= 44.0 && cell_h >= 16.0;
     for iy in 0..ny {
@@ -278,28 +332,24 @@ fn heatmap_ui(ui: &mut Ui, r: &SweepResult, metric: Metric) -> Option<((usize, u
                 metric.label()
             ));
             if resp.clicked() {
-                clicked = Some(((ix, iy), label));
+                let words = crate::report::wording::settings(&[
+                    (xp, r.spec.x.value(ix)),
+                    (yp, r.spec.y.value(iy)),
+                ]);
+                clicked = Some(((ix, iy), words));
             }
         }
     }
     // The program's own design, when it falls in the grid.
-    if let (Some(cx), Some(cy)) = current {
-        let (ix, iy) = r.nearest_cell(cx, cy);
-        let in_x = cx >= r.x_values[0].min(r.x_values[nx - 1])
-            && cx <= r.x_values[0].max(r.x_values[nx - 1]);
-        let in_y = cy >= r.y_values[0].min(r.y_values[ny - 1])
-            && cy <= r.y_values[0].max(r.y_values[ny - 1]);
-        if in_x && in_y {
-            let min =
-                rect.min + egui::vec2(left + ix as f32 * cell_w, (ny - 1 - iy) as f32 * cell_h);
-            let cell = egui::Rect::from_min_size(min, egui::vec2(cell_w, cell_h));
-            painter.rect_stroke(
-                cell,
-                0.0,
-                egui::Stroke::new(2.5, Color32::from_rgb(200, 30, 30)),
-                egui::StrokeKind::Inside,
-            );
-        }
+    if let Some((ix, iy)) = outlined_cell(r, current) {
+        let min = rect.min + egui::vec2(left + ix as f32 * cell_w, (ny - 1 - iy) as f32 * cell_h);
+        let cell = egui::Rect::from_min_size(min, egui::vec2(cell_w, cell_h));
+        painter.rect_stroke(
+            cell,
+            0.0,
+            egui::Stroke::new(2.5, Color32::from_rgb(200, 30, 30)),
+            egui::StrokeKind::Inside,
+        );
     }
     // Axis labels: a few ticks on each axis.
     let ticks = |n: usize| -> Vec<usize> {

@@ -243,7 +243,7 @@ impl DesignerApp {
                 {
                     self.page = Page::Providers;
                 }
-                for view in crate::app::analysis::View::ALL {
+                for view in crate::app::analysis::View::LISTED {
                     let on = self.page == Page::Analysis(view);
                     if ui
                         .add_sized(
@@ -328,13 +328,14 @@ impl DesignerApp {
                     "Providers & payouts",
                     Command::ShowProviders,
                 )];
-                entries.extend(crate::app::analysis::View::ALL.map(|v| {
+                entries.extend(crate::app::analysis::View::LISTED.map(|v| {
                     let icon = match v {
                         crate::app::analysis::View::Equity => "⚖",
                         crate::app::analysis::View::Sweep => "▦",
                         crate::app::analysis::View::Scenarios => "⇄",
                         crate::app::analysis::View::Reliability => "◎",
                         crate::app::analysis::View::Lint => "⚠",
+                        crate::app::analysis::View::Decisions => "✍",
                     };
                     (Page::Analysis(v), icon, v.title(), Command::ShowView(v))
                 }));

@@ -69,6 +69,7 @@ impl DesignerApp {
             }
             Command::ShowGlossary => self.show_glossary = true,
             Command::Presenter => self.presenter.on = !self.presenter.on,
+            Command::CaptureDecision => self.capture_decision(),
             Command::OpenPath => {
                 if self.is_dirty() {
                     self.modal = Some(Modal::Unsaved(Pending::OpenDialog));
@@ -165,6 +166,9 @@ impl DesignerApp {
                     let can_redo = self.undoer.has_redo(&self.program);
                     item(ui, Command::Undo, can_undo, out);
                     item(ui, Command::Redo, can_redo, out);
+                    ui.separator();
+                    let has_data = self.session.observations.is_some();
+                    item(ui, Command::CaptureDecision, has_data, out);
                 });
                 ui.menu_button("View", |ui| {
                     ui.label(RichText::new("Theme").small().weak());
@@ -232,7 +236,7 @@ impl DesignerApp {
                     item(ui, Command::NextStep, true, out);
                     ui.separator();
                     item(ui, Command::ShowProviders, true, out);
-                    for v in crate::app::analysis::View::ALL {
+                    for v in crate::app::analysis::View::LISTED {
                         item(ui, Command::ShowView(v), true, out);
                     }
                 });

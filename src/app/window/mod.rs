@@ -5,6 +5,7 @@ mod document;
 mod layout;
 mod menus;
 mod modals;
+mod workshop;
 
 use document::{expand_home, slug, undoer};
 pub use layout::{LayoutReport, MIN_CENTRAL, RAIL_WIDTH};
@@ -417,6 +418,7 @@ impl DesignerApp {
                 if why && self.session.selected_provider.is_none() {
                     self.session.selected_provider = self.typical_earner();
                 }
+                self.stage_screenshot(shot);
             }
             super::screenshots::Tick::Quit => {
                 self.allow_close = true;

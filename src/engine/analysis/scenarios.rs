@@ -9,7 +9,7 @@ use super::results::Results;
 use super::sweep::{
     InputsCache, PayoutStats, RiskQuintiles, StatsBuffers, SweepData, payout_stats,
 };
-use crate::program::{Parameter, Program};
+use crate::program::{Headline, Parameter, Program};
 use rayon::prelude::*;
 use std::fmt;
 
@@ -247,6 +247,68 @@ impl Comparison {
         }
         s
     }
+}
+
+/// Design A against design B: how many providers gain, lose or keep their payout, and the
+/// biggest winners and losers, each with both payouts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Versus {
+    /// Indices into [`Comparison::outcomes`].
+    pub a: usize,
+    pub b: usize,
+    pub shift: Shift,
+    /// Biggest gain first (B − A > 0).
+    pub winners: Vec<ProviderDelta>,
+    /// Biggest loss first (B − A < 0).
+    pub losers: Vec<ProviderDelta>,
+}
+
+impl Comparison {
+    /// Design `b` against design `a` (either may be the base or any scenario), with the `top`
+    /// biggest winners and losers.
+    pub fn versus(&self, a: usize, b: usize, top: usize) -> Versus {
+        Versus {
+            a,
+            b,
+            shift: self.shift(a, b),
+            winners: self.winners(a, b, top),
+            losers: self.losers(a, b, top),
+        }
+    }
+
+    /// "Name (id)", or the id when the data has no name.
+    pub fn provider_label(&self, i: usize) -> String {
+        let id = self.provider_ids.get(i).cloned().unwrap_or_default();
+        match self.provider_names.get(i) {
+            Some(n) if !n.is_empty() && *n != id => format!("{n} ({id})"),
+            _ => id,
+        }
+    }
+}
+
+impl Outcome {
+    /// The figures a decision records.
+    pub fn headline(&self) -> Headline {
+        Headline {
+            pool_cents: self.totals.pool_cents,
+            paid_cents: self.totals.paid_cents,
+            providers_scored: self.totals.scored,
+            providers_paid: self.totals.earning,
+            median_payout_cents: self.totals.median_payout_cents,
+            per_life_ratio: self.equity_ratio.is_finite().then_some(self.equity_ratio),
+        }
+    }
+}
+
+/// The headline figures of `program` on loaded data (pool, paid, providers paid, median
+/// payout, payout per life of the highest-risk quintile ÷ the lowest), as a decision records
+/// them; equity by the default risk stratifier.
+pub fn headline<'a>(program: &Program, data: impl Into<SweepData<'a>>) -> Headline {
+    let c = compare_variants(&[Variant::base(program)], data, &CompareOptions::default());
+    c.outcomes
+        .first()
+        .map(Outcome::headline)
+        .unwrap_or_default()
 }
 
 /// The variants `opts` names: the base program, then each scenario applied to it.

@@ -69,6 +69,55 @@ impl Axis {
         (0..self.len()).map(|k| self.value(k)).collect()
     }
 
+    /// The same range on round figures: at most `self.steps` values, evenly spaced by a "nice"
+    /// step (1, 2, 2.5 or 5 × 10^k; whole numbers for percentiles, whole dollars for pools and
+    /// caps, cents for PMPM amounts), with the ends widened to multiples of the step so the
+    /// asked range stays covered (and kept within what the parameter allows). A grid a room
+    /// adopts from then sets "$3,000,000", never "$3,545,455". Switches become off, on.
+    pub fn nice(&self) -> Axis {
+        if is_switch(self.param) {
+            return Axis::new(self.param, 0.0, 1.0, 2);
+        }
+        let (bound_lo, bound_hi) = bounds(self.param);
+        let clamp = |v: f64| v.clamp(bound_lo, bound_hi);
+        let (lo, hi) = (clamp(self.from.min(self.to)), clamp(self.from.max(self.to)));
+        let max = self.len();
+        let smallest = smallest_step(self.param);
+        if max == 1 || hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
+            let v = clamp(round_to(lo, smallest));
+            return Axis::new(self.param, v, v, 1);
+        }
+        let raw = ((hi - lo) / (max - 1) as f64).max(smallest);
+        let mut k = raw.log10().floor() as i32 - 1;
+        loop {
+            for m in [1.0, 2.0, 2.5, 5.0] {
+                let step = m * 10f64.powi(k);
+                if step < raw * (1.0 - 1e-9) || step < smallest * (1.0 - 1e-9) {
+                    continue;
+                }
+                if whole_steps(self.param) && step.fract() != 0.0 {
+                    continue;
+                }
+                let mut from = (lo / step + 1e-9).floor() * step;
+                if from < bound_lo {
+                    from += step;
+                }
+                let mut to = (hi / step - 1e-9).ceil() * step;
+                if to > bound_hi {
+                    to -= step;
+                }
+                let count = ((to - from) / step).round() as usize + 1;
+                if count <= max && to >= from {
+                    return Axis::new(self.param, tidy(from), tidy(to), count);
+                }
+            }
+            k += 1;
+            if k > 18 {
+                return *self;
+            }
+        }
+    }
+
     /// Parses `key:from:to:steps` (keys as [`Parameter::key`]); `key` alone or `key:steps` take
     /// the default range for `program`.
     pub fn parse(text: &str, program: &Program) -> Result<Axis, String> {
@@ -129,6 +178,57 @@ impl fmt::Display for Axis {
 /// Steps per axis when none are given: a 50 × 50 grid.
 pub const DEFAULT_STEPS: usize = 50;
 
+/// The values a parameter can take (money and percentages never below zero, percents and
+/// percentiles at most 100).
+fn bounds(p: Parameter) -> (f64, f64) {
+    match p {
+        Parameter::ThresholdPercentile
+        | Parameter::BenchmarkPercentile
+        | Parameter::WithholdPercent
+        | Parameter::SpendPercent
+        | Parameter::ImprovementCredit
+        | Parameter::PeerGroupStandards => (0.0, 100.0),
+        Parameter::PoolDollars | Parameter::CapDollars | Parameter::PmpmDollars => (0.0, f64::MAX),
+        Parameter::MinScore => (f64::MIN, f64::MAX),
+    }
+}
+
+/// The finest step worth showing a room: a dollar of pool or cap, a cent of PMPM, a whole
+/// percentile, a tenth of a percent or of a score point.
+fn smallest_step(p: Parameter) -> f64 {
+    match p {
+        Parameter::PoolDollars | Parameter::CapDollars => 1.0,
+        Parameter::PmpmDollars => 0.01,
+        Parameter::ThresholdPercentile | Parameter::BenchmarkPercentile => 1.0,
+        Parameter::WithholdPercent | Parameter::SpendPercent | Parameter::MinScore => 0.1,
+        Parameter::ImprovementCredit | Parameter::PeerGroupStandards => 1.0,
+    }
+}
+
+/// Percentiles step by whole numbers only (2.5 × 10^k is not one when k = 0).
+fn whole_steps(p: Parameter) -> bool {
+    matches!(
+        p,
+        Parameter::ThresholdPercentile
+            | Parameter::BenchmarkPercentile
+            | Parameter::PoolDollars
+            | Parameter::CapDollars
+    )
+}
+
+fn round_to(v: f64, step: f64) -> f64 {
+    tidy((v / step).round() * step)
+}
+
+/// Drops binary noise such as 0.30000000000000004 from a multiple of a decimal step.
+fn tidy(v: f64) -> f64 {
+    if v.abs() < 1e9 {
+        (v * 1e6).round() / 1e6
+    } else {
+        v.round()
+    }
+}
+
 fn is_switch(p: Parameter) -> bool {
     matches!(
         p,
@@ -183,6 +283,15 @@ impl SweepSpec {
 
     pub fn cell_count(&self) -> usize {
         self.x.len() * self.y.len()
+    }
+
+    /// Both axes on round figures (see [`Axis::nice`]).
+    pub fn nice(&self) -> SweepSpec {
+        SweepSpec {
+            x: self.x.nice(),
+            y: self.y.nice(),
+            stratifier: self.stratifier.clone(),
+        }
     }
 }
 
@@ -877,4 +986,91 @@ fn plan_chunks(spec: &SweepSpec, threads: usize) -> Vec<Vec<usize>> {
             g.chunks(size).map(<[usize]>::to_vec).collect::<Vec<_>>()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod nice_tests {
+    use super::*;
+
+    fn values(a: Axis) -> Vec<f64> {
+        a.values()
+    }
+
+    #[test]
+    fn pool_steps_land_on_round_figures() {
+        // The window's default: $1M–$8M in at most 12 values. 7M / 11 is $636,364 a step;
+        // the nice step is $1M, so no cell sets a pool of $3,545,455.
+        let a = Axis::new(Parameter::PoolDollars, 1_000_000.0, 8_000_000.0, 12).nice();
+        assert_eq!((a.from, a.to, a.steps), (1_000_000.0, 8_000_000.0, 8));
+        assert_eq!(values(a)[2], 3_000_000.0);
+        // 50 values: $200K steps.
+        let a = Axis::new(Parameter::PoolDollars, 1_000_000.0, 8_000_000.0, 50).nice();
+        assert_eq!((a.from, a.to, a.steps), (1_000_000.0, 8_000_000.0, 36));
+        // An awkward range widens to whole steps around it: $886,364–$7,090,910 in 10.
+        let a = Axis::new(Parameter::PoolDollars, 886_364.0, 7_090_910.0, 10).nice();
+        assert_eq!((a.from, a.to, a.steps), (0.0, 8_000_000.0, 9));
+        // 2.5 × 10^k is a nice money step.
+        let a = Axis::new(Parameter::PoolDollars, 0.0, 10_000_000.0, 5).nice();
+        assert_eq!((a.from, a.to, a.steps), (0.0, 10_000_000.0, 5));
+        assert_eq!(values(a), vec![0.0, 2.5e6, 5e6, 7.5e6, 1e7]);
+        for v in values(Axis::new(Parameter::CapDollars, 12_345.0, 98_765.0, 7).nice()) {
+            let m = v / 10f64.powi(v.abs().max(1.0).log10().floor() as i32);
+            assert!(
+                [0.0, 1.0, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 7.0, 7.5, 8.0, 9.0]
+                    .iter()
+                    .any(|n| (m - n).abs() < 1e-9),
+                "{v}"
+            );
+        }
+    }
+
+    #[test]
+    fn percentile_steps_are_whole_and_stay_within_0_to_100() {
+        let a = Axis::new(Parameter::ThresholdPercentile, 10.0, 90.0, 12).nice();
+        assert_eq!((a.from, a.to, a.steps), (10.0, 90.0, 9));
+        // No 2.5-percentile steps: 10–20 in 6 values goes by 2s.
+        let a = Axis::new(Parameter::ThresholdPercentile, 10.0, 20.0, 6).nice();
+        assert_eq!(values(a), vec![10.0, 12.0, 14.0, 16.0, 18.0, 20.0]);
+        let a = Axis::new(Parameter::BenchmarkPercentile, 63.0, 99.0, 5).nice();
+        assert!(a.to <= 100.0 && a.from <= 63.0 && a.steps <= 5, "{a:?}");
+        assert!(values(a).iter().all(|v| v.fract() == 0.0), "{a:?}");
+        assert_eq!(values(a), vec![60.0, 70.0, 80.0, 90.0, 100.0]);
+        // Withholds step by tenths without binary noise.
+        let a = Axis::new(Parameter::WithholdPercent, 0.5, 5.0, 12).nice();
+        assert_eq!((a.from, a.to, a.steps), (0.5, 5.0, 10));
+        assert_eq!(values(a)[2], 1.5);
+        // Switches are off and on; one value is one round value.
+        let a = Axis::new(Parameter::ImprovementCredit, 0.3, 0.4, 9).nice();
+        assert_eq!(values(a), vec![0.0, 1.0]);
+        let a = Axis::new(Parameter::PoolDollars, 3_545_454.6, 3_545_454.6, 1).nice();
+        assert_eq!(values(a), vec![3_545_455.0]);
+        // Every nice axis keeps within the asked number of values.
+        for steps in 2..=60 {
+            for (p, from, to) in [
+                (Parameter::PoolDollars, 123_456.0, 9_876_543.0),
+                (Parameter::ThresholdPercentile, 7.0, 93.0),
+                (Parameter::PmpmDollars, 0.37, 4.12),
+            ] {
+                let a = Axis::new(p, from, to, steps).nice();
+                assert!(a.steps <= steps && a.steps >= 2, "{p:?} {steps}: {a:?}");
+                assert!(a.from <= from && a.to >= to, "{p:?} {steps}: {a:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_default_grid_on_nice_steps_includes_the_current_design() {
+        let mut p = Program::default();
+        Parameter::PoolDollars.set(&mut p, 4_000_000.0);
+        Parameter::ThresholdPercentile.set(&mut p, 50.0);
+        let s = SweepSpec::default_for(&p).nice();
+        assert_eq!(
+            (s.x.from, s.x.to, s.x.steps),
+            (1_000_000.0, 8_000_000.0, 36)
+        );
+        assert!(s.x.values().iter().all(|v| v % 200_000.0 == 0.0), "{s:?}");
+        assert!(s.x.values().contains(&4_000_000.0));
+        assert_eq!((s.y.from, s.y.to, s.y.steps), (10.0, 90.0, 41));
+        assert!(s.y.values().contains(&50.0));
+    }
 }
