@@ -28,10 +28,17 @@ pub enum Parameter {
     ImprovementCredit,
     /// Standards per peer group: 1 on, 0 off.
     PeerGroupStandards,
+    /// Improvement target: the share of the gap to the benchmark a provider must close (%;
+    /// 0 = no target, any improvement counts).
+    ImprovementTargetPercent,
+    /// Gate: the least number of measures met before anything is paid (0 = no gate).
+    GateMeasuresMet,
+    /// Ladder: the top rung's amount in dollars, the other rungs scaled with it.
+    LadderTopDollars,
 }
 
 impl Parameter {
-    pub const ALL: [Parameter; 10] = [
+    pub const ALL: [Parameter; 13] = [
         Parameter::PoolDollars,
         Parameter::WithholdPercent,
         Parameter::SpendPercent,
@@ -42,6 +49,9 @@ impl Parameter {
         Parameter::CapDollars,
         Parameter::ImprovementCredit,
         Parameter::PeerGroupStandards,
+        Parameter::ImprovementTargetPercent,
+        Parameter::GateMeasuresMet,
+        Parameter::LadderTopDollars,
     ];
 
     pub fn label(self) -> &'static str {
@@ -56,6 +66,9 @@ impl Parameter {
             Parameter::CapDollars => "Cap per provider ($)",
             Parameter::ImprovementCredit => "Improvement credit",
             Parameter::PeerGroupStandards => "Peer-group standards",
+            Parameter::ImprovementTargetPercent => "Improvement target (% of gap)",
+            Parameter::GateMeasuresMet => "Gate: measures met",
+            Parameter::LadderTopDollars => "Ladder top rung ($)",
         }
     }
 
@@ -71,6 +84,9 @@ impl Parameter {
             Parameter::CapDollars => "Cap per provider",
             Parameter::ImprovementCredit => "Improvement credit",
             Parameter::PeerGroupStandards => "Peer-group standards",
+            Parameter::ImprovementTargetPercent => "Improvement target",
+            Parameter::GateMeasuresMet => "Gate",
+            Parameter::LadderTopDollars => "Ladder top rung",
         }
     }
 
@@ -95,6 +111,9 @@ impl Parameter {
             Parameter::CapDollars => "cap",
             Parameter::ImprovementCredit => "improvement",
             Parameter::PeerGroupStandards => "peer-groups",
+            Parameter::ImprovementTargetPercent => "target",
+            Parameter::GateMeasuresMet => "gate",
+            Parameter::LadderTopDollars => "ladder",
         }
     }
 
@@ -110,6 +129,8 @@ impl Parameter {
                 | Parameter::BenchmarkPercentile
                 | Parameter::ImprovementCredit
                 | Parameter::PeerGroupStandards
+                // A target decides which measures count as improved and as met.
+                | Parameter::ImprovementTargetPercent
         )
     }
 
@@ -165,6 +186,20 @@ impl Parameter {
             Parameter::PeerGroupStandards => {
                 Some(if p.standards.by_peer_group { 1.0 } else { 0.0 })
             }
+            // The next three only where the design uses them, so that they are not listed as
+            // settings of every design.
+            Parameter::ImprovementTargetPercent => {
+                p.scoring.improvement_target.map(|t| t.gap_share * 100.0)
+            }
+            Parameter::GateMeasuresMet => pay.gate.as_ref().map(|g| f64::from(g.min_measures_met)),
+            Parameter::LadderTopDollars => match &pay.distribution {
+                Distribution::Ladder { rungs } => rungs
+                    .iter()
+                    .map(|r| r.cents)
+                    .max()
+                    .map(|c| c as f64 / 100.0),
+                _ => None,
+            },
         }
     }
 
@@ -240,6 +275,56 @@ impl Parameter {
                 }
             }
             Parameter::PeerGroupStandards => p.standards.by_peer_group = v >= 0.5,
+            Parameter::ImprovementTargetPercent => {
+                p.scoring.improvement_target = if v > 0.0 {
+                    let min_step = p.scoring.improvement_target.map_or(0.0, |t| t.min_step);
+                    Some(super::ImprovementTarget {
+                        gap_share: v.min(100.0) / 100.0,
+                        min_step,
+                    })
+                } else {
+                    None
+                }
+            }
+            Parameter::GateMeasuresMet => {
+                let met = if v.is_finite() {
+                    v.round().max(0.0) as u32
+                } else {
+                    0
+                };
+                match &mut pay.gate {
+                    Some(g) => g.min_measures_met = met,
+                    None if met > 0 => {
+                        pay.gate = Some(super::Gate {
+                            reported: Vec::new(),
+                            min_measures_met: met,
+                        })
+                    }
+                    None => {}
+                }
+                // A gate that asks for nothing is no gate.
+                if pay
+                    .gate
+                    .as_ref()
+                    .is_some_and(|g| g.min_measures_met == 0 && g.reported.is_empty())
+                {
+                    pay.gate = None;
+                }
+            }
+            Parameter::LadderTopDollars => {
+                // Only a ladder has rungs to scale; each keeps its share of the top one.
+                if let Distribution::Ladder { rungs } = &mut pay.distribution {
+                    let top = rungs.iter().map(|r| r.cents).max().unwrap_or(0);
+                    let want = dollars(v).max(0);
+                    for r in rungs.iter_mut() {
+                        r.cents = if top > 0 {
+                            (r.cents as f64 * want as f64 / top as f64).round() as i64
+                        } else {
+                            want
+                        };
+                    }
+                }
+            }
         }
         // Exchange functions only make sense with a withhold; keep the pair consistent.
         if matches!(
@@ -266,6 +351,12 @@ impl Parameter {
             Parameter::BenchmarkPercentile => (60.0, 99.0),
             Parameter::MinScore => (0.0, 80.0),
             Parameter::ImprovementCredit | Parameter::PeerGroupStandards => (0.0, 1.0),
+            Parameter::ImprovementTargetPercent => (0.0, 50.0),
+            Parameter::GateMeasuresMet => (0.0, p.scored_measures().count().max(1) as f64),
+            Parameter::LadderTopDollars => {
+                let c = if cur > 0.0 { cur } else { 10_000.0 };
+                (c * 0.25, c * 2.0)
+            }
         }
     }
 }

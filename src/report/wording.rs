@@ -21,6 +21,15 @@ pub fn setting_value(p: Parameter, v: f64) -> String {
         Parameter::ImprovementCredit | Parameter::PeerGroupStandards => {
             if v >= 0.5 { "on" } else { "off" }.into()
         }
+        Parameter::ImprovementTargetPercent if v <= 0.0 => "none (any improvement counts)".into(),
+        Parameter::ImprovementTargetPercent => {
+            format!("{}% of the gap to the benchmark", format::number(v))
+        }
+        Parameter::GateMeasuresMet if v < 0.5 => "none".into(),
+        Parameter::GateMeasuresMet => {
+            format!("at least {} measures met", format::number(v.round()))
+        }
+        Parameter::LadderTopDollars => format::money(cents(v)),
     }
 }
 

@@ -291,9 +291,10 @@ fn assert_cell_matches(p: &Program, obs: &Observations, spec: &SweepSpec, r: &Sw
 /// Parameter::set stores dollars as whole cents; `get` reads them back.
 fn round_like(p: Parameter, v: f64) -> f64 {
     match p {
-        Parameter::PoolDollars | Parameter::CapDollars | Parameter::PmpmDollars => {
-            (v * 100.0).round() / 100.0
-        }
+        Parameter::PoolDollars
+        | Parameter::CapDollars
+        | Parameter::PmpmDollars
+        | Parameter::LadderTopDollars => (v * 100.0).round() / 100.0,
         _ => v,
     }
 }
@@ -344,6 +345,65 @@ fn adopting_a_cell_reproduces_its_figures() {
     let r = run_sweep(&w, &obs, &spec);
     assert_cell_matches(&w, &obs, &spec, &r);
     assert!(r.cells.iter().all(|c| c.providers_penalised > 0));
+}
+
+#[test]
+fn sweeps_over_improvement_targets_gates_and_ladder_rungs() {
+    let (mut p, obs) = synthetic(400, 6);
+    p.payment.distribution = Distribution::Ladder {
+        rungs: vec![
+            Rung {
+                measures_met: 1,
+                cents: 100_000,
+            },
+            Rung {
+                measures_met: 3,
+                cents: 400_000,
+            },
+        ],
+    };
+    p.payment.eligibility = Eligibility::ImproveOrBenchmark;
+    // A target rescores (what counts as improved and met); a gate only pays again.
+    let spec = SweepSpec {
+        x: Axis::new(Parameter::ImprovementTargetPercent, 10.0, 30.0, 3),
+        y: Axis::new(Parameter::GateMeasuresMet, 1.0, 3.0, 3),
+        stratifier: None,
+    };
+    let r = run_sweep(&p, &obs, &spec);
+    assert_cell_matches(&p, &obs, &spec, &r);
+    let earning: Vec<u32> = r.cells.iter().map(|c| c.providers_earning).collect();
+    assert!(
+        earning.windows(2).any(|w| w[0] != w[1]),
+        "targets and gates change who earns: {earning:?}"
+    );
+    let spec = SweepSpec {
+        x: Axis::new(Parameter::LadderTopDollars, 1_000.0, 8_000.0, 3),
+        y: Axis::new(Parameter::PoolDollars, 100_000.0, 1_000_000.0, 2),
+        stratifier: None,
+    };
+    let r = run_sweep(&p, &obs, &spec);
+    assert_cell_matches(&p, &obs, &spec, &r);
+    // Rungs keep their shares of the top one.
+    let adopted = adopt(&p, &spec, (2, 1));
+    let Distribution::Ladder { rungs } = &adopted.payment.distribution else {
+        panic!("still a ladder")
+    };
+    assert_eq!(rungs[1].cents, 800_000);
+    assert_eq!(rungs[0].cents, 200_000);
+    // In words, and off again.
+    assert_eq!(
+        p4p_designer::report::wording::setting(Parameter::ImprovementTargetPercent, 10.0),
+        "Improvement target: 10% of the gap to the benchmark"
+    );
+    assert_eq!(
+        p4p_designer::report::wording::setting(Parameter::GateMeasuresMet, 2.0),
+        "Gate: at least 2 measures met"
+    );
+    let mut off = p.clone();
+    Parameter::ImprovementTargetPercent.set(&mut off, 0.0);
+    Parameter::GateMeasuresMet.set(&mut off, 0.0);
+    assert_eq!(off.scoring.improvement_target, None);
+    assert_eq!(off.payment.gate, None);
 }
 
 #[test]

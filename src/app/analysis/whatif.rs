@@ -214,6 +214,9 @@ pub fn param_text(p: Parameter, v: f64) -> String {
             if v >= 0.5 { "on" } else { "off" }.into()
         }
         Parameter::MinScore => format!("{v:.1}"),
+        Parameter::ImprovementTargetPercent => format!("{v:.0}%"),
+        Parameter::GateMeasuresMet => format!("≥{v:.0} met"),
+        Parameter::LadderTopDollars => money_short((v * 100.0).round() as i64),
     }
 }
 

@@ -187,8 +187,13 @@ fn bounds(p: Parameter) -> (f64, f64) {
         | Parameter::WithholdPercent
         | Parameter::SpendPercent
         | Parameter::ImprovementCredit
-        | Parameter::PeerGroupStandards => (0.0, 100.0),
-        Parameter::PoolDollars | Parameter::CapDollars | Parameter::PmpmDollars => (0.0, f64::MAX),
+        | Parameter::PeerGroupStandards
+        | Parameter::ImprovementTargetPercent => (0.0, 100.0),
+        Parameter::PoolDollars
+        | Parameter::CapDollars
+        | Parameter::PmpmDollars
+        | Parameter::GateMeasuresMet
+        | Parameter::LadderTopDollars => (0.0, f64::MAX),
         Parameter::MinScore => (f64::MIN, f64::MAX),
     }
 }
@@ -202,6 +207,9 @@ fn smallest_step(p: Parameter) -> f64 {
         Parameter::ThresholdPercentile | Parameter::BenchmarkPercentile => 1.0,
         Parameter::WithholdPercent | Parameter::SpendPercent | Parameter::MinScore => 0.1,
         Parameter::ImprovementCredit | Parameter::PeerGroupStandards => 1.0,
+        Parameter::ImprovementTargetPercent
+        | Parameter::GateMeasuresMet
+        | Parameter::LadderTopDollars => 1.0,
     }
 }
 
@@ -213,6 +221,9 @@ fn whole_steps(p: Parameter) -> bool {
             | Parameter::BenchmarkPercentile
             | Parameter::PoolDollars
             | Parameter::CapDollars
+            | Parameter::ImprovementTargetPercent
+            | Parameter::GateMeasuresMet
+            | Parameter::LadderTopDollars
     )
 }
 
