@@ -16,8 +16,8 @@ pub struct SweepArgs {
     pub files: ProgramFiles,
     /// Columns: KEY:FROM:TO:STEPS, e.g. pool:1000000:8000000:50 (KEY alone: default range, 50
     /// steps). Keys: pool, withhold, spend-percent, pmpm, threshold, benchmark, min-score, cap,
-    /// improvement, peer-groups, target, gate, ladder. Default: the program's pool over its default range on round
-    /// steps (at most 50 values).
+    /// improvement, peer-groups, target, gate, ladder. Default: the program's pool over its
+    /// default range on round steps (at most 50 values).
     #[arg(long)]
     pub x: Option<String>,
     /// Rows, as --x. Default: threshold 10th–90th percentile on round steps.
