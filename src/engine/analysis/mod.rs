@@ -9,5 +9,6 @@ pub mod exceptions;
 pub mod lint;
 pub mod monitoring;
 pub mod reliability;
+pub mod totals;
 pub(crate) mod scenarios;
 pub(crate) mod sweep;

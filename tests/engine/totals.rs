@@ -1,0 +1,73 @@
+//! Honest totals on the Medicaid sample: why money is not paid, and why practices are not scored.
+
+use p4p_designer::engine::{self, totals};
+use p4p_designer::program::*;
+use p4p_designer::synth::{medicaid_primary_care_data, medicaid_primary_care_program};
+
+#[test]
+fn the_sample_pays_its_whole_pool_and_names_its_unscored_practices() {
+    let p = medicaid_primary_care_program();
+    let obs = medicaid_primary_care_data();
+    let (inputs, r) = engine::run(&p, &obs);
+    let u = totals::unpaid(&p, &inputs, &r);
+    assert_eq!(u.cents, 0);
+    assert_eq!(u.sentence(&p), "");
+    // The two-domain rule: practices scored in one domain only (mostly paediatric practices,
+    // which report no adult measure) get no total.
+    let counts = totals::not_scored_counts(&p, &inputs, &r);
+    assert_eq!(
+        counts,
+        vec![(
+            totals::NotScored::TooFewDomains {
+                scored: 0,
+                needed: 2
+            },
+            40
+        )]
+    );
+    assert_eq!(
+        totals::not_scored_sentence(&counts),
+        "40 not scored: fewer than 2 domains scored"
+    );
+    let paediatric_unscored = (0..r.provider_count())
+        .filter(|&i| obs.providers.peer_group[i] == "Pediatric")
+        .filter(|&i| totals::not_scored(&p, &inputs, &r, i).is_some())
+        .count();
+    let paediatric = obs
+        .providers
+        .peer_group
+        .iter()
+        .filter(|g| *g == "Pediatric")
+        .count();
+    assert_eq!((paediatric_unscored, paediatric), (20, 26));
+}
+
+#[test]
+fn a_low_cap_on_the_sample_is_named_with_its_count_and_amount() {
+    let mut p = medicaid_primary_care_program();
+    let obs = medicaid_primary_care_data();
+    // 251 practices earn; at $15,000 each the cap holds every one of them.
+    p.payment.cap = Some(Limit::Cents(1_500_000));
+    let (inputs, r) = engine::run(&p, &obs);
+    assert_eq!(r.earning_count(), 251);
+    let u = totals::unpaid(&p, &inputs, &r);
+    assert_eq!(u.cents, 400_000_000 - 251 * 1_500_000);
+    assert_eq!(u.cents, r.payment.unallocated_cents);
+    assert_eq!(
+        u.sentence(&p),
+        "$235,000 not paid: 251 providers held at the $15,000 cap"
+    );
+}
+
+#[test]
+fn a_share_of_pool_nobody_may_earn_is_named() {
+    let mut p = medicaid_primary_care_program();
+    let obs = medicaid_primary_care_data();
+    p.payment.eligibility = Eligibility::MinScore(101.0);
+    let (inputs, r) = engine::run(&p, &obs);
+    let u = totals::unpaid(&p, &inputs, &r);
+    assert_eq!(
+        u.sentence(&p),
+        "$4,000,000 not paid: none of the 260 scored providers meets the eligibility rule (a total score of at least 101)"
+    );
+}
