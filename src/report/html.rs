@@ -45,7 +45,7 @@ pub fn summary_html(
     phases(&mut h, program);
     standards(&mut h, program, inputs, results);
     payment_model(&mut h, program, results);
-    simulated(&mut h, program, results);
+    simulated(&mut h, program, inputs, results);
     equity_section(&mut h, obs, results);
     ranking(&mut h, obs, inputs, results);
     let _ = writeln!(
@@ -785,7 +785,7 @@ fn capitalise(s: &str) -> String {
     }
 }
 
-fn simulated(h: &mut String, program: &Program, results: &Results) {
+fn simulated(h: &mut String, program: &Program, inputs: &Inputs, results: &Results) {
     section(h, 7, "results", "Simulated results");
     let p = &results.payment;
     let n = results.provider_count();
@@ -800,7 +800,7 @@ fn simulated(h: &mut String, program: &Program, results: &Results) {
     let earned = sorted_earned(results);
     let _ = writeln!(
         h,
-        "<p>Of {} providers, {} have a total score, {} are eligible and <b>{} earn</b>{}. The pool of {} pays out {} ({} unallocated). The median payout among earning providers is {} and the largest {}.</p>",
+        "<p>Of {} providers, {} have a total score, {} are eligible and <b>{} earn</b>{}. The pool of {} pays out {} ({} unallocated{}). The median payout among earning providers is {} and the largest {}.{}</p>",
         count(n),
         count(scored.len()),
         count(results.eligible.iter().filter(|e| **e).count()),
@@ -816,8 +816,25 @@ fn simulated(h: &mut String, program: &Program, results: &Results) {
         money(p.pool_cents),
         money(p.paid_cents),
         money(p.unallocated_cents),
+        {
+            // The engine's causes, by amount.
+            let why = crate::engine::totals::unpaid(program, inputs, results).sentence(program);
+            match why.split_once(" not paid: ") {
+                Some((_, causes)) => format!(": {}", esc(causes)),
+                None => String::new(),
+            }
+        },
         median_i64(&earned).map_or("—".into(), money),
-        earned.last().map_or("—".into(), |c| money(*c))
+        earned.last().map_or("—".into(), |c| money(*c)),
+        {
+            let counts = crate::engine::totals::not_scored_counts(program, inputs, results);
+            let text = crate::engine::totals::not_scored_sentence(&counts);
+            if text.is_empty() {
+                String::new()
+            } else {
+                format!(" {}.", esc(&capitalise(&text)))
+            }
+        }
     );
     // Payout histogram: net of withholds when there are any, so penalties show left of zero;
     // otherwise only the providers paid something, those paid nothing counted in the caption.

@@ -71,3 +71,44 @@ fn a_share_of_pool_nobody_may_earn_is_named() {
         "$4,000,000 not paid: none of the 260 scored providers meets the eligibility rule (a total score of at least 101)"
     );
 }
+
+#[test]
+fn score_says_why_on_standard_error_beside_the_csv() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_p4p-designer"))
+        .args(["score", "sample_programs/medicaid_primary_care.ron"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "medicaid_primary_care.ron: 300 providers, 260 scored, 251 earning; pool $4,000,000, paid $4,000,000"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("medicaid_primary_care.ron: 40 not scored: fewer than 2 domains scored"),
+        "{err}"
+    );
+    assert!(!err.contains("not paid:"), "{err}");
+    // Standard output is still the CSV alone.
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("provider_id,"));
+}
+
+#[test]
+fn the_summary_names_the_cap_when_it_leaves_money_unpaid() {
+    let mut p = medicaid_primary_care_program();
+    let obs = medicaid_primary_care_data();
+    p.payment.cap = Some(Limit::Cents(1_500_000));
+    let (inputs, r) = engine::run(&p, &obs);
+    let lines = p4p_designer::cli::score_summary(&p, &inputs, &r);
+    assert_eq!(
+        lines,
+        vec![
+            "300 providers, 260 scored, 251 earning; pool $4,000,000, paid $3,765,000".to_owned(),
+            "$235,000 not paid: 251 providers held at the $15,000 cap".to_owned(),
+            "40 not scored: fewer than 2 domains scored".to_owned(),
+        ]
+    );
+}

@@ -48,8 +48,9 @@ pub struct Unpaid {
     pub parts: Vec<UnpaidPart>,
 }
 
+/// Whole dollars, half a dollar rounding away from zero: "$75,000".
 pub(crate) fn dollars(cents: i64) -> String {
-    let d = cents.unsigned_abs() / 100;
+    let d = (cents.unsigned_abs() + 50) / 100;
     let s = d.to_string();
     let mut out = String::new();
     for (k, c) in s.chars().enumerate() {
