@@ -51,6 +51,13 @@ pub fn export_to(
     write_atomic(path, &bytes).map_err(|e| fail(&e))
 }
 
+/// `validate`'s errors for the program and the session's data, one per line, or None when an
+/// export may go ahead (or there is no data to check yet).
+pub fn refusal_for(program: &Program, session: &Session) -> Option<String> {
+    let obs = session.observations.as_ref()?;
+    refusal(&check_program(program, obs))
+}
+
 /// An export waiting for its file name.
 enum Stage {
     /// The native save dialog is open on another thread.

@@ -59,12 +59,24 @@ impl DesignerApp {
             Command::OpenRecent(path) => self.request(Pending::OpenPath(path), ctx),
             Command::OpenSample => self.request(Pending::OpenSample, ctx),
             Command::Export(f) => {
-                if self.session.results.is_some() {
+                // A program `validate` rejects is not exported: say why, before asking for a file.
+                if let Some(errors) = crate::app::export::refusal_for(&self.program, &self.session) {
+                    self.modal = Some(Modal::Message {
+                        title: "Not exported: the program has errors".into(),
+                        text: format!(
+                            "`validate` reports these errors, so no payouts are computed or exported until they are fixed:\n\n{errors}"
+                        ),
+                    });
+                } else if self.session.results.is_some() {
                     let suggested = self.program_path().map_or_else(
                         || PathBuf::from(slug(&self.program.name)),
                         Path::to_path_buf,
                     );
                     self.export.begin(f, self.native_dialogs, &suggested, ctx);
+                } else {
+                    self.set_status_error(
+                        "Nothing to export yet: load the program's data first (step 5).".into(),
+                    );
                 }
             }
             Command::ShowGlossary => self.show_glossary = true,
