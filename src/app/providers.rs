@@ -269,9 +269,8 @@ impl ProvidersView {
                             });
                             row.col(|ui| {
                                 ui.style_mut().interaction.selectable_labels = false;
-                                let r = ui.add(
-                                    egui::Label::new(num(results.total[i], 1)).truncate(),
-                                );
+                                let r =
+                                    ui.add(egui::Label::new(num(results.total[i], 1)).truncate());
                                 if let Some((why, true)) = &note {
                                     r.on_hover_text(format!("Not scored: {why}"));
                                 }

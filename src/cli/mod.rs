@@ -95,6 +95,9 @@ pub enum Command {
         out: Option<PathBuf>,
         #[arg(long)]
         data_dir: Option<PathBuf>,
+        /// Payouts workbook: show each payment's change against this scenario of the program.
+        #[arg(long)]
+        reference: Option<String>,
     },
     /// What-if sweep over two parameters; one CSV row per cell with every figure.
     Sweep(whatif::SweepArgs),
@@ -193,7 +196,14 @@ pub fn run() -> Launch {
             format,
             out,
             data_dir,
-        }) => export::export(&program, format, out.as_deref(), data_dir.as_deref()),
+            reference,
+        }) => export::export_against(
+            &program,
+            format,
+            out.as_deref(),
+            data_dir.as_deref(),
+            reference.as_deref(),
+        ),
         Some(Command::Bench {
             sizes,
             measures,

@@ -37,7 +37,8 @@ fn the_live_panel_names_the_unscored_and_the_unpaid_at_1280x720_150() {
         .click();
     h.run();
     // Too narrow for both: the live panel is the central pane's second tab.
-    h.get_by_role_and_label(Role::Button, "Live payouts").click();
+    h.get_by_role_and_label(Role::Button, "Live payouts")
+        .click();
     h.run();
     let central = h.state().layout().central;
     let line = h.get_by_label("40 not scored: fewer than 2 domains scored.");
@@ -94,7 +95,14 @@ fn step_6_is_not_done_and_export_refuses_while_validate_reports_a_data_error() {
     assert!(done(&h).is_done(), "{:?}", done(&h));
     // A measure whose points the data are said to supply, but no column gives them: the
     // `validate` command reports an error about the data.
-    let id = h.state().program.scored_measures().next().unwrap().id.clone();
+    let id = h
+        .state()
+        .program
+        .scored_measures()
+        .next()
+        .unwrap()
+        .id
+        .clone();
     h.state_mut()
         .program
         .measures
@@ -141,4 +149,208 @@ fn step_6_is_not_done_and_export_refuses_while_validate_reports_a_data_error() {
             .is_none(),
         "no file is asked for"
     );
+}
+
+/// A workbook's sheet as rows of cell text (shared strings resolved), read back from the file.
+fn sheet_rows(bytes: &[u8], sheet: usize) -> Vec<Vec<(String, String)>> {
+    use std::io::Read as _;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip file");
+    let mut read = |name: &str| {
+        let mut s = String::new();
+        z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    let shared_xml = read("xl/sharedStrings.xml");
+    let shared: Vec<String> = shared_xml
+        .split("<si>")
+        .skip(1)
+        .map(|si| {
+            let t = si.split("</si>").next().unwrap_or("");
+            let inner = t.split('>').nth(1).unwrap_or("");
+            unescape(inner.split("</t").next().unwrap_or(""))
+        })
+        .collect();
+    let xml = read(&format!("xl/worksheets/sheet{sheet}.xml"));
+    xml.split("<row ")
+        .skip(1)
+        .map(|row| {
+            row.split("<c ")
+                .skip(1)
+                .map(|c| {
+                    let r = c.split("r=\"").nth(1).unwrap().split('"').next().unwrap();
+                    let col: String = r.chars().take_while(|ch| ch.is_ascii_uppercase()).collect();
+                    let v = c
+                        .split("<v>")
+                        .nth(1)
+                        .map(|v| v.split("</v>").next().unwrap().to_owned())
+                        .unwrap_or_default();
+                    let v = if c.contains("t=\"s\"") {
+                        shared[v.parse::<usize>().unwrap()].clone()
+                    } else {
+                        v
+                    };
+                    (col, v)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+#[test]
+fn the_payouts_workbook_reads_back_with_names_rates_scores_and_the_change_against_a_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("payouts.xlsx");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_p4p-designer"))
+        .args([
+            "export",
+            "sample_programs/medicaid_primary_care.ron",
+            "--format",
+            "xlsx",
+        ])
+        .args(["--reference", "Peer-group standards", "--out"])
+        .arg(&out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let rows = sheet_rows(&std::fs::read(&out).unwrap(), 1);
+    let header: Vec<&str> = rows[0].iter().map(|(_, v)| v.as_str()).collect();
+    for h in [
+        "Provider ID",
+        "Provider name",
+        "Attributed lives",
+        "Service area",
+        "Peer group",
+        "Controlling High Blood Pressure — rate",
+        "Controlling High Blood Pressure — score",
+        "Total score",
+        "Payment",
+        "Payment — scenario “Peer-group standards”",
+        "Change against scenario “Peer-group standards”",
+    ] {
+        assert!(header.contains(&h), "no column {h:?} in {header:?}");
+    }
+    assert!(!header.iter().any(|h| h.contains("CBP-AD")), "{header:?}");
+    assert_eq!(rows.len(), 301, "a header and one row per practice");
+    // PC0001 against the engine's own numbers.
+    let p = p4p_designer::synth::medicaid_primary_care_program();
+    let obs = p4p_designer::synth::medicaid_primary_care_data();
+    let (inputs, r) = p4p_designer::engine::run(&p, &obs);
+    let scenario = p
+        .scenarios
+        .iter()
+        .find(|s| s.name == "Peer-group standards")
+        .unwrap();
+    let (_, before) = p4p_designer::engine::run(&scenario.apply(&p), &obs);
+    let i = inputs
+        .provider_ids
+        .iter()
+        .position(|x| x == "PC0001")
+        .unwrap();
+    let row = rows.iter().find(|r| r[0].1 == "PC0001").unwrap();
+    let cell = |title: &str| -> String {
+        let col = &rows[0].iter().find(|(_, v)| v == title).unwrap().0;
+        row.iter()
+            .find(|(c, _)| c == col)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(cell("Provider name"), "Riverside Pediatrics");
+    assert_eq!(cell("Attributed lives"), "4710");
+    assert_eq!(cell("Service area"), "Primary care");
+    assert_eq!(cell("Peer group"), "Pediatric");
+    let money = |c: i64| c as f64 / 100.0;
+    assert_eq!(
+        cell("Payment").parse::<f64>().unwrap(),
+        money(r.payment.net[i])
+    );
+    assert_eq!(
+        cell("Change against scenario “Peer-group standards”")
+            .parse::<f64>()
+            .unwrap(),
+        money(r.payment.net[i] - before.payment.net[i])
+    );
+    let cbp = inputs
+        .measures
+        .iter()
+        .position(|m| m.id == "CBP-AD")
+        .unwrap();
+    let rate = inputs.measures[cbp].performance[i] * inputs.measures[cbp].sign;
+    let got = cell("Controlling High Blood Pressure — rate");
+    if rate.is_finite() {
+        assert!(
+            (got.parse::<f64>().unwrap() - rate).abs() < 1e-12,
+            "{got} vs {rate}"
+        );
+    } else {
+        assert_eq!(got, "");
+    }
+    // A practice scored in one domain only: its reason is in the sheet.
+    let j = (0..r.provider_count())
+        .find(|&j| r.total[j].is_nan())
+        .unwrap();
+    let why_col = &rows[0]
+        .iter()
+        .find(|(_, v)| v == "Why not scored or not eligible")
+        .unwrap()
+        .0;
+    let unscored = rows
+        .iter()
+        .find(|row| row[0].1 == inputs.provider_ids[j])
+        .unwrap();
+    assert_eq!(
+        unscored
+            .iter()
+            .find(|(c, _)| c == why_col)
+            .map(|(_, v)| v.as_str()),
+        Some("not scored: 1 domain scored, 2 needed (minimum domains)")
+    );
+    // The summary sheet says why money is not paid and who is not scored.
+    let summary = sheet_rows(&std::fs::read(&out).unwrap(), 2);
+    let line = |label: &str| {
+        summary
+            .iter()
+            .find(|r| r[0].1 == label)
+            .map(|r| r[1].1.clone())
+            .unwrap()
+    };
+    assert_eq!(
+        line("Not scored"),
+        "40 not scored: fewer than 2 domains scored"
+    );
+    assert_eq!(line("Not paid"), "the whole pool is paid");
+    assert_eq!(line("Compared with"), "scenario “Peer-group standards”");
+}
+
+#[test]
+fn an_unknown_reference_scenario_is_refused_with_the_known_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_p4p-designer"))
+        .args([
+            "export",
+            "sample_programs/medicaid_primary_care.ron",
+            "--format",
+            "xlsx",
+        ])
+        .args(["--reference", "Nope", "--out"])
+        .arg(dir.path().join("x.xlsx"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("Peer-group standards"), "{err}");
+    assert!(!dir.path().join("x.xlsx").exists());
 }

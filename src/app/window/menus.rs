@@ -60,7 +60,8 @@ impl DesignerApp {
             Command::OpenSample => self.request(Pending::OpenSample, ctx),
             Command::Export(f) => {
                 // A program `validate` rejects is not exported: say why, before asking for a file.
-                if let Some(errors) = crate::app::export::refusal_for(&self.program, &self.session) {
+                if let Some(errors) = crate::app::export::refusal_for(&self.program, &self.session)
+                {
                     self.modal = Some(Modal::Message {
                         title: "Not exported: the program has errors".into(),
                         text: format!(
@@ -72,6 +73,10 @@ impl DesignerApp {
                         || PathBuf::from(slug(&self.program.name)),
                         Path::to_path_buf,
                     );
+                    // The payouts workbook shows each payment's change against the program
+                    // as saved (or as opened).
+                    self.export.reference =
+                        Some(("the program as saved".to_owned(), self.saved.clone()));
                     self.export.begin(f, self.native_dialogs, &suggested, ctx);
                 } else {
                     self.set_status_error(

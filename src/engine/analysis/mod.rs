@@ -9,6 +9,6 @@ pub mod exceptions;
 pub mod lint;
 pub mod monitoring;
 pub mod reliability;
-pub mod totals;
 pub(crate) mod scenarios;
 pub(crate) mod sweep;
+pub mod totals;

@@ -5,8 +5,8 @@
 use super::inputs::Inputs;
 use super::results::Results;
 use crate::engine::payment::{
-    at_least_floor, logistic_weight, measure_points, mean_eligible_weight,
-    points_amount, tier_amount,
+    at_least_floor, logistic_weight, mean_eligible_weight, measure_points, points_amount,
+    tier_amount,
 };
 use crate::engine::rules::exchange::stated_incentive_cents;
 use crate::program::{Distribution, Eligibility, Limit, MAX_CENTS, Program, WeightBy};
@@ -22,7 +22,10 @@ pub enum UnpaidCause {
     /// lives or base payments to weigh it by).
     NothingToShare { eligible: usize },
     /// Providers held at their cap.
-    Caps { providers: usize, cap: Option<Limit> },
+    Caps {
+        providers: usize,
+        cap: Option<Limit>,
+    },
     /// The exchange function pays back this percentage of the pool; the payer keeps the rest.
     PayersShare { payback_percent: f64 },
     /// A stated exchange slope k pays back less than the pool.
@@ -98,10 +101,9 @@ impl UnpaidCause {
                 let who = plural(*providers, "provider", "providers");
                 match cap {
                     Some(Limit::Cents(c)) => format!("{who} held at the {} cap", dollars(*c)),
-                    Some(Limit::PercentOfBase(p)) => format!(
-                        "{who} held at the cap of {}% of base payments",
-                        number(*p)
-                    ),
+                    Some(Limit::PercentOfBase(p)) => {
+                        format!("{who} held at the cap of {}% of base payments", number(*p))
+                    }
                     None => format!("{who} held at their cap"),
                 }
             }
@@ -186,9 +188,8 @@ pub fn unpaid(program: &Program, inputs: &Inputs, results: &Results) -> Unpaid {
     };
     match &program.payment.distribution {
         Distribution::ShareOfPool => {
-            let shares = (0..n).any(|i| {
-                results.eligible[i] && results.total[i] > 0.0 && p.weight[i] > 0.0
-            });
+            let shares =
+                (0..n).any(|i| results.eligible[i] && results.total[i] > 0.0 && p.weight[i] > 0.0);
             split_rest(left, &counts, true, shares, cap, &mut push);
         }
         Distribution::LinearExchange => {
@@ -245,7 +246,8 @@ pub fn unpaid(program: &Program, inputs: &Inputs, results: &Results) -> Unpaid {
         | Distribution::Ladder { .. }
         | Distribution::PointsValue { .. }
         | Distribution::SharedSavings(_) => {
-            let shared_savings = matches!(program.payment.distribution, Distribution::SharedSavings(_));
+            let shared_savings =
+                matches!(program.payment.distribution, Distribution::SharedSavings(_));
             if counts.scored == 0 {
                 push(UnpaidCause::NoneScored, left);
             } else if counts.eligible == 0 && !shared_savings {
@@ -365,8 +367,12 @@ impl NotScored {
     pub fn label(&self) -> String {
         match self {
             NotScored::NoData => "no data for the performance period".to_owned(),
-            NotScored::BelowMinDenominator => "every measure below its minimum denominator".to_owned(),
-            NotScored::NoStandards => "no measure could be scored (no threshold or benchmark)".to_owned(),
+            NotScored::BelowMinDenominator => {
+                "every measure below its minimum denominator".to_owned()
+            }
+            NotScored::NoStandards => {
+                "no measure could be scored (no threshold or benchmark)".to_owned()
+            }
             NotScored::TooFewDomains { needed, .. } => {
                 format!("fewer than {needed} domains scored")
             }
@@ -445,7 +451,11 @@ pub fn not_scored(program: &Program, inputs: &Inputs, r: &Results, i: usize) -> 
 
 /// Providers without a total score, counted by reason, most common first (ties in the order
 /// the reasons are listed above).
-pub fn not_scored_counts(program: &Program, inputs: &Inputs, r: &Results) -> Vec<(NotScored, usize)> {
+pub fn not_scored_counts(
+    program: &Program,
+    inputs: &Inputs,
+    r: &Results,
+) -> Vec<(NotScored, usize)> {
     let mut out: Vec<(NotScored, usize)> = Vec::new();
     for i in 0..r.provider_count() {
         if let Some(why) = not_scored(program, inputs, r, i) {
