@@ -354,3 +354,76 @@ fn an_unknown_reference_scenario_is_refused_with_the_known_names() {
     assert!(err.contains("Peer-group standards"), "{err}");
     assert!(!dir.path().join("x.xlsx").exists());
 }
+
+#[test]
+fn the_summary_report_uses_names_units_and_the_design_as_it_stands() {
+    let mut program = p4p_designer::synth::medicaid_primary_care_program();
+    let obs = p4p_designer::synth::medicaid_primary_care_data();
+    // The design moved on from the description written for it.
+    program.payment.pool = p4p_designer::program::Pool::Fixed { cents: 500_000_000 };
+    let (inputs, results) = p4p_designer::engine::run(&program, &obs);
+    let html = p4p_designer::report::summary_html(&program, &obs, &inputs, &results);
+    for id in [
+        "dual_share",
+        "behavioural_health",
+        "primary_care",
+        "complex_share",
+        "safety_net",
+    ] {
+        assert!(!html.contains(id), "{id} is shown as an identifier");
+    }
+    assert!(html.contains("<h3>By Dual-eligible share</h3>"));
+    assert!(
+        html.contains("<td>Behavioural health</td>"),
+        "service areas by name"
+    );
+    // Standards in the measure's units: CBP-AD is a proportion.
+    let cbp = results.measure("CBP-AD").unwrap().standards[0];
+    let row = html
+        .lines()
+        .find(|l| l.contains("<b>CBP-AD</b> Controlling High Blood Pressure</td>"))
+        .expect("the standards row names the measure");
+    assert!(
+        row.contains(&format!("{:.1}%", cbp.threshold * 100.0))
+            && row.contains(&format!("{:.1}%", cbp.benchmark * 100.0)),
+        "{row}"
+    );
+    assert!(row.contains("55.6%"), "{row}");
+    // The lede is the design as it stands: the $5M pool, not the description's $4M.
+    let lede = html
+        .lines()
+        .find(|l| l.starts_with("<p class=\"lede\">"))
+        .unwrap();
+    assert!(
+        lede.contains("A pool of $5,000,000, paid once a year"),
+        "{lede}"
+    );
+    assert!(lede.contains("at most $75,000.00 each"), "{lede}");
+    assert!(
+        lede.contains("threshold: 50th percentile of baseline"),
+        "{lede}"
+    );
+    assert!(html.contains("Program description, as written:"));
+    assert!(html.contains("40 not scored: fewer than 2 domains scored."));
+    assert!(
+        !html.contains("Hospital VBP"),
+        "a Medicaid program is not a CMS program"
+    );
+}
+
+#[test]
+fn curve_labels_name_the_rule_not_a_cms_program() {
+    use p4p_designer::program::{AchievementCurve, ImprovementCurve};
+    for label in [
+        AchievementCurve::HvbpPoints.label(),
+        AchievementCurve::ScaledPoints.label(),
+        ImprovementCurve::HvbpPoints.label(),
+        ImprovementCurve::ScaledPoints.label(),
+    ] {
+        assert!(!label.contains("VBP"), "{label}");
+    }
+    assert_eq!(
+        AchievementCurve::HvbpPoints.label(),
+        "Threshold–benchmark points (0–10, whole points)"
+    );
+}
