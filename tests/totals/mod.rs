@@ -427,3 +427,67 @@ fn curve_labels_name_the_rule_not_a_cms_program() {
         "Threshold–benchmark points (0–10, whole points)"
     );
 }
+
+#[test]
+fn save_as_writes_data_paths_relative_to_the_new_file_and_it_reopens_with_data() {
+    let dir = tempfile::tempdir().unwrap();
+    // The sample and its data, copied into a folder of their own.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_programs");
+    let a = dir.path().join("a");
+    std::fs::create_dir_all(a.join("data/medicaid_primary_care")).unwrap();
+    std::fs::copy(src.join("medicaid_primary_care.ron"), a.join("program.ron")).unwrap();
+    for f in std::fs::read_dir(src.join("data/medicaid_primary_care")).unwrap() {
+        let f = f.unwrap().path();
+        if f.is_file() {
+            std::fs::copy(
+                &f,
+                a.join("data/medicaid_primary_care")
+                    .join(f.file_name().unwrap()),
+            )
+            .unwrap();
+        }
+    }
+    let state = dir.path().join("state");
+    std::fs::create_dir_all(&state).unwrap();
+    let mut h = crate::app::harness(Some(a.join("program.ron")), &state);
+    assert!(h.state().session.results.is_some());
+    // Save As into a sibling folder.
+    let b = dir.path().join("b");
+    std::fs::create_dir_all(&b).unwrap();
+    let file = b.join("copy.ron");
+    h.get_by_role_and_label(Role::Button, "File").click();
+    h.run();
+    h.get_all_by_role(Role::Button)
+        .find(|n| {
+            n.accesskit_node()
+                .label()
+                .is_some_and(|l| l.starts_with("Save As…"))
+        })
+        .unwrap()
+        .click();
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, "File path")
+        .focus();
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.get_by_role_and_label(Role::TextInput, "File path")
+        .type_text(&file.display().to_string());
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Save").click();
+    settle(&mut h);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let saved = p4p_designer::program::Program::from_ron(&text).unwrap();
+    let paths: Vec<&str> = saved.data.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        vec![
+            "../a/data/medicaid_primary_care/providers.csv",
+            "../a/data/medicaid_primary_care/performance.csv",
+        ]
+    );
+    // Reopened from its new folder, the data load.
+    let h2 = crate::app::harness(Some(file.clone()), &state);
+    let s = &h2.state().session;
+    assert!(s.data_error.is_none(), "{:?}", s.data_error);
+    assert_eq!(s.provider_count(), 300);
+    assert!(s.results.is_some());
+}
