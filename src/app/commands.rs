@@ -36,6 +36,8 @@ pub enum Command {
     PreviousStep,
     NextStep,
     ShowGlossary,
+    /// The start panel: what is open, where the payouts are, how to start.
+    ShowStart,
 }
 
 const CMD: Modifiers = Modifiers::COMMAND;
@@ -83,6 +85,7 @@ impl Command {
             Command::PreviousStep => "Previous step".into(),
             Command::NextStep => "Next step".into(),
             Command::ShowGlossary => "Terms explained…".into(),
+            Command::ShowStart => "Getting started…".into(),
         }
     }
 
@@ -114,7 +117,8 @@ impl Command {
             Command::OpenRecent(_)
             | Command::OpenSample
             | Command::Export(_)
-            | Command::ShowGlossary => None,
+            | Command::ShowGlossary
+            | Command::ShowStart => None,
         }
     }
 

@@ -120,6 +120,8 @@ pub struct Prefs {
     pub show_simulation: bool,
     /// The step sidebar shows only step numbers and icons.
     pub sidebar_collapsed: bool,
+    /// The start panel was closed once: it no longer opens by itself.
+    pub start_dismissed: bool,
 }
 
 impl Default for Prefs {
@@ -130,6 +132,7 @@ impl Default for Prefs {
             recent: Vec::new(),
             show_simulation: true,
             sidebar_collapsed: false,
+            start_dismissed: false,
         }
     }
 }

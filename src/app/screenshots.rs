@@ -24,6 +24,8 @@ pub enum Shot {
     Live(Step),
     /// A step with the sidebar collapsed to its rail.
     Rail(Step),
+    /// The start panel over step 1, as on a first launch.
+    Start,
 }
 
 impl Shot {
@@ -36,6 +38,7 @@ impl Shot {
             Shot::Dark(s) => (Page::Step(s), ThemeChoice::Dark, false),
             Shot::Analysis(v) => (Page::Analysis(v), ThemeChoice::Light, false),
             Shot::Live(s) | Shot::Rail(s) => (Page::Step(s), ThemeChoice::Light, false),
+            Shot::Start => (Page::Step(Step::Identify), ThemeChoice::Light, false),
         }
     }
 
@@ -77,6 +80,7 @@ impl Shot {
             Shot::Analysis(v) => format!("{}.png", v.key()),
             Shot::Live(s) => format!("{}_live.png", step_name(s)),
             Shot::Rail(s) => format!("{}_rail.png", step_name(s)),
+            Shot::Start => "start.png".into(),
         }
     }
 }
@@ -102,6 +106,7 @@ pub fn parse_shots(spec: &str) -> Vec<Shot> {
                 ]);
             }
             "providers" => out.push(Shot::Providers),
+            "start" => out.push(Shot::Start),
             "why" => out.push(Shot::Why),
             p if super::analysis::View::from_key(p).is_some() => {
                 out.extend(super::analysis::View::from_key(p).map(Shot::Analysis));

@@ -491,3 +491,75 @@ fn save_as_writes_data_paths_relative_to_the_new_file_and_it_reopens_with_data()
     assert_eq!(s.provider_count(), 300);
     assert!(s.results.is_some());
 }
+
+/// The window on the sample as on a first launch, at 1280×720 and 150%.
+fn first_launch(state: &Path) -> Harness<'static, DesignerApp> {
+    let mut config = AppConfig::for_tests(None, state);
+    config.start_panel = true;
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0 / 1.5, 720.0 / 1.5))
+        .with_pixels_per_point(1.5)
+        .with_max_steps(40)
+        .build_eframe(move |cc| DesignerApp::new(cc, config));
+    settle(&mut h);
+    h
+}
+
+#[test]
+fn a_first_launch_says_where_to_start_and_fits_a_projector() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = first_launch(dir.path());
+    assert!(h.state().show_start);
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0 / 1.5, 720.0 / 1.5));
+    // Everything the panel offers is on screen at once.
+    for label in [
+        "See the live payouts (step 6)",
+        "Start at step 1",
+        "New program",
+        "Open a program…",
+        "Load your own data…",
+    ] {
+        let r = h.get_by_role_and_label(Role::Button, label).rect();
+        assert!(
+            screen.contains_rect(r),
+            "{label:?} at {r:?} is off the {screen:?} screen"
+        );
+    }
+    let text = h.get_by_label_contains("This is the bundled sample");
+    assert!(screen.contains_rect(text.rect()));
+    assert!(shows(&h, "synthetic data for 300 practices"));
+    assert!(shows(&h, "Payouts are simulated live from step 5"));
+    // The first button goes to the live payouts and is remembered.
+    h.get_by_role_and_label(Role::Button, "See the live payouts (step 6)")
+        .click();
+    h.run();
+    assert!(!h.state().show_start);
+    assert_eq!(h.state().page, Page::Step(Step::Payment));
+    let prefs = p4p_designer::app::files::Prefs::load(&p4p_designer::app::files::AppPaths::new(
+        dir.path().to_path_buf(),
+    ));
+    assert!(prefs.start_dismissed);
+    drop(h);
+    // The next launch starts without it; Help ▸ Getting started brings it back.
+    let mut h = first_launch(dir.path());
+    assert!(!h.state().show_start);
+    assert!(!shows(&h, "This is the bundled sample"));
+    h.get_by_role_and_label(Role::Button, "Help").click();
+    h.run();
+    h.get_all_by_role(Role::Button)
+        .find(|n| {
+            n.accesskit_node()
+                .label()
+                .is_some_and(|l| l.starts_with("Getting started"))
+        })
+        .expect("Help lists Getting started")
+        .click();
+    h.run();
+    assert!(h.state().show_start);
+    assert!(shows(&h, "This is the bundled sample"));
+    // Its buttons run the window's commands: "New program" starts an empty program.
+    h.get_by_role_and_label(Role::Button, "New program").click();
+    h.run();
+    assert!(!h.state().show_start);
+    assert_eq!(h.state().program, p4p_designer::program::Program::default());
+}

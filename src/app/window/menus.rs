@@ -85,6 +85,7 @@ impl DesignerApp {
                 }
             }
             Command::ShowGlossary => self.show_glossary = true,
+            Command::ShowStart => self.show_start = true,
             Command::OpenPath => {
                 if self.is_dirty() {
                     self.modal = Some(Modal::Unsaved(Pending::OpenDialog));
@@ -252,6 +253,7 @@ impl DesignerApp {
                     }
                 });
                 ui.menu_button("Help", |ui| {
+                    item(ui, Command::ShowStart, true, out);
                     item(ui, Command::ShowGlossary, true, out);
                     ui.separator();
                     ui.label(

@@ -5,6 +5,7 @@ mod document;
 mod layout;
 mod menus;
 mod modals;
+mod start;
 
 use document::{expand_home, slug, undoer};
 pub use layout::{LayoutReport, MIN_CENTRAL, RAIL_WIDTH};
@@ -49,6 +50,8 @@ pub struct AppConfig {
     pub screenshots: Option<ScreenshotPlan>,
     /// Start at this UI scale instead of the saved one (`P4P_UI_SCALE`, for screenshots).
     pub ui_scale: Option<f32>,
+    /// Show the start panel on a first launch (until it is closed once).
+    pub start_panel: bool,
 }
 
 impl AppConfig {
@@ -66,6 +69,7 @@ impl AppConfig {
             native_dialogs: std::env::var_os("P4P_NO_NATIVE_DIALOGS").is_none(),
             autosave_every: Duration::from_secs_f64(autosave.max(0.0)),
             offer_recovery: screenshots.is_none(),
+            start_panel: screenshots.is_none(),
             screenshots,
             ui_scale: std::env::var("P4P_UI_SCALE")
                 .ok()
@@ -84,6 +88,7 @@ impl AppConfig {
             offer_recovery: true,
             screenshots: None,
             ui_scale: None,
+            start_panel: false,
         }
     }
 }
@@ -152,6 +157,8 @@ pub struct DesignerApp {
     pub analysis: super::analysis::Analysis,
     pub export: super::export::Exporter,
     show_glossary: bool,
+    /// The start panel shows (first launch, or Help ▸ Getting started).
+    pub show_start: bool,
     allow_close: bool,
     title: String,
     applied_prefs: Option<(ThemeChoice, f32)>,
@@ -208,7 +215,9 @@ impl DesignerApp {
         } else {
             None
         };
+        let show_start = config.start_panel && !prefs.start_dismissed;
         DesignerApp {
+            show_start,
             program: Program::default(),
             session: Session::new(PathBuf::from("."), None),
             page: Page::Step(Step::Identify),
@@ -407,6 +416,7 @@ impl DesignerApp {
                     Tab::Main
                 };
                 self.prefs.sidebar_collapsed = shot.rail();
+                self.show_start = shot == super::screenshots::Shot::Start;
                 if self.prefs.theme != theme {
                     self.prefs.theme = theme;
                 }
@@ -458,6 +468,7 @@ impl eframe::App for DesignerApp {
         self.right_panel(ui);
         self.central(ui);
         self.modals(&ctx);
+        self.start_panel(&ctx);
         self.export.ui(&ctx, &self.program, &self.session);
         if let Some((message, error)) = self.export.outcome.take() {
             if error {
