@@ -30,6 +30,9 @@ pub struct ImportRollback {
     pub file: String,
 }
 
+/// `validate`'s errors about the data, with the (results generation, data) they were checked on.
+type DataErrors = ((u64, usize), Vec<String>);
+
 /// Loaded data and the latest simulation for the open program.
 #[derive(Default)]
 pub struct Session {
@@ -69,7 +72,7 @@ pub struct Session {
     monitoring: Mutex<Option<(u64, Arc<Monitoring>)>>,
     /// `validate`'s errors about the loaded data, for the results generation and data they
     /// were checked on.
-    data_errors: Mutex<Option<((u64, usize), Vec<String>)>>,
+    data_errors: Mutex<Option<DataErrors>>,
 }
 
 impl Session {

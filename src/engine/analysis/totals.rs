@@ -466,7 +466,7 @@ pub fn not_scored_counts(
             }
         }
     }
-    out.sort_by(|a, b| b.1.cmp(&a.1));
+    out.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
     out
 }
 
@@ -528,13 +528,15 @@ mod tests {
 
     /// Providers p00…p{n-1}, one measure m1 in one domain, rates rising with the index.
     fn setup(n: usize) -> (Program, Observations) {
-        let mut p = Program::default();
-        p.measures = vec![Measure {
-            id: "m1".into(),
-            domain: "d1".into(),
-            vital_few: true,
-            ..Measure::default()
-        }];
+        let mut p = Program {
+            measures: vec![Measure {
+                id: "m1".into(),
+                domain: "d1".into(),
+                vital_few: true,
+                ..Measure::default()
+            }],
+            ..Program::default()
+        };
         p.scoring.domains = vec![Domain {
             id: "d1".into(),
             ..Domain::default()
