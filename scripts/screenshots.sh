@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the real window under Xvfb, visits every step (plus the providers table, a "why" view
-# and step 6 in the dark theme), saves a PNG of each into docs/screenshots/, and quits.
+# Runs the real window under Xvfb, visits every step (plus the providers table, a "why" view,
+# step 6 in the dark theme and the start panel), saves a PNG of each into docs/screenshots/, and quits.
 #
 #   scripts/screenshots.sh               # all pictures
 #   SHOTS=5,6,why scripts/screenshots.sh # some of them
@@ -14,12 +14,12 @@ cd "$(dirname "$0")/.."
 
 if [ "${1:-}" = projector ]; then
     out="${OUT:-docs/screenshots/projector}"
-    shots="${SHOTS:-projector}"
+    shots="${SHOTS:-projector,start}"
     size="${SIZE:-1280x720}"
     scale="${SCALE:-1.5}"
 else
     out="${OUT:-docs/screenshots}"
-    shots="${SHOTS:-all}"
+    shots="${SHOTS:-all,start}"
     size="${SIZE:-1600x1000}"
     scale="${SCALE:-1}"
 fi
