@@ -18,28 +18,35 @@ impl DesignerApp {
         }
         let sample =
             self.session.program_path.is_none() && self.untitled_name.ends_with("(sample)");
-        let name = self.display_name();
+        let name = if self.program.name.trim().is_empty() {
+            self.display_name()
+        } else {
+            self.program.name.clone()
+        };
         let providers = self.session.provider_count();
         let screen = ctx.content_rect();
         let mut choice = None;
-        let mut open = true;
-        egui::Window::new("Getting started")
-            .open(&mut open)
-            .collapsible(false)
-            .resizable(false)
-            .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
-            .default_width(520.0_f32.min(screen.width() - 40.0))
-            .max_width(520.0_f32.min(screen.width() - 40.0))
-            .max_height(screen.height() - 60.0)
-            .show(ctx, |ui| {
-                egui::ScrollArea::vertical()
-                    .max_height(screen.height() - 120.0)
-                    .auto_shrink([false, true])
-                    .show(ui, |ui| {
-                        choice = body(ui, sample, &name, providers);
-                    });
+        // Modal: nothing behind it reacts (no hover text over it) until it is closed.
+        let r = egui::Modal::new(egui::Id::unique("start_panel")).show(ctx, |ui| {
+            ui.set_max_width(520.0_f32.min(screen.width() - 60.0));
+            ui.horizontal(|ui| {
+                ui.heading("Getting started");
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui.button("Close").clicked() {
+                        choice = Some(Choice::Close);
+                    }
+                });
             });
-        if !open {
+            egui::ScrollArea::vertical()
+                .max_height(screen.height() - 120.0)
+                .auto_shrink([false, true])
+                .show(ui, |ui| {
+                    if let Some(c) = body(ui, sample, &name, providers) {
+                        choice = Some(c);
+                    }
+                });
+        });
+        if choice.is_none() && r.should_close() {
             choice = Some(Choice::Close);
         }
         let Some(choice) = choice else {
