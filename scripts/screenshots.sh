@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the real window under Xvfb, visits every step (plus the providers table, a "why" view,
-# step 6 in the dark theme, presenter mode, the analyses, the decision log and two scenarios
-# compared A against B), saves a PNG of each into docs/screenshots/, and quits.
+# step 6 in the dark theme, presenter mode, the start panel, the analyses, the decision log and
+# two scenarios compared A against B), saves a PNG of each into docs/screenshots/, and quits.
 #
 #   scripts/screenshots.sh               # all pictures
 #   SHOTS=5,6,why scripts/screenshots.sh # some of them
@@ -15,12 +15,12 @@ cd "$(dirname "$0")/.."
 
 if [ "${1:-}" = projector ]; then
     out="${OUT:-docs/screenshots/projector}"
-    shots="${SHOTS:-projector,presenter,compare,decisions}"
+    shots="${SHOTS:-projector,presenter,compare,decisions,start}"
     size="${SIZE:-1280x720}"
     scale="${SCALE:-1.5}"
 else
     out="${OUT:-docs/screenshots}"
-    shots="${SHOTS:-all,presenter,compare,decisions}"
+    shots="${SHOTS:-all,presenter,compare,decisions,start}"
     size="${SIZE:-1600x1000}"
     scale="${SCALE:-1}"
 fi

@@ -24,5 +24,6 @@ mod robust;
 mod snf_vbp;
 mod steps;
 mod synth;
+mod totals;
 mod whatif;
 mod window;

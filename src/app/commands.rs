@@ -40,6 +40,8 @@ pub enum Command {
     Presenter,
     /// Record the design as it stands in the decision log.
     CaptureDecision,
+    /// The start panel: what is open, where the payouts are, how to start.
+    ShowStart,
 }
 
 const CMD: Modifiers = Modifiers::COMMAND;
@@ -97,6 +99,7 @@ impl Command {
             Command::ShowGlossary => "Terms explained…".into(),
             Command::Presenter => "Presenter mode".into(),
             Command::CaptureDecision => "Capture a decision".into(),
+            Command::ShowStart => "Getting started…".into(),
         }
     }
 
@@ -130,7 +133,8 @@ impl Command {
             Command::OpenRecent(_)
             | Command::OpenSample
             | Command::Export(_)
-            | Command::ShowGlossary => None,
+            | Command::ShowGlossary
+            | Command::ShowStart => None,
         }
     }
 

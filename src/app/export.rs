@@ -22,6 +22,18 @@ pub fn export_to(
     session: &Session,
     path: &Path,
 ) -> Result<(), String> {
+    export_against(format, program, session, path, None)
+}
+
+/// As [`export_to`], with the payouts workbook comparing each payment with `reference`: a
+/// design (e.g. the program as saved) and its name, evaluated on the same data.
+pub fn export_against(
+    format: ExportFormat,
+    program: &Program,
+    session: &Session,
+    path: &Path,
+    reference: Option<(&str, &Program)>,
+) -> Result<(), String> {
     let obs = session
         .observations
         .as_ref()
@@ -37,18 +49,34 @@ pub fn export_to(
         ));
     }
     let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+    // The reference is only read by the payouts workbook; a reference `validate` rejects is
+    // left out rather than compared with.
+    let reference = reference
+        .filter(|_| format == ExportFormat::Xlsx)
+        .filter(|(_, p)| refusal(&check_program(p, obs)).is_none())
+        .map(|(label, p)| crate::report::Reference {
+            label: label.to_owned(),
+            results: engine::run(p, obs).1,
+        });
     let bytes = match (&session.inputs, &session.results) {
         (Some(inputs), Some(results)) if session.is_current(program) => {
-            format.render(program, obs, inputs, results)
+            format.render_with(program, obs, inputs, results, reference.as_ref())
         }
         // Results lag the program only within a frame; compute them rather than export stale ones.
         _ => {
             let (inputs, results) = engine::run(program, obs);
-            format.render(program, obs, &inputs, &results)
+            format.render_with(program, obs, &inputs, &results, reference.as_ref())
         }
     }
     .map_err(|e| fail(&e))?;
     write_atomic(path, &bytes).map_err(|e| fail(&e))
+}
+
+/// `validate`'s errors for the program and the session's data, one per line, or None when an
+/// export may go ahead (or there is no data to check yet).
+pub fn refusal_for(program: &Program, session: &Session) -> Option<String> {
+    let obs = session.observations.as_ref()?;
+    refusal(&check_program(program, obs))
 }
 
 /// An export waiting for its file name.
@@ -63,6 +91,8 @@ enum Stage {
 #[derive(Default)]
 pub struct Exporter {
     pending: Option<(ExportFormat, Stage)>,
+    /// What the payouts workbook compares with: a name and a design (set when an export begins).
+    pub reference: Option<(String, Program)>,
     /// The last export's outcome, for the status bar: (message, is error).
     pub outcome: Option<(String, bool)>,
 }
@@ -154,7 +184,8 @@ impl Exporter {
     }
 
     fn write(&mut self, f: ExportFormat, program: &Program, session: &Session, path: &Path) {
-        self.outcome = Some(match export_to(f, program, session, path) {
+        let reference = self.reference.as_ref().map(|(l, p)| (l.as_str(), p));
+        self.outcome = Some(match export_against(f, program, session, path, reference) {
             Ok(()) => (format!("Exported {}", path.display()), false),
             Err(e) => (format!("Export failed: {e}"), true),
         });

@@ -120,6 +120,8 @@ pub struct Prefs {
     pub show_simulation: bool,
     /// The step sidebar shows only step numbers and icons.
     pub sidebar_collapsed: bool,
+    /// The start panel was closed once: it no longer opens by itself.
+    pub start_dismissed: bool,
 }
 
 impl Default for Prefs {
@@ -130,6 +132,7 @@ impl Default for Prefs {
             recent: Vec::new(),
             show_simulation: true,
             sidebar_collapsed: false,
+            start_dismissed: false,
         }
     }
 }
@@ -194,9 +197,34 @@ pub fn base_dir_of(program_path: &Path) -> PathBuf {
     }
 }
 
+/// `full` relative to the folder `base` (both absolute): "data/x.csv" under it, "../a/x.csv"
+/// beside it. None when the two share no folder but the root (another drive, or /mnt against
+/// /home), where a relative path would only climb to the root and down again.
+pub fn relative_path(full: &Path, base: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let f: Vec<Component> = full.components().collect();
+    let b: Vec<Component> = base.components().collect();
+    let common = f.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let shared_folder = f[..common]
+        .iter()
+        .any(|c| matches!(c, Component::Normal(_)));
+    if !shared_folder {
+        return None;
+    }
+    let mut rel = PathBuf::new();
+    for _ in common..b.len() {
+        rel.push("..");
+    }
+    for c in &f[common..] {
+        rel.push(c.as_os_str());
+    }
+    Some(rel)
+}
+
 /// Rewrites the program's data paths, which were relative to `old_base`, so that they still
-/// point at the same files from `new_base` (relative when the file lies under `new_base`,
-/// absolute otherwise). Returns whether anything changed.
+/// point at the same files from `new_base`: relative when the file lies under `new_base` or
+/// beside it in the same folder tree, absolute only where there is no such path (another
+/// drive). Returns whether anything changed.
 pub fn rebase_data_paths(program: &mut Program, old_base: &Path, new_base: &Path) -> bool {
     let abs = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let (old_base, new_base) = (abs(old_base), abs(new_base));
@@ -211,10 +239,7 @@ pub fn rebase_data_paths(program: &mut Program, old_base: &Path, new_base: &Path
         } else {
             abs(&old_base.join(p))
         };
-        let new = match full.strip_prefix(&new_base) {
-            Ok(rel) => rel.to_path_buf(),
-            Err(_) => full,
-        };
+        let new = relative_path(&full, &new_base).unwrap_or(full);
         let new = new.to_string_lossy().into_owned();
         if new != f.path {
             f.path = new;
@@ -403,12 +428,23 @@ mod tests {
             layout: crate::program::Layout::Long(Default::default()),
         });
         assert!(rebase_data_paths(&mut p, &old, &new));
+        // A sibling folder: relative, through the shared parent.
         let moved = PathBuf::from(&p.data.files[0].path);
-        assert!(moved.is_absolute());
-        assert_eq!(std::fs::read_to_string(moved).unwrap(), "a");
+        assert_eq!(moved, Path::new("../old/data/x.csv"));
+        assert_eq!(std::fs::read_to_string(new.join(moved)).unwrap(), "a");
         // Back under the original folder: relative again.
         assert!(rebase_data_paths(&mut p, &new, &old));
         assert_eq!(p.data.files[0].path, "data/x.csv");
+    }
+
+    #[test]
+    fn relative_paths_climb_only_within_a_shared_folder() {
+        let rel = |f: &str, b: &str| relative_path(Path::new(f), Path::new(b));
+        assert_eq!(rel("/w/p/data/x.csv", "/w/p"), Some("data/x.csv".into()));
+        assert_eq!(rel("/w/a/x.csv", "/w/b/c"), Some("../../a/x.csv".into()));
+        assert_eq!(rel("/w/x.csv", "/w/b"), Some("../x.csv".into()));
+        // Nothing in common but the root: stays absolute.
+        assert_eq!(rel("/mnt/x.csv", "/home/me"), None);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use super::session::Session;
 use super::theme::Palette;
 use super::widgets::{self, glossary, money, money_exact, num, rate};
-use crate::engine::{AttributeValues, Inputs, Observations, Results};
+use crate::engine::{AttributeValues, Inputs, Observations, Results, totals};
 use crate::program::Program;
 use crate::report::explain::{self as audit, AuditRow, AuditValue, Section};
 use egui::{RichText, Ui};
@@ -58,6 +58,8 @@ pub struct ProvidersView {
     order: Vec<usize>,
     order_key: Option<(u64, String, SortKey, bool, usize)>,
     scroll_to_selected: bool,
+    /// "40 not scored: fewer than 2 domains scored", for the results generation it was counted on.
+    not_scored: (Option<u64>, String),
 }
 
 impl Default for ProvidersView {
@@ -69,6 +71,7 @@ impl Default for ProvidersView {
             order: Vec::new(),
             order_key: None,
             scroll_to_selected: false,
+            not_scored: (None, String::new()),
         }
     }
 }
@@ -133,6 +136,24 @@ impl ProvidersView {
             .small()
             .color(p.muted),
         );
+        if self.not_scored.0 != Some(session.results_generation) {
+            let text = session.inputs.as_ref().map_or_else(String::new, |inputs| {
+                let counts = totals::not_scored_counts(program, inputs, &results);
+                totals::not_scored_sentence(&counts)
+            });
+            self.not_scored = (Some(session.results_generation), text);
+        }
+        if !self.not_scored.1.is_empty() {
+            ui.label(
+                RichText::new(format!(
+                    "{} (score “—”; the Note column gives each one's reason)",
+                    self.not_scored.1
+                ))
+                .small()
+                .color(p.warn),
+            );
+        }
+        let inputs = session.inputs.clone();
         // Keyboard: up/down move the selection through the visible rows.
         if !ui.ctx().text_edit_focused() && !order.is_empty() {
             let (up, down) = ui.input(|i| {
@@ -176,7 +197,9 @@ impl ProvidersView {
                             .clip(true)
                             .resizable(true),
                     )
-                    .columns(Column::auto().at_least(60.0), if net_view { 5 } else { 4 });
+                    .columns(Column::auto().at_least(60.0), if net_view { 5 } else { 4 })
+                    // Why a provider has no score or may not earn.
+                    .column(Column::auto().at_least(80.0));
                 let keys: Vec<SortKey> = SortKey::ALL
                     .into_iter()
                     .filter(|k| net_view || *k != SortKey::Net)
@@ -211,6 +234,11 @@ impl ProvidersView {
                                 }
                             });
                         }
+                        header.col(|ui| {
+                            ui.label(RichText::new("Note").strong()).on_hover_text(
+                                "Why a provider has no total score, or may not earn",
+                            );
+                        });
                     })
                     .body(|body| {
                         body.rows(row_h, order.len(), |mut row| {
@@ -231,7 +259,22 @@ impl ProvidersView {
                                 &mut row,
                                 lives_text(pr.lives.get(i).copied().unwrap_or(f64::NAN)),
                             );
-                            cell(&mut row, num(results.total[i], 1));
+                            let note = inputs.as_ref().and_then(|inputs| {
+                                totals::not_scored(program, inputs, &results, i)
+                                    .map(|why| (why.detail(), true))
+                                    .or_else(|| {
+                                        totals::not_eligible(program, inputs, &results, i)
+                                            .map(|why| (why, false))
+                                    })
+                            });
+                            row.col(|ui| {
+                                ui.style_mut().interaction.selectable_labels = false;
+                                let r =
+                                    ui.add(egui::Label::new(num(results.total[i], 1)).truncate());
+                                if let Some((why, true)) = &note {
+                                    r.on_hover_text(format!("Not scored: {why}"));
+                                }
+                            });
                             let earned = results.payment.earned[i];
                             let net = results.payment.net[i];
                             row.col(|ui| {
@@ -248,6 +291,27 @@ impl ProvidersView {
                                 &mut row,
                                 per_life_text(net_or_earned(&results, i, net_view), pr.lives[i]),
                             );
+                            row.col(|ui| {
+                                ui.style_mut().interaction.selectable_labels = false;
+                                if let Some((why, scored_not)) = &note {
+                                    let text = if *scored_not {
+                                        format!("not scored: {why}")
+                                    } else {
+                                        format!("not eligible: {why}")
+                                    };
+                                    ui.add(
+                                        egui::Label::new(
+                                            RichText::new(&text).small().color(if *scored_not {
+                                                p.warn
+                                            } else {
+                                                p.muted
+                                            }),
+                                        )
+                                        .truncate(),
+                                    )
+                                    .on_hover_text(text);
+                                }
+                            });
                             if row.response().clicked() {
                                 clicked = Some(i);
                             }

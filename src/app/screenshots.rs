@@ -28,6 +28,8 @@ pub enum Shot {
     Presenter,
     /// The scenarios view scrolled to two scenarios compared, A against B.
     Compare,
+    /// The start panel over step 1, as on a first launch.
+    Start,
 }
 
 impl Shot {
@@ -46,6 +48,7 @@ impl Shot {
                 ThemeChoice::Light,
                 false,
             ),
+            Shot::Start => (Page::Step(Step::Identify), ThemeChoice::Light, false),
         }
     }
 
@@ -94,6 +97,7 @@ impl Shot {
             Shot::Rail(s) => format!("{}_rail.png", step_name(s)),
             Shot::Presenter => "presenter.png".into(),
             Shot::Compare => "scenarios_compare.png".into(),
+            Shot::Start => "start.png".into(),
         }
     }
 }
@@ -121,6 +125,7 @@ pub fn parse_shots(spec: &str) -> Vec<Shot> {
                 ]);
             }
             "providers" => out.push(Shot::Providers),
+            "start" => out.push(Shot::Start),
             "why" => out.push(Shot::Why),
             "presenter" => out.push(Shot::Presenter),
             "compare" => out.push(Shot::Compare),

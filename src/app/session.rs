@@ -46,6 +46,9 @@ struct PhaseCache {
     results: Results,
 }
 
+/// `validate`'s errors about the data, with the (results generation, data) they were checked on.
+type DataErrors = ((u64, usize), Vec<String>);
+
 /// Loaded data and the latest simulation for the open program.
 #[derive(Default)]
 pub struct Session {
@@ -88,6 +91,9 @@ pub struct Session {
     /// Step 7's monitoring summary with the fingerprint of what it was made from: the step and
     /// its status line both read it, and it depends on neither the pool nor the standards.
     monitoring: Mutex<Option<(u64, Arc<Monitoring>)>>,
+    /// `validate`'s errors about the loaded data, for the results generation and data they
+    /// were checked on.
+    data_errors: Mutex<Option<DataErrors>>,
 }
 
 impl Session {
@@ -315,7 +321,30 @@ impl Session {
             data_error: self.data_error.as_deref(),
             simulation,
             monitoring,
+            data_errors: self.data_errors(program),
         }
+    }
+
+    /// `validate`'s errors about the loaded data (as the `validate` command reports them),
+    /// checked once per results generation.
+    pub fn data_errors(&self, program: &Program) -> Vec<String> {
+        let Some(obs) = &self.observations else {
+            return Vec::new();
+        };
+        let key = (self.results_generation, Arc::as_ptr(obs) as usize);
+        let mut cache = self.data_errors.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((k, errors)) = cache.as_ref()
+            && *k == key
+        {
+            return errors.clone();
+        }
+        let errors: Vec<String> = engine::check_data(program, obs)
+            .into_iter()
+            .filter(|p| p.severity == crate::program::Severity::Error)
+            .map(|p| p.message)
+            .collect();
+        *cache = Some((key, errors.clone()));
+        errors
     }
 
     pub fn provider_count(&self) -> usize {

@@ -6,7 +6,9 @@ use super::phasing;
 use super::session::{Modelled, Session};
 use super::theme::Palette;
 use super::widgets::{self, glossary, money, money_short};
-use crate::engine::{AttributeValues, Observations, PhaseRun, Results, equity, quintile_label};
+use crate::engine::{
+    AttributeValues, Inputs, Observations, PhaseRun, Results, equity, quintile_label, totals,
+};
 use crate::program::{Distribution, PeriodRef, PhaseKind, Pool, Program, StandardRule};
 use egui::{RichText, Ui};
 use egui_plot::{Bar, BarChart, Plot};
@@ -61,6 +63,10 @@ pub struct Summary {
     /// (centre, width, count) per histogram bin, in dollars.
     pub histogram: Vec<(f64, f64, usize)>,
     pub strata: Vec<StratumRow>,
+    /// Why part of the pool is not paid, by cause and amount (empty when all is paid).
+    pub unpaid: String,
+    /// Providers with no total score, counted by reason (empty when all are scored).
+    pub not_scored: String,
 }
 
 /// Persistent state of the panel.
@@ -142,6 +148,24 @@ impl SimPanel {
             || self.summary.phase != phase
         {
             self.summary = summarise(&obs, results, self.grouping.as_ref());
+            match (&session.inputs, phase) {
+                (Some(inputs), None) => {
+                    (self.summary.unpaid, self.summary.not_scored) =
+                        totals_text(program, inputs, results);
+                }
+                // A phase pays by its own rule and pool: the whole program's causes do not
+                // apply, so say only how much of the phase's pool stays unpaid.
+                (_, Some(_)) => {
+                    let left = self.summary.pool_cents - self.summary.paid_cents;
+                    if left > 0 {
+                        self.summary.unpaid = format!(
+                            "{} of this phase's pool not paid (caps, or no one it pays)",
+                            money(left)
+                        );
+                    }
+                }
+                (None, None) => {}
+            }
             self.summary.generation = session.results_generation;
             self.summary.grouping = self.grouping.clone();
             self.summary.phase = phase;
@@ -208,14 +232,18 @@ impl SimPanel {
                 }
             });
         });
-        if s.unallocated_cents != 0 {
+        if !s.unpaid.is_empty() {
+            ui.label(RichText::new(format!("{}.", s.unpaid)).color(p.warn));
+        } else if s.unallocated_cents > 0 {
             ui.label(
-                RichText::new(format!(
-                    "{} of the pool is not paid out (no one eligible, caps, or the payer's share).",
-                    money(s.unallocated_cents)
-                ))
-                .color(p.warn),
+                RichText::new(format!("{} not paid.", money(s.unallocated_cents))).color(p.warn),
             );
+        }
+        if !s.not_scored.is_empty() {
+            ui.label(RichText::new(format!("{}.", s.not_scored)).color(p.muted))
+                .on_hover_text(
+                    "Providers without a total score are paid nothing. The providers table gives each one's reason.",
+                );
         }
         if s.withheld_cents > 0 {
             ui.horizontal(|ui| {
@@ -507,6 +535,13 @@ pub fn summarise(obs: &Observations, r: &Results, grouping: Option<&Grouping>) -
         strata: grouping.map_or_else(Vec::new, |g| strata(obs, r, g)),
         ..Default::default()
     }
+}
+
+/// The engine's account of unpaid money and unscored providers, as the panel words it.
+pub fn totals_text(program: &Program, inputs: &Inputs, r: &Results) -> (String, String) {
+    let unpaid = totals::unpaid(program, inputs, r).sentence(program);
+    let counts = totals::not_scored_counts(program, inputs, r);
+    (unpaid, totals::not_scored_sentence(&counts))
 }
 
 /// Equal-width bins over the range of `values`.

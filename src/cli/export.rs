@@ -35,7 +35,37 @@ pub fn export(
     out: Option<&Path>,
     data_dir: Option<&Path>,
 ) -> Result<(), Failure> {
+    export_against(program_path, format, out, data_dir, None)
+}
+
+/// As [`export`]; the payouts workbook also shows each payment's change against the program's
+/// scenario named `reference`.
+pub fn export_against(
+    program_path: &Path,
+    format: ExportFormat,
+    out: Option<&Path>,
+    data_dir: Option<&Path>,
+    reference: Option<&str>,
+) -> Result<(), Failure> {
     let program = read_program(program_path)?;
+    let scenario = match reference {
+        None => None,
+        Some(name) => Some(
+            program
+                .scenarios
+                .iter()
+                .find(|s| s.name == name)
+                .ok_or_else(|| {
+                    Failure(
+                        engine::UnknownScenario {
+                            name: name.to_owned(),
+                            known: program.scenarios.iter().map(|s| s.name.clone()).collect(),
+                        }
+                        .to_string(),
+                    )
+                })?,
+        ),
+    };
     let target = match out {
         Some(p) => Some(p.to_path_buf()),
         None if format.is_binary() => Some(default_out(program_path, format)),
@@ -47,7 +77,11 @@ pub fn export(
     let obs = load_data(&program, program_path, data_dir)?;
     super::refuse_invalid(program_path, &program, &obs)?;
     let (inputs, results) = engine::run(&program, &obs);
-    let buf = format.render(&program, &obs, &inputs, &results)?;
+    let reference = scenario.map(|s| crate::report::Reference {
+        label: format!("scenario “{}”", s.name),
+        results: engine::run(&s.apply(&program), &obs).1,
+    });
+    let buf = format.render_with(&program, &obs, &inputs, &results, reference.as_ref())?;
     write_out(&buf, target.as_deref())?;
     if let Some(path) = target {
         eprintln!("wrote {}", path.display());

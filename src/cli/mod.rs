@@ -95,6 +95,9 @@ pub enum Command {
         out: Option<PathBuf>,
         #[arg(long)]
         data_dir: Option<PathBuf>,
+        /// Payouts workbook: show each payment's change against this scenario of the program.
+        #[arg(long)]
+        reference: Option<String>,
     },
     /// What-if sweep over two parameters; one CSV row per cell with every figure.
     Sweep(whatif::SweepArgs),
@@ -201,7 +204,14 @@ pub fn run() -> Launch {
             format,
             out,
             data_dir,
-        }) => export::export(&program, format, out.as_deref(), data_dir.as_deref()),
+            reference,
+        }) => export::export_against(
+            &program,
+            format,
+            out.as_deref(),
+            data_dir.as_deref(),
+            reference.as_deref(),
+        ),
         Some(Command::Bench {
             sizes,
             measures,
@@ -314,7 +324,36 @@ fn score(path: &Path, data_dir: Option<&Path>, out: Option<&Path>) -> Result<(),
     let (inputs, results) = engine::run(&program, &obs);
     let mut buf = Vec::with_capacity(256 * inputs.provider_count().max(1));
     write_scores_csv(&program, &inputs, &results, &mut buf)?;
-    write_out(&buf, out)
+    write_out(&buf, out)?;
+    for line in score_summary(&program, &inputs, &results) {
+        eprintln!("p4p-designer: {}: {line}", path.display());
+    }
+    Ok(())
+}
+
+/// What `score` says on standard error beside the CSV: the totals, why any of the pool is not
+/// paid and why any provider has no total score, as the window's live panel says it.
+pub fn score_summary(program: &Program, inputs: &Inputs, results: &Results) -> Vec<String> {
+    use crate::format::money;
+    let p = &results.payment;
+    let scored = results.total.iter().filter(|t| !t.is_nan()).count();
+    let mut lines = vec![format!(
+        "{} providers, {scored} scored, {} earning; pool {}, paid {}",
+        results.provider_count(),
+        results.earning_count(),
+        money(p.pool_cents),
+        money(p.paid_cents)
+    )];
+    let unpaid = engine::totals::unpaid(program, inputs, results).sentence(program);
+    if !unpaid.is_empty() {
+        lines.push(unpaid);
+    }
+    let counts = engine::totals::not_scored_counts(program, inputs, results);
+    let not_scored = engine::totals::not_scored_sentence(&counts);
+    if !not_scored.is_empty() {
+        lines.push(not_scored);
+    }
+    lines
 }
 
 fn num(x: f64) -> String {

@@ -13,7 +13,7 @@ mod results;
 pub mod rules;
 
 // The old flat paths (`engine::equity`, `engine::payment`…) stay reachable.
-pub use analysis::{equity, exceptions, lint, monitoring, reliability};
+pub use analysis::{equity, exceptions, lint, monitoring, reliability, totals};
 use analysis::{scenarios, sweep};
 use rules::{curves, standards};
 pub(crate) use rules::{payment, scoring};

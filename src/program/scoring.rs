@@ -154,8 +154,8 @@ impl AchievementCurve {
     }
     pub fn label(&self) -> &'static str {
         match self {
-            AchievementCurve::HvbpPoints => "Hospital VBP points (0–10, rounded)",
-            AchievementCurve::ScaledPoints => "SNF VBP scaled points (0–100, unrounded)",
+            AchievementCurve::HvbpPoints => "Threshold–benchmark points (0–10, whole points)",
+            AchievementCurve::ScaledPoints => "Threshold–benchmark points (0–100, unrounded)",
             AchievementCurve::Linear { .. } => "Linear between threshold and benchmark",
             AchievementCurve::Tiers { .. } => "Tiers",
             AchievementCurve::PassFail { .. } => "Pass / fail (reporting)",
@@ -191,8 +191,8 @@ impl ImprovementCurve {
     pub fn label(&self) -> &'static str {
         match self {
             ImprovementCurve::None => "No improvement credit",
-            ImprovementCurve::HvbpPoints => "Hospital VBP points (0–9, rounded)",
-            ImprovementCurve::ScaledPoints => "SNF VBP scaled points (0–90, unrounded)",
+            ImprovementCurve::HvbpPoints => "Improvement points (0–9, whole points)",
+            ImprovementCurve::ScaledPoints => "Improvement points (0–90, unrounded)",
             ImprovementCurve::Linear { .. } => "Linear share of gap closed",
         }
     }

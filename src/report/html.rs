@@ -9,11 +9,13 @@ use crate::engine::{Inputs, Observations, Results};
 use crate::format::{
     dollars_short, group_thousands, money, money_exact, number as fmt_num, percent,
 };
+use crate::program::plan::{area_name, attribute_label};
 use crate::program::{
     AchievementCurve, Capability, Combine, DataSourceKind, Eligibility, Frequency, GapLevel,
     ImprovementCurve, Limit, PhaseKind, Pool, Program, WeightBy, plan,
 };
 use crate::report::explain::distribution_words;
+use crate::report::units::measure_unit;
 
 /// Providers listed at each end of the payout ranking.
 const RANKED: usize = 10;
@@ -43,10 +45,10 @@ pub fn summary_html(
     measures(&mut h, program);
     gaps(&mut h, program);
     phases(&mut h, program);
-    standards(&mut h, program, inputs, results);
+    standards(&mut h, program, obs, inputs, results);
     payment_model(&mut h, program, results);
-    simulated(&mut h, program, results);
-    equity_section(&mut h, obs, results);
+    simulated(&mut h, program, inputs, results);
+    equity_section(&mut h, program, obs, results);
     ranking(&mut h, obs, inputs, results);
     let _ = writeln!(
         h,
@@ -137,8 +139,19 @@ fn header(h: &mut String, program: &Program, inputs: &Inputs, results: &Results,
         "<header>\n<p class=\"kicker\">Pay-for-performance program summary</p>\n<h1>{}</h1>",
         esc(title)
     );
+    // The design as it stands, read from the program: a description written earlier may no
+    // longer match it.
+    let _ = writeln!(
+        h,
+        "<p class=\"lede\">{}</p>",
+        esc(&design_in_words(program, inputs, results))
+    );
     if !program.description.trim().is_empty() {
-        let _ = writeln!(h, "<p class=\"lede\">{}</p>", esc(&program.description));
+        let _ = writeln!(
+            h,
+            "<p class=\"meta\"><b>Program description, as written:</b> {}</p>",
+            esc(&program.description)
+        );
     }
     let _ = writeln!(
         h,
@@ -149,6 +162,96 @@ fn header(h: &mut String, program: &Program, inputs: &Inputs, results: &Results,
         esc(&inputs.performance_period),
         inputs.measures.len()
     );
+}
+
+/// One paragraph on the current design: what it pays, to whom, on what and against which
+/// standards, from the program's settings and the simulated pool.
+fn design_in_words(program: &Program, inputs: &Inputs, results: &Results) -> String {
+    let pay = &program.payment;
+    let pool = money(results.payment.pool_cents);
+    let pool = match &pay.pool {
+        Pool::Fixed { .. } => format!("A pool of {pool}"),
+        Pool::PercentOfSpend { percent } => {
+            format!("A pool of {}% of spend ({pool})", fmt_num(*percent))
+        }
+        Pool::Pmpm { .. } => format!("A per-member-per-month pool ({pool})"),
+        Pool::Withhold { percent } => format!(
+            "A withhold of {}% of base payments ({pool})",
+            fmt_num(*percent)
+        ),
+    };
+    let who = match pay.eligibility {
+        Eligibility::Any => "to every provider with a total score".to_owned(),
+        Eligibility::MinScore(m) => {
+            format!("to providers with a total score of at least {}", fmt_num(m))
+        }
+        Eligibility::ImproveOrBenchmark => {
+            "to providers that improve on their baseline or reach the benchmark on a measure"
+                .to_owned()
+        }
+    };
+    let cap = pay.cap.as_ref().map_or(String::new(), |c| {
+        format!(", at most {} each", limit_words(c))
+    });
+    let names: Vec<String> = inputs
+        .measures
+        .iter()
+        .map(|m| {
+            program
+                .measure(&m.id)
+                .map(|pm| pm.title.trim())
+                .filter(|t| !t.is_empty())
+                .unwrap_or(&m.id)
+                .to_owned()
+        })
+        .collect();
+    let sc = &program.scoring;
+    let domains = if sc.domains.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " in {} domain{} ({})",
+            sc.domains.len(),
+            if sc.domains.len() == 1 { "" } else { "s" },
+            sc.domains
+                .iter()
+                .map(|d| format!(
+                    "{} {}",
+                    if d.name.trim().is_empty() {
+                        &d.id
+                    } else {
+                        &d.name
+                    },
+                    pct(d.weight
+                        / sc.domains
+                            .iter()
+                            .map(|d| d.weight.max(0.0))
+                            .sum::<f64>()
+                            .max(f64::MIN_POSITIVE))
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let improvement = if matches!(sc.improvement, ImprovementCurve::None) {
+        "achievement only"
+    } else {
+        "achievement or improvement, whichever is higher"
+    };
+    format!(
+        "{pool}, paid {} {who}: {}{cap}. Providers are scored on {} measure{} ({}){domains}, each by {} for {improvement}; threshold: {}; benchmark: {}.",
+        match pay.frequency {
+            Frequency::Annual => "once a year".to_owned(),
+            f => f.label().to_lowercase(),
+        },
+        distribution_words(&pay.distribution),
+        names.len(),
+        if names.len() == 1 { "" } else { "s" },
+        names.join(", "),
+        sc.achievement.label().to_lowercase(),
+        program.standards.threshold.label(),
+        program.standards.benchmark.label(),
+    )
 }
 
 fn sorted_earned(results: &Results) -> Vec<i64> {
@@ -512,7 +615,13 @@ fn phases(h: &mut String, program: &Program) {
     end(h);
 }
 
-fn standards(h: &mut String, program: &Program, inputs: &Inputs, results: &Results) {
+fn standards(
+    h: &mut String,
+    program: &Program,
+    obs: &Observations,
+    inputs: &Inputs,
+    results: &Results,
+) {
     section(h, 5, "standards", "Baselines, thresholds and benchmarks");
     let std = &program.standards;
     let sc = &program.scoring;
@@ -567,12 +676,19 @@ fn standards(h: &mut String, program: &Program, inputs: &Inputs, results: &Resul
             continue;
         }
         let over = std.override_for(&mi.id);
+        // Standards in the measure's own units: a percentage for proportions, a ratio for
+        // observed / expected measures.
+        let unit = measure_unit(program, obs, &mi.id);
+        let name = m
+            .map(|m| m.title.trim())
+            .filter(|t| !t.is_empty())
+            .map_or(String::new(), |t| format!(" {}", esc(t)));
         for (g, st) in mr.standards.iter().enumerate() {
             // The rule is spelled out only where it is not the program-wide one.
             let cell = |v: f64, own: Option<&crate::program::StandardRule>| {
                 format!(
                     "<td class=\"r\">{}{}</td>",
-                    fmt_num(v),
+                    unit.format(v),
                     own.map_or(String::new(), |r| format!(
                         "<span class=\"rule\">{}</span>",
                         esc(&r.label())
@@ -588,8 +704,9 @@ fn standards(h: &mut String, program: &Program, inputs: &Inputs, results: &Resul
             };
             let _ = writeln!(
                 h,
-                "<tr><td><b>{}</b></td>{}<td>{}</td>{}{}{}<td class=\"r\">{}</td></tr>",
+                "<tr><td><b>{}</b>{}</td>{}<td>{}</td>{}{}{}<td class=\"r\">{}</td></tr>",
                 esc(&mi.id),
+                if g == 0 { name.as_str() } else { "" },
                 if groups {
                     format!(
                         "<td>{}</td>",
@@ -777,6 +894,15 @@ fn payment_model(h: &mut String, program: &Program, results: &Results) {
     end(h);
 }
 
+/// "Dual-eligible share" → "dual-eligible share", for a label inside a sentence.
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
@@ -785,7 +911,7 @@ fn capitalise(s: &str) -> String {
     }
 }
 
-fn simulated(h: &mut String, program: &Program, results: &Results) {
+fn simulated(h: &mut String, program: &Program, inputs: &Inputs, results: &Results) {
     section(h, 7, "results", "Simulated results");
     let p = &results.payment;
     let n = results.provider_count();
@@ -800,7 +926,7 @@ fn simulated(h: &mut String, program: &Program, results: &Results) {
     let earned = sorted_earned(results);
     let _ = writeln!(
         h,
-        "<p>Of {} providers, {} have a total score, {} are eligible and <b>{} earn</b>{}. The pool of {} pays out {} ({} unallocated). The median payout among earning providers is {} and the largest {}.</p>",
+        "<p>Of {} providers, {} have a total score, {} are eligible and <b>{} earn</b>{}. The pool of {} pays out {} ({} unallocated{}). The median payout among earning providers is {} and the largest {}.{}</p>",
         count(n),
         count(scored.len()),
         count(results.eligible.iter().filter(|e| **e).count()),
@@ -816,8 +942,25 @@ fn simulated(h: &mut String, program: &Program, results: &Results) {
         money(p.pool_cents),
         money(p.paid_cents),
         money(p.unallocated_cents),
+        {
+            // The engine's causes, by amount.
+            let why = crate::engine::totals::unpaid(program, inputs, results).sentence(program);
+            match why.split_once(" not paid: ") {
+                Some((_, causes)) => format!(": {}", esc(causes)),
+                None => String::new(),
+            }
+        },
         median_i64(&earned).map_or("—".into(), money),
-        earned.last().map_or("—".into(), |c| money(*c))
+        earned.last().map_or("—".into(), |c| money(*c)),
+        {
+            let counts = crate::engine::totals::not_scored_counts(program, inputs, results);
+            let text = crate::engine::totals::not_scored_sentence(&counts);
+            if text.is_empty() {
+                String::new()
+            } else {
+                format!(" {}.", esc(&capitalise(&text)))
+            }
+        }
     );
     // Payout histogram: net of withholds when there are any, so penalties show left of zero;
     // otherwise only the providers paid something, those paid nothing counted in the caption.
@@ -956,7 +1099,7 @@ fn strat_table(h: &mut String, s: &Stratification, any_lives: bool, penalties: b
     h.push_str("</tbody></table>\n");
 }
 
-fn equity_section(h: &mut String, obs: &Observations, results: &Results) {
+fn equity_section(h: &mut String, program: &Program, obs: &Observations, results: &Results) {
     section(h, 8, "equity", "Equity findings");
     let providers = &obs.providers;
     if providers.len() != results.provider_count() {
@@ -965,7 +1108,21 @@ fn equity_section(h: &mut String, obs: &Observations, results: &Results) {
         return;
     }
     let report: EquityReport = match equity::equity_report(providers, results, None) {
-        Ok(r) => r,
+        Ok(mut r) => {
+            // Names, not column ids: "Dual-eligible share", and service areas by their names.
+            for s in &mut r.strata {
+                if s.stratifier == "service_area" {
+                    for st in &mut s.strata {
+                        st.label = area_name(program, &st.label);
+                    }
+                }
+                s.stratifier = attribute_label(&s.stratifier);
+            }
+            if let Some(g) = &mut r.risk {
+                g.stratifier = attribute_label(&g.stratifier);
+            }
+            r
+        }
         Err(e) => {
             let _ = writeln!(
                 h,
@@ -1026,7 +1183,7 @@ fn equity_section(h: &mut String, obs: &Observations, results: &Results) {
             } else {
                 "rises"
             },
-            esc(&g.stratifier),
+            esc(&lower_first(&g.stratifier)),
             fmt_ratio(g.payout.spearman),
             if g.score.slope < 0.0 {
                 "falls too"

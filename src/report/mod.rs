@@ -12,6 +12,7 @@ mod html;
 mod output;
 mod svg;
 mod table;
+pub mod units;
 pub mod wording;
 mod xlsx;
 
@@ -19,7 +20,7 @@ pub use audit::{AUDIT_HEADER, write_audit_csv};
 pub use html::summary_html;
 pub use output::{ExportFormat, parquet_columns};
 pub use table::{Column, ColumnValues, Table, payout_table, write_payouts_csv, write_table_csv};
-pub use xlsx::{audit_xlsx, payouts_xlsx};
+pub use xlsx::{Reference, audit_xlsx, payouts_workbook, payouts_xlsx};
 
 /// Why an export could not be written.
 #[derive(Debug, thiserror::Error)]

@@ -118,10 +118,25 @@ impl ExportFormat {
         inputs: &Inputs,
         results: &Results,
     ) -> Result<Vec<u8>, ReportError> {
+        self.render_with(program, obs, inputs, results, None)
+    }
+
+    /// As [`render`](Self::render), with the payouts workbook comparing each payment with
+    /// `reference` (the other formats do not use it).
+    pub fn render_with(
+        self,
+        program: &Program,
+        obs: &Observations,
+        inputs: &Inputs,
+        results: &Results,
+        reference: Option<&super::Reference>,
+    ) -> Result<Vec<u8>, ReportError> {
         let mut buf: Vec<u8> = Vec::new();
         match self {
             ExportFormat::Csv => super::write_payouts_csv(program, inputs, results, &mut buf)?,
-            ExportFormat::Xlsx => super::payouts_xlsx(program, inputs, results, &mut buf)?,
+            ExportFormat::Xlsx => {
+                super::payouts_workbook(program, Some(obs), inputs, results, reference, &mut buf)?
+            }
             ExportFormat::AuditCsv => super::write_audit_csv(program, inputs, results, &mut buf)?,
             ExportFormat::AuditXlsx => super::audit_xlsx(program, inputs, results, &mut buf)?,
             ExportFormat::Html => {

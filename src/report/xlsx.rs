@@ -7,7 +7,8 @@ use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet};
 use super::ReportError;
 use super::audit::AUDIT_HEADER;
 use super::table::{ColumnValues, payout_table};
-use crate::engine::{Inputs, Results};
+use super::units::{RateUnit, measure_unit};
+use crate::engine::{Inputs, Observations, Results, totals};
 use crate::program::Program;
 use crate::report::explain::{AuditValue, audit_rows, fmt_money};
 
@@ -33,12 +34,36 @@ fn write_header(ws: &mut Worksheet, names: &[&str], fmt: &Format) -> Result<(), 
     Ok(())
 }
 
-/// The payouts workbook: a "Payouts" sheet (one row per provider, money in currency units)
-/// and a "Summary" sheet with the program's totals. Written to `w`.
+/// What a payouts export compares each provider's payment with: a design's name and its
+/// results on the same data (so provider `i` is the same provider in both).
+#[derive(Debug, Clone)]
+pub struct Reference {
+    /// E.g. "as saved" or a scenario's name.
+    pub label: String,
+    pub results: Results,
+}
+
+/// The payouts workbook without provider attributes or a reference: see [`payouts_workbook`].
 pub fn payouts_xlsx(
     program: &Program,
     inputs: &Inputs,
     results: &Results,
+    w: impl Write + Send,
+) -> Result<(), ReportError> {
+    payouts_workbook(program, None, inputs, results, None, w)
+}
+
+/// The payouts workbook, for people: a "Payouts" sheet with readable headers (provider name,
+/// attributed lives, service area, peer group, each measure's rate in its own units and score,
+/// the total, the payment and its change against `reference`), a "Summary" sheet with the
+/// totals and why any money is not paid, and a "Scores" sheet with `score`'s columns for
+/// scripts. Money is in currency units. Written to `w`.
+pub fn payouts_workbook(
+    program: &Program,
+    obs: Option<&Observations>,
+    inputs: &Inputs,
+    results: &Results,
+    reference: Option<&Reference>,
     w: impl Write + Send,
 ) -> Result<(), ReportError> {
     let table = payout_table(program, inputs, results);
@@ -46,9 +71,15 @@ pub fn payouts_xlsx(
     let head = header_format();
     let money = Format::new().set_num_format(MONEY);
     let points = Format::new().set_num_format("0.######");
+    readable_sheet(wb.add_worksheet(), program, obs, inputs, results, reference)?;
     {
         let ws = wb.add_worksheet();
-        ws.set_name("Payouts")?;
+        ws.set_name("Summary")?;
+        summary_sheet(ws, program, inputs, results, reference)?;
+    }
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name("Scores")?;
         // Money goes out in currency units so a spreadsheet user can sum and format it.
         let names: Vec<String> = table
             .columns
@@ -87,9 +118,19 @@ pub fn payouts_xlsx(
             ws.autofilter(0, 0, table.rows() as u32, table.columns.len() as u16 - 1)?;
         }
     }
+    wb.save_to_writer(w)?;
+    Ok(())
+}
+
+fn summary_sheet(
+    ws: &mut Worksheet,
+    program: &Program,
+    inputs: &Inputs,
+    results: &Results,
+    reference: Option<&Reference>,
+) -> Result<(), ReportError> {
+    let money = Format::new().set_num_format(MONEY);
     {
-        let ws = wb.add_worksheet();
-        ws.set_name("Summary")?;
         let p = &results.payment;
         let bold = Format::new().set_bold();
         ws.set_column_width(0, 28.0)?;
@@ -137,8 +178,173 @@ pub fn payouts_xlsx(
                 fmt_money(p.pool_cents)
             ),
         )?;
+        let unpaid = totals::unpaid(program, inputs, results).sentence(program);
+        let counts = totals::not_scored_counts(program, inputs, results);
+        let lines = [
+            (
+                "Not paid",
+                if unpaid.is_empty() {
+                    "the whole pool is paid".to_owned()
+                } else {
+                    unpaid
+                },
+            ),
+            (
+                "Not scored",
+                match totals::not_scored_sentence(&counts) {
+                    s if s.is_empty() => "every provider has a total score".to_owned(),
+                    s => s,
+                },
+            ),
+            (
+                "Compared with",
+                reference.map_or_else(|| "no reference".to_owned(), |r| r.label.clone()),
+            ),
+        ];
+        for (k, (label, text)) in lines.iter().enumerate() {
+            let r = 12 + k as u32;
+            ws.write_string_with_format(r, 0, *label, &bold)?;
+            ws.write_string(r, 1, text)?;
+        }
     }
-    wb.save_to_writer(w)?;
+    Ok(())
+}
+
+/// The "Payouts" sheet: one row per provider, headers in words.
+fn readable_sheet(
+    ws: &mut Worksheet,
+    program: &Program,
+    obs: Option<&Observations>,
+    inputs: &Inputs,
+    results: &Results,
+    reference: Option<&Reference>,
+) -> Result<(), ReportError> {
+    ws.set_name("Payouts")?;
+    let head = header_format().set_text_wrap();
+    let money = Format::new().set_num_format(MONEY);
+    let points = Format::new().set_num_format("0.##");
+    let n = inputs.provider_count();
+    let text =
+        |v: Option<&Vec<String>>, i: usize| v.and_then(|v| v.get(i)).cloned().unwrap_or_default();
+    let providers = obs.map(|o| &o.providers);
+    let mut col: u16 = 0;
+    let mut header = |ws: &mut Worksheet, title: &str, width: f64| -> Result<u16, ReportError> {
+        ws.write_string_with_format(0, col, title, &head)?;
+        ws.set_column_width(col, width)?;
+        col += 1;
+        Ok(col - 1)
+    };
+    let c = header(ws, "Provider ID", 12.0)?;
+    for i in 0..n {
+        ws.write_string(i as u32 + 1, c, &inputs.provider_ids[i])?;
+    }
+    let c = header(ws, "Provider name", 32.0)?;
+    for i in 0..n {
+        ws.write_string(i as u32 + 1, c, text(providers.map(|p| &p.names), i))?;
+    }
+    let c = header(ws, "Service area", 18.0)?;
+    for i in 0..n {
+        let id = text(providers.map(|p| &p.service_area), i);
+        ws.write_string(
+            i as u32 + 1,
+            c,
+            crate::program::plan::area_name(program, &id),
+        )?;
+    }
+    let c = header(ws, "Peer group", 16.0)?;
+    for i in 0..n {
+        ws.write_string(i as u32 + 1, c, text(providers.map(|p| &p.peer_group), i))?;
+    }
+    let c = header(ws, "Attributed lives", 11.0)?;
+    for (i, l) in inputs.lives.iter().enumerate().take(n) {
+        if l.is_finite() {
+            ws.write_number(i as u32 + 1, c, *l)?;
+        }
+    }
+    for (mi, mr) in inputs.measures.iter().zip(&results.measures) {
+        let name = program
+            .measure(&mi.id)
+            .map(|m| m.title.trim())
+            .filter(|t| !t.is_empty())
+            .unwrap_or(&mi.id)
+            .to_owned();
+        if !mi.supplied_score {
+            let unit = obs.map_or(RateUnit::Number, |o| measure_unit(program, o, &mi.id));
+            let f = Format::new().set_num_format(unit.excel_format());
+            let c = header(ws, &format!("{name} — {}", unit.noun()), 14.0)?;
+            for (i, p) in mi.performance.iter().enumerate().take(n) {
+                // Inputs are oriented so that greater is better; the sheet shows the data's value.
+                let v = p * mi.sign;
+                if v.is_finite() {
+                    ws.write_number_with_format(i as u32 + 1, c, v, &f)?;
+                }
+            }
+        }
+        let c = header(ws, &format!("{name} — score"), 12.0)?;
+        for (i, s) in mr.score.iter().enumerate().take(n) {
+            if s.is_finite() {
+                ws.write_number_with_format(i as u32 + 1, c, *s, &points)?;
+            }
+        }
+    }
+    let c = header(ws, "Total score", 10.0)?;
+    for (i, t) in results.total.iter().enumerate().take(n) {
+        if t.is_finite() {
+            ws.write_number_with_format(i as u32 + 1, c, *t, &points)?;
+        }
+    }
+    let c = header(ws, "Eligible to earn", 9.0)?;
+    for (i, e) in results.eligible.iter().enumerate().take(n) {
+        ws.write_string(i as u32 + 1, c, if *e { "yes" } else { "no" })?;
+    }
+    let c = header(ws, "Why not scored or not eligible", 36.0)?;
+    for i in 0..n {
+        let why = totals::not_scored(program, inputs, results, i)
+            .map(|w| format!("not scored: {}", w.detail()))
+            .or_else(|| {
+                totals::not_eligible(program, inputs, results, i)
+                    .map(|w| format!("not eligible: {w}"))
+            });
+        if let Some(why) = why {
+            ws.write_string(i as u32 + 1, c, why)?;
+        }
+    }
+    let p = &results.payment;
+    if p.withheld.iter().any(|w| *w != 0) {
+        let c = header(ws, "Withheld", 13.0)?;
+        for (i, v) in p.withheld.iter().enumerate().take(n) {
+            ws.write_number_with_format(i as u32 + 1, c, *v as f64 / 100.0, &money)?;
+        }
+        let c = header(ws, "Earned", 13.0)?;
+        for (i, v) in p.earned.iter().enumerate().take(n) {
+            ws.write_number_with_format(i as u32 + 1, c, *v as f64 / 100.0, &money)?;
+        }
+    }
+    let c = header(ws, "Payment", 13.0)?;
+    for (i, v) in p.net.iter().enumerate().take(n) {
+        ws.write_number_with_format(i as u32 + 1, c, *v as f64 / 100.0, &money)?;
+    }
+    if let Some(r) = reference {
+        let c = header(ws, &format!("Payment — {}", r.label), 13.0)?;
+        let before = |i: usize| r.results.payment.net.get(i).copied();
+        for i in 0..n {
+            if let Some(v) = before(i) {
+                ws.write_number_with_format(i as u32 + 1, c, v as f64 / 100.0, &money)?;
+            }
+        }
+        let c = header(ws, &format!("Change against {}", r.label), 13.0)?;
+        for (i, v) in p.net.iter().enumerate().take(n) {
+            if let Some(b) = before(i) {
+                let d = v.saturating_sub(b);
+                ws.write_number_with_format(i as u32 + 1, c, d as f64 / 100.0, &money)?;
+            }
+        }
+    }
+    ws.set_row_height(0, 45.0)?;
+    ws.set_freeze_panes(1, 2)?;
+    if n > 0 {
+        ws.autofilter(0, 0, n as u32, col.saturating_sub(1))?;
+    }
     Ok(())
 }
 

@@ -8,6 +8,7 @@ mod program_doc;
 mod purity;
 mod reference_props;
 mod rule_defects;
+mod totals;
 
 use p4p_designer::engine::{
     self, Observations, Results, SortedValues as Dist, consistency_points, distribute,

@@ -533,7 +533,10 @@ fn medicaid_summary_shows_equity_findings_by_every_stratifier() {
     }
     for s in &obs.providers.stratifiers {
         assert!(
-            html.contains(&format!("<h3>By {}</h3>", s.name)),
+            html.contains(&format!(
+                "<h3>By {}</h3>",
+                p4p_designer::program::plan::attribute_label(&s.name)
+            )),
             "{}",
             s.name
         );

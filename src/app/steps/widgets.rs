@@ -21,7 +21,7 @@ pub mod terms {
     pub const FLOOR: &str = "Floor: the worst level observed; consistency points measure where a provider's weakest measure sits between floor and threshold.";
     pub const IMPROVEMENT: &str = "Improvement points reward closing the gap between a provider's own baseline and the benchmark, so providers that start low can still earn.";
     pub const WITHHOLD: &str = "Withhold: a share of each provider's base payments held back and paid back according to performance. The pool is what is withheld.";
-    pub const EXCHANGE: &str = "Exchange function: turns a total performance score into a payment multiplier. Linear (Hospital VBP) scales incentives so they total the withhold; logistic (SNF VBP) pays a set share of it back.";
+    pub const EXCHANGE: &str = "Exchange function: turns a total performance score into a payment multiplier. Linear scales incentives so they total the withhold (as CMS does in Hospital VBP); logistic pays a set share of it back (as in SNF VBP).";
     pub const PMPM: &str = "Per member per month: the pool is a fixed amount for every attributed member in every month of the period.";
     pub const VITAL_FEW: &str = "The vital few: the 3–7 highest-value measures for a service area. Fewer measures make a clearer signal and less reporting burden.";
     pub const CROSSWALK: &str = "Crosswalk: which service area answers for which measure. Primary owns the result, Shared splits it with another area, Contributing helps but is not held to it.";

@@ -59,17 +59,35 @@ impl DesignerApp {
             Command::OpenRecent(path) => self.request(Pending::OpenPath(path), ctx),
             Command::OpenSample => self.request(Pending::OpenSample, ctx),
             Command::Export(f) => {
-                if self.session.results.is_some() {
+                // A program `validate` rejects is not exported: say why, before asking for a file.
+                if let Some(errors) = crate::app::export::refusal_for(&self.program, &self.session)
+                {
+                    self.modal = Some(Modal::Message {
+                        title: "Not exported: the program has errors".into(),
+                        text: format!(
+                            "`validate` reports these errors, so no payouts are computed or exported until they are fixed:\n\n{errors}"
+                        ),
+                    });
+                } else if self.session.results.is_some() {
                     let suggested = self.program_path().map_or_else(
                         || PathBuf::from(slug(&self.program.name)),
                         Path::to_path_buf,
                     );
+                    // The payouts workbook shows each payment's change against the program
+                    // as saved (or as opened).
+                    self.export.reference =
+                        Some(("the program as saved".to_owned(), self.saved.clone()));
                     self.export.begin(f, self.native_dialogs, &suggested, ctx);
+                } else {
+                    self.set_status_error(
+                        "Nothing to export yet: load the program's data first (step 5).".into(),
+                    );
                 }
             }
             Command::ShowGlossary => self.show_glossary = true,
             Command::Presenter => self.presenter.on = !self.presenter.on,
             Command::CaptureDecision => self.capture_decision(),
+            Command::ShowStart => self.show_start = true,
             Command::OpenPath => {
                 if self.is_dirty() {
                     self.modal = Some(Modal::Unsaved(Pending::OpenDialog));
@@ -241,6 +259,7 @@ impl DesignerApp {
                     }
                 });
                 ui.menu_button("Help", |ui| {
+                    item(ui, Command::ShowStart, true, out);
                     item(ui, Command::ShowGlossary, true, out);
                     ui.separator();
                     ui.label(

@@ -5,6 +5,7 @@ mod document;
 mod layout;
 mod menus;
 mod modals;
+mod start;
 mod workshop;
 
 use document::{expand_home, slug, undoer};
@@ -50,6 +51,8 @@ pub struct AppConfig {
     pub screenshots: Option<ScreenshotPlan>,
     /// Start at this UI scale instead of the saved one (`P4P_UI_SCALE`, for screenshots).
     pub ui_scale: Option<f32>,
+    /// Show the start panel on a first launch (until it is closed once).
+    pub start_panel: bool,
 }
 
 impl AppConfig {
@@ -67,6 +70,7 @@ impl AppConfig {
             native_dialogs: std::env::var_os("P4P_NO_NATIVE_DIALOGS").is_none(),
             autosave_every: Duration::from_secs_f64(autosave.max(0.0)),
             offer_recovery: screenshots.is_none(),
+            start_panel: screenshots.is_none(),
             screenshots,
             ui_scale: std::env::var("P4P_UI_SCALE")
                 .ok()
@@ -85,6 +89,7 @@ impl AppConfig {
             offer_recovery: true,
             screenshots: None,
             ui_scale: None,
+            start_panel: false,
         }
     }
 }
@@ -155,6 +160,8 @@ pub struct DesignerApp {
     pub analysis: super::analysis::Analysis,
     pub export: super::export::Exporter,
     show_glossary: bool,
+    /// The start panel shows (first launch, or Help ▸ Getting started).
+    pub show_start: bool,
     allow_close: bool,
     title: String,
     applied_prefs: Option<(ThemeChoice, f32)>,
@@ -211,7 +218,9 @@ impl DesignerApp {
         } else {
             None
         };
+        let show_start = config.start_panel && !prefs.start_dismissed;
         DesignerApp {
+            show_start,
             program: Program::default(),
             session: Session::new(PathBuf::from("."), None),
             page: Page::Step(Step::Identify),
@@ -412,6 +421,7 @@ impl DesignerApp {
                 };
                 self.prefs.sidebar_collapsed = shot.rail();
                 self.presenter.on = shot.presenter();
+                self.show_start = shot == super::screenshots::Shot::Start;
                 if self.prefs.theme != theme {
                     self.prefs.theme = theme;
                 }
@@ -480,6 +490,7 @@ impl eframe::App for DesignerApp {
             self.central(ui);
         }
         self.modals(&ctx);
+        self.start_panel(&ctx);
         self.export.ui(&ctx, &self.program, &self.session);
         if let Some((message, error)) = self.export.outcome.take() {
             if error {

@@ -129,7 +129,7 @@ pub fn lint(
     out.extend(exclusion_gaming(program, obs));
     out.extend(benchmarks(inputs, results));
     out.extend(cliffs(program, inputs, results));
-    out.extend(unpaid_pool(program, results));
+    out.extend(unpaid_pool(program, inputs, results));
     out.extend(correlated_measures(inputs));
     out
 }
@@ -557,87 +557,105 @@ pub fn cliffs(program: &Program, inputs: &Inputs, results: &Results) -> Vec<Find
     }]
 }
 
-/// Pool not paid out, with its cause.
-pub fn unpaid_pool(program: &Program, results: &Results) -> Vec<Finding> {
+/// Pool not paid out, with its causes as [`totals::unpaid`](super::totals::unpaid) finds them.
+pub fn unpaid_pool(program: &Program, inputs: &Inputs, results: &Results) -> Vec<Finding> {
+    use super::totals::UnpaidCause;
     let p = &results.payment;
-    if p.unallocated_cents <= 0 {
+    let unpaid = super::totals::unpaid(program, inputs, results);
+    if unpaid.cents <= 0 {
         return Vec::new();
     }
     let eligible = results.eligible.iter().filter(|e| **e).count();
     let capped = p.capped.iter().filter(|c| **c).count();
-    let mut evidence = vec![format!(
-        "pool {}, paid {}, unpaid {}",
-        dollars(p.pool_cents),
-        dollars(p.paid_cents),
-        dollars(p.unallocated_cents)
-    )];
-    evidence.push(format!(
-        "{} scored, {eligible} eligible, {} earning, {capped} capped",
-        scored(results),
-        results.earning_count()
-    ));
-    let (cause, fix) = if eligible == 0 {
-        (
-            "no provider is eligible to earn".to_owned(),
-            "loosen the eligibility rule".to_owned(),
-        )
-    } else if capped > 0 && capped >= results.earning_count() {
-        (
-            format!("all {capped} earning providers are at the cap"),
-            "raise the cap, lower the pool, or let more providers earn".to_owned(),
-        )
-    } else {
-        match &program.payment.distribution {
-            Distribution::LogisticExchange {
-                payback_share,
-                stated_k: None,
-                ..
-            } if *payback_share < 100.0 => (
+    let earning = results.earning_count();
+    let evidence = vec![
+        format!(
+            "pool {}, paid {}, unpaid {}",
+            dollars(p.pool_cents),
+            dollars(p.paid_cents),
+            dollars(p.unallocated_cents)
+        ),
+        format!(
+            "{} scored, {eligible} eligible, {earning} earning, {capped} capped",
+            scored(results),
+        ),
+        unpaid.sentence(program),
+    ];
+    let several = unpaid.parts.len() > 1;
+    let mut causes = Vec::new();
+    let mut fixes = Vec::new();
+    for part in &unpaid.parts {
+        let (cause, fix) = match &part.cause {
+            UnpaidCause::NoneScored => (
+                part.cause.describe(program),
+                "check the data and the rules that give a total score".to_owned(),
+            ),
+            UnpaidCause::NoneEligible { .. } => (
+                "no provider is eligible to earn".to_owned(),
+                "loosen the eligibility rule".to_owned(),
+            ),
+            UnpaidCause::NothingToShare { .. } => (
+                part.cause.describe(program),
+                "check what the pool is shared by (payment weights)".to_owned(),
+            ),
+            UnpaidCause::Caps { providers, .. } => (
+                if *providers >= earning {
+                    format!("all {providers} earning providers are at the cap")
+                } else {
+                    format!("{providers} providers are at the cap")
+                },
+                "raise the cap, lower the pool, or let more providers earn".to_owned(),
+            ),
+            UnpaidCause::PayersShare { payback_percent } => (
                 format!(
-                    "the exchange function pays back {payback_share}% of the pool; the payer keeps the rest"
+                    "the exchange function pays back {payback_percent}% of the pool; the payer keeps the rest"
                 ),
                 "raise the payback share if the payer is not meant to keep it".to_owned(),
             ),
-            Distribution::LogisticExchange {
-                stated_k: Some(k), ..
-            } => (
+            UnpaidCause::StatedSlope { k } => (
                 format!(
                     "the stated exchange slope k = {k} pays back less than the pool; the payer keeps the rest"
                 ),
                 "state a larger k, or solve k from a payback share".to_owned(),
             ),
-            Distribution::LogisticExchange { .. } | Distribution::LinearExchange => (
-                "the exchange function pays back less than the pool".to_owned(),
-                "raise the payback share, or accept the payer's share as savings".to_owned(),
-            ),
-            Distribution::Tiered { .. } => (
-                "the tier amounts earned add up to less than the pool".to_owned(),
-                "raise the tier amounts or lower the pool".to_owned(),
-            ),
-            Distribution::PointsValue { .. } | Distribution::SharedSavings(_) => (
-                "the model pays as earned, not the pool".to_owned(),
-                "size the pool to the expected earnings".to_owned(),
-            ),
-            _ if capped > 0 => (
-                format!("{capped} providers are at the cap"),
-                "raise the cap, or let more providers earn".to_owned(),
-            ),
-            _ => (
+            UnpaidCause::EarnedBelowPool => match &program.payment.distribution {
+                Distribution::Tiered { .. } => (
+                    "the tier amounts earned add up to less than the pool".to_owned(),
+                    "raise the tier amounts or lower the pool".to_owned(),
+                ),
+                Distribution::PointsValue { .. } | Distribution::SharedSavings(_) => (
+                    "the model pays as earned, not the pool".to_owned(),
+                    "size the pool to the expected earnings".to_owned(),
+                ),
+                _ => (
+                    part.cause.describe(program),
+                    "raise the amounts or lower the pool".to_owned(),
+                ),
+            },
+            UnpaidCause::Rounding => (
                 "the payment rule left it".to_owned(),
                 "check the payment rule".to_owned(),
             ),
-        }
-    };
+        };
+        causes.push(if several {
+            format!("{} {cause}", dollars(part.cents))
+        } else {
+            cause
+        });
+        fixes.push(fix);
+    }
+    fixes.dedup();
     vec![Finding {
         check: Check::UnpaidPool,
         severity: Severity::Warning,
         message: format!(
-            "{} of the pool ({}) is not paid out: {cause}",
+            "{} of the pool ({}) is not paid out: {}",
             dollars(p.unallocated_cents),
-            pct(p.unallocated_cents as f64 / p.pool_cents.max(1) as f64)
+            pct(p.unallocated_cents as f64 / p.pool_cents.max(1) as f64),
+            causes.join("; ")
         ),
         evidence,
-        fix,
+        fix: fixes.join("; "),
     }]
 }
 
@@ -907,11 +925,11 @@ mod tests {
     fn unpaid_pool_names_the_cap() {
         let mut p = program(1);
         let obs = data(20, 1, spread);
-        let (_, r) = crate::engine::run(&p, &obs);
-        assert!(unpaid_pool(&p, &r).is_empty());
+        let (inputs, r) = crate::engine::run(&p, &obs);
+        assert!(unpaid_pool(&p, &inputs, &r).is_empty());
         p.payment.cap = Some(Limit::Cents(10_000));
-        let (_, r) = crate::engine::run(&p, &obs);
-        let f = unpaid_pool(&p, &r);
+        let (inputs, r) = crate::engine::run(&p, &obs);
+        let f = unpaid_pool(&p, &inputs, &r);
         assert_eq!(f.len(), 1);
         let earning = r.earning_count();
         assert!(
@@ -935,8 +953,8 @@ mod tests {
             midpoint: 50.0,
             stated_k: None,
         };
-        let (_, r) = crate::engine::run(&p, &data(20, 1, spread));
-        let f = unpaid_pool(&p, &r);
+        let (inputs, r) = crate::engine::run(&p, &data(20, 1, spread));
+        let f = unpaid_pool(&p, &inputs, &r);
         assert_eq!(f.len(), 1);
         assert!(
             f[0].message

@@ -11,3 +11,4 @@ pub mod monitoring;
 pub mod reliability;
 pub(crate) mod scenarios;
 pub(crate) mod sweep;
+pub mod totals;

@@ -33,3 +33,46 @@ pub fn area_name(program: &Program, id: &str) -> String {
         })
         .unwrap_or_else(|| id.to_owned())
 }
+
+/// The name to show for a provider attribute or stratifier column, e.g. "dual_share" →
+/// "Dual-eligible share", "service_area" → "Service area"; other column names are written in
+/// words ("deprivation_quintile" → "Deprivation quintile").
+pub fn attribute_label(column: &str) -> String {
+    let known = match column.trim().to_lowercase().as_str() {
+        "service_area" => Some("Service area"),
+        "peer_group" => Some("Peer group"),
+        "dual_share" | "dual_eligible_share" | "dual_eligible" => Some("Dual-eligible share"),
+        "complex_share" => Some("Share of medically complex members"),
+        "safety_net" => Some("Safety-net provider"),
+        "rural" => Some("Rural"),
+        "region" => Some("Region"),
+        "attributed_lives" => Some("Attributed lives"),
+        "base_payments" => Some("Base payments"),
+        _ => None,
+    };
+    if let Some(k) = known {
+        return k.to_owned();
+    }
+    let words = column.trim().replace(['_', '-'], " ");
+    let mut c = words.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::*;
+
+    #[test]
+    fn attribute_labels_are_words() {
+        assert_eq!(attribute_label("dual_share"), "Dual-eligible share");
+        assert_eq!(attribute_label("service_area"), "Service area");
+        assert_eq!(
+            attribute_label("deprivation_quintile"),
+            "Deprivation quintile"
+        );
+        assert_eq!(attribute_label(""), "");
+    }
+}

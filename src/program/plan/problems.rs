@@ -180,6 +180,9 @@ pub struct Evidence<'a> {
     pub simulation: Option<Simulated>,
     /// Monitoring of the chosen period (None: not monitored).
     pub monitoring: Option<Monitored>,
+    /// `validate`'s errors about the loaded data (those it names no step for). Step 6 shows
+    /// them: no money is computed or exported while they stand.
+    pub data_errors: Vec<String>,
 }
 
 impl<'a> Evidence<'a> {
@@ -548,6 +551,7 @@ pub fn payment_problems(program: &Program, evidence: &Evidence) -> Vec<String> {
             out.push(format!("no scoring domain for {}", loose.join(", ")));
         }
     }
+    out.extend(evidence.data_errors.iter().cloned());
     match &evidence.simulation {
         None => out.push("no simulation yet (load data in step 5)".to_owned()),
         Some(r) if r.pool_cents > 0 && r.paid_cents == 0 => {

@@ -55,11 +55,19 @@ fn figures(ui: &mut Ui, program: &Program, session: &Session) {
             "Total paid to providers",
         );
         ui.add_space(18.0);
+        // The engine's own account of why, by cause and amount.
+        let why = session.inputs.as_ref().map_or_else(String::new, |inputs| {
+            crate::engine::totals::unpaid(program, inputs, r).sentence(program)
+        });
         widgets::figure(
             ui,
             "not paid out",
             &widgets::fmt_money_short(p.unallocated_cents),
-            "Pool left over: nobody eligible, caps, or the payer's share of a withhold",
+            if why.is_empty() {
+                "The whole pool is paid out"
+            } else {
+                &why
+            },
         );
         ui.add_space(18.0);
         widgets::figure(

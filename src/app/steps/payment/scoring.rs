@@ -63,8 +63,8 @@ pub(super) fn scoring(ui: &mut Ui, program: &mut Program) {
             ],
             |k| {
                 match k {
-                    AchKind::Hvbp => "Hospital VBP points (0–10, rounded)",
-                    AchKind::Scaled => "SNF VBP scaled points (0–100)",
+                    AchKind::Hvbp => "Threshold–benchmark points (0–10, whole points)",
+                    AchKind::Scaled => "Threshold–benchmark points (0–100, unrounded)",
                     AchKind::Linear => "Linear from threshold to benchmark",
                     AchKind::Tiers => "Tiers",
                     AchKind::PassFail => "Pass / fail (pay for reporting)",
@@ -206,8 +206,8 @@ pub(super) fn scoring(ui: &mut Ui, program: &mut Program) {
             |k| {
                 match k {
                     ImpKind::None => "No improvement credit",
-                    ImpKind::Hvbp => "Hospital VBP points (0–9, rounded)",
-                    ImpKind::Scaled => "SNF VBP scaled points (0–90)",
+                    ImpKind::Hvbp => "Improvement points (0–9, whole points)",
+                    ImpKind::Scaled => "Improvement points (0–90, unrounded)",
                     ImpKind::Linear => "Linear share of the gap closed",
                 }
                 .to_owned()
