@@ -184,30 +184,14 @@ impl Session {
     }
 
     /// The phase the live panel models (index into `program.phases`), or `None` for the whole
-    /// program. Unless the room chose otherwise (or chose a phase that is gone): the whole
-    /// program when it has no phases, else the current phase of step 7, else the first.
+    /// program. The whole program unless the room chose a phase (that still exists): the
+    /// sliders of steps 5 and 6 move the whole design, and a participation or reporting phase
+    /// would not answer them. The panel names the phase running now, one click away.
     pub fn modelled_phase(&self, program: &Program) -> Option<usize> {
-        let by_name = |name: &str| program.phases.iter().position(|p| p.name == name);
         match &self.modelled {
-            Some(Modelled::WholeProgram) => return None,
-            Some(Modelled::Phase(name)) => {
-                if let Some(i) = by_name(name) {
-                    return Some(i);
-                }
-            }
-            None => {}
+            Some(Modelled::Phase(name)) => program.phases.iter().position(|p| &p.name == name),
+            _ => None,
         }
-        if program.phases.is_empty() {
-            return None;
-        }
-        Some(
-            program
-                .implementation
-                .current_phase
-                .as_deref()
-                .and_then(by_name)
-                .unwrap_or(0),
-        )
     }
 
     /// Brings the modelled phase's payments up to date with `program` (from the whole

@@ -363,10 +363,26 @@ fn modelled_note(
                 phasing::phase_payments(pool, ph.months, freq),
             )
         }
-        None => format!(
-            "A year of the program on the \u{201c}{period}\u{201d} data, the whole pool: {}.",
-            phasing::per_period_and_year(pool_cents, freq)
-        ),
+        None => {
+            let whole = format!(
+                "A year of the whole program on the \u{201c}{period}\u{201d} data, the whole pool: {}.",
+                phasing::per_period_and_year(pool_cents, freq)
+            );
+            // Say which phase is running now, so the room knows what it is not seeing.
+            let now = program
+                .implementation
+                .current_phase
+                .as_deref()
+                .and_then(|name| program.phases.iter().position(|p| p.name == name));
+            match now {
+                Some(i) => format!(
+                    "{whole} Step 7: Phase {} ({}) is running now; pick it under Modelling to see what it pays.",
+                    i + 1,
+                    program.phases[i].kind.label().to_lowercase()
+                ),
+                None => whole,
+            }
+        }
     };
     ui.add(egui::Label::new(RichText::new(text).small().color(p.muted)).wrap());
     if let Some(r) = run

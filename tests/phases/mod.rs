@@ -80,7 +80,18 @@ fn the_room_switches_phases_in_the_live_panel_and_the_headline_follows() {
     h.run();
     assert!(shown(&h, "Live simulation"));
 
-    // The sample is in its participation phase (step 7), so that is what the panel models.
+    // By default the panel models the whole program and names the phase running now.
+    assert_eq!(modelling(&h).as_deref(), Some("Whole program (no phases)"));
+    assert!(
+        h.query_all_by_label_contains("Phase 1 (pay for participation) is running now")
+            .next()
+            .is_some()
+    );
+    // The sample is in its participation phase (step 7): the room picks it.
+    pick(
+        &mut h,
+        "Phase 1 · Pay for participation · 2026-01 to 2026-06",
+    );
     let whole_pool = h
         .state()
         .session
@@ -175,6 +186,8 @@ fn presenter_mode_opens_with_f5_follows_the_pool_and_leaves() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = projector(dir.path());
     assert!(shown(&h, Step::Identify.title()));
+    // The room has picked the phase running now (step 7).
+    h.state_mut().session.modelled = Some(Modelled::Phase("Participation".into()));
     h.key_press(egui::Key::F5);
     h.run();
     assert!(h.state().presenter.on);
