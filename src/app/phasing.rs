@@ -23,7 +23,7 @@ pub fn phase_label(index: usize, p: &Phase) -> String {
 }
 
 /// The live panel's choice for the whole program.
-pub const WHOLE_PROGRAM: &str = "Whole program (no phases)";
+pub const WHOLE_PROGRAM: &str = "Whole program (the full design)";
 
 /// "$1,000,000.00 per quarter · $4,000,000.00 per year" for a year's pool of `per_year_cents`
 /// paid at `frequency` ("$4,000,000.00 per year" when paid once a year). Where the year does

@@ -81,7 +81,7 @@ fn the_room_switches_phases_in_the_live_panel_and_the_headline_follows() {
     assert!(shown(&h, "Live simulation"));
 
     // By default the panel models the whole program and names the phase running now.
-    assert_eq!(modelling(&h).as_deref(), Some("Whole program (no phases)"));
+    assert_eq!(modelling(&h).as_deref(), Some("Whole program (the full design)"));
     assert!(
         h.query_all_by_label_contains("Phase 1 (pay for participation) is running now")
             .next()
@@ -163,7 +163,7 @@ fn the_room_switches_phases_in_the_live_panel_and_the_headline_follows() {
     );
 
     // And the whole program pays the whole pool, as without phases.
-    pick(&mut h, "Whole program (no phases)");
+    pick(&mut h, "Whole program (the full design)");
     let (kind, _, _, pool, paid) = modelled(&h);
     assert_eq!(kind, None);
     assert_eq!(pool, 400_000_000);
