@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 
 use super::{Failure, check_output, write_out};
-use crate::data::{load_data, read_program};
+use crate::data::read_program;
 use crate::engine;
 use crate::report::ExportFormat;
 
@@ -44,7 +44,7 @@ pub fn export(
     if let Some(path) = &target {
         check_output(path, &program, program_path, data_dir)?;
     }
-    let obs = load_data(&program, program_path, data_dir)?;
+    let obs = super::read_data(&program, program_path, data_dir)?;
     super::refuse_invalid(program_path, &program, &obs)?;
     let (inputs, results) = engine::run(&program, &obs);
     let buf = format.render(&program, &obs, &inputs, &results)?;

@@ -10,6 +10,7 @@ mod measures;
 mod parameters;
 mod payment;
 pub mod plan;
+pub mod sql;
 mod scoring;
 mod standards;
 mod validate;
