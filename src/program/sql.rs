@@ -158,8 +158,9 @@ fn number(t: &str, codes: &[String], decimal_comma: bool) -> String {
     } else {
         format!("TRIM({t})")
     };
+    // The text is nulled before the cast: an engine may evaluate both branches of a CASE.
     format!(
-        "CASE WHEN {} THEN NULL ELSE CAST({text} AS DOUBLE) END",
+        "CAST(CASE WHEN {} THEN NULL ELSE {text} END AS DOUBLE)",
         is_missing(t, codes)
     )
 }
@@ -259,7 +260,7 @@ pub fn aggregation_sql(s: &SqlSource<'_>) -> String {
          ELSE 0 END AS exp,\n    \
          CASE WHEN patient IS NULL OR provider IS NULL OR measure IS NULL OR period IS NULL \
          OR in_den IS NULL OR in_num IS NULL OR excluded IS NULL \
-         OR expected < 0 OR expected >= 1e12{missing_expected} THEN 1 ELSE 0 END AS refused\n  \
+         OR expected < 0 OR expected >= 1000000000000{missing_expected} THEN 1 ELSE 0 END AS refused\n  \
          FROM parsed\n)\n"
     ));
 
@@ -380,6 +381,6 @@ mod tests {
         let mut s = source(&m, &[]);
         assert!(!aggregation_sql(&s).contains("REPLACE"));
         s.decimal_comma = true;
-        assert!(aggregation_sql(&s).contains("CAST(REPLACE(TRIM(c_exp), ',', '.') AS DOUBLE)"));
+        assert!(aggregation_sql(&s).contains("ELSE REPLACE(TRIM(c_exp), ',', '.') END AS DOUBLE)"));
     }
 }
