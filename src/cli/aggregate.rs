@@ -73,8 +73,8 @@ fn chosen<'p>(
 pub fn aggregate(args: &AggregateArgs) -> Result<(), Failure> {
     let path = &args.program;
     let program = read_program(path)?;
-    let (index, file, mapping) =
-        chosen(&program, args.file.as_deref()).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+    let (index, file, mapping) = chosen(&program, args.file.as_deref())
+        .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
     let data_dir = args.data_dir.as_deref();
     if let Some(out) = &args.out {
         check_output(out, &program, path, data_dir)?;

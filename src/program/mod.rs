@@ -10,8 +10,8 @@ mod measures;
 mod parameters;
 mod payment;
 pub mod plan;
-pub mod sql;
 mod scoring;
+pub mod sql;
 mod standards;
 mod validate;
 

@@ -72,11 +72,57 @@ pub fn table_name(file: &str) -> String {
 /// reserved words that a data column is likely to be called, and those Spark's ANSI mode
 /// refuses).
 const RESERVED: &[&str] = &[
-    "all", "and", "as", "between", "by", "case", "cast", "check", "column", "create", "cross",
-    "current", "date", "day", "distinct", "else", "end", "except", "false", "from", "full",
-    "group", "having", "hour", "in", "inner", "interval", "is", "join", "left", "like", "month",
-    "not", "null", "on", "or", "order", "right", "select", "table", "then", "time", "timestamp",
-    "true", "union", "user", "values", "when", "where", "with", "year",
+    "all",
+    "and",
+    "as",
+    "between",
+    "by",
+    "case",
+    "cast",
+    "check",
+    "column",
+    "create",
+    "cross",
+    "current",
+    "date",
+    "day",
+    "distinct",
+    "else",
+    "end",
+    "except",
+    "false",
+    "from",
+    "full",
+    "group",
+    "having",
+    "hour",
+    "in",
+    "inner",
+    "interval",
+    "is",
+    "join",
+    "left",
+    "like",
+    "month",
+    "not",
+    "null",
+    "on",
+    "or",
+    "order",
+    "right",
+    "select",
+    "table",
+    "then",
+    "time",
+    "timestamp",
+    "true",
+    "union",
+    "user",
+    "values",
+    "when",
+    "where",
+    "with",
+    "year",
 ];
 
 fn is_reserved(name: &str) -> bool {
@@ -234,10 +280,7 @@ pub fn aggregation_sql(s: &SqlSource<'_>) -> String {
             None => "0 AS excluded".to_owned(),
         },
         match &m.expected {
-            Some(_) => format!(
-                "{} AS expected",
-                number("c_exp", &codes, s.decimal_comma)
-            ),
+            Some(_) => format!("{} AS expected", number("c_exp", &codes, s.decimal_comma)),
             None => "CAST(NULL AS DOUBLE) AS expected".to_owned(),
         },
     ];
@@ -342,8 +385,14 @@ mod tests {
         };
         let codes = vec!["NA".to_owned(), " it's ".to_owned(), "na".to_owned()];
         let sql = aggregation_sql(&source(&m, &codes));
-        assert!(sql.contains("CAST(\"Patient ID\" AS STRING) AS c_patient"), "{sql}");
-        assert!(sql.contains("CAST(provider_id AS STRING) AS c_provider"), "{sql}");
+        assert!(
+            sql.contains("CAST(\"Patient ID\" AS STRING) AS c_patient"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("CAST(provider_id AS STRING) AS c_provider"),
+            "{sql}"
+        );
         // Codes compared in lower case, each once, quotes doubled.
         assert!(
             sql.contains("LOWER(TRIM(c_den)) IN ('na', 'it''s')"),

@@ -44,9 +44,7 @@ const EXPECTED: [&str; 6] = ["0.125", "0.25", "0.375", "0.5", "0.625", "0.75"];
 /// The expected values of the `eligible` patients of one provider × measure × period summed, as
 /// the rows give them (the k-th has `EXPECTED[k % 6]`).
 pub fn expected_sum(eligible: usize) -> f64 {
-    (0..eligible)
-        .map(|k| 0.125 * ((k % 6) + 1) as f64)
-        .sum()
+    (0..eligible).map(|k| 0.125 * ((k % 6) + 1) as f64).sum()
 }
 
 /// Calls `each` with one row per patient (cells in [`PATIENT_COLUMNS`] order) for every
@@ -130,7 +128,9 @@ mod tests {
         s.exclusions[1] = 0.0;
         s.numerator[1] = 0.0;
         let mut rows: Vec<Vec<String>> = Vec::new();
-        for_each_patient_row(&obs, |r| rows.push(r.iter().map(|c| c.to_string()).collect()));
+        for_each_patient_row(&obs, |r| {
+            rows.push(r.iter().map(|c| c.to_string()).collect())
+        });
         // Provider A: 5 patients and one outside the denominator; B: 1.
         assert_eq!(rows.len(), 7);
         let a: Vec<_> = rows.iter().filter(|r| r[1] == "A").collect();

@@ -21,11 +21,7 @@ fn cli(args: &[&str], dir: &Path) -> Output {
 }
 
 fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
@@ -72,7 +68,10 @@ fn refused(df: &DataFrame) -> Vec<i64> {
 /// The long CSV's data rows, sorted.
 fn csv_rows(text: &str) -> Vec<Vec<String>> {
     let mut r = csv::Reader::from_reader(text.as_bytes());
-    assert_eq!(r.headers().unwrap().iter().collect::<Vec<_>>(), LONG_COLUMNS);
+    assert_eq!(
+        r.headers().unwrap().iter().collect::<Vec<_>>(),
+        LONG_COLUMNS
+    );
     let mut rows: Vec<Vec<String>> = r
         .records()
         .map(|rec| rec.unwrap().iter().map(str::to_owned).collect())
@@ -108,7 +107,10 @@ fn sql_gives_the_built_in_aggregation_row_for_row() {
     assert_eq!(file, "patients.csv");
 
     // The built-in aggregation, through the command.
-    ok(&cli(&["aggregate", "gen/program.ron", "--out", "agg.csv"], d));
+    ok(&cli(
+        &["aggregate", "gen/program.ron", "--out", "agg.csv"],
+        d,
+    ));
     let built_in = csv_rows(&std::fs::read_to_string(d.join("agg.csv")).unwrap());
     // The command prints the same query the module writes.
     let printed = ok(&cli(&["aggregate", "gen/program.ron", "--sql"], d));
@@ -137,7 +139,10 @@ fn sql_gives_the_built_in_aggregation_row_for_row() {
         let den: f64 = row[4].parse().unwrap();
         let excl: f64 = row[6].parse().unwrap();
         let exp: f64 = row[7].parse().unwrap();
-        assert_eq!((num, den, excl), (s.numerator[p], s.denominator[p], s.exclusions[p]));
+        assert_eq!(
+            (num, den, excl),
+            (s.numerator[p], s.denominator[p], s.exclusions[p])
+        );
         assert_eq!(exp, expected_sum((den - excl) as usize));
         assert_eq!(row[5], "");
         compared += 1;
@@ -198,7 +203,12 @@ fn codes_exclusions_and_refused_rows_follow_the_loader() {
     let s = &obs.series[&("M".to_owned(), "2025".to_owned())];
     let a = obs.find_provider("A").unwrap();
     assert_eq!(
-        (s.numerator[a], s.denominator[a], s.exclusions[a], s.expected[a]),
+        (
+            s.numerator[a],
+            s.denominator[a],
+            s.exclusions[a],
+            s.expected[a]
+        ),
         (1.0, 3.0, 1.0, 0.75)
     );
 
@@ -265,14 +275,36 @@ fn aggregate_needs_one_patient_level_file() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    let sql = ok(&cli(&["aggregate", "two.ron", "--sql", "--file", "pat2.csv"], d));
+    let sql = ok(&cli(
+        &["aggregate", "two.ron", "--sql", "--file", "pat2.csv"],
+        d,
+    ));
     assert!(sql.contains("FROM pat2\n"), "{sql}");
     let sql = ok(&cli(
-        &["aggregate", "two.ron", "--sql", "--file", "pat2.csv", "--table", "warehouse.pat"],
+        &[
+            "aggregate",
+            "two.ron",
+            "--sql",
+            "--file",
+            "pat2.csv",
+            "--table",
+            "warehouse.pat",
+        ],
         d,
     ));
     assert!(sql.contains("FROM warehouse.pat\n"), "{sql}");
     // The output never replaces an input.
-    let o = cli(&["aggregate", "two.ron", "--sql", "--file", "pat2.csv", "--out", "two.ron"], d);
+    let o = cli(
+        &[
+            "aggregate",
+            "two.ron",
+            "--sql",
+            "--file",
+            "pat2.csv",
+            "--out",
+            "two.ron",
+        ],
+        d,
+    );
     assert!(!o.status.success());
 }

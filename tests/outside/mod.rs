@@ -29,8 +29,16 @@ fn scattered(d: &Path) -> Program {
     assert!(o.status.success(), "{}", text(&o.stderr));
     std::fs::create_dir_all(d.join("other")).unwrap();
     std::fs::create_dir_all(d.join("elsewhere")).unwrap();
-    std::fs::rename(d.join("prog/performance.csv"), d.join("other/performance.csv")).unwrap();
-    std::fs::rename(d.join("prog/providers.csv"), d.join("elsewhere/providers.csv")).unwrap();
+    std::fs::rename(
+        d.join("prog/performance.csv"),
+        d.join("other/performance.csv"),
+    )
+    .unwrap();
+    std::fs::rename(
+        d.join("prog/providers.csv"),
+        d.join("elsewhere/providers.csv"),
+    )
+    .unwrap();
     read_program(&d.join("prog/program.ron")).unwrap()
 }
 
@@ -59,7 +67,12 @@ fn the_cli_lists_outside_paths_before_reading_and_refuses_them_on_request() {
     let o = cli(&["validate", "prog/program.ron"], d);
     let err = text(&o.stderr);
     let out = text(&o.stdout);
-    let real = |p: &str| std::fs::canonicalize(d.join(p)).unwrap().display().to_string();
+    let real = |p: &str| {
+        std::fs::canonicalize(d.join(p))
+            .unwrap()
+            .display()
+            .to_string()
+    };
     for (path, how, to) in [
         (
             providers_abs.display().to_string(),
@@ -92,7 +105,11 @@ fn the_cli_lists_outside_paths_before_reading_and_refuses_them_on_request() {
             d.join("prog/performance.csv"),
         )
         .unwrap();
-        std::fs::rename(d.join("elsewhere/providers.csv"), d.join("prog/providers.csv")).unwrap();
+        std::fs::rename(
+            d.join("elsewhere/providers.csv"),
+            d.join("prog/providers.csv"),
+        )
+        .unwrap();
         point(&mut program, "providers.csv", "performance.csv");
         std::fs::write(d.join("prog/program.ron"), program.to_ron()).unwrap();
         let o = cli(&["score", "prog/program.ron"], d);
@@ -125,7 +142,9 @@ fn a_file_starting_with_a_quote_is_not_echoed_whole() {
         path: "q.csv".into(),
         layout: Layout::Long(LongMapping::default()),
     }];
-    let e = load_program_data(&program, dir.path()).unwrap_err().to_string();
+    let e = load_program_data(&program, dir.path())
+        .unwrap_err()
+        .to_string();
     assert!(!e.contains(marker), "{e}");
     assert!(e.len() < 800, "{} characters: {e}", e.len());
 
@@ -140,7 +159,9 @@ fn a_file_starting_with_a_quote_is_not_echoed_whole() {
         path: "p.csv".into(),
         layout: Layout::PatientLevel(PatientMapping::default()),
     }];
-    let e = load_program_data(&program, dir.path()).unwrap_err().to_string();
+    let e = load_program_data(&program, dir.path())
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("duplicate patient p1"), "{e}");
     assert!(e.matches(marker).count() < 10, "{e}");
     assert!(e.len() < 800, "{} characters: {e}", e.len());
@@ -176,7 +197,12 @@ fn the_window_asks_before_reading_outside_data_and_remembers_the_answer() {
     crate::app::settle(&mut h);
     assert_eq!(h.state().modal_title(), None);
     assert!(h.state().session.observations.is_none());
-    assert!(h.state().status_message().unwrap().contains("Data not read"));
+    assert!(
+        h.state()
+            .status_message()
+            .unwrap()
+            .contains("Data not read")
+    );
     drop(h);
 
     // Asked again next time, until confirmed; then loaded, and not asked again.
