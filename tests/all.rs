@@ -1,5 +1,6 @@
 //! The one integration-test crate: every module links against the library once.
 
+mod aggregate;
 mod app;
 mod app_analysis;
 mod catalogue;
@@ -18,6 +19,7 @@ mod layout;
 mod lint;
 mod messy;
 mod output;
+mod outside;
 mod phases;
 mod plan;
 mod robust;

@@ -249,6 +249,82 @@ pub fn rebase_data_paths(program: &mut Program, old_base: &Path, new_base: &Path
     changed
 }
 
+/// Program files this computer saved, or whose outside data the user agreed to read once: by
+/// canonical path and a hash of the file's bytes, so a file replaced by someone else's copy is
+/// asked about again. Kept beside the preferences.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TrustedPrograms {
+    pub files: Vec<TrustedProgram>,
+}
+
+/// One trusted program file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrustedProgram {
+    pub path: PathBuf,
+    /// [`content_hash`] of the file as saved or confirmed.
+    pub hash: String,
+}
+
+/// The most program files remembered; the oldest are forgotten first.
+pub const MAX_TRUSTED: usize = 1000;
+
+/// The SHA-256 of a file's bytes, in hex.
+pub fn content_hash(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl TrustedPrograms {
+    fn file(paths: &AppPaths) -> PathBuf {
+        paths.data_dir.join("trusted-programs.ron")
+    }
+
+    /// Reads the list; anything unreadable is an empty list (so every program is asked about).
+    pub fn load(paths: &AppPaths) -> TrustedPrograms {
+        std::fs::read_to_string(Self::file(paths))
+            .ok()
+            .and_then(|t| ron::from_str(&t).ok())
+            .unwrap_or_default()
+    }
+
+    /// The key of the program file at `path` as it is on disk now.
+    fn key(path: &Path) -> Option<TrustedProgram> {
+        let bytes = std::fs::read(path).ok()?;
+        Some(TrustedProgram {
+            path: std::fs::canonicalize(path).ok()?,
+            hash: content_hash(&bytes),
+        })
+    }
+
+    /// Whether the program file at `path`, as it is now, was saved here or confirmed.
+    pub fn contains(paths: &AppPaths, path: &Path) -> bool {
+        let Some(key) = Self::key(path) else {
+            return false;
+        };
+        Self::load(paths).files.contains(&key)
+    }
+
+    /// Remembers the program file at `path` as it is now.
+    pub fn add(paths: &AppPaths, path: &Path) -> std::io::Result<()> {
+        let Some(key) = Self::key(path) else {
+            return Ok(());
+        };
+        let mut list = Self::load(paths);
+        list.files.retain(|t| t.path != key.path);
+        list.files.push(key);
+        let over = list.files.len().saturating_sub(MAX_TRUSTED);
+        list.files.drain(..over);
+        let text = ron::ser::to_string_pretty(&list, ron::ser::PrettyConfig::default())
+            .map_err(std::io::Error::other)?;
+        std::fs::create_dir_all(&paths.data_dir)?;
+        write_atomic(&Self::file(paths), text.as_bytes())
+    }
+}
+
 /// Unsaved work written every so often, offered back after a crash.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Recovery {
@@ -363,6 +439,16 @@ pub fn find_sample() -> Option<PathBuf> {
         .into_iter()
         .map(|r| r.join(SAMPLE_PROGRAM))
         .find(|p| p.is_file())
+}
+
+/// The folder of the bundled samples, when `program_path` is one of them: they read their data
+/// from anywhere in that folder (the HRRP programs from `../data`).
+pub fn samples_folder_of(program_path: &Path) -> Option<PathBuf> {
+    let root = std::fs::canonicalize(find_sample()?.parent()?).ok()?;
+    std::fs::canonicalize(program_path)
+        .ok()?
+        .starts_with(&root)
+        .then_some(root)
 }
 
 /// File extensions the window accepts.

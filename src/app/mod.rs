@@ -21,7 +21,9 @@ pub mod theme;
 pub mod widgets;
 mod window;
 
-pub use window::{AppConfig, DesignerApp, LayoutReport, MIN_CENTRAL, Page, RAIL_WIDTH};
+pub use window::{
+    AppConfig, DesignerApp, LayoutReport, MIN_CENTRAL, OUTSIDE_DATA_TITLE, Page, RAIL_WIDTH,
+};
 
 use crate::program::Program;
 use session::Session;

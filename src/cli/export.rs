@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 
 use super::{Failure, check_output, write_out};
-use crate::data::{load_data, read_program};
+use crate::data::read_program;
 use crate::engine;
 use crate::report::ExportFormat;
 
@@ -74,7 +74,7 @@ pub fn export_against(
     if let Some(path) = &target {
         check_output(path, &program, program_path, data_dir)?;
     }
-    let obs = load_data(&program, program_path, data_dir)?;
+    let obs = super::read_data(&program, program_path, data_dir)?;
     super::refuse_invalid(program_path, &program, &obs)?;
     let (inputs, results) = engine::run(&program, &obs);
     let reference = scenario.map(|s| crate::report::Reference {

@@ -2,13 +2,15 @@
 //! [`run`] parses the arguments and either runs a command or says which program the window
 //! should open; starting the window is the binary's job.
 
+pub mod aggregate;
 pub mod analysis;
 pub mod bench;
 pub mod export;
 pub mod whatif;
 
 use crate::data::{
-    check_program, ensure_not_input, input_files, load_data, read_program, write_atomic,
+    check_program, ensure_not_input, input_files, load_data, outside_data, read_program,
+    write_atomic,
 };
 use crate::engine::{self, Inputs, Observations, Results};
 use crate::program::{Program, Severity};
@@ -17,6 +19,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Parser)]
 #[command(
@@ -27,6 +30,10 @@ use std::process::ExitCode;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Refuse to read data files outside the program's folder (by an absolute path, `..` or a
+    /// symbolic link) instead of listing them and going on.
+    #[arg(long, global = true)]
+    pub no_outside_data: bool,
 }
 
 #[derive(Subcommand)]
@@ -82,6 +89,10 @@ pub enum Command {
         /// Write the performance data as Parquet instead of CSV.
         #[arg(long)]
         parquet: bool,
+        /// Write the performance data as patient-level rows (patients.csv), one per patient ×
+        /// measure × period, which the program sums to providers on load.
+        #[arg(long, conflicts_with = "parquet")]
+        patient_level: bool,
     },
     /// Export payouts (csv, xlsx, parquet), the audit trail (audit-csv, audit-xlsx) or the
     /// program summary report (html).
@@ -127,6 +138,9 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Sum a patient-level data file per provider × measure × period into the long CSV the
+    /// program can read instead, or print the same aggregation as SQL (--sql).
+    Aggregate(aggregate::AggregateArgs),
 }
 
 /// The program, its data folder and the output file: what every analysis command reads and
@@ -156,7 +170,7 @@ impl ProgramFiles {
         for out in other_outputs.iter().chain([&self.out.as_deref()]).flatten() {
             check_output(out, &program, &self.program, data_dir)?;
         }
-        let obs = load_data(&program, &self.program, data_dir)?;
+        let obs = read_data(&program, &self.program, data_dir)?;
         refuse_invalid(&self.program, &program, &obs)?;
         Ok((program, obs))
     }
@@ -183,6 +197,7 @@ pub enum Launch {
 /// Parses the command line and runs the command, or says which program to open the window on.
 pub fn run() -> Launch {
     let cli = Cli::parse();
+    REFUSE_OUTSIDE.store(cli.no_outside_data, Ordering::Relaxed);
     let result = match cli.command {
         None => return Launch::Window(None),
         Some(Command::Open { program }) => return Launch::Window(Some(program)),
@@ -198,7 +213,8 @@ pub fn run() -> Launch {
             measures,
             seed,
             parquet,
-        }) => generate(&out, providers, measures, seed, parquet),
+            patient_level,
+        }) => generate(&out, providers, measures, seed, parquet, patient_level),
         Some(Command::Export {
             program,
             format,
@@ -231,6 +247,7 @@ pub fn run() -> Launch {
         Some(Command::Exceptions(args)) => analysis::exceptions(&args),
         Some(Command::Lint { program, data_dir }) => lint(&program, data_dir.as_deref()),
         Some(Command::Decisions { program, out }) => decisions(&program, out.as_deref()),
+        Some(Command::Aggregate(args)) => aggregate::aggregate(&args),
     };
     Launch::Exit(match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -239,6 +256,42 @@ pub fn run() -> Launch {
             ExitCode::FAILURE
         }
     })
+}
+
+/// Set by `--no-outside-data`.
+static REFUSE_OUTSIDE: AtomicBool = AtomicBool::new(false);
+
+/// Lists on standard error, before anything is read, the data files `program` reads from
+/// outside its folder; with `--no-outside-data`, refuses to go on. A program file from
+/// someone else could otherwise read any file the user can.
+pub fn check_outside_data(
+    path: &Path,
+    program: &Program,
+    data_dir: Option<&Path>,
+) -> Result<(), Failure> {
+    let outside = outside_data(program, path, data_dir);
+    for o in &outside {
+        eprintln!("p4p-designer: {}: {o}", path.display());
+    }
+    if !outside.is_empty() && REFUSE_OUTSIDE.load(Ordering::Relaxed) {
+        return Err(Failure(format!(
+            "{}: {} data file(s) outside the program's folder, refused (--no-outside-data); \
+             nothing was read",
+            path.display(),
+            outside.len()
+        )));
+    }
+    Ok(())
+}
+
+/// The program's data, read after [`check_outside_data`].
+pub fn read_data(
+    program: &Program,
+    path: &Path,
+    data_dir: Option<&Path>,
+) -> Result<Observations, Failure> {
+    check_outside_data(path, program, data_dir)?;
+    Ok(load_data(program, path, data_dir)?)
 }
 
 /// Stops a command that computes money when `validate` reports an error about the program or
@@ -319,7 +372,7 @@ fn score(path: &Path, data_dir: Option<&Path>, out: Option<&Path>) -> Result<(),
     if let Some(out) = out {
         check_output(out, &program, path, data_dir)?;
     }
-    let obs = load_data(&program, path, data_dir)?;
+    let obs = read_data(&program, path, data_dir)?;
     refuse_invalid(path, &program, &obs)?;
     let (inputs, results) = engine::run(&program, &obs);
     let mut buf = Vec::with_capacity(256 * inputs.provider_count().max(1));
@@ -426,8 +479,12 @@ pub fn write_scores_csv(
 
 fn validate(path: &Path, data_dir: Option<&Path>) -> Result<(), Failure> {
     let program = read_program(path)?;
-    let obs = load_data(&program, path, data_dir)?;
-    let mut problems = check_program(&program, &obs);
+    let obs = read_data(&program, path, data_dir)?;
+    let mut problems: Vec<crate::program::Problem> = outside_data(&program, path, data_dir)
+        .iter()
+        .map(|o| crate::program::Problem::warning(o.to_string()))
+        .collect();
+    problems.extend(check_program(&program, &obs));
     let evidence = crate::program::plan::Evidence::data(&obs);
     problems.extend(crate::program::plan::step_warnings(&program, &evidence));
     for line in obs.load_report.code_summary() {
@@ -462,7 +519,7 @@ fn validate(path: &Path, data_dir: Option<&Path>) -> Result<(), Failure> {
 
 fn lint(path: &Path, data_dir: Option<&Path>) -> Result<(), Failure> {
     let program = read_program(path)?;
-    let obs = load_data(&program, path, data_dir)?;
+    let obs = read_data(&program, path, data_dir)?;
     refuse_invalid(path, &program, &obs)?;
     let (inputs, results) = engine::run(&program, &obs);
     let findings = engine::lint::lint(&program, &obs, &inputs, &results);
@@ -502,6 +559,7 @@ fn generate(
     measures: usize,
     seed: u64,
     parquet: bool,
+    patient_level: bool,
 ) -> Result<(), Failure> {
     use crate::program::Layout;
     use crate::synth::{SynthSpec, program_for};
@@ -517,6 +575,8 @@ fn generate(
     let mut program = program_for(&spec);
     let performance = if parquet {
         "performance.parquet"
+    } else if patient_level {
+        "patients.csv"
     } else {
         "performance.csv"
     };
@@ -525,9 +585,14 @@ fn generate(
             Layout::Providers(_) => "providers.csv".into(),
             _ => performance.into(),
         };
+        if patient_level && !matches!(f.layout, Layout::Providers(_)) {
+            f.layout = Layout::PatientLevel(crate::synth::patient_mapping());
+        }
     }
     crate::data::write_providers_csv(&obs, &out.join("providers.csv"))?;
-    if parquet {
+    if patient_level {
+        write_patient_rows(&obs, &out.join(performance))?;
+    } else if parquet {
         crate::data::write_observations_long_parquet(&obs, &out.join(performance))?;
     } else {
         crate::data::write_observations_long_csv(&obs, &out.join(performance))?;
@@ -540,4 +605,22 @@ fn generate(
         ron.display()
     );
     Ok(())
+}
+
+/// Writes the patient-level rows behind `obs` (see [`crate::synth::for_each_patient_row`]).
+fn write_patient_rows(obs: &Observations, path: &Path) -> Result<(), Failure> {
+    crate::data::write_atomic_with(path, |file| {
+        let mut w = csv::Writer::from_writer(file);
+        w.write_record(crate::synth::PATIENT_COLUMNS)?;
+        let mut result = Ok(());
+        crate::synth::for_each_patient_row(obs, |row| {
+            if result.is_ok() {
+                result = w.write_record(row);
+            }
+        });
+        result?;
+        w.flush()?;
+        Ok::<(), std::io::Error>(())
+    })
+    .map_err(|e| Failure(format!("{}: {e}", path.display())))
 }

@@ -31,10 +31,10 @@ pub enum DataError {
     #[error("{file}: unsupported file type (expected .csv, .txt, .tsv or .parquet)")]
     UnsupportedFormat { file: String },
 
-    #[error("{file}: cannot read the file: {message}")]
+    #[error("{file}: cannot read the file: {}", excerpt_n(.message, MESSAGE_CHARS))]
     Unreadable { file: String, message: String },
 
-    #[error("{file}: not a readable Parquet file: {message}")]
+    #[error("{file}: not a readable Parquet file: {}", excerpt_n(.message, MESSAGE_CHARS))]
     BadParquet { file: String, message: String },
 
     #[error("{file}: the file is empty (no header line)")]
@@ -54,7 +54,7 @@ pub enum DataError {
         available: Vec<String>,
     },
 
-    #[error("{file}, data row {row}: {message}")]
+    #[error("{file}, data row {row}: {}", excerpt_n(.message, MESSAGE_CHARS))]
     BadRow {
         file: String,
         row: usize,
@@ -122,14 +122,18 @@ pub enum DataError {
         denominator: f64,
     },
 
-    #[error("{at}: duplicate {what} (first given at {first})")]
+    #[error(
+        "{at}: duplicate {} (first given at {})",
+        excerpt_n(.what, MESSAGE_CHARS),
+        excerpt_n(.first, MESSAGE_CHARS)
+    )]
     Duplicate {
         at: CellRef,
         what: String,
         first: String,
     },
 
-    #[error("{file}: column mapping problem: {message}")]
+    #[error("{file}: column mapping problem: {}", excerpt_n(.message, MESSAGE_CHARS))]
     Mapping { file: String, message: String },
 
     #[error("{file}: cannot write: {message}")]
@@ -200,13 +204,22 @@ pub(crate) const EXCERPT_CHARS: usize = 40;
 /// A cell's text for a message: trimmed, control characters shown as spaces, and cut to
 /// [`EXCERPT_CHARS`] characters with "…" so that a message never carries a whole line or file.
 pub(crate) fn excerpt(cell: &str) -> String {
-    let t = cell.trim();
+    excerpt_n(cell, EXCERPT_CHARS)
+}
+
+/// At most this many characters of a message built from several cells (a duplicate key of
+/// four IDs) or of a reader's own words, which may quote the file.
+pub(crate) const MESSAGE_CHARS: usize = 240;
+
+/// [`excerpt`] with room for `n` characters.
+pub(crate) fn excerpt_n(text: &str, n: usize) -> String {
+    let t = text.trim();
     let mut out: String = t
         .chars()
-        .take(EXCERPT_CHARS)
+        .take(n)
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    if t.chars().nth(EXCERPT_CHARS).is_some() {
+    if t.chars().nth(n).is_some() {
         out.push('…');
     }
     out

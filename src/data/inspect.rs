@@ -39,3 +39,19 @@ pub fn inspect_file(path: &Path) -> Result<FileInfo, DataError> {
         })
     })
 }
+
+/// The field separator of a CSV file's header line, read from its first bytes only (None for
+/// Parquet or a file that cannot be read).
+pub fn csv_delimiter(path: &Path) -> Option<char> {
+    use std::io::Read;
+    if super::source::format_of(path, "").ok()? != FileFormat::Csv {
+        return None;
+    }
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(64 * 1024)
+        .read_to_end(&mut head)
+        .ok()?;
+    super::source::sniff_delimiter(&head).map(char::from)
+}

@@ -26,12 +26,15 @@ pub use guess::{
     ImportGuess, PeriodGuess, UNSTATED_PERIOD, ValueKind, WideName, guess_import, guess_mapping,
     measure_match, parse_wide_name,
 };
-pub use inspect::{FileInfo, PREVIEW_ROWS, inspect_file};
+pub use inspect::{FileInfo, PREVIEW_ROWS, csv_delimiter, inspect_file};
 pub use load::{LoadProgress, load_program_data, load_program_data_with_progress};
 pub use output::{ensure_not_input, write_atomic, write_atomic_with};
-pub use program_files::{FileError, check_program, input_files, load_data, read_program, refusal};
+pub use program_files::{
+    FileError, OutsidePath, check_program, input_files, load_data, outside_data, read_program,
+    refusal,
+};
 pub use source::FileFormat;
 pub use write::{
-    long_csv_mapping, providers_csv_mapping, write_observations_long_csv,
+    long_csv_mapping, observations_long_csv, providers_csv_mapping, write_observations_long_csv,
     write_observations_long_parquet, write_providers_csv,
 };

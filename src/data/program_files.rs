@@ -111,3 +111,116 @@ pub fn refusal(problems: &[Problem]) -> Option<String> {
         .collect();
     (!errors.is_empty()).then(|| errors.join("\n"))
 }
+
+/// A data file a program reads from outside its own folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutsidePath {
+    /// The path as the program writes it.
+    pub path: String,
+    /// Where it leads: the file itself, links and `..` resolved (as far as it exists).
+    pub resolved: PathBuf,
+    /// How it leaves the folder: an absolute path, `..`, or a symbolic link.
+    pub how: &'static str,
+}
+
+impl fmt::Display for OutsidePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "data file {} ({}) is read from {}, outside the program's folder",
+            self.path,
+            self.how,
+            self.resolved.display()
+        )
+    }
+}
+
+/// The data files of `program` that lie outside the folder its data is read from (the
+/// program's folder, or `data_dir`): by an absolute path, by `..`, or through a symbolic link.
+/// A program file from someone else could otherwise read any file the user can read.
+pub fn outside_data(
+    program: &Program,
+    program_path: &Path,
+    data_dir: Option<&Path>,
+) -> Vec<OutsidePath> {
+    let base = data_base(program_path, data_dir);
+    let base = if base.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        base
+    };
+    let Some(base_c) = real_path(&base) else {
+        return Vec::new();
+    };
+    let program = with_data_dir(program, data_dir);
+    let mut out = Vec::new();
+    for f in &program.data.files {
+        let written = Path::new(&f.path);
+        let joined = super::source::resolve(&base, &f.path);
+        let Some(resolved) = real_path(&joined) else {
+            continue;
+        };
+        if resolved.starts_with(&base_c) {
+            continue;
+        }
+        let how = if written.is_absolute() {
+            "an absolute path"
+        } else if written
+            .components()
+            .any(|c| c == std::path::Component::ParentDir)
+        {
+            "a path through .."
+        } else {
+            "a symbolic link"
+        };
+        out.push(OutsidePath {
+            path: f.path.clone(),
+            resolved,
+            how,
+        });
+    }
+    out
+}
+
+/// `path` with links and `..` resolved: in full when it exists, else its nearest existing
+/// folder resolved and the rest appended with `..` taken lexically.
+fn real_path(path: &Path) -> Option<PathBuf> {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return Some(p);
+    }
+    let mut rest = Vec::new();
+    let mut at = path;
+    loop {
+        match (at.parent(), at.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                let parent = if parent.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    parent
+                };
+                if let Ok(p) = std::fs::canonicalize(parent) {
+                    let mut p = p;
+                    for n in rest.iter().rev() {
+                        p.push(n);
+                    }
+                    return Some(p);
+                }
+                at = parent;
+            }
+            _ => {
+                // `..` components whose folders do not exist: resolve them by name.
+                let mut p = PathBuf::new();
+                for c in path.components() {
+                    match c {
+                        std::path::Component::ParentDir => {
+                            p.pop();
+                        }
+                        c => p.push(c),
+                    }
+                }
+                return Some(p);
+            }
+        }
+    }
+}

@@ -60,27 +60,41 @@ pub fn providers_csv_mapping(obs: &Observations) -> ProviderMapping {
 /// then provider order; empty cells where a value is unknown). Supplied thresholds and scores
 /// have no place in the long format and are not written.
 pub fn write_observations_long_csv(obs: &Observations, path: &Path) -> Result<(), DataError> {
-    write_atomically(path, |w| {
-        w.write_record(LONG_HEADER)?;
-        for ((measure, period), v) in &obs.series {
-            for (i, id) in obs.providers.ids.iter().enumerate() {
-                let values = [
-                    v.numerator[i],
-                    v.denominator[i],
-                    v.rate[i],
-                    v.exclusions[i],
-                    v.expected[i],
-                ];
-                if values.iter().all(|x| x.is_nan()) {
-                    continue;
-                }
-                let mut record = vec![id.clone(), measure.clone(), period.clone()];
-                record.extend(values.iter().map(|x| format_number(*x)));
-                w.write_record(&record)?;
+    write_atomically(path, |w| long_rows(obs, w))
+}
+
+/// The long CSV of [`write_observations_long_csv`] as bytes, for standard output or
+/// [`super::write_atomic`].
+pub fn observations_long_csv(obs: &Observations) -> Result<Vec<u8>, DataError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    long_rows(obs, &mut w)
+        .and_then(|()| w.into_inner().map_err(|e| csv::Error::from(e.into_error())))
+        .map_err(|e| DataError::Write {
+            file: "the long CSV".into(),
+            message: e.to_string(),
+        })
+}
+
+fn long_rows<W: std::io::Write>(obs: &Observations, w: &mut csv::Writer<W>) -> csv::Result<()> {
+    w.write_record(LONG_HEADER)?;
+    for ((measure, period), v) in &obs.series {
+        for (i, id) in obs.providers.ids.iter().enumerate() {
+            let values = [
+                v.numerator[i],
+                v.denominator[i],
+                v.rate[i],
+                v.exclusions[i],
+                v.expected[i],
+            ];
+            if values.iter().all(|x| x.is_nan()) {
+                continue;
             }
+            let mut record = vec![id.clone(), measure.clone(), period.clone()];
+            record.extend(values.iter().map(|x| format_number(*x)));
+            w.write_record(&record)?;
         }
-        Ok(())
-    })
+    }
+    Ok(())
 }
 
 /// Writes the same rows as [`write_observations_long_csv`] as Parquet (IDs as strings, values

@@ -12,6 +12,7 @@ mod parameters;
 mod payment;
 pub mod plan;
 mod scoring;
+pub mod sql;
 mod standards;
 mod validate;
 

@@ -81,7 +81,10 @@ fn the_room_switches_phases_in_the_live_panel_and_the_headline_follows() {
     assert!(shown(&h, "Live simulation"));
 
     // By default the panel models the whole program and names the phase running now.
-    assert_eq!(modelling(&h).as_deref(), Some("Whole program (the full design)"));
+    assert_eq!(
+        modelling(&h).as_deref(),
+        Some("Whole program (the full design)")
+    );
     assert!(
         h.query_all_by_label_contains("Phase 1 (pay for participation) is running now")
             .next()

@@ -96,6 +96,10 @@ impl DesignerApp {
                 self.untitled_name = self.program.name.clone();
                 self.prefs.add_recent(&path);
                 self.save_prefs();
+                // Saved here: its data paths are this user's own.
+                if let Err(e) = TrustedPrograms::add(&self.paths, &path) {
+                    self.set_status_error(format!("Could not record the saved program: {e}"));
+                }
                 Recovery::remove(&self.paths);
                 self.autosaved = None;
                 self.set_status(format!("Saved to {}", path.display()));
@@ -196,6 +200,16 @@ impl DesignerApp {
             self.set_status("This program lists no data files yet: add one in step 5.".into());
             return;
         }
+        if let Some(outside) = self.outside_to_confirm() {
+            self.outside_prompt = Some(outside);
+            self.set_status("Confirm the data files outside the program's folder first.".into());
+            return;
+        }
+        self.load_now(ctx);
+    }
+
+    /// Starts loading the program's data, without asking.
+    fn load_now(&mut self, ctx: &egui::Context) {
         let job = LoadJob::start(&self.program, &self.session.base_dir, ctx);
         let shown = job.shown();
         self.session.loading = Some(LoadStatus {
@@ -205,6 +219,33 @@ impl DesignerApp {
         });
         self.load_job = Some(job);
         self.loaded_sources = Some(self.program.data.clone());
+    }
+
+    /// The data files outside the program's folder, when the program file was neither saved
+    /// on this computer nor confirmed before (as it is on disk now): someone else's program
+    /// could otherwise read any file the user can. None when there is nothing to ask.
+    fn outside_to_confirm(&self) -> Option<Vec<crate::data::OutsidePath>> {
+        // A program never saved was made in this window.
+        let path = self.session.program_path.as_deref()?;
+        let mut outside = crate::data::outside_data(&self.program, path, None);
+        if let Some(root) = files::samples_folder_of(path) {
+            outside.retain(|o| !o.resolved.starts_with(&root));
+        }
+        (!outside.is_empty() && !TrustedPrograms::contains(&self.paths, path)).then_some(outside)
+    }
+
+    /// The user agreed to read the outside data: remember the program file, then load.
+    pub(super) fn confirm_outside_data(&mut self, ctx: &egui::Context) {
+        if let Some(path) = self.session.program_path.clone()
+            && let Err(e) = TrustedPrograms::add(&self.paths, &path)
+        {
+            // Loading goes on; the question comes back next time.
+            self.set_status_error(format!("Could not record the confirmation: {e}"));
+        }
+        self.outside_prompt = None;
+        if !self.program.data.files.is_empty() {
+            self.load_now(ctx);
+        }
     }
 
     pub(super) fn cancel_load(&mut self) {

@@ -14,7 +14,7 @@ use layout::{SidePane, Tab};
 use modals::drop_overlay;
 
 use super::commands::Command;
-use super::files::{self, AppPaths, FileKind, Prefs, Recovery, ThemeChoice};
+use super::files::{self, AppPaths, FileKind, Prefs, Recovery, ThemeChoice, TrustedPrograms};
 use super::jobs::{
     DialogAnswer, DialogJob, DialogPurpose, LoadJob, Polled, TypedOutcome, TypedPathText,
     typed_path_modal,
@@ -126,7 +126,12 @@ enum Modal {
     Recover(Recovery),
     /// Something went wrong and the user must know.
     Message { title: String, text: String },
+    /// A program from elsewhere reads data from outside its folder: read it?
+    OutsideData(Vec<crate::data::OutsidePath>),
 }
+
+/// The heading of the dialog asking whether to read data from outside a program's folder.
+pub const OUTSIDE_DATA_TITLE: &str = "Read data from outside the program's folder?";
 
 /// The designer's window.
 pub struct DesignerApp {
@@ -179,6 +184,8 @@ pub struct DesignerApp {
     side_tab: Tab,
     /// The provider selected in the last frame: a new selection shows its "why" tab.
     last_selected: Option<usize>,
+    /// Outside data to ask about once no other dialog is showing.
+    outside_prompt: Option<Vec<crate::data::OutsidePath>>,
 }
 
 /// Checking every step can take a while on big data, so the sidebar reuses the last answer
@@ -257,6 +264,7 @@ impl DesignerApp {
             sidebar_drawer: false,
             side_tab: Tab::Main,
             last_selected: None,
+            outside_prompt: None,
         }
     }
 
@@ -284,6 +292,7 @@ impl DesignerApp {
             Modal::TypedPath { purpose, .. } => purpose.title().to_owned(),
             Modal::Recover(_) => "Recover unsaved work".to_owned(),
             Modal::Message { title, .. } => title.clone(),
+            Modal::OutsideData(_) => OUTSIDE_DATA_TITLE.to_owned(),
         })
     }
 

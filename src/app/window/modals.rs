@@ -4,6 +4,11 @@ use super::*;
 
 impl DesignerApp {
     pub(super) fn modals(&mut self, ctx: &egui::Context) {
+        if self.modal.is_none()
+            && let Some(outside) = self.outside_prompt.take()
+        {
+            self.modal = Some(Modal::OutsideData(outside));
+        }
         let Some(modal) = self.modal.take() else {
             return;
         };
@@ -153,6 +158,59 @@ impl DesignerApp {
                 });
                 if !(ok || r.should_close()) {
                     self.modal = Some(Modal::Message { title, text });
+                }
+            }
+            Modal::OutsideData(outside) => {
+                let mut choice = None;
+                let folder = self.session.base_dir.display().to_string();
+                let r = egui::Modal::new(id).show(ctx, |ui| {
+                    ui.set_max_width(640.0);
+                    ui.heading(OUTSIDE_DATA_TITLE);
+                    ui.add(
+                        egui::Label::new(format!(
+                            "This program was not saved on this computer. It reads these data \
+                             files from outside its own folder ({folder}). Read them only if you \
+                             trust where the program came from."
+                        ))
+                        .wrap(),
+                    );
+                    ui.add_space(6.0);
+                    egui::Grid::new("outside_data")
+                        .num_columns(2)
+                        .striped(true)
+                        .show(ui, |ui| {
+                            ui.label(RichText::new("Data file").strong());
+                            ui.label(RichText::new("Reads").strong());
+                            ui.end_row();
+                            for o in &outside {
+                                ui.label(&o.path);
+                                ui.label(format!("{} ({})", o.resolved.display(), o.how));
+                                ui.end_row();
+                            }
+                        });
+                    ui.add_space(8.0);
+                    ui.horizontal(|ui| {
+                        if ui.button(RichText::new("Read").strong()).clicked() {
+                            choice = Some(true);
+                        }
+                        if ui.button("Don't read").clicked() {
+                            choice = Some(false);
+                        }
+                    });
+                });
+                match choice {
+                    Some(true) => self.confirm_outside_data(ctx),
+                    Some(false) => self.set_status(
+                        "Data not read: the program's data files outside its folder were not \
+                         confirmed."
+                            .into(),
+                    ),
+                    None if r.should_close() => self.set_status(
+                        "Data not read: the program's data files outside its folder were not \
+                         confirmed."
+                            .into(),
+                    ),
+                    None => self.modal = Some(Modal::OutsideData(outside)),
                 }
             }
         }
