@@ -231,7 +231,7 @@ pub fn aggregation_sql(s: &SqlSource<'_>) -> String {
 
     sql.push_str(&format!(
         "-- Patient-level rows of {} summed per provider × measure × period, by the rules of\n\
-         -- p4p-designer's own loader. Register the rows as the table or view `{}` first, every\n\
+         -- p4p-designer's own loader. Register the rows as the table or view {} first, every\n\
          -- column read as text (DuckDB: read_csv(..., all_varchar = true); Spark: the CSV\n\
          -- reader's default). The result is the long file p4p-designer reads.\n\
          -- A number must be written plainly (0.25, not 25% or $1,200).\n\
