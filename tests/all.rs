@@ -4,6 +4,7 @@ mod app;
 mod app_analysis;
 mod catalogue;
 mod data;
+mod datasets;
 mod engine;
 mod equity;
 mod exports;

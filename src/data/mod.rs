@@ -33,5 +33,5 @@ pub use program_files::{FileError, check_program, input_files, load_data, read_p
 pub use source::FileFormat;
 pub use write::{
     long_csv_mapping, providers_csv_mapping, write_observations_long_csv,
-    write_observations_long_parquet, write_providers_csv,
+    write_observations_long_dataset, write_observations_long_parquet, write_providers_csv,
 };

@@ -6,7 +6,7 @@ use crate::program::{WideField, WideMapping};
 
 use super::error::DataError;
 use super::load::{BENCHMARK, Counts, FLOOR, Loader, RowRef, SUPPLIED_SCORE, THRESHOLD, WEIGHT};
-use super::source::Source;
+use super::source::{NumericColumn, Source};
 
 /// The columns (indexes into `WideMapping::columns`) that give one measure × period.
 #[derive(Default)]
@@ -48,9 +48,29 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &WideMapping) -> Result<(
     // Cells: provider ID, provider name, then the mapped columns in mapping order.
     let mut wanted = vec![Some(m.provider_id.as_str()), m.provider_name.as_deref()];
     wanted.extend(m.columns.iter().map(|c| Some(c.column.as_str())));
+    // In a batch polars has read, only the text cells are walked.
+    let text_only = [Some(m.provider_id.as_str()), m.provider_name.as_deref()];
+    let numeric: Vec<NumericColumn> = m
+        .columns
+        .iter()
+        .map(|c| NumericColumn {
+            name: &c.column,
+            count: !matches!(
+                c.field,
+                WideField::Rate(_)
+                    | WideField::Threshold
+                    | WideField::Benchmark
+                    | WideField::Floor
+                    | WideField::SuppliedScore
+                    | WideField::Weight
+            ),
+        })
+        .collect();
     let mut rows_of_provider: HashMap<usize, usize> = HashMap::new();
-    source.read_batches(&names, &[], |table| {
-        let mut rows = table.rows(&wanted)?;
+    source.read_typed_batches(&names, &numeric, &rules, |table| {
+        let fast = table.fast()?;
+        let mut rows = table.rows(if fast.is_some() { &text_only } else { &wanted })?;
+        let mut k = 0;
         while let Some((r, cells)) = rows.next_row() {
             let row = RowRef {
                 file: &table.name,
@@ -70,18 +90,25 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &WideMapping) -> Result<(
             {
                 ld.obs.providers.names[p] = name.to_owned();
             }
-            let cell = |i: usize| cells[2 + i];
+            // Mapped column `i` of this row: read by polars, or parsed here.
+            let number = |i: usize, what: Option<&str>| match &fast {
+                Some(values) => Ok(values[i][k]),
+                None => match what {
+                    Some(what) => row.count(&rules, cells[2 + i], &m.columns[i].column, what),
+                    None => row.number(&rules, cells[2 + i], &m.columns[i].column),
+                },
+            };
 
             for (series_id, sc) in &series {
                 let count = |i: Option<usize>, what: &str| match i {
-                    Some(i) => row.count(&rules, cell(i), &m.columns[i].column, what),
+                    Some(i) => number(i, Some(what)),
                     None => Ok(f64::NAN),
                 };
                 let counts = Counts {
                     numerator: count(sc.numerator, "a numerator")?,
                     denominator: count(sc.denominator, "a denominator")?,
                     rate: match sc.rate {
-                        Some(i) => row.number(&rules, cell(i), &m.columns[i].column)?,
+                        Some(i) => number(i, None)?,
                         None => f64::NAN,
                     },
                     exclusions: count(sc.exclusions, "exclusions")?,
@@ -111,12 +138,13 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &WideMapping) -> Result<(
 
             for &(i, supplied_id) in &supplied {
                 let column = &m.columns[i].column;
-                let v = row.number(&rules, cell(i), column)?;
+                let v = number(i, None)?;
                 if !v.is_nan() {
                     ld.claim_supplied(supplied_id, p, row, column)?;
                     ld.store_supplied(supplied_id, p, v);
                 }
             }
+            k += 1;
         }
         ld.batch_read(table.rows_through())
     })?;

@@ -19,8 +19,10 @@
 //! platform's maths library. Counts are integers and lives are rounded, so a last-bit
 //! difference would only show if it moved a value across a rounding or rejection boundary.
 
+mod patients;
 mod sample;
 
+pub use patients::{PatientRow, PatientRows};
 pub use sample::{
     SAMPLE_PROVIDERS, SAMPLE_SEED, medicaid_primary_care_data, medicaid_primary_care_program,
     program_for, sample_spec,
