@@ -32,6 +32,11 @@ pub(crate) enum Num {
     Invalid,
 }
 
+/// A status as a polars literal (Int32: polars has no UInt8 literal without its `dtype-u8`).
+pub(crate) fn st(status: u8) -> Expr {
+    lit(i32::from(status))
+}
+
 /// What [`CellRules::number_exprs`] found in a cell.
 pub(crate) struct Status;
 
@@ -151,11 +156,15 @@ impl CellRules {
         if dtype.is_primitive_numeric() && !numeric_code {
             let v = cell.cast(DataType::Float64);
             let status = when(v.clone().is_null())
-                .then(lit(Status::BLANK))
+                .then(st(Status::BLANK))
                 .when(v.clone().is_finite())
-                .then(lit(Status::VALUE))
-                .otherwise(lit(Status::OTHER));
-            let value = when(v.clone().is_finite()).then(v).otherwise(nan());
+                .then(st(Status::VALUE))
+                .otherwise(st(Status::OTHER))
+                .cast(DataType::Int32);
+            let value = when(v.clone().is_finite())
+                .then(v)
+                .otherwise(nan())
+                .cast(DataType::Float64);
             return Some((value, status));
         }
         let t = cell.cast(DataType::String).str().strip_chars(lit(NULL));
@@ -173,7 +182,7 @@ impl CellRules {
             .when(beyond.is_null().and(of.cast(DataType::Float64).is_finite()))
             .then(got.cast(DataType::Float64))
             .otherwise(lit(NULL).cast(DataType::Float64));
-        let mut status = lit(Status::OTHER);
+        let mut status = st(Status::OTHER);
         // Written last, tested first: codes before numbers, as `number` does.
         let mut chain: Vec<(Expr, u8)> = Vec::new();
         for (i, m) in self.missing.iter().enumerate() {
@@ -188,14 +197,16 @@ impl CellRules {
         chain.push((v.clone().is_finite(), Status::VALUE));
         // Built from the innermost test outwards.
         for (cond, code) in chain.into_iter().rev() {
-            status = when(cond).then(lit(code)).otherwise(status);
+            status = when(cond).then(st(code)).otherwise(status);
         }
         let status = when(t.clone().is_null().or(t.eq(lit(""))))
-            .then(lit(Status::BLANK))
-            .otherwise(status);
-        let value = when(status.clone().eq(lit(Status::VALUE)))
+            .then(st(Status::BLANK))
+            .otherwise(status)
+            .cast(DataType::Int32);
+        let value = when(status.clone().eq(st(Status::VALUE)))
             .then(v)
-            .otherwise(nan());
+            .otherwise(nan())
+            .cast(DataType::Float64);
         Some((value, status))
     }
 
@@ -433,10 +444,10 @@ mod tests {
             .collect()
             .unwrap();
         let v = out.column("v").unwrap().f64().unwrap().clone();
-        let s = out.column("s").unwrap().u8().unwrap().clone();
+        let s = out.column("s").unwrap().i32().unwrap().clone();
         v.iter()
             .zip(s.iter())
-            .map(|(v, s)| (v.unwrap(), s.unwrap()))
+            .map(|(v, s)| (v.unwrap(), u8::try_from(s.unwrap()).unwrap()))
             .collect()
     }
 

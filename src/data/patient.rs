@@ -16,7 +16,7 @@ use polars::prelude::*;
 
 use crate::program::PatientMapping;
 
-use super::cells::{CellRules, Flag, Status};
+use super::cells::{Flag, Status, st};
 use super::error::{DataError, excerpt};
 use super::load::{Counts, LIMIT, Loader, RowRef};
 use super::source::Source;
@@ -86,7 +86,7 @@ const STATUS: &str = "status";
 pub(crate) const REPEAT_CHECK_ROWS: usize = 7_000_000;
 
 /// Sums the file with polars; None when a cell needs reading one by one (to be refused or
-/// read as [`CellRules`] reads it) or a patient may be given twice.
+/// read as `CellRules` reads it) or a patient may be given twice.
 fn sum_fast(
     ld: &mut Loader,
     source: &Source,
@@ -118,15 +118,19 @@ fn sum_fast(
             else {
                 return Ok(None);
             };
+            // Values only: polars orders NaN above every number.
+            let out_of_range = value
+                .clone()
+                .lt(lit(0.0))
+                .or(value.clone().gt_eq(lit(LIMIT)));
             problem = problem
-                .or(status.clone().eq(lit(Status::OTHER)))
-                .or(value.clone().lt(lit(0.0)))
-                .or(value.clone().gt_eq(lit(LIMIT)))
+                .or(status.clone().eq(st(Status::OTHER)))
+                .or(status.clone().eq(st(Status::VALUE)).and(out_of_range))
                 // A patient in the denominator needs an expected value.
-                .or(eligible.clone().and(status.clone().neq(lit(Status::VALUE))));
+                .or(eligible.clone().and(status.clone().neq(st(Status::VALUE))));
             (value, status)
         }
-        None => (lit(f64::NAN), lit(Status::BLANK)),
+        None => (lit(f64::NAN), st(Status::BLANK)),
     };
     let exprs = vec![
         text(&m.patient_id).alias(PATIENT),
@@ -175,13 +179,16 @@ fn sum_fast(
             });
         }
         if m.expected.is_some() {
-            let status = df.column(STATUS).and_then(|c| c.u8()).map_err(failed)?;
+            let status = df.column(STATUS).and_then(|c| c.i32()).map_err(failed)?;
             for chunk in status.downcast_iter() {
                 for &s in chunk.values().iter() {
+                    let s = u8::try_from(s).unwrap_or(Status::OTHER);
                     if s == Status::BLANK {
                         blanks += 1;
                     } else if s >= Status::CODE && s != Status::OTHER {
-                        hits[usize::from(s - Status::CODE)] += 1;
+                        if let Some(h) = hits.get_mut(usize::from(s - Status::CODE)) {
+                            *h += 1;
+                        }
                     }
                 }
             }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use super::cells::{CellRules, Status};
+use super::cells::{CellRules, Status, st};
 use super::error::{DataError, excerpt};
 use super::load::LIMIT;
 
@@ -323,14 +323,18 @@ impl Source {
                 return self.read_batches(columns, &[], each);
             };
             // Out of range is rare: the cell-by-cell reading names the row.
-            let mut bad = status
+            // Values only: polars orders NaN above every number.
+            let mut out_of_range = value
                 .clone()
-                .eq(lit(Status::OTHER))
-                .or(value.clone().gt_eq(lit(LIMIT)))
+                .gt_eq(lit(LIMIT))
                 .or(value.clone().lt_eq(lit(-LIMIT)));
             if c.count {
-                bad = bad.or(value.clone().lt(lit(0.0)));
+                out_of_range = out_of_range.or(value.clone().lt(lit(0.0)));
             }
+            let bad = status
+                .clone()
+                .eq(st(Status::OTHER))
+                .or(status.clone().eq(st(Status::VALUE)).and(out_of_range));
             problem = problem.or(bad.fill_null(lit(false)));
             extra.push(value.alias(value_name(i)));
             extra.push(status.alias(status_name(i)));
@@ -352,7 +356,7 @@ impl Source {
                 let mut hits = vec![0u64; rules.code_count()];
                 for i in 0..typed {
                     let status = table.column_of(&status_name(i))?;
-                    let status = status.u8().map_err(|_| table.unreadable())?;
+                    let status = status.i32().map_err(|_| table.unreadable())?;
                     blanks += count_equal(status, Status::BLANK);
                     for (k, h) in hits.iter_mut().enumerate() {
                         *h += count_equal(status, Status::CODE + k as u8);
@@ -579,7 +583,8 @@ impl Table {
     }
 }
 
-fn count_equal(status: &UInt8Chunked, code: u8) -> u64 {
+fn count_equal(status: &Int32Chunked, code: u8) -> u64 {
+    let code = i32::from(code);
     status
         .downcast_iter()
         .map(|a| a.values().iter().filter(|&&s| s == code).count() as u64)

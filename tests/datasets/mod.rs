@@ -55,7 +55,11 @@ fn long_batches_read_by_polars_and_cell_by_cell_agree() {
             1 => (String::new(), "<11".to_owned()),
             _ => ((i % 30).to_string(), "30".to_owned()),
         };
-        let den = if i == n - 1 { "1,000".to_owned() } else { den };
+        let den = if i == n - 1 {
+            "\"1,000\"".to_owned()
+        } else {
+            den
+        };
         text.push_str(&format!("{i:07},M,2025,{num},{den}\n"));
     }
     fs::write(dir.path().join("long.csv"), text).unwrap();
@@ -230,7 +234,7 @@ fn generated_patient_rows_load_to_their_sums() {
     let dir = tempfile::tempdir().unwrap();
     let obs = p4p_designer::synth::generate(&p4p_designer::synth::SynthSpec::new(20, 2, 3));
     let path = dir.path().join("patients.csv");
-    let rows = write_patients_csv(&obs, 5_000, 9, &path).unwrap();
+    let rows = write_patients_csv(&obs, 5_000, 9, &path).unwrap_or_else(|e| panic!("{}", e.0));
     assert_eq!(rows, 5_000);
     let text = fs::read_to_string(&path).unwrap();
     assert_eq!(text.lines().count(), 5_001);
@@ -262,7 +266,7 @@ fn generated_patient_rows_load_to_their_sums() {
     assert_eq!(sum(|v| &v.numerator), num);
     // Same seed, same file.
     let again = dir.path().join("again.csv");
-    write_patients_csv(&obs, 5_000, 9, &again).unwrap();
+    write_patients_csv(&obs, 5_000, 9, &again).unwrap_or_else(|e| panic!("{}", e.0));
     assert_eq!(fs::read(&again).unwrap(), text.as_bytes());
 }
 
