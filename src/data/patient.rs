@@ -185,10 +185,11 @@ fn sum_fast(
                     let s = u8::try_from(s).unwrap_or(Status::OTHER);
                     if s == Status::BLANK {
                         blanks += 1;
-                    } else if s >= Status::CODE && s != Status::OTHER {
-                        if let Some(h) = hits.get_mut(usize::from(s - Status::CODE)) {
-                            *h += 1;
-                        }
+                    } else if s >= Status::CODE
+                        && s != Status::OTHER
+                        && let Some(h) = hits.get_mut(usize::from(s - Status::CODE))
+                    {
+                        *h += 1;
                     }
                 }
             }
