@@ -185,13 +185,18 @@ fn load_and_score(program: &Program, base: &Path) -> Result<usize, Failure> {
     Ok(obs.providers.ids.len())
 }
 
-/// Polars alone: the mapped columns of every CSV file, types inferred, in memory.
-fn polars_read_csv(files: &[(PathBuf, Vec<String>)]) -> Result<usize, Failure> {
+/// Polars alone: the mapped columns of every CSV file, types inferred, the program's codes
+/// as nulls and cells it cannot read as nulls too, in memory.
+fn polars_read_csv(files: &[(PathBuf, Vec<String>)], codes: &[String]) -> Result<usize, Failure> {
     let mut rows = 0;
     for (path, columns) in files {
         let p = PlRefPath::try_from_path(path).map_err(polars_failure)?;
+        let nulls = NullValues::AllColumns(codes.iter().map(|c| c.as_str().into()).collect());
         let df = LazyCsvReader::new(p)
             .with_has_header(true)
+            .with_infer_schema_length(Some(10_000))
+            .with_null_values(Some(nulls))
+            .with_ignore_errors(true)
             .finish()
             .map_err(polars_failure)?
             .select(columns.iter().map(|c| col(c.as_str())).collect::<Vec<_>>())
@@ -261,7 +266,9 @@ pub fn run(opts: &DataBench) -> Result<(), Failure> {
             mb(o.1)
         );
     };
-    let p = measure(opts.runs, || polars_read_csv(&files))?;
+    let p = measure(opts.runs, || {
+        polars_read_csv(&files, &program.data.missing_values)
+    })?;
     let o = measure(opts.runs, || load_and_score(&wide, tmp.path()))?;
     line(
         &format!(

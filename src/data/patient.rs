@@ -66,7 +66,12 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &PatientMapping) -> Resul
         source.require(c, "exclusion reason")?;
     }
     let names: Vec<&str> = wanted.iter().map(|(c, _)| *c).collect();
-    let groups = match sum_fast(ld, &source, m, &names)? {
+    let fast = if super::source::READ_WITH_EXPRESSIONS {
+        sum_fast(ld, &source, m, &names)?
+    } else {
+        None
+    };
+    let groups = match fast {
         Some(groups) => groups,
         None => sum_precisely(ld, &source, m, &names)?,
     };
