@@ -5,6 +5,7 @@ mod app;
 mod app_analysis;
 mod catalogue;
 mod data;
+mod datasets;
 mod decisions;
 mod engine;
 mod equity;

@@ -5,6 +5,7 @@
 pub mod aggregate;
 pub mod analysis;
 pub mod bench;
+pub mod data_bench;
 pub mod export;
 pub mod whatif;
 
@@ -72,6 +73,22 @@ pub enum Command {
         /// Cells per sweep axis, with --sweep.
         #[arg(long, default_value_t = 50)]
         grid: usize,
+        /// Time data loading instead: polars alone against our load and score, on the HVBP
+        /// sample replicated, a long file (CSV and Parquet dataset) and patient-level rows.
+        #[arg(long)]
+        data: bool,
+        /// With --data: the wide program to replicate.
+        #[arg(long, default_value = "sample_programs/hvbp_fy2024.ron")]
+        program: PathBuf,
+        /// With --data: copies of the program's files.
+        #[arg(long, default_value_t = 20)]
+        replicas: usize,
+        /// With --data: patient-level rows to generate and load (0: none).
+        #[arg(long, default_value_t = 0)]
+        patients: u64,
+        /// With --data: timed runs of each step.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
     },
     /// Open the window on a program.
     Open { program: PathBuf },
@@ -93,6 +110,10 @@ pub enum Command {
         /// measure × period, which the program sums to providers on load.
         #[arg(long, conflicts_with = "parquet")]
         patient_level: bool,
+        /// Write this many patient-level rows (patients.csv, written as they are drawn)
+        /// instead of provider-level performance data.
+        #[arg(long)]
+        patients: Option<u64>,
     },
     /// Export payouts (csv, xlsx, parquet), the audit trail (audit-csv, audit-xlsx) or the
     /// program summary report (html).
@@ -214,7 +235,15 @@ pub fn run() -> Launch {
             seed,
             parquet,
             patient_level,
-        }) => generate(&out, providers, measures, seed, parquet, patient_level),
+            patients,
+        }) => generate(
+            &out,
+            providers,
+            measures,
+            seed,
+            parquet,
+            (patient_level, patients),
+        ),
         Some(Command::Export {
             program,
             format,
@@ -233,12 +262,26 @@ pub fn run() -> Launch {
             measures,
             sweep,
             grid,
-        }) => bench::check_args(&sizes, measures, grid).map(|()| {
+            data,
+            program,
+            replicas,
+            patients,
+            runs,
+        }) => bench::check_args(&sizes, measures, grid).and_then(|()| {
+            if data {
+                return data_bench::run(&data_bench::DataBench {
+                    program,
+                    replicas,
+                    patients,
+                    runs,
+                });
+            }
             if sweep {
                 bench::run_sweeps(&sizes, measures, grid);
             } else {
                 bench::run(&sizes, measures);
             }
+            Ok(())
         }),
         Some(Command::Sweep(args)) => whatif::sweep(&args),
         Some(Command::Compare(args)) => whatif::compare(&args),
@@ -559,7 +602,7 @@ fn generate(
     measures: usize,
     seed: u64,
     parquet: bool,
-    patient_level: bool,
+    (patient_level, patients): (bool, Option<u64>),
 ) -> Result<(), Failure> {
     use crate::program::Layout;
     use crate::synth::{SynthSpec, program_for};
@@ -573,7 +616,9 @@ fn generate(
     std::fs::create_dir_all(out).map_err(|e| Failure(format!("{}: {e}", out.display())))?;
     let obs = crate::synth::generate(&spec);
     let mut program = program_for(&spec);
-    let performance = if parquet {
+    let performance = if patients.is_some() {
+        "patients.csv"
+    } else if parquet {
         "performance.parquet"
     } else if patient_level {
         "patients.csv"
@@ -590,7 +635,14 @@ fn generate(
         }
     }
     crate::data::write_providers_csv(&obs, &out.join("providers.csv"))?;
-    if patient_level {
+    if let Some(rows) = patients {
+        for f in &mut program.data.files {
+            if !matches!(f.layout, Layout::Providers(_)) {
+                f.layout = Layout::PatientLevel(data_bench::patient_mapping());
+            }
+        }
+        data_bench::write_patients_csv(&obs, rows, seed, &out.join(performance))?;
+    } else if patient_level {
         write_patient_rows(&obs, &out.join(performance))?;
     } else if parquet {
         crate::data::write_observations_long_parquet(&obs, &out.join(performance))?;

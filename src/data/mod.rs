@@ -36,5 +36,5 @@ pub use program_files::{
 pub use source::FileFormat;
 pub use write::{
     long_csv_mapping, observations_long_csv, providers_csv_mapping, write_observations_long_csv,
-    write_observations_long_parquet, write_providers_csv,
+    write_observations_long_dataset, write_observations_long_parquet, write_providers_csv,
 };

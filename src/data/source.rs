@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use super::cells::CellRules;
+use super::cells::{CellRules, Status, st};
 use super::error::{DataError, excerpt};
+use super::load::LIMIT;
 
 /// File formats we read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,15 +30,41 @@ pub(crate) struct Source {
     /// renames the second copy, which would otherwise be ignored without a word.
     header: Vec<String>,
     frame: LazyFrame,
+    schema: SchemaRef,
 }
 
-/// One batch of a file's rows, every selected column as text.
+/// One batch of a file's rows, every selected column as text, and numeric columns read by
+/// polars when asked for (see [`Source::read_typed_batches`]).
 pub(crate) struct Table {
     pub name: String,
     /// Data rows before this batch.
     first_row: usize,
     frame: DataFrame,
+    /// How many numeric columns polars read.
+    typed: usize,
 }
+
+/// A numeric column to read with polars: its name, and whether it is a count (never
+/// negative).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NumericColumn<'a> {
+    pub name: &'a str,
+    pub count: bool,
+}
+
+/// Whether numbers are read by polars expressions ([`Source::read_typed_batches`], and the
+/// patient-level sums). Off: as built they measured slower than reading cell by cell (see the
+/// README's speed section), so every file is read cell by cell until that is found out.
+pub(crate) const READ_WITH_EXPRESSIONS: bool = false;
+
+/// Names of the columns polars adds to a batch.
+fn value_name(i: usize) -> String {
+    format!("\u{1}p4p value {i}")
+}
+fn status_name(i: usize) -> String {
+    format!("\u{1}p4p status {i}")
+}
+const PROBLEM: &str = "\u{1}p4p problem";
 
 /// How many bytes of a CSV file are read to find its header line.
 const SNIFF_BYTES: usize = 64 * 1024;
@@ -58,6 +85,9 @@ pub(crate) fn format_of(path: &Path, name: &str) -> Result<FileFormat, DataError
 impl Source {
     /// Opens `path` (shown in messages as `name`) and reads its header; no data rows are read.
     pub fn open(path: &Path, name: &str) -> Result<Source, DataError> {
+        if path.is_dir() {
+            return Self::open_dataset(path, name);
+        }
         let format = format_of(path, name)?;
         match std::fs::metadata(path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -133,9 +163,12 @@ impl Source {
         // polars drops a leading BOM itself; clean up after any other writer that left one (or
         // quotes) on the first name, so the mapping matches what a person sees.
         let columns: Vec<String> = raw.iter().map(|n| clean_name(n)).collect();
-        if columns != raw {
+        let schema = if columns != raw {
             frame = frame.rename(raw.iter(), columns.iter(), true);
-        }
+            frame.collect_schema().map_err(failed)?
+        } else {
+            schema
+        };
         Ok(Source {
             name: name.into(),
             path: path.to_path_buf(),
@@ -144,6 +177,7 @@ impl Source {
             columns,
             header,
             frame,
+            schema,
         })
     }
 
@@ -168,6 +202,45 @@ impl Source {
             columns,
             header: Vec::new(),
             frame,
+            schema,
+        })
+    }
+
+    /// A folder of Parquet part files, as Spark, DuckDB, dbt or polars write a dataset, read
+    /// as one table; folders named `key=value` (hive partitions, `year=2025/state=OR/`) give
+    /// columns `key`, usable in a mapping like any other.
+    fn open_dataset(path: &Path, name: &str) -> Result<Source, DataError> {
+        if !has_parquet(path, 0) {
+            return Err(DataError::Unreadable {
+                file: name.into(),
+                message: "it is a folder with no Parquet files in it; give a data file, or a \
+                          folder of Parquet part files"
+                    .into(),
+            });
+        }
+        let bad = |e: PolarsError| parquet_error(name, &e);
+        let pl_path = PlRefPath::try_from_path(path).map_err(bad)?;
+        let args = ScanArgsParquet {
+            hive_options: HiveOptions {
+                enabled: Some(true),
+                // Partition values are kept as written ("2025Q1", "007"), then read as text.
+                try_parse_dates: false,
+                ..HiveOptions::default()
+            },
+            ..Default::default()
+        };
+        let mut frame = LazyFrame::scan_parquet(pl_path, args).map_err(bad)?;
+        let schema = frame.collect_schema().map_err(bad)?;
+        let columns: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+        Ok(Source {
+            name: name.into(),
+            path: path.to_path_buf(),
+            format: FileFormat::Parquet,
+            delimiter: None,
+            columns,
+            header: Vec::new(),
+            frame,
+            schema,
         })
     }
 
@@ -215,6 +288,102 @@ impl Source {
         &self,
         columns: &[&str],
         optional: &[&str],
+        each: impl FnMut(&Table) -> Result<(), DataError>,
+    ) -> Result<Option<ShortRows>, DataError> {
+        self.read(columns, optional, Vec::new(), true, each)
+    }
+
+    /// Reads only what `exprs` compute from `columns` (which must exist), one batch of rows
+    /// at a time, after the same check of the rows' fields as [`Source::read_batches`].
+    pub fn read_computed(
+        &self,
+        columns: &[&str],
+        exprs: Vec<Expr>,
+        each: impl FnMut(&Table) -> Result<(), DataError>,
+    ) -> Result<(), DataError> {
+        self.read(columns, &[], exprs, false, each).map(|_| ())
+    }
+
+    /// The type polars gives a column (text for every CSV column).
+    pub fn dtype(&self, column: &str) -> DataType {
+        self.schema.get(column).cloned().unwrap_or(DataType::String)
+    }
+
+    /// [`Source::read_batches`], with `numeric` also read by polars (see
+    /// [`CellRules::number_exprs`]): a batch where each of them is in a common form and in
+    /// range offers them through [`Table::fast`], with the cells each code hit already added
+    /// to `rules`; the other batches are read cell by cell from their text, as before, so
+    /// every message stays the same.
+    pub fn read_typed_batches(
+        &self,
+        columns: &[&str],
+        numeric: &[NumericColumn],
+        rules: &CellRules,
+        mut each: impl FnMut(&Table) -> Result<(), DataError>,
+    ) -> Result<Option<ShortRows>, DataError> {
+        if !READ_WITH_EXPRESSIONS {
+            return self.read_batches(columns, &[], each);
+        }
+        let mut extra = Vec::new();
+        let mut problem = lit(false);
+        for (i, c) in numeric.iter().enumerate() {
+            let Some((value, status)) = rules.number_exprs(col(c.name), &self.dtype(c.name)) else {
+                return self.read_batches(columns, &[], each);
+            };
+            // Out of range is rare: the cell-by-cell reading names the row.
+            // Values only: polars orders NaN above every number.
+            let mut out_of_range = value
+                .clone()
+                .gt_eq(lit(LIMIT))
+                .or(value.clone().lt_eq(lit(-LIMIT)));
+            if c.count {
+                out_of_range = out_of_range.or(value.clone().lt(lit(0.0)));
+            }
+            let bad = status
+                .clone()
+                .eq(st(Status::OTHER))
+                .or(status.clone().eq(st(Status::VALUE)).and(out_of_range));
+            problem = problem.or(bad.fill_null(lit(false)));
+            extra.push(value.alias(value_name(i)));
+            extra.push(status.alias(status_name(i)));
+        }
+        if numeric.is_empty() {
+            return self.read_batches(columns, &[], each);
+        }
+        extra.push(problem.alias(PROBLEM));
+        let typed = numeric.len();
+        self.read(columns, &[], extra, true, |table| {
+            let mut table = Table {
+                name: table.name.clone(),
+                first_row: table.first_row,
+                frame: table.frame.clone(),
+                typed,
+            };
+            if table.problem_free() {
+                let mut blanks = 0;
+                let mut hits = vec![0u64; rules.code_count()];
+                for i in 0..typed {
+                    let status = table.column_of(&status_name(i))?;
+                    let status = status.i32().map_err(|_| table.unreadable())?;
+                    blanks += count_equal(status, Status::BLANK);
+                    for (k, h) in hits.iter_mut().enumerate() {
+                        *h += count_equal(status, Status::CODE + k as u8);
+                    }
+                }
+                rules.add_counts(blanks, &hits);
+            } else {
+                table.typed = 0;
+            }
+            each(&table)
+        })
+    }
+
+    fn read(
+        &self,
+        columns: &[&str],
+        optional: &[&str],
+        extra: Vec<Expr>,
+        with_text: bool,
         mut each: impl FnMut(&Table) -> Result<(), DataError>,
     ) -> Result<Option<ShortRows>, DataError> {
         let mut wanted: Vec<&str> = Vec::new();
@@ -241,10 +410,15 @@ impl Source {
             }
             short = (tolerated.rows > 0).then_some(tolerated);
         }
-        let exprs: Vec<Expr> = wanted
-            .iter()
-            .map(|c| col(*c).cast(DataType::String))
-            .collect();
+        let mut exprs: Vec<Expr> = if with_text {
+            wanted
+                .iter()
+                .map(|c| col(*c).cast(DataType::String))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        exprs.extend(extra);
         let query = self.frame.clone().select(exprs);
         let mut rows = 0;
         stream_batches(query, |frame| {
@@ -252,6 +426,7 @@ impl Source {
                 name: self.name.clone(),
                 first_row: rows,
                 frame,
+                typed: 0,
             };
             rows += table.height();
             each(&table)
@@ -331,6 +506,56 @@ impl Table {
         self.frame.height()
     }
 
+    /// True when polars read this batch's numeric columns and found nothing to look at
+    /// closer.
+    fn problem_free(&self) -> bool {
+        self.frame
+            .column(PROBLEM)
+            .ok()
+            .and_then(|c| c.bool().ok())
+            .is_some_and(|b| !b.any())
+    }
+
+    fn column_of(&self, name: &str) -> Result<&Column, DataError> {
+        self.frame.column(name).map_err(|_| self.unreadable())
+    }
+
+    fn unreadable(&self) -> DataError {
+        DataError::Unreadable {
+            file: self.name.clone(),
+            message: "a batch of rows could not be read".into(),
+        }
+    }
+
+    /// The numeric columns polars read, in the order asked for, as values (NaN where not a
+    /// number); None when this batch is to be read cell by cell.
+    pub fn fast(&self) -> Result<Option<Vec<Vec<f64>>>, DataError> {
+        if self.typed == 0 {
+            return Ok(None);
+        }
+        let mut out = Vec::with_capacity(self.typed);
+        for i in 0..self.typed {
+            let values = self.column_of(&value_name(i))?;
+            let values = values.f64().map_err(|_| self.unreadable())?;
+            let mut v = Vec::with_capacity(values.len());
+            for chunk in values.downcast_iter() {
+                v.extend_from_slice(chunk.values());
+            }
+            out.push(v);
+        }
+        Ok(Some(out))
+    }
+
+    /// The batch as polars read it.
+    pub fn frame(&self) -> &DataFrame {
+        &self.frame
+    }
+
+    /// Data rows before this batch.
+    pub fn first_row(&self) -> usize {
+        self.first_row
+    }
+
     /// Data rows of the file up to the end of this batch.
     pub fn rows_through(&self) -> usize {
         self.first_row + self.height()
@@ -364,6 +589,14 @@ impl Table {
             row: self.first_row,
         })
     }
+}
+
+fn count_equal(status: &Int32Chunked, code: u8) -> u64 {
+    let code = i32::from(code);
+    status
+        .downcast_iter()
+        .map(|a| a.values().iter().filter(|&&s| s == code).count() as u64)
+        .sum()
 }
 
 /// Rows per batch handed over by the streaming reader.
@@ -447,6 +680,21 @@ impl<'a> Rows<'a> {
     }
 }
 
+/// Whether a folder (or its sub-folders, a few levels down) holds a Parquet file.
+fn has_parquet(dir: &Path, depth: usize) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        let p = e.path();
+        if p.is_dir() {
+            depth < 8 && has_parquet(&p, depth + 1)
+        } else {
+            matches!(format_of(&p, ""), Ok(FileFormat::Parquet))
+        }
+    })
+}
+
 fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
     let mut buf = Vec::with_capacity(SNIFF_BYTES);
     File::open(path)?
@@ -468,22 +716,18 @@ fn diagnose_csv(
     needed: usize,
     tolerated: &mut ShortRows,
 ) -> Option<(usize, String)> {
-    #[derive(Clone, Copy, PartialEq)]
-    enum At {
-        FieldStart,
-        Unquoted,
-        Quoted,
-        /// A quote inside a quoted field: the field's end, or the first of `""`.
-        QuoteInQuoted,
-    }
-    let mut reader = BufReader::with_capacity(1 << 16, File::open(path).ok()?);
-    let mut at = At::FieldStart;
-    let mut fields = 1usize;
-    let mut blank = true;
-    let mut record = 0usize;
-    let mut width = 0usize;
-    let mut line = 1usize;
-    let mut quote_at = (0usize, 0usize);
+    let mut reader = BufReader::with_capacity(1 << 20, File::open(path).ok()?);
+    let mut scan = Scan {
+        delimiter,
+        needed,
+        at: At::FieldStart,
+        fields: 1,
+        blank: true,
+        record: 0,
+        width: 0,
+        line: 1,
+        quote_at: (0, 0),
+    };
     let mut first = true;
     loop {
         let buf = reader.fill_buf().ok()?;
@@ -495,57 +739,39 @@ fn diagnose_csv(
             bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
             first = false;
         }
-        for &b in bytes {
-            if at == At::Quoted {
-                match b {
-                    b'"' => at = At::QuoteInQuoted,
-                    b'\n' => line += 1,
-                    _ => {}
+        while !bytes.is_empty() {
+            // A whole line with no quote, starting outside any field, needs only its
+            // delimiters counted, which the compiler vectorises: most lines of most files.
+            if scan.at == At::FieldStart
+                && scan.fields == 1
+                && scan.blank
+                && let Some(end) = memchr::memchr(b'\n', bytes)
+                && memchr::memchr(b'"', &bytes[..end]).is_none()
+            {
+                let line = &bytes[..end];
+                let delimiters = line.iter().filter(|&&b| b == delimiter).count();
+                scan.fields += delimiters;
+                scan.blank = line.iter().all(|&b| b == b'\r');
+                bytes = &bytes[end + 1..];
+                if let Some(bad) = scan.end_line(tolerated) {
+                    return Some(bad);
                 }
                 continue;
             }
-            match b {
-                b'"' if at == At::FieldStart => {
-                    quote_at = (record, line);
-                    at = At::Quoted;
-                    blank = false;
-                }
-                b'"' if at == At::QuoteInQuoted => {
-                    at = At::Quoted;
-                }
-                b'\n' => {
-                    line += 1;
-                    if !blank {
-                        if record == 0 {
-                            width = fields;
-                        } else if fields < width && fields >= needed {
-                            tolerated.note(record);
-                        } else if fields != width {
-                            return Some((record, wrong_width(fields, width)));
-                        }
-                        record += 1;
-                    }
-                    fields = 1;
-                    blank = true;
-                    at = At::FieldStart;
-                }
-                b'\r' => {}
-                d if d == delimiter => {
-                    fields += 1;
-                    blank = false;
-                    at = At::FieldStart;
-                }
-                _ => {
-                    blank = false;
-                    at = At::Unquoted;
+            // Otherwise byte by byte up to and including the line's end (or the buffer's).
+            let end = memchr::memchr(b'\n', bytes).map_or(bytes.len(), |e| e + 1);
+            for &b in &bytes[..end] {
+                if let Some(bad) = scan.byte(b, tolerated) {
+                    return Some(bad);
                 }
             }
+            bytes = &bytes[end..];
         }
         let n = buf.len();
         reader.consume(n);
     }
-    if at == At::Quoted {
-        let (row, line) = quote_at;
+    if scan.at == At::Quoted {
+        let (row, line) = scan.quote_at;
         return Some((
             row,
             format!(
@@ -554,14 +780,91 @@ fn diagnose_csv(
             ),
         ));
     }
-    if !blank && record > 0 && fields != width {
-        if fields < width && fields >= needed {
-            tolerated.note(record);
+    if !scan.blank && scan.record > 0 && scan.fields != scan.width {
+        if scan.fields < scan.width && scan.fields >= needed {
+            tolerated.note(scan.record);
         } else {
-            return Some((record, wrong_width(fields, width)));
+            return Some((scan.record, wrong_width(scan.fields, scan.width)));
         }
     }
     None
+}
+
+/// Where [`diagnose_csv`] is within a field.
+#[derive(Clone, Copy, PartialEq)]
+enum At {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted field: the field's end, or the first of `""`.
+    QuoteInQuoted,
+}
+
+/// The state of [`diagnose_csv`]'s pass.
+struct Scan {
+    delimiter: u8,
+    needed: usize,
+    at: At,
+    fields: usize,
+    blank: bool,
+    record: usize,
+    width: usize,
+    line: usize,
+    quote_at: (usize, usize),
+}
+
+impl Scan {
+    fn byte(&mut self, b: u8, tolerated: &mut ShortRows) -> Option<(usize, String)> {
+        if self.at == At::Quoted {
+            match b {
+                b'"' => self.at = At::QuoteInQuoted,
+                b'\n' => self.line += 1,
+                _ => {}
+            }
+            return None;
+        }
+        match b {
+            b'"' if self.at == At::FieldStart => {
+                self.quote_at = (self.record, self.line);
+                self.at = At::Quoted;
+                self.blank = false;
+            }
+            b'"' if self.at == At::QuoteInQuoted => {
+                self.at = At::Quoted;
+            }
+            b'\n' => return self.end_line(tolerated),
+            b'\r' => {}
+            d if d == self.delimiter => {
+                self.fields += 1;
+                self.blank = false;
+                self.at = At::FieldStart;
+            }
+            _ => {
+                self.blank = false;
+                self.at = At::Unquoted;
+            }
+        }
+        None
+    }
+
+    /// A line ends (outside quotes): checks its field count against the header's.
+    fn end_line(&mut self, tolerated: &mut ShortRows) -> Option<(usize, String)> {
+        self.line += 1;
+        if !self.blank {
+            if self.record == 0 {
+                self.width = self.fields;
+            } else if self.fields < self.width && self.fields >= self.needed {
+                tolerated.note(self.record);
+            } else if self.fields != self.width {
+                return Some((self.record, wrong_width(self.fields, self.width)));
+            }
+            self.record += 1;
+        }
+        self.fields = 1;
+        self.blank = true;
+        self.at = At::FieldStart;
+        None
+    }
 }
 
 /// Rows short of fields that a load could do without (text attributes, say).

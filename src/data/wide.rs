@@ -8,7 +8,7 @@ use super::error::DataError;
 use super::load::{
     BENCHMARK, Counts, FLOOR, Loader, NOT_SUBMITTED, RowRef, SUPPLIED_SCORE, THRESHOLD, WEIGHT,
 };
-use super::source::Source;
+use super::source::{NumericColumn, Source};
 
 /// The columns (indexes into `WideMapping::columns`) that give one measure × period.
 #[derive(Default)]
@@ -50,9 +50,43 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &WideMapping) -> Result<(
     // Cells: provider ID, provider name, then the mapped columns in mapping order.
     let mut wanted = vec![Some(m.provider_id.as_str()), m.provider_name.as_deref()];
     wanted.extend(m.columns.iter().map(|c| Some(c.column.as_str())));
+    // In a batch polars has read, only the text cells are walked: the id, the name and any
+    // not-submitted flags (codes, not numbers).
+    let is_flag = |i: usize| matches!(m.columns[i].field, WideField::NotSubmitted(_));
+    let mut text_only = vec![Some(m.provider_id.as_str()), m.provider_name.as_deref()];
+    let mut flag_cell = vec![None; m.columns.len()];
+    let mut numeric_index = vec![None; m.columns.len()];
+    for (i, c) in m.columns.iter().enumerate() {
+        if is_flag(i) {
+            flag_cell[i] = Some(text_only.len());
+            text_only.push(Some(c.column.as_str()));
+        } else {
+            numeric_index[i] = Some(i - flag_cell[..i].iter().flatten().count());
+        }
+    }
+    let numeric: Vec<NumericColumn> = m
+        .columns
+        .iter()
+        .filter(|c| !matches!(c.field, WideField::NotSubmitted(_)))
+        .map(|c| NumericColumn {
+            name: &c.column,
+            count: !matches!(
+                c.field,
+                WideField::Rate(_)
+                    | WideField::Threshold
+                    | WideField::Benchmark
+                    | WideField::Floor
+                    | WideField::SuppliedScore
+                    | WideField::Weight
+                    | WideField::NotSubmitted(_)
+            ),
+        })
+        .collect();
     let mut rows_of_provider: HashMap<usize, usize> = HashMap::new();
-    source.read_batches(&names, &[], |table| {
-        let mut rows = table.rows(&wanted)?;
+    source.read_typed_batches(&names, &numeric, &rules, |table| {
+        let fast = table.fast()?;
+        let mut rows = table.rows(if fast.is_some() { &text_only } else { &wanted })?;
+        let mut k = 0;
         while let Some((r, cells)) = rows.next_row() {
             let row = RowRef {
                 file: &table.name,
@@ -72,18 +106,38 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &WideMapping) -> Result<(
             {
                 ld.obs.providers.names[p] = name.to_owned();
             }
-            let cell = |i: usize| cells[2 + i];
+            // Mapped column `i` of this row: read by polars, or parsed here.
+            let number = |i: usize, what: Option<&str>| match (&fast, numeric_index[i]) {
+                (Some(values), Some(j)) => Ok(values[j][k]),
+                (Some(_), None) => Ok(f64::NAN),
+                (None, _) => match what {
+                    Some(what) => row.count(&rules, cells[2 + i], &m.columns[i].column, what),
+                    None => row.number(&rules, cells[2 + i], &m.columns[i].column),
+                },
+            };
+            // A not-submitted flag is set where the cell holds one of its codes.
+            let flag = |i: usize| {
+                let cell = match &fast {
+                    Some(_) => flag_cell[i].and_then(|c| cells[c]),
+                    None => cells[2 + i],
+                };
+                let text = cell.unwrap_or("").trim();
+                match &m.columns[i].field {
+                    WideField::NotSubmitted(codes) if codes.iter().any(|c| c.trim() == text) => 1.0,
+                    _ => f64::NAN,
+                }
+            };
 
             for (series_id, sc) in &series {
                 let count = |i: Option<usize>, what: &str| match i {
-                    Some(i) => row.count(&rules, cell(i), &m.columns[i].column, what),
+                    Some(i) => number(i, Some(what)),
                     None => Ok(f64::NAN),
                 };
                 let counts = Counts {
                     numerator: count(sc.numerator, "a numerator")?,
                     denominator: count(sc.denominator, "a denominator")?,
                     rate: match sc.rate {
-                        Some(i) => row.number(&rules, cell(i), &m.columns[i].column)?,
+                        Some(i) => number(i, None)?,
                         None => f64::NAN,
                     },
                     exclusions: count(sc.exclusions, "exclusions")?,
@@ -113,23 +167,17 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &WideMapping) -> Result<(
 
             for &(i, supplied_id) in &supplied {
                 let column = &m.columns[i].column;
-                let v = match &m.columns[i].field {
-                    // A flag is text: set where the cell holds one of its codes.
-                    WideField::NotSubmitted(codes) => {
-                        let text = cell(i).unwrap_or("").trim();
-                        if codes.iter().any(|c| c.trim() == text) {
-                            1.0
-                        } else {
-                            f64::NAN
-                        }
-                    }
-                    _ => row.number(&rules, cell(i), column)?,
+                let v = if is_flag(i) {
+                    flag(i)
+                } else {
+                    number(i, None)?
                 };
                 if !v.is_nan() {
                     ld.claim_supplied(supplied_id, p, row, column)?;
                     ld.store_supplied(supplied_id, p, v);
                 }
             }
+            k += 1;
         }
         ld.batch_read(table.rows_through())
     })?;

@@ -100,6 +100,15 @@ fn long_rows<W: std::io::Write>(obs: &Observations, w: &mut csv::Writer<W>) -> c
 /// Writes the same rows as [`write_observations_long_csv`] as Parquet (IDs as strings, values
 /// as nullable floats), for data too large to keep as CSV.
 pub fn write_observations_long_parquet(obs: &Observations, path: &Path) -> Result<(), DataError> {
+    write_long_parquet(obs, path, None)
+}
+
+/// The long rows as Parquet; with `only`, the rows of that period, without the period column.
+fn write_long_parquet(
+    obs: &Observations,
+    path: &Path,
+    only: Option<&str>,
+) -> Result<(), DataError> {
     let error = |message: String| DataError::Write {
         file: path.display().to_string(),
         message,
@@ -109,6 +118,9 @@ pub fn write_observations_long_parquet(obs: &Observations, path: &Path) -> Resul
     let mut periods: Vec<&str> = Vec::new();
     let mut values: [Vec<Option<f64>>; 5] = Default::default();
     for ((measure, period), v) in &obs.series {
+        if only.is_some_and(|p| p != period) {
+            continue;
+        }
         for (i, id) in obs.providers.ids.iter().enumerate() {
             let row = [
                 v.numerator[i],
@@ -131,8 +143,10 @@ pub fn write_observations_long_parquet(obs: &Observations, path: &Path) -> Resul
     let mut columns = vec![
         Column::new(LONG_HEADER[0].into(), ids),
         Column::new(LONG_HEADER[1].into(), measures),
-        Column::new(LONG_HEADER[2].into(), periods),
     ];
+    if only.is_none() {
+        columns.push(Column::new(LONG_HEADER[2].into(), periods));
+    }
     for (name, v) in LONG_HEADER[3..].iter().zip(values) {
         columns.push(Column::new((*name).into(), v));
     }
@@ -201,4 +215,22 @@ fn write_atomically(
         file: path.display().to_string(),
         message: e.to_string(),
     })
+}
+
+/// Writes the observations as a Parquet dataset as Spark or dbt lay one out: a folder per
+/// period, `period=NAME/part-0.parquet`, each holding the long columns but the period.
+pub fn write_observations_long_dataset(obs: &Observations, dir: &Path) -> Result<(), DataError> {
+    let error = |message: String| DataError::Write {
+        file: dir.display().to_string(),
+        message,
+    };
+    let mut periods: Vec<&str> = obs.series.keys().map(|(_, p)| p.as_str()).collect();
+    periods.sort_unstable();
+    periods.dedup();
+    for period in periods {
+        let part = dir.join(format!("period={period}"));
+        std::fs::create_dir_all(&part).map_err(|e| error(e.to_string()))?;
+        write_long_parquet(obs, &part.join("part-0.parquet"), Some(period))?;
+    }
+    Ok(())
 }

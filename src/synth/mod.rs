@@ -19,9 +19,11 @@
 //! platform's maths library. Counts are integers and lives are rounded, so a last-bit
 //! difference would only show if it moved a value across a rounding or rejection boundary.
 
+mod patient_rows;
 mod patients;
 mod sample;
 
+pub use patient_rows::{PatientRow, PatientRows};
 pub use patients::{PATIENT_COLUMNS, expected_sum, for_each_patient_row, patient_mapping};
 pub use sample::{
     SAMPLE_PROVIDERS, SAMPLE_SEED, medicaid_primary_care_data, medicaid_primary_care_program,
