@@ -296,16 +296,7 @@ fn sum_precisely(
     let mut group_index: HashMap<(String, String, String), usize> = HashMap::new();
 
     source.read_batches(names, &[], |table| {
-        let mut rows = table.rows(&[
-            Some(&m.patient_id),
-            Some(&m.provider_id),
-            Some(&m.measure_id),
-            Some(&m.period),
-            Some(&m.in_denominator),
-            Some(&m.in_numerator),
-            m.excluded.as_deref(),
-            m.expected.as_deref(),
-        ])?;
+        let mut rows = table.rows(&m.read_columns())?;
         let mut batch = BatchColumns::default();
         while let Some((r, cells)) = rows.next_row() {
             let row = RowRef {

@@ -11,16 +11,8 @@ use crate::program::{LongMapping, ProviderMapping};
 use super::cells::format_number;
 use super::error::DataError;
 
-const LONG_HEADER: [&str; 8] = [
-    "provider_id",
-    "measure_id",
-    "period",
-    "numerator",
-    "denominator",
-    "rate",
-    "exclusions",
-    "expected",
-];
+/// The long file's columns: the same list the SQL aggregation returns.
+const LONG_HEADER: [&str; 8] = crate::program::sql::LONG_COLUMNS;
 
 /// The mapping that reads a file written by [`write_observations_long_csv`].
 pub fn long_csv_mapping() -> LongMapping {

@@ -151,6 +151,23 @@ pub struct PatientMapping {
     pub expected: Option<String>,
 }
 
+impl PatientMapping {
+    /// The columns the aggregation reads, in one order (patient, provider, measure, period,
+    /// denominator and numerator flags, exclusion flag and expected value when mapped).
+    pub fn read_columns(&self) -> [Option<&str>; 8] {
+        [
+            Some(&self.patient_id),
+            Some(&self.provider_id),
+            Some(&self.measure_id),
+            Some(&self.period),
+            Some(&self.in_denominator),
+            Some(&self.in_numerator),
+            self.excluded.as_deref(),
+            self.expected.as_deref(),
+        ]
+    }
+}
+
 impl Default for PatientMapping {
     fn default() -> Self {
         PatientMapping {

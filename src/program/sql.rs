@@ -217,16 +217,7 @@ pub fn aggregation_sql(s: &SqlSource<'_>) -> String {
     let codes = codes(s.missing_values);
     let text = |c: &str| format!("CAST({} AS STRING)", ident(c));
     let mut sql = String::new();
-    let mapped: [Option<&str>; 8] = [
-        Some(&m.patient_id),
-        Some(&m.provider_id),
-        Some(&m.measure_id),
-        Some(&m.period),
-        Some(&m.in_denominator),
-        Some(&m.in_numerator),
-        m.excluded.as_deref(),
-        m.expected.as_deref(),
-    ];
+    let mapped = m.read_columns();
     let quoted = mapped.into_iter().flatten().any(needs_quotes);
 
     sql.push_str(&format!(
