@@ -563,3 +563,37 @@ fn a_first_launch_says_where_to_start_and_fits_a_projector() {
     assert!(!h.state().show_start);
     assert_eq!(h.state().program, p4p_designer::program::Program::default());
 }
+
+#[test]
+fn the_window_exports_against_the_reference_chosen_in_the_scenarios_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = crate::app::harness(None, dir.path());
+    let export_excel = |h: &mut Harness<'_, DesignerApp>| {
+        h.get_by_role_and_label(Role::Button, "File").click();
+        h.run();
+        h.get_by_role_and_label(Role::Button, "Export").click();
+        h.run();
+        h.get_all_by_role(Role::Button)
+            .find(|n| {
+                n.accesskit_node()
+                    .label()
+                    .is_some_and(|l| l.starts_with("Payouts (Excel)"))
+            })
+            .expect("the export menu lists the workbook")
+            .click();
+        h.run();
+    };
+    export_excel(&mut h);
+    let label = |h: &Harness<'_, DesignerApp>| h.state().export.reference.clone().map(|r| r.0);
+    assert_eq!(label(&h).as_deref(), Some("the program as saved"));
+    h.key_press(egui::Key::Escape);
+    h.run();
+    h.state_mut().analysis.scenarios.reference = Some("Peer-group standards".into());
+    export_excel(&mut h);
+    assert_eq!(
+        label(&h).as_deref(),
+        Some("scenario “Peer-group standards”")
+    );
+    let (_, design) = h.state().export.reference.clone().unwrap();
+    assert!(design.standards.by_peer_group, "the scenario's design");
+}

@@ -73,10 +73,16 @@ impl DesignerApp {
                         || PathBuf::from(slug(&self.program.name)),
                         Path::to_path_buf,
                     );
-                    // The payouts workbook shows each payment's change against the program
-                    // as saved (or as opened).
-                    self.export.reference =
-                        Some(("the program as saved".to_owned(), self.saved.clone()));
+                    // The payouts workbook shows each payment's change against the reference
+                    // chosen in the scenarios view, else the program as saved (or as opened).
+                    let chosen =
+                        self.analysis.scenarios.reference.as_ref().and_then(|name| {
+                            self.program.scenarios.iter().find(|s| &s.name == name)
+                        });
+                    self.export.reference = Some(match chosen {
+                        Some(s) => (format!("scenario “{}”", s.name), s.apply(&self.program)),
+                        None => ("the program as saved".to_owned(), self.saved.clone()),
+                    });
                     self.export.begin(f, self.native_dialogs, &suggested, ctx);
                 } else {
                     self.set_status_error(
