@@ -46,7 +46,7 @@ struct PhaseCache {
     results: Results,
 }
 
-/// `validate`'s errors about the data, with the (results generation, data) they were checked on.
+/// `validate`'s errors about the data, with the (scores generation, data) they were checked on.
 type DataErrors = ((u64, usize), Vec<String>);
 
 /// Loaded data and the latest simulation for the open program.
@@ -79,6 +79,9 @@ pub struct Session {
     pub next_period_for: Option<usize>,
     /// Bumped every time `results` changes, so views can cache what they derive from it.
     pub results_generation: u64,
+    /// Bumped when scores may have changed (not when only payment settings moved): what the
+    /// data checks read.
+    scores_generation: u64,
     /// What the room chose to model in the live panel; `None` models the default (see
     /// [`Session::modelled_phase`]).
     pub modelled: Option<Modelled>,
@@ -178,6 +181,7 @@ impl Session {
         } else {
             engine::evaluate_into(program, &inputs, results);
             self.evaluated = Some(program.clone());
+            self.scores_generation += 1;
         }
         self.results_generation += 1;
         true
@@ -248,6 +252,7 @@ impl Session {
         self.evaluated = None;
         self.selected_provider = None;
         self.results_generation += 1;
+        self.scores_generation += 1;
     }
 
     /// The monitoring summary of the program's monitoring period (none without data or a
@@ -310,12 +315,13 @@ impl Session {
     }
 
     /// `validate`'s errors about the loaded data (as the `validate` command reports them),
-    /// checked once per results generation.
+    /// checked again only when scores may have changed: they read no payment setting, and a
+    /// pool slider drag must not rebuild the inputs every frame.
     pub fn data_errors(&self, program: &Program) -> Vec<String> {
         let Some(obs) = &self.observations else {
             return Vec::new();
         };
-        let key = (self.results_generation, Arc::as_ptr(obs) as usize);
+        let key = (self.scores_generation, Arc::as_ptr(obs) as usize);
         let mut cache = self.data_errors.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((k, errors)) = cache.as_ref()
             && *k == key
