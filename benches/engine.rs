@@ -1,5 +1,5 @@
 //! `cargo bench`: the run and sweep timings of `p4p-designer bench` (README, "Speed"), and the
-//! time of one window frame while the pool slider moves (`cargo bench -- --frame` for that
+//! time of one window frame while the pool slider moves (`cargo bench --bench engine -- --frame` for that
 //! alone).
 
 use egui_kittest::Harness;
