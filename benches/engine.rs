@@ -1,6 +1,6 @@
 //! `cargo bench`: the run and sweep timings of `p4p-designer bench` (README, "Speed"), and the
-//! time of one window frame while the pool slider moves (`cargo bench --bench engine -- --frame` for that
-//! alone).
+//! time of one window frame while the pool slider moves (`cargo bench --bench engine --
+//! --frame` for that alone).
 
 use egui_kittest::Harness;
 use p4p_designer::app::steps::Step;
