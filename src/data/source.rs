@@ -188,12 +188,19 @@ impl Source {
             glob: false,
             ..Default::default()
         };
-        let mut frame = LazyFrame::scan_parquet(pl_path, args).map_err(bad)?;
-        let schema = frame.collect_schema().map_err(bad)?;
-        let columns: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
-        if columns.is_empty() {
+        let source =
+            Source::parquet(path, name, LazyFrame::scan_parquet(pl_path, args)).map_err(bad)?;
+        if source.columns.is_empty() {
             return Err(DataError::NoHeader { file: name.into() });
         }
+        Ok(source)
+    }
+
+    /// A source over a scanned Parquet file or dataset, with its columns.
+    fn parquet(path: &Path, name: &str, frame: PolarsResult<LazyFrame>) -> PolarsResult<Source> {
+        let mut frame = frame?;
+        let schema = frame.collect_schema()?;
+        let columns: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
         Ok(Source {
             name: name.into(),
             path: path.to_path_buf(),
@@ -229,19 +236,7 @@ impl Source {
             },
             ..Default::default()
         };
-        let mut frame = LazyFrame::scan_parquet(pl_path, args).map_err(bad)?;
-        let schema = frame.collect_schema().map_err(bad)?;
-        let columns: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
-        Ok(Source {
-            name: name.into(),
-            path: path.to_path_buf(),
-            format: FileFormat::Parquet,
-            delimiter: None,
-            columns,
-            header: Vec::new(),
-            frame,
-            schema,
-        })
+        Source::parquet(path, name, LazyFrame::scan_parquet(pl_path, args)).map_err(bad)
     }
 
     /// Checks that a mapped column exists, once.

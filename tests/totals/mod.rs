@@ -24,6 +24,23 @@ fn window(dir: &Path, w: f32, h: f32, scale: f32) -> Harness<'static, DesignerAp
     h
 }
 
+/// File ▸ Export ▸ the entry whose label starts with `entry`.
+fn export_via_menu(h: &mut Harness<'_, DesignerApp>, entry: &str) {
+    h.get_by_role_and_label(Role::Button, "File").click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Export").click();
+    h.run();
+    h.get_all_by_role(Role::Button)
+        .find(|n| {
+            n.accesskit_node()
+                .label()
+                .is_some_and(|l| l.starts_with(entry))
+        })
+        .unwrap_or_else(|| panic!("the export menu lists {entry}"))
+        .click();
+    h.run();
+}
+
 /// Whether any node's label contains `text`.
 fn shows(h: &Harness<'_, DesignerApp>, text: &str) -> bool {
     h.query_all_by_label_contains(text).next().is_some()
@@ -119,19 +136,7 @@ fn step_6_is_not_done_and_export_refuses_while_validate_reports_a_data_error() {
         "{why}"
     );
     // File ▸ Export ▸ a format: the errors are shown and nothing is asked or written.
-    h.get_by_role_and_label(Role::Button, "File").click();
-    h.run();
-    h.get_by_role_and_label(Role::Button, "Export").click();
-    h.run();
-    h.get_all_by_role(Role::Button)
-        .find(|n| {
-            n.accesskit_node()
-                .label()
-                .is_some_and(|l| l.starts_with("Summary report (HTML)"))
-        })
-        .expect("the export menu lists the HTML report")
-        .click();
-    h.run();
+    export_via_menu(&mut h, "Summary report (HTML)");
     assert_eq!(
         h.state().modal_title().as_deref(),
         Some("Not exported: the program has errors")
@@ -568,21 +573,7 @@ fn a_first_launch_says_where_to_start_and_fits_a_projector() {
 fn the_window_exports_against_the_reference_chosen_in_the_scenarios_view() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = crate::app::harness(None, dir.path());
-    let export_excel = |h: &mut Harness<'_, DesignerApp>| {
-        h.get_by_role_and_label(Role::Button, "File").click();
-        h.run();
-        h.get_by_role_and_label(Role::Button, "Export").click();
-        h.run();
-        h.get_all_by_role(Role::Button)
-            .find(|n| {
-                n.accesskit_node()
-                    .label()
-                    .is_some_and(|l| l.starts_with("Payouts (Excel)"))
-            })
-            .expect("the export menu lists the workbook")
-            .click();
-        h.run();
-    };
+    let export_excel = |h: &mut Harness<'_, DesignerApp>| export_via_menu(h, "Payouts (Excel)");
     export_excel(&mut h);
     let label = |h: &Harness<'_, DesignerApp>| h.state().export.reference.clone().map(|r| r.0);
     assert_eq!(label(&h).as_deref(), Some("the program as saved"));
