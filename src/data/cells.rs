@@ -6,8 +6,6 @@
 use std::borrow::Cow;
 use std::cell::Cell;
 
-use polars::prelude::*;
-
 use crate::program::is_suppression_code;
 
 /// How a file writes its numbers and its "no value" markers, and how many numeric cells each
@@ -22,6 +20,11 @@ pub(crate) struct CellRules {
     hits: Vec<Cell<u64>>,
     /// Numeric cells that were empty.
     blanks: Cell<u64>,
+    /// Bit `n` set when a code is `n` bytes long (bit 63: 63 or more), so that most cells
+    /// are told apart from every code by their length alone.
+    code_lengths: u64,
+    /// Whether a code reads as a number ("0", "999").
+    numeric_code: bool,
 }
 
 /// What a cell holds when a number is expected.
@@ -30,23 +33,6 @@ pub(crate) enum Num {
     Missing,
     Value(f64),
     Invalid,
-}
-
-/// A status as a polars literal (Int32: polars has no UInt8 literal without its `dtype-u8`).
-pub(crate) fn st(status: u8) -> Expr {
-    lit(i32::from(status))
-}
-
-/// What [`CellRules::number_exprs`] found in a cell.
-pub(crate) struct Status;
-
-impl Status {
-    pub const VALUE: u8 = 0;
-    pub const BLANK: u8 = 1;
-    /// The first code; code `i` is `CODE + i`.
-    pub const CODE: u8 = 2;
-    /// Anything else: for [`CellRules::number`] to read (it may still be a number).
-    pub const OTHER: u8 = 255;
 }
 
 /// What a cell holds when a yes/no flag is expected.
@@ -66,15 +52,24 @@ impl CellRules {
                 missing.push(m.to_owned());
             }
         }
+        let code_lengths = missing.iter().fold(0, |bits, m| bits | length_bit(m));
+        let numeric_code = missing
+            .iter()
+            .any(|m| parse_number(m, false).is_some() || m.parse::<f64>().is_ok());
         CellRules {
             hits: vec![Cell::new(0); missing.len()],
             missing,
             decimal_comma,
             blanks: Cell::new(0),
+            code_lengths,
+            numeric_code,
         }
     }
 
     fn code_of(&self, t: &str) -> Option<usize> {
+        if self.code_lengths & length_bit(t) == 0 {
+            return None;
+        }
         self.missing.iter().position(|m| m.eq_ignore_ascii_case(t))
     }
 
@@ -125,142 +120,22 @@ impl CellRules {
         out
     }
 
-    /// Adds cells counted elsewhere (by polars, see [`CellRules::number_exprs`]): `blanks`
-    /// empty cells and, per code in order, the cells that held it.
-    pub(crate) fn add_counts(&self, blanks: u64, hits: &[u64]) {
-        self.blanks.set(self.blanks.get() + blanks);
-        for (h, n) in self.hits.iter().zip(hits) {
-            h.set(h.get() + n);
-        }
-    }
-
-    /// Number of missing-value codes.
-    pub(crate) fn code_count(&self) -> usize {
-        self.missing.len()
-    }
-
-    /// Polars expressions reading a column of numbers as [`CellRules::number`] does, for the
-    /// common forms only: a plain number, `53.50%`, `6 out of 10`, an empty cell and a code
-    /// written as listed (or all lower or upper case). Gives the value (NaN unless a number)
-    /// and the cell's [`Status`]; a cell in any other form is [`Status::OTHER`], for
-    /// [`CellRules::number`] to read. None when this file's numbers need that reading
-    /// throughout (decimal commas), or there are too many codes to number.
-    pub(crate) fn number_exprs(&self, cell: Expr, dtype: &DataType) -> Option<(Expr, Expr)> {
-        if self.decimal_comma || self.missing.len() > usize::from(Status::OTHER - Status::CODE) {
-            return None;
-        }
-        let nan = || lit(f64::NAN);
-        // A number column (Parquet) holds values as they are, unless a code reads as a
-        // number: then its text would be compared with the codes.
-        let numeric_code = self.missing.iter().any(|m| m.parse::<f64>().is_ok());
-        if dtype.is_primitive_numeric() && !numeric_code {
-            let v = cell.cast(DataType::Float64);
-            let status = when(v.clone().is_null())
-                .then(st(Status::BLANK))
-                .when(v.clone().is_finite())
-                .then(st(Status::VALUE))
-                .otherwise(st(Status::OTHER))
-                .cast(DataType::Int32);
-            let value = when(v.clone().is_finite())
-                .then(v)
-                .otherwise(nan())
-                .cast(DataType::Float64);
-            return Some((value, status));
-        }
-        let t = cell.cast(DataType::String).str().strip_chars(lit(NULL));
-        let parts = t.clone().str().split_exact(lit(" out of "), 2);
-        let got = parts.clone().struct_().field_by_index(0);
-        let of = parts.clone().struct_().field_by_index(1);
-        let beyond = parts.struct_().field_by_index(2);
-        let plain = t
-            .clone()
-            .str()
-            .strip_suffix(lit("%"))
-            .cast(DataType::Float64);
-        let v = when(of.clone().is_null())
-            .then(plain)
-            .when(beyond.is_null().and(of.cast(DataType::Float64).is_finite()))
-            .then(got.cast(DataType::Float64))
-            .otherwise(lit(NULL).cast(DataType::Float64));
-        let mut status = st(Status::OTHER);
-        // Written last, tested first: codes before numbers, as `number` does.
-        let mut chain: Vec<(Expr, u8)> = Vec::new();
-        for (i, m) in self.missing.iter().enumerate() {
-            let mut forms = vec![m.clone(), m.to_ascii_lowercase(), m.to_ascii_uppercase()];
-            forms.dedup();
-            let is_code = forms
-                .into_iter()
-                .map(|f| t.clone().eq(lit(f)))
-                .reduce(|a, b| a.or(b))?;
-            chain.push((is_code, Status::CODE + i as u8));
-        }
-        chain.push((v.clone().is_finite(), Status::VALUE));
-        // Built from the innermost test outwards.
-        for (cond, code) in chain.into_iter().rev() {
-            status = when(cond).then(st(code)).otherwise(status);
-        }
-        let status = when(t.clone().is_null().or(t.eq(lit(""))))
-            .then(st(Status::BLANK))
-            .otherwise(status)
-            .cast(DataType::Int32);
-        let value = when(status.clone().eq(st(Status::VALUE)))
-            .then(v)
-            .otherwise(nan())
-            .cast(DataType::Float64);
-        Some((value, status))
-    }
-
-    /// The exact forms [`CellRules::number_exprs`] and [`CellRules::flag_exprs`] take a code
-    /// in: as listed, all lower or all upper case.
-    fn is_code_written(&self, t: &Expr) -> Expr {
-        let mut any = lit(false);
-        for m in &self.missing {
-            for f in [m.clone(), m.to_ascii_lowercase(), m.to_ascii_uppercase()] {
-                any = any.or(t.clone().eq(lit(f)));
-            }
-        }
-        any
-    }
-
-    /// A polars test for a text cell that may mean "no value" (empty, or a code in any case):
-    /// true for every cell [`CellRules::text`] gives None for, and perhaps a few more (Unicode
-    /// case), which the cell-by-cell reading then settles.
-    pub(crate) fn text_missing_expr(&self, cell: Expr) -> Expr {
-        let t = cell.cast(DataType::String).str().strip_chars(lit(NULL));
-        let low = t.clone().str().to_lowercase();
-        let mut missing = t.clone().is_null().or(t.eq(lit("")));
-        for m in &self.missing {
-            missing = missing.or(low.clone().eq(lit(m.to_lowercase())));
-        }
-        missing
-    }
-
-    /// Polars expressions reading a yes/no column as [`CellRules::flag`] does: whether the
-    /// cell says yes, and whether it is in a form left to [`CellRules::flag`] (which may
-    /// find it invalid).
-    pub(crate) fn flag_exprs(&self, cell: Expr) -> (Expr, Expr) {
-        let t = cell.cast(DataType::String).str().strip_chars(lit(NULL));
-        let none = t
-            .clone()
-            .is_null()
-            .or(t.clone().eq(lit("")))
-            .or(self.is_code_written(&t));
-        let low = t.clone().str().to_lowercase();
-        let any_of = |words: &[&str]| {
-            words
-                .iter()
-                .fold(lit(false), |a, w| a.or(low.clone().eq(lit(*w))))
-        };
-        let number = t.cast(DataType::Float64);
-        let yes = any_of(&["1", "true", "t", "yes", "y"]).or(number.clone().eq(lit(1.0)));
-        let no = any_of(&["0", "false", "f", "no", "n"]).or(number.eq(lit(0.0)));
-        let yes = none.clone().not().and(yes).fill_null(lit(false));
-        let other = none.or(yes.clone()).or(no).fill_null(lit(false)).not();
-        (yes, other)
+    /// Whether polars may cast this file's numeric cells to numbers before they are read one
+    /// by one: not when decimal commas are written (polars reads `1.234` as a fraction where
+    /// such a file means a thousand), nor when a code reads as a number (it would be taken as
+    /// a value).
+    pub(crate) fn numbers_cast_plainly(&self) -> bool {
+        !self.decimal_comma && !self.numeric_code
     }
 
     /// A flag; an empty or missing cell means "no".
     pub(crate) fn flag(&self, cell: Option<&str>) -> Flag {
+        // The common forms first, unless a code reads as a number.
+        match cell {
+            Some("1") if !self.numeric_code => return Flag::Yes,
+            Some("0") if !self.numeric_code => return Flag::No,
+            _ => {}
+        }
         let Some(t) = self.text(cell) else {
             return Flag::No;
         };
@@ -275,6 +150,11 @@ impl CellRules {
             },
         }
     }
+}
+
+/// The bit of [`CellRules::code_lengths`] for text of `t`'s length.
+fn length_bit(t: &str) -> u64 {
+    1 << t.len().min(63)
 }
 
 /// Parses a number as CMS and spreadsheets publish it: `0.8802`, `-3`, `1e-4`, `1,234.5`,
@@ -429,149 +309,5 @@ mod tests {
                 (String::new(), 2, false),
             ]
         );
-    }
-
-    /// What polars makes of each cell, as (value, status).
-    fn polars_reads(rules: &CellRules, cells: &[Option<&str>]) -> Vec<(f64, u8)> {
-        let frame =
-            DataFrame::new_infer_height(vec![Column::new("c".into(), cells.to_vec())]).unwrap();
-        let (value, status) = rules
-            .number_exprs(col("c"), &DataType::String)
-            .expect("plain rules");
-        let out = frame
-            .lazy()
-            .select([value.alias("v"), status.alias("s")])
-            .collect()
-            .unwrap();
-        let v = out.column("v").unwrap().f64().unwrap().clone();
-        let s = out.column("s").unwrap().i32().unwrap().clone();
-        v.iter()
-            .zip(s.iter())
-            .map(|(v, s)| (v.unwrap(), u8::try_from(s.unwrap()).unwrap()))
-            .collect()
-    }
-
-    #[test]
-    fn polars_reads_common_cells_as_the_rules_do_and_leaves_the_rest() {
-        let rules = CellRules::new(&["Not Available".into(), "NR".into(), "<11".into()], false);
-        let cells = [
-            Some("0.880237"),
-            Some("53.50%"),
-            Some(" 77.4970% "),
-            Some("6 out of 10"),
-            Some("0 out of 9"),
-            Some("-2.5"),
-            Some("1e-3"),
-            Some("+4"),
-            Some(""),
-            Some("   "),
-            None,
-            Some("Not Available"),
-            Some("NOT AVAILABLE"),
-            Some("not available"),
-            Some("NR"),
-            Some("nr"),
-            Some("<11"),
-            Some("1,234.5"),
-            Some("$1,200"),
-            Some("NaN"),
-            Some("inf"),
-            Some("-inf"),
-            Some("abc"),
-            Some("6 out of ten"),
-            Some("1 out of 2 out of 3"),
-            Some("5 %"),
-            Some("%"),
-            Some("- 5"),
-            Some("1,23"),
-            Some("Not available"),
-        ];
-        let read = polars_reads(&rules, &cells);
-        let mut left = 0;
-        for (cell, (v, status)) in cells.iter().zip(read) {
-            let by_rules = rules.number(*cell);
-            match status {
-                Status::OTHER => left += 1,
-                Status::VALUE => assert_eq!(by_rules, Num::Value(v), "{cell:?}"),
-                Status::BLANK => {
-                    assert_eq!(by_rules, Num::Missing, "{cell:?}");
-                    assert!(cell.is_none_or(|c| c.trim().is_empty()), "{cell:?}");
-                }
-                code => {
-                    assert_eq!(by_rules, Num::Missing, "{cell:?}");
-                    let code = usize::from(code - Status::CODE);
-                    assert!(
-                        cell.is_some_and(|c| c.trim().eq_ignore_ascii_case(&rules.missing[code])),
-                        "{cell:?}"
-                    );
-                }
-            }
-        }
-        // The common forms are read by polars; odd ones (thousands, currency, NaN, "Not
-        // available" in mixed case, words) are left to the rules.
-        let common = polars_reads(&rules, &cells[..17]);
-        assert!(
-            common.iter().all(|(_, s)| *s != Status::OTHER),
-            "{common:?}"
-        );
-        assert!(left >= 10, "{left}");
-        let odd = [
-            Some("1,234.5"),
-            Some("$1,200"),
-            Some("NaN"),
-            Some("inf"),
-            Some("abc"),
-            Some("Not available"),
-        ];
-        assert!(
-            polars_reads(&rules, &odd)
-                .iter()
-                .all(|(_, s)| *s == Status::OTHER)
-        );
-        assert_eq!(common[1], (53.5, Status::VALUE));
-        assert_eq!(common[3], (6.0, Status::VALUE));
-        assert_eq!(common[12].1, Status::CODE);
-        assert_eq!(common[16].1, Status::CODE + 2);
-    }
-
-    #[test]
-    fn polars_reads_flags_as_the_rules_do() {
-        let rules = CellRules::new(&["NA".into()], false);
-        let cells = [
-            Some("1"),
-            Some("0"),
-            Some("Yes"),
-            Some("n"),
-            Some("TRUE"),
-            Some("f"),
-            Some("1.0"),
-            Some("0.0"),
-            Some(""),
-            None,
-            Some("NA"),
-            Some("maybe"),
-            Some("2"),
-            Some(" y "),
-        ];
-        let frame =
-            DataFrame::new_infer_height(vec![Column::new("c".into(), cells.to_vec())]).unwrap();
-        let (yes, other) = rules.flag_exprs(col("c"));
-        let out = frame
-            .lazy()
-            .select([yes.alias("yes"), other.alias("other")])
-            .collect()
-            .unwrap();
-        let yes = out.column("yes").unwrap().bool().unwrap().clone();
-        let other = out.column("other").unwrap().bool().unwrap().clone();
-        for ((cell, y), o) in cells.iter().zip(yes.iter()).zip(other.iter()) {
-            let by_rules = rules.flag(*cell);
-            if o.unwrap() {
-                assert_eq!(by_rules, Flag::Invalid, "{cell:?}");
-            } else {
-                let expected = if y.unwrap() { Flag::Yes } else { Flag::No };
-                assert_eq!(by_rules, expected, "{cell:?}");
-            }
-        }
-        assert_eq!(other.iter().filter(|o| o.unwrap()).count(), 2);
     }
 }

@@ -1,10 +1,10 @@
 //! Loading every file of a program into fresh `Observations`, and what the layouts share:
 //! row references for messages, count checks, and the record of which values came from where.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::path::Path;
 
-use crate::engine::{CodeCount, LoadWarning, Observations};
+use crate::engine::{CodeCount, LoadWarning, Observations, PeriodValues};
 use crate::program::{Layout, MeasureKind, Program};
 
 use super::cells::{CellRules, Num};
@@ -58,6 +58,7 @@ pub fn load_program_data_with_progress(
             }
         })?;
     }
+    loader.finish();
     loader.check_rates(program)?;
     Ok(loader.obs)
 }
@@ -107,6 +108,9 @@ pub(crate) struct Loader<'p> {
     file_count: usize,
     files: Vec<String>,
     series: Vec<Claims<(String, String)>>,
+    /// Each series' values, by series id, until [`Loader::finish`] hands them to `obs`:
+    /// indexed by id rather than looked up by name on every row.
+    values: Vec<PeriodValues>,
     series_ids: HashMap<(String, String), usize>,
     supplied: Vec<Claims<(String, &'static str)>>,
     supplied_ids: HashMap<(String, &'static str), usize>,
@@ -127,10 +131,20 @@ impl<'p> Loader<'p> {
             file_count,
             files: Vec::new(),
             series: Vec::new(),
-            series_ids: HashMap::new(),
+            values: Vec::new(),
+            series_ids: HashMap::default(),
             supplied: Vec::new(),
-            supplied_ids: HashMap::new(),
-            rate_columns: HashMap::new(),
+            supplied_ids: HashMap::default(),
+            rate_columns: HashMap::default(),
+        }
+    }
+
+    /// Hands every series' values to `obs`, each as long as the list of providers.
+    fn finish(&mut self) {
+        let n = self.obs.provider_count();
+        for (claims, mut values) in self.series.iter().zip(std::mem::take(&mut self.values)) {
+            values.grow(n);
+            self.obs.series.insert(claims.key.clone(), values);
         }
     }
 
@@ -302,8 +316,8 @@ impl<'p> Loader<'p> {
         if let Some(&id) = self.series_ids.get(&key) {
             return id;
         }
-        self.obs.series_mut(measure, period);
         let id = self.series.len();
+        self.values.push(PeriodValues::new(0));
         self.series_ids.insert(key.clone(), id);
         self.series.push(Claims {
             key,
@@ -375,9 +389,10 @@ impl<'p> Loader<'p> {
 
     /// Stores the known values of one provider × measure × period.
     pub fn store(&mut self, series: usize, provider: usize, c: &Counts) {
-        let Some(s) = self.obs.series.get_mut(&self.series[series].key) else {
-            return;
-        };
+        let s = &mut self.values[series];
+        if provider >= s.numerator.len() {
+            s.grow(provider + 1);
+        }
         for (dst, v) in [
             (&mut s.numerator, c.numerator),
             (&mut s.denominator, c.denominator),

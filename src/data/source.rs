@@ -1,5 +1,6 @@
 //! Opening a CSV or Parquet file lazily and reading the columns a mapping needs, as text.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::num::NonZeroUsize;
@@ -7,9 +8,9 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use super::cells::{CellRules, Status, st};
+use super::cells::CellRules;
 use super::error::{DataError, excerpt};
-use super::load::LIMIT;
+use super::load::{LIMIT, RowRef};
 
 /// File formats we read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,38 +34,53 @@ pub(crate) struct Source {
     schema: SchemaRef,
 }
 
-/// One batch of a file's rows, every selected column as text, and numeric columns read by
-/// polars when asked for (see [`Source::read_typed_batches`]).
+/// One batch of a file's rows: the selected columns as text, and the numeric columns polars
+/// cast to numbers when asked for (see [`Source::read_typed_batches`]).
 pub(crate) struct Table {
     pub name: String,
     /// Data rows before this batch.
     first_row: usize,
     frame: DataFrame,
-    /// How many numeric columns polars read.
-    typed: usize,
 }
 
-/// A numeric column to read with polars: its name, and whether it is a count (never
-/// negative).
+/// A numeric column to read: its name, and what it counts when it is a count (never
+/// negative), as messages name it ("a numerator").
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct NumericColumn<'a> {
     pub name: &'a str,
-    pub count: bool,
+    pub count: Option<&'a str>,
 }
 
-/// Whether numbers are read by polars expressions ([`Source::read_typed_batches`], and the
-/// patient-level sums). Off: as built they measured slower than reading cell by cell (see the
-/// README's speed section), so every file is read cell by cell until that is found out.
-pub(crate) const READ_WITH_EXPRESSIONS: bool = false;
+/// A batch's numeric columns read (see [`Source::read_typed_batches`]): one value per row
+/// (NaN where missing), and the first cell of the batch that cannot be right.
+pub(crate) struct Numbers {
+    pub values: Vec<Vec<f64>>,
+    first_bad: Option<(usize, DataError)>,
+}
 
-/// Names of the columns polars adds to a batch.
+impl Numbers {
+    /// The error of the first bad numeric cell when it is on data row `row`: callers check
+    /// each row before using it, so errors come in the order of the file's rows.
+    pub fn check_row(&mut self, row: usize) -> Result<(), DataError> {
+        match self.first_bad.take() {
+            Some((r, e)) if r == row => Err(e),
+            other => {
+                self.first_bad = other;
+                Ok(())
+            }
+        }
+    }
+
+    /// An error left after every row was checked (none is expected).
+    pub fn finish(self) -> Result<(), DataError> {
+        self.first_bad.map_or(Ok(()), |(_, e)| Err(e))
+    }
+}
+
+/// Name of the column polars casts numeric column `i` to.
 fn value_name(i: usize) -> String {
     format!("\u{1}p4p value {i}")
 }
-fn status_name(i: usize) -> String {
-    format!("\u{1}p4p status {i}")
-}
-const PROBLEM: &str = "\u{1}p4p problem";
 
 /// How many bytes of a CSV file are read to find its header line.
 const SNIFF_BYTES: usize = 64 * 1024;
@@ -285,18 +301,8 @@ impl Source {
         optional: &[&str],
         each: impl FnMut(&Table) -> Result<(), DataError>,
     ) -> Result<Option<ShortRows>, DataError> {
-        self.read(columns, optional, Vec::new(), true, each)
-    }
-
-    /// Reads only what `exprs` compute from `columns` (which must exist), one batch of rows
-    /// at a time, after the same check of the rows' fields as [`Source::read_batches`].
-    pub fn read_computed(
-        &self,
-        columns: &[&str],
-        exprs: Vec<Expr>,
-        each: impl FnMut(&Table) -> Result<(), DataError>,
-    ) -> Result<(), DataError> {
-        self.read(columns, &[], exprs, false, each).map(|_| ())
+        let text = text_exprs(columns);
+        self.read(columns, optional, text, each)
     }
 
     /// The type polars gives a column (text for every CSV column).
@@ -304,72 +310,50 @@ impl Source {
         self.schema.get(column).cloned().unwrap_or(DataType::String)
     }
 
-    /// [`Source::read_batches`], with `numeric` also read by polars (see
-    /// [`CellRules::number_exprs`]): a batch where each of them is in a common form and in
-    /// range offers them through [`Table::fast`], with the cells each code hit already added
-    /// to `rules`; the other batches are read cell by cell from their text, as before, so
-    /// every message stays the same.
+    /// [`Source::read_batches`], with the `numeric` columns (among `columns`) also read as
+    /// numbers, each cell exactly as [`RowRef::number`] (or [`RowRef::count`]) reads it.
+    ///
+    /// Polars casts each numeric column to numbers as it reads, in parallel; only the cells it
+    /// cannot read as a plain finite number within range (an empty cell, a code, `53.50%`,
+    /// `1,234`, `6 out of 10`, text) are read one by one from their text. Columns of a file
+    /// that writes decimal commas, or whose codes read as numbers, are read one by one
+    /// throughout.
     pub fn read_typed_batches(
         &self,
         columns: &[&str],
         numeric: &[NumericColumn],
         rules: &CellRules,
-        mut each: impl FnMut(&Table) -> Result<(), DataError>,
+        mut each: impl FnMut(&Table, Numbers) -> Result<(), DataError>,
     ) -> Result<Option<ShortRows>, DataError> {
-        if !READ_WITH_EXPRESSIONS {
-            return self.read_batches(columns, &[], each);
-        }
-        let mut extra = Vec::new();
-        let mut problem = lit(false);
-        for (i, c) in numeric.iter().enumerate() {
-            let Some((value, status)) = rules.number_exprs(col(c.name), &self.dtype(c.name)) else {
-                return self.read_batches(columns, &[], each);
-            };
-            // Out of range is rare: the cell-by-cell reading names the row.
-            // Values only: polars orders NaN above every number.
-            let mut out_of_range = value
-                .clone()
-                .gt_eq(lit(LIMIT))
-                .or(value.clone().lt_eq(lit(-LIMIT)));
-            if c.count {
-                out_of_range = out_of_range.or(value.clone().lt(lit(0.0)));
+        let cast = rules.numbers_cast_plainly();
+        // A column stored as numbers (Parquet) needs no text: its values are what they are.
+        let typed = |c: &str| self.dtype(c).is_primitive_numeric();
+        let text: Vec<&str> = columns
+            .iter()
+            .copied()
+            .filter(|c| !numeric.iter().any(|n| n.name == *c && typed(c)))
+            .collect();
+        let mut exprs = text_exprs(&text);
+        for (i, n) in numeric.iter().enumerate() {
+            if cast || typed(n.name) {
+                exprs.push(col(n.name).cast(DataType::Float64).alias(value_name(i)));
             }
-            let bad = status
-                .clone()
-                .eq(st(Status::OTHER))
-                .or(status.clone().eq(st(Status::VALUE)).and(out_of_range));
-            problem = problem.or(bad.fill_null(lit(false)));
-            extra.push(value.alias(value_name(i)));
-            extra.push(status.alias(status_name(i)));
         }
-        if numeric.is_empty() {
-            return self.read_batches(columns, &[], each);
-        }
-        extra.push(problem.alias(PROBLEM));
-        let typed = numeric.len();
-        self.read(columns, &[], extra, true, |table| {
-            let mut table = Table {
-                name: table.name.clone(),
-                first_row: table.first_row,
-                frame: table.frame.clone(),
-                typed,
+        self.read(columns, &[], exprs, |table| {
+            let mut numbers = Numbers {
+                values: Vec::with_capacity(numeric.len()),
+                first_bad: None,
             };
-            if table.problem_free() {
-                let mut blanks = 0;
-                let mut hits = vec![0u64; rules.code_count()];
-                for i in 0..typed {
-                    let status = table.column_of(&status_name(i))?;
-                    let status = status.i32().map_err(|_| table.unreadable())?;
-                    blanks += count_equal(status, Status::BLANK);
-                    for (k, h) in hits.iter_mut().enumerate() {
-                        *h += count_equal(status, Status::CODE + k as u8);
-                    }
+            for (i, n) in numeric.iter().enumerate() {
+                let (values, bad) = table.numbers(i, n, typed(n.name), rules)?;
+                numbers.values.push(values);
+                if let Some((row, e)) = bad
+                    && numbers.first_bad.as_ref().is_none_or(|(r, _)| row < *r)
+                {
+                    numbers.first_bad = Some((row, e));
                 }
-                rules.add_counts(blanks, &hits);
-            } else {
-                table.typed = 0;
             }
-            each(&table)
+            each(table, numbers)
         })
     }
 
@@ -377,16 +361,9 @@ impl Source {
         &self,
         columns: &[&str],
         optional: &[&str],
-        extra: Vec<Expr>,
-        with_text: bool,
+        exprs: Vec<Expr>,
         mut each: impl FnMut(&Table) -> Result<(), DataError>,
     ) -> Result<Option<ShortRows>, DataError> {
-        let mut wanted: Vec<&str> = Vec::new();
-        for c in columns {
-            if !wanted.contains(c) {
-                wanted.push(c);
-            }
-        }
         // polars reads a short row's absent fields as empty cells and a cut-off last row as
         // complete: one plain pass first finds rows whose field count is not the header's.
         let mut short = None;
@@ -395,7 +372,7 @@ impl Source {
                 .header
                 .iter()
                 .enumerate()
-                .filter(|(_, h)| wanted.contains(&h.as_str()) && !optional.contains(&h.as_str()))
+                .filter(|(_, h)| columns.contains(&h.as_str()) && !optional.contains(&h.as_str()))
                 .map(|(i, _)| i + 1)
                 .max()
                 .unwrap_or(0);
@@ -405,15 +382,6 @@ impl Source {
             }
             short = (tolerated.rows > 0).then_some(tolerated);
         }
-        let mut exprs: Vec<Expr> = if with_text {
-            wanted
-                .iter()
-                .map(|c| col(*c).cast(DataType::String))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        exprs.extend(extra);
         let query = self.frame.clone().select(exprs);
         let mut rows = 0;
         stream_batches(query, |frame| {
@@ -421,7 +389,6 @@ impl Source {
                 name: self.name.clone(),
                 first_row: rows,
                 frame,
-                typed: 0,
             };
             rows += table.height();
             each(&table)
@@ -501,20 +468,6 @@ impl Table {
         self.frame.height()
     }
 
-    /// True when polars read this batch's numeric columns and found nothing to look at
-    /// closer.
-    fn problem_free(&self) -> bool {
-        self.frame
-            .column(PROBLEM)
-            .ok()
-            .and_then(|c| c.bool().ok())
-            .is_some_and(|b| !b.any())
-    }
-
-    fn column_of(&self, name: &str) -> Result<&Column, DataError> {
-        self.frame.column(name).map_err(|_| self.unreadable())
-    }
-
     fn unreadable(&self) -> DataError {
         DataError::Unreadable {
             file: self.name.clone(),
@@ -522,33 +475,69 @@ impl Table {
         }
     }
 
-    /// The numeric columns polars read, in the order asked for, as values (NaN where not a
-    /// number); None when this batch is to be read cell by cell.
-    pub fn fast(&self) -> Result<Option<Vec<Vec<f64>>>, DataError> {
-        if self.typed == 0 {
-            return Ok(None);
-        }
-        let mut out = Vec::with_capacity(self.typed);
-        for i in 0..self.typed {
-            let values = self.column_of(&value_name(i))?;
-            let values = values.f64().map_err(|_| self.unreadable())?;
-            let mut v = Vec::with_capacity(values.len());
-            for chunk in values.downcast_iter() {
-                v.extend_from_slice(chunk.values());
+    /// Numeric column `i` of [`Source::read_typed_batches`] (`c`; `typed` when the file
+    /// stores it as numbers): polars' value where it read a plain finite number within range,
+    /// the cell read from its text otherwise. Empty cells and codes are counted in `rules`.
+    /// Also gives the first cell that cannot be right, with its data row: the rest of the
+    /// column after it is not read.
+    fn numbers(
+        &self,
+        i: usize,
+        c: &NumericColumn,
+        typed: bool,
+        rules: &CellRules,
+    ) -> Result<(Vec<f64>, Option<(usize, DataError)>), DataError> {
+        let cast = match self.frame.column(&value_name(i)) {
+            Ok(v) => Some(v.f64().map_err(|_| self.unreadable())?),
+            Err(_) => None,
+        };
+        let text = if typed {
+            None
+        } else {
+            Some(self.strings(c.name)?)
+        };
+        let n = self.height();
+        let mut out = Vec::with_capacity(n);
+        // A cell polars did not read plainly, read as the cell-by-cell reading reads it.
+        let slow = |k: usize, value: Option<f64>| {
+            let row = RowRef {
+                file: &self.name,
+                row: self.first_row + k + 1,
+            };
+            let written: Cow<str> = match (text, value) {
+                (Some(t), _) => Cow::Borrowed(t.get(k).unwrap_or("")),
+                (None, Some(v)) => Cow::Owned(v.to_string()),
+                (None, None) => Cow::Borrowed(""),
+            };
+            match c.count {
+                Some(what) => row.count(rules, Some(&written), c.name, what),
+                None => row.number(rules, Some(&written), c.name),
             }
-            out.push(v);
+            .map_err(|e| (row.row, e))
+        };
+        let plain = |v: f64| v.is_finite() && v.abs() < LIMIT && (c.count.is_none() || v >= 0.0);
+        match cast {
+            Some(cast) => {
+                for (k, v) in cast.iter().enumerate() {
+                    match v {
+                        Some(v) if plain(v) => out.push(v),
+                        _ => match slow(k, v) {
+                            Ok(v) => out.push(v),
+                            Err(bad) => return Ok((out, Some(bad))),
+                        },
+                    }
+                }
+            }
+            None => {
+                for k in 0..n {
+                    match slow(k, None) {
+                        Ok(v) => out.push(v),
+                        Err(bad) => return Ok((out, Some(bad))),
+                    }
+                }
+            }
         }
-        Ok(Some(out))
-    }
-
-    /// The batch as polars read it.
-    pub fn frame(&self) -> &DataFrame {
-        &self.frame
-    }
-
-    /// Data rows before this batch.
-    pub fn first_row(&self) -> usize {
-        self.first_row
+        Ok((out, None))
     }
 
     /// Data rows of the file up to the end of this batch.
@@ -586,12 +575,18 @@ impl Table {
     }
 }
 
-fn count_equal(status: &Int32Chunked, code: u8) -> u64 {
-    let code = i32::from(code);
-    status
-        .downcast_iter()
-        .map(|a| a.values().iter().filter(|&&s| s == code).count() as u64)
-        .sum()
+/// The given columns as text, each once.
+fn text_exprs(columns: &[&str]) -> Vec<Expr> {
+    let mut wanted: Vec<&str> = Vec::new();
+    for c in columns {
+        if !wanted.contains(c) {
+            wanted.push(c);
+        }
+    }
+    wanted
+        .iter()
+        .map(|c| col(*c).cast(DataType::String))
+        .collect()
 }
 
 /// Rows per batch handed over by the streaming reader.

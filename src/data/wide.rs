@@ -1,6 +1,6 @@
 //! Wide files: one row per provider, a column per measure and field, as CMS publishes them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use crate::program::{WideField, WideMapping};
 
@@ -47,80 +47,65 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &WideMapping) -> Result<(
         .map(|(i, field)| (i, ld.supplied_id(&m.columns[i].measure_id, field)))
         .collect();
 
-    // Cells: provider ID, provider name, then the mapped columns in mapping order.
-    let mut wanted = vec![Some(m.provider_id.as_str()), m.provider_name.as_deref()];
-    wanted.extend(m.columns.iter().map(|c| Some(c.column.as_str())));
-    // In a batch polars has read, only the text cells are walked: the id, the name and any
-    // not-submitted flags (codes, not numbers).
+    // Text cells: provider ID, provider name and any not-submitted flags (codes, not
+    // numbers); the other mapped columns are read as numbers.
     let is_flag = |i: usize| matches!(m.columns[i].field, WideField::NotSubmitted(_));
-    let mut text_only = vec![Some(m.provider_id.as_str()), m.provider_name.as_deref()];
+    let mut text_cells = vec![Some(m.provider_id.as_str()), m.provider_name.as_deref()];
     let mut flag_cell = vec![None; m.columns.len()];
     let mut numeric_index = vec![None; m.columns.len()];
+    let mut numeric: Vec<NumericColumn> = Vec::new();
     for (i, c) in m.columns.iter().enumerate() {
         if is_flag(i) {
-            flag_cell[i] = Some(text_only.len());
-            text_only.push(Some(c.column.as_str()));
-        } else {
-            numeric_index[i] = Some(i - flag_cell[..i].iter().flatten().count());
+            flag_cell[i] = Some(text_cells.len());
+            text_cells.push(Some(c.column.as_str()));
+            continue;
         }
-    }
-    let numeric: Vec<NumericColumn> = m
-        .columns
-        .iter()
-        .filter(|c| !matches!(c.field, WideField::NotSubmitted(_)))
-        .map(|c| NumericColumn {
+        numeric_index[i] = Some(numeric.len());
+        numeric.push(NumericColumn {
             name: &c.column,
-            count: !matches!(
-                c.field,
-                WideField::Rate(_)
-                    | WideField::Threshold
-                    | WideField::Benchmark
-                    | WideField::Floor
-                    | WideField::SuppliedScore
-                    | WideField::Weight
-                    | WideField::NotSubmitted(_)
-            ),
-        })
-        .collect();
-    let mut rows_of_provider: HashMap<usize, usize> = HashMap::new();
-    source.read_typed_batches(&names, &numeric, &rules, |table| {
-        let fast = table.fast()?;
-        let mut rows = table.rows(if fast.is_some() { &text_only } else { &wanted })?;
+            count: match c.field {
+                WideField::Numerator(_) => Some("a numerator"),
+                WideField::Denominator(_) => Some("a denominator"),
+                WideField::Exclusions(_) => Some("exclusions"),
+                WideField::Expected(_) => Some("expected events"),
+                _ => None,
+            },
+        });
+    }
+    // The data row each provider was given on, to refuse a second.
+    let mut row_of_provider: Vec<usize> = Vec::new();
+    source.read_typed_batches(&names, &numeric, &rules, |table, mut numbers| {
+        let mut rows = table.rows(&text_cells)?;
         let mut k = 0;
         while let Some((r, cells)) = rows.next_row() {
+            numbers.check_row(r)?;
             let row = RowRef {
                 file: &table.name,
                 row: r,
             };
             let id = row.required(&rules, cells[0], &m.provider_id, "the provider ID")?;
             let p = ld.obs.provider_index(id);
-            if let Some(first) = rows_of_provider.insert(p, row.row) {
+            if p >= row_of_provider.len() {
+                row_of_provider.resize(p + 1, 0);
+            }
+            if row_of_provider[p] != 0 {
                 return Err(DataError::Duplicate {
                     at: row.at(&m.provider_id),
                     what: format!("provider {id}"),
-                    first: format!("{}, data row {first}", table.name),
+                    first: format!("{}, data row {}", table.name, row_of_provider[p]),
                 });
             }
+            row_of_provider[p] = row.row;
             if let Some(name) = rules.text(cells[1])
                 && ld.obs.providers.names[p].is_empty()
             {
                 ld.obs.providers.names[p] = name.to_owned();
             }
-            // Mapped column `i` of this row: read by polars, or parsed here.
-            let number = |i: usize, what: Option<&str>| match (&fast, numeric_index[i]) {
-                (Some(values), Some(j)) => Ok(values[j][k]),
-                (Some(_), None) => Ok(f64::NAN),
-                (None, _) => match what {
-                    Some(what) => row.count(&rules, cells[2 + i], &m.columns[i].column, what),
-                    None => row.number(&rules, cells[2 + i], &m.columns[i].column),
-                },
-            };
+            // Mapped numeric column `i` of this row.
+            let number = |i: usize| numeric_index[i].map_or(f64::NAN, |j| numbers.values[j][k]);
             // A not-submitted flag is set where the cell holds one of its codes.
             let flag = |i: usize| {
-                let cell = match &fast {
-                    Some(_) => flag_cell[i].and_then(|c| cells[c]),
-                    None => cells[2 + i],
-                };
+                let cell = flag_cell[i].and_then(|c| cells[c]);
                 let text = cell.unwrap_or("").trim();
                 match &m.columns[i].field {
                     WideField::NotSubmitted(codes) if codes.iter().any(|c| c.trim() == text) => 1.0,
@@ -129,19 +114,13 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &WideMapping) -> Result<(
             };
 
             for (series_id, sc) in &series {
-                let count = |i: Option<usize>, what: &str| match i {
-                    Some(i) => number(i, Some(what)),
-                    None => Ok(f64::NAN),
-                };
+                let value = |i: Option<usize>| i.map_or(f64::NAN, number);
                 let counts = Counts {
-                    numerator: count(sc.numerator, "a numerator")?,
-                    denominator: count(sc.denominator, "a denominator")?,
-                    rate: match sc.rate {
-                        Some(i) => number(i, None)?,
-                        None => f64::NAN,
-                    },
-                    exclusions: count(sc.exclusions, "exclusions")?,
-                    expected: count(sc.expected, "expected events")?,
+                    numerator: value(sc.numerator),
+                    denominator: value(sc.denominator),
+                    rate: value(sc.rate),
+                    exclusions: value(sc.exclusions),
+                    expected: value(sc.expected),
                 };
                 if counts.is_empty() {
                     continue;
@@ -167,11 +146,7 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &WideMapping) -> Result<(
 
             for &(i, supplied_id) in &supplied {
                 let column = &m.columns[i].column;
-                let v = if is_flag(i) {
-                    flag(i)
-                } else {
-                    number(i, None)?
-                };
+                let v = if is_flag(i) { flag(i) } else { number(i) };
                 if !v.is_nan() {
                     ld.claim_supplied(supplied_id, p, row, column)?;
                     ld.store_supplied(supplied_id, p, v);
@@ -179,6 +154,7 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &WideMapping) -> Result<(
             }
             k += 1;
         }
+        numbers.finish()?;
         ld.batch_read(table.rows_through())
     })?;
     ld.note_codes(&rules);

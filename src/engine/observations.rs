@@ -1,6 +1,8 @@
 //! The engine's view of loaded data: plain columns indexed by provider, no I/O.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 
 /// A provider attribute column that is not one of the named ones: a stratifier.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,7 +91,8 @@ impl PeriodValues {
         }
     }
 
-    fn grow(&mut self, n: usize) {
+    /// Extends every column to `n` providers, the new ones with unknown values.
+    pub fn grow(&mut self, n: usize) {
         for c in [
             &mut self.numerator,
             &mut self.denominator,
