@@ -207,6 +207,32 @@ fn polars_read_csv(files: &[(PathBuf, Vec<String>)], codes: &[String]) -> Result
     Ok(rows)
 }
 
+/// Where `bench --data` writes its files.
+enum Folder {
+    Temporary(tempfile::TempDir),
+    Kept(PathBuf),
+}
+
+impl Folder {
+    fn path(&self) -> &Path {
+        match self {
+            Folder::Temporary(t) => t.path(),
+            Folder::Kept(p) => p,
+        }
+    }
+}
+
+/// Writes `program` as `name` into a kept folder, so each step can be run again on its own
+/// (`p4p-designer score DIR/NAME`); nothing in a temporary one.
+fn keep_program(folder: &Folder, name: &str, program: &Program) -> Result<(), Failure> {
+    if let Folder::Kept(dir) = folder {
+        let path = dir.join(name);
+        std::fs::write(&path, program.to_ron())
+            .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+    }
+    Ok(())
+}
+
 /// Options of `bench --data`.
 pub struct DataBench {
     /// The wide program to replicate (the HVBP sample).
@@ -216,13 +242,21 @@ pub struct DataBench {
     pub patients: u64,
     /// Timed runs of each step (the fastest is shown).
     pub runs: usize,
+    /// A folder to write the files into and keep; a temporary one when None.
+    pub keep: Option<PathBuf>,
 }
 
 /// Prints polars alone against our load and score on the same files: the wide program
 /// replicated, a long file as CSV and as a hive-partitioned Parquet dataset, and a
 /// patient-level file.
 pub fn run(opts: &DataBench) -> Result<(), Failure> {
-    let tmp = tempfile::tempdir().map_err(|e| Failure(e.to_string()))?;
+    let tmp = match &opts.keep {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| Failure(format!("{}: {e}", dir.display())))?;
+            Folder::Kept(dir.clone())
+        }
+        None => Folder::Temporary(tempfile::tempdir().map_err(|e| Failure(e.to_string()))?),
+    };
     let base = opts
         .program
         .parent()
@@ -250,6 +284,7 @@ pub fn run(opts: &DataBench) -> Result<(), Failure> {
         .filter_map(|(p, _)| std::fs::metadata(p).ok())
         .map(|m| m.len())
         .sum();
+    keep_program(&tmp, "wide.ron", &wide)?;
     let providers = load_and_score(&wide, tmp.path())?;
     println!(
         "{:<44} {:>10} {:>10} {:>7} {:>10} {:>10}",
@@ -303,6 +338,12 @@ pub fn run(opts: &DataBench) -> Result<(), Failure> {
                 .retain(|f| !matches!(f.layout, Layout::Providers(_)));
             p
         };
+        let name = if label == "CSV" {
+            "long_csv.ron"
+        } else {
+            "long_parquet.ron"
+        };
+        keep_program(&tmp, name, &perf_only)?;
         let pl = PlRefPath::try_from_path(path).map_err(polars_failure)?;
         let rows: usize = obs
             .series
@@ -350,6 +391,7 @@ pub fn run(opts: &DataBench) -> Result<(), Failure> {
             f.path = "patients.csv".into();
             f.layout = Layout::PatientLevel(patient_mapping());
         }
+        keep_program(&tmp, "patients.ron", &program)?;
         let pl = PlRefPath::try_from_path(&path).map_err(polars_failure)?;
         let p = measure(1, || {
             LazyCsvReader::new(pl.clone())

@@ -89,6 +89,10 @@ pub enum Command {
         /// With --data: timed runs of each step.
         #[arg(long, default_value_t = 3)]
         runs: usize,
+        /// With --data: write the files into this folder and keep them (to profile or rerun
+        /// a step), instead of a temporary folder.
+        #[arg(long)]
+        keep: Option<PathBuf>,
     },
     /// Open the window on a program.
     Open { program: PathBuf },
@@ -267,6 +271,7 @@ pub fn run() -> Launch {
             replicas,
             patients,
             runs,
+            keep,
         }) => bench::check_args(&sizes, measures, grid).and_then(|()| {
             if data {
                 return data_bench::run(&data_bench::DataBench {
@@ -274,6 +279,7 @@ pub fn run() -> Launch {
                     replicas,
                     patients,
                     runs,
+                    keep,
                 });
             }
             if sweep {

@@ -104,6 +104,11 @@ impl CellRules {
         }
     }
 
+    /// Counts `n` empty numeric cells found elsewhere (by polars, as nulls).
+    pub(crate) fn count_blanks(&self, n: u64) {
+        self.blanks.set(self.blanks.get() + n);
+    }
+
     /// How many numeric cells each code hit (blank cells as the code ""), with whether the
     /// code marks suppression; codes that hit nothing are left out.
     pub(crate) fn code_counts(&self) -> Vec<(String, u64, bool)> {

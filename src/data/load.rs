@@ -114,6 +114,9 @@ pub(crate) struct Loader<'p> {
     series_ids: HashMap<(String, String), usize>,
     supplied: Vec<Claims<(String, &'static str)>>,
     supplied_ids: HashMap<(String, &'static str), usize>,
+    /// The provider that followed each provider in the rows read last (see
+    /// [`Loader::provider`]).
+    after: Vec<usize>,
     /// The column each file gave a series' rates in, for messages about them.
     rate_columns: HashMap<(usize, u32), String>,
 }
@@ -135,6 +138,7 @@ impl<'p> Loader<'p> {
             series_ids: HashMap::default(),
             supplied: Vec::new(),
             supplied_ids: HashMap::default(),
+            after: Vec::new(),
             rate_columns: HashMap::default(),
         }
     }
@@ -308,6 +312,36 @@ impl<'p> Loader<'p> {
             file: u32::try_from(self.files.len().saturating_sub(1)).unwrap_or(u32::MAX - 1),
             row: row as u64,
         }
+    }
+
+    /// The index of provider `id` (added if new), trying first the provider of the row before
+    /// (`last`), the one that followed it last time, and the next one in order: files list
+    /// providers in one order, measure after measure and file after file, so most rows find
+    /// theirs without a lookup in the index of every provider.
+    pub fn provider(&mut self, id: &str, last: &mut Option<usize>) -> usize {
+        let ids = &self.obs.providers.ids;
+        let is = |p: usize| ids.get(p).is_some_and(|x| x == id);
+        let p = match *last {
+            Some(l) if is(l) => l,
+            Some(l) => {
+                let after = self.after.get(l).copied().unwrap_or(usize::MAX);
+                let p = if is(after) {
+                    after
+                } else if is(l + 1) {
+                    l + 1
+                } else {
+                    self.obs.provider_index(id)
+                };
+                if l >= self.after.len() {
+                    self.after.resize(l + 1, usize::MAX);
+                }
+                self.after[l] = p;
+                p
+            }
+            None => self.obs.provider_index(id),
+        };
+        *last = Some(p);
+        p
     }
 
     /// The id of a measure × period, creating its (empty) series on first use.

@@ -55,11 +55,11 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &LongMapping) -> Result<(
             next += 1;
         }
     }
-    // Measure × period ids by their text, and the provider of the row before: long files
-    // are mostly sorted, so most rows repeat the row before's provider and series.
+    // Measure × period ids by their text, and the series and provider of the row before:
+    // long files are mostly sorted, so most rows repeat the row before's series.
     let mut series_ids: HashMap<(String, String), usize> = HashMap::default();
     let mut last_series: Option<(String, String, usize)> = None;
-    let mut last_provider: Option<(String, usize)> = None;
+    let mut last_provider = None;
     source.read_typed_batches(&names, &numeric, &rules, |table, mut numbers| {
         let mut rows = table.rows(&[Some(&m.provider_id), Some(&m.measure_id), Some(&m.period)])?;
         let mut k = 0;
@@ -99,14 +99,7 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &LongMapping) -> Result<(
                     s
                 }
             };
-            let p = match &last_provider {
-                Some((lid, p)) if lid == id => *p,
-                _ => {
-                    let p = ld.obs.provider_index(id);
-                    last_provider = Some((id.to_owned(), p));
-                    p
-                }
-            };
+            let p = ld.provider(id, &mut last_provider);
             ld.claim_series(series, p, row, &m.provider_id)?;
             ld.store(series, p, &counts);
             if !counts.rate.is_nan() {

@@ -81,22 +81,25 @@ fn sum(
         .into_iter()
         .collect();
 
-    // Patient × provider × measure × period seen so far, as two independent 64-bit hashes (a
-    // false match among a billion rows has odds below 1e-20) and the row it was on: far less
-    // memory than the keys, which are gone with their batch.
+    // Keys are known by a fingerprint of two independent 64-bit hashes (a false match among
+    // a billion rows has odds below 1e-20): one look-up a row, nothing allocated, no text
+    // compared, and far less memory than the keys, which are gone with their batch.
     let hashers = (
         FixedState::with_seed(0x5eed_1),
         FixedState::with_seed(0x5eed_2),
     );
+    let fingerprint = |key: &dyn Fn(&FixedState) -> u64| (key(&hashers.0), key(&hashers.1));
+    // Patient × provider × measure × period seen so far, and the row it was on.
     let mut seen: HashMap<(u64, u64), u32> = HashMap::default();
     let mut groups: Vec<Group> = Vec::new();
-    let mut group_index: HashMap<(String, String, String), usize> = HashMap::default();
+    // Groups by the fingerprint of their provider × measure × period.
+    let mut group_index: HashMap<(u64, u64), usize> = HashMap::default();
     let (mut read, mut checked) = (0usize, 0usize);
 
     source.read_typed_batches(names, &numeric, &rules, |table, mut numbers| {
         let mut rows = table.rows(&m.read_columns()[..7])?;
         // The row before's group: rows of one provider × measure × period often come together.
-        let mut last: Option<usize> = None;
+        let mut last: Option<((u64, u64), usize)> = None;
         let mut k = 0;
         while let Some((r, cells)) = rows.next_row() {
             numbers.check_row(r)?;
@@ -122,10 +125,10 @@ fn sum(
             let expected = numbers.values.first().map_or(f64::NAN, |v| v[k]);
             k += 1;
 
+            let group_key = fingerprint(&|h| h.hash_one((id, mid, per)));
             if r <= REPEAT_CHECK_ROWS {
-                let key = [patient, id, mid, per];
                 let here = u32::try_from(r).unwrap_or(u32::MAX);
-                match seen.entry((hashers.0.hash_one(key), hashers.1.hash_one(key))) {
+                match seen.entry(fingerprint(&|h| h.hash_one((group_key, patient)))) {
                     Entry::Vacant(v) => {
                         v.insert(here);
                     }
@@ -149,16 +152,9 @@ fn sum(
                 });
             }
             let g = match last {
-                Some(g)
-                    if groups[g].provider == id
-                        && groups[g].measure == mid
-                        && groups[g].period == per =>
-                {
-                    g
-                }
+                Some((key, g)) if key == group_key => g,
                 _ => {
-                    let key = (id.to_owned(), mid.to_owned(), per.to_owned());
-                    let g = *group_index.entry(key).or_insert_with(|| {
+                    let g = *group_index.entry(group_key).or_insert_with(|| {
                         groups.push(Group {
                             provider: id.to_owned(),
                             measure: mid.to_owned(),
@@ -171,7 +167,7 @@ fn sum(
                         });
                         groups.len() - 1
                     });
-                    last = Some(g);
+                    last = Some((group_key, g));
                     g
                 }
             };

@@ -50,6 +50,7 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &ProviderMapping) -> Resu
         .filter_map(|(c, _)| c.as_deref())
         .collect();
     optional.extend(m.stratifiers.iter().map(String::as_str));
+    let mut last_provider = None;
     let short = source.read_batches(&names, &optional, |table| {
         let mut rows = table.rows(&wanted)?;
         while let Some((r, cells)) = rows.next_row() {
@@ -58,7 +59,7 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &ProviderMapping) -> Resu
                 row: r,
             };
             let id = row.required(&rules, cells[0], &m.provider_id, "the provider ID")?;
-            let p = ld.obs.provider_index(id);
+            let p = ld.provider(id, &mut last_provider);
             if let Some(first) = first_row.insert(p, row.row) {
                 return Err(DataError::Duplicate {
                     at: row.at(&m.provider_id),

@@ -497,15 +497,20 @@ impl Table {
             Some(self.strings(c.name)?)
         };
         let n = self.height();
+        // A column empty throughout the batch (an unused rate column, say).
+        if text.is_none_or(|t| t.null_count() == n) && cast.is_none_or(|c| c.null_count() == n) {
+            rules.count_blanks(n as u64);
+            return Ok((vec![f64::NAN; n], None));
+        }
         let mut out = Vec::with_capacity(n);
         // A cell polars did not read plainly, read as the cell-by-cell reading reads it.
-        let slow = |k: usize, value: Option<f64>| {
+        let slow = |k: usize, value: Option<f64>, cell: Option<&str>| {
             let row = RowRef {
                 file: &self.name,
                 row: self.first_row + k + 1,
             };
-            let written: Cow<str> = match (text, value) {
-                (Some(t), _) => Cow::Borrowed(t.get(k).unwrap_or("")),
+            let written: Cow<str> = match (cell, value) {
+                (Some(t), _) => Cow::Borrowed(t),
                 (None, Some(v)) => Cow::Owned(v.to_string()),
                 (None, None) => Cow::Borrowed(""),
             };
@@ -516,12 +521,20 @@ impl Table {
             .map_err(|e| (row.row, e))
         };
         let plain = |v: f64| v.is_finite() && v.abs() < LIMIT && (c.count.is_none() || v >= 0.0);
+        let mut cells = text.map(|t| t.iter());
+        let mut next_cell = || cells.as_mut().and_then(Iterator::next).flatten();
         match cast {
             Some(cast) => {
                 for (k, v) in cast.iter().enumerate() {
-                    match v {
-                        Some(v) if plain(v) => out.push(v),
-                        _ => match slow(k, v) {
+                    let cell = next_cell();
+                    match (v, cell) {
+                        (Some(v), _) if plain(v) => out.push(v),
+                        // An empty cell (a null, as polars reads it).
+                        (None, None) => {
+                            rules.count_blanks(1);
+                            out.push(f64::NAN);
+                        }
+                        _ => match slow(k, v, cell) {
                             Ok(v) => out.push(v),
                             Err(bad) => return Ok((out, Some(bad))),
                         },
@@ -530,7 +543,7 @@ impl Table {
             }
             None => {
                 for k in 0..n {
-                    match slow(k, None) {
+                    match slow(k, None, next_cell()) {
                         Ok(v) => out.push(v),
                         Err(bad) => return Ok((out, Some(bad))),
                     }
@@ -1035,5 +1048,148 @@ pub(crate) fn resolve(base_dir: &Path, relative: &str) -> PathBuf {
         p.to_path_buf()
     } else {
         base_dir.join(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Cells as real files write numbers, and the odd ones around them.
+    fn cell() -> impl Strategy<Value = String> {
+        let number = prop_oneof![
+            (0u32..100_000).prop_map(|n| n.to_string()),
+            (-1e6f64..1e6).prop_map(|v| format!("{v}")),
+            (-1e6f64..1e6).prop_map(|v| format!("{v:.2}")),
+            (0f64..1.0).prop_map(|v| format!("{v:e}")),
+            (0u32..1000).prop_map(|n| format!("+{n}")),
+            (0u32..1000).prop_map(|n| format!(".{n}")),
+            (0u32..1000).prop_map(|n| format!("{n}.")),
+            (1_000u32..10_000_000).prop_map(|n| {
+                let s = n.to_string();
+                let (a, b) = s.split_at(s.len() - 3);
+                format!("{a},{b}")
+            }),
+            (0u32..1000).prop_map(|n| format!("{n}%")),
+            (0u32..10, 1u32..10).prop_map(|(a, b)| format!("{a} out of {b}")),
+            (0u32..1000).prop_map(|n| format!("${n}")),
+            Just("1e12".to_owned()),
+            Just("-2e13".to_owned()),
+            Just("999999999999".to_owned()),
+        ];
+        let odd = prop_oneof![
+            Just(String::new()),
+            Just("NR".to_owned()),
+            Just("nr".to_owned()),
+            Just("Not Available".to_owned()),
+            Just("NOT AVAILABLE".to_owned()),
+            Just("<11".to_owned()),
+            Just("NaN".to_owned()),
+            Just("inf".to_owned()),
+            Just("-inf".to_owned()),
+            Just("abc".to_owned()),
+            Just("1,23".to_owned()),
+            Just("- 5".to_owned()),
+            Just("1e".to_owned()),
+            Just("0x10".to_owned()),
+        ];
+        let pad = prop_oneof![Just(""), Just(" "), Just("  ")];
+        (prop_oneof![4 => number, 1 => odd], pad.clone(), pad)
+            .prop_map(|(c, a, b)| format!("{a}{c}{b}"))
+    }
+
+    /// Reads one column of `cells` the batch way and the cell-by-cell way: the values (NaN
+    /// as missing), the first error, and the codes counted must agree.
+    fn both_ways(cells: &[String], count: bool, codes: &[&str]) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.csv");
+        let mut w = csv::Writer::from_path(&path).unwrap();
+        w.write_record(["id", "x"]).unwrap();
+        for (i, c) in cells.iter().enumerate() {
+            w.write_record([format!("p{i}").as_str(), c]).unwrap();
+        }
+        w.flush().unwrap();
+        let codes: Vec<String> = codes.iter().map(|c| (*c).to_owned()).collect();
+        let source = Source::open(&path, "f.csv").unwrap();
+
+        let batch_rules = source.rules(&codes);
+        let mut batch_values = Vec::new();
+        let numeric = [NumericColumn {
+            name: "x",
+            count: count.then_some("a count"),
+        }];
+        let batch = source.read_typed_batches(&["id", "x"], &numeric, &batch_rules, |t, mut n| {
+            for r in t.first_row + 1..=t.rows_through() {
+                n.check_row(r)?;
+                batch_values.push(n.values[0][r - t.first_row - 1]);
+            }
+            n.finish()
+        });
+
+        let cell_rules = source.rules(&codes);
+        let mut cell_values = Vec::new();
+        let by_cell = source.read_batches(&["id", "x"], &[], |t| {
+            let mut rows = t.rows(&[Some("x")])?;
+            while let Some((r, c)) = rows.next_row() {
+                let row = RowRef {
+                    file: &t.name,
+                    row: r,
+                };
+                let v = if count {
+                    row.count(&cell_rules, c[0], "x", "a count")?
+                } else {
+                    row.number(&cell_rules, c[0], "x")?
+                };
+                cell_values.push(v);
+            }
+            Ok(())
+        });
+        match (batch, by_cell) {
+            (Ok(_), Ok(_)) => {
+                let same = batch_values
+                    .iter()
+                    .zip(&cell_values)
+                    .all(|(a, b)| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()));
+                assert!(
+                    same && batch_values.len() == cell_values.len(),
+                    "{cells:?}\n{batch_values:?}\n{cell_values:?}"
+                );
+                assert_eq!(batch_rules.code_counts(), cell_rules.code_counts());
+            }
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{cells:?}"),
+            (a, b) => panic!("{cells:?}: batch {:?}, by cell {:?}", a.err(), b.err()),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+
+        #[test]
+        fn numbers_read_in_batches_equal_numbers_read_cell_by_cell(
+            cells in proptest::collection::vec(cell(), 1..40),
+            count in any::<bool>(),
+        ) {
+            both_ways(&cells, count, &["NR", "Not Available", "<11"]);
+        }
+    }
+
+    #[test]
+    fn numeric_codes_and_files_of_many_batches() {
+        // A code that reads as a number is a code, not a value.
+        let cells: Vec<String> = ["12", "999", " 999 ", "3.5"].map(String::from).to_vec();
+        both_ways(&cells, false, &["999"]);
+        // More rows than a batch, with codes, blanks and odd forms throughout.
+        let cells: Vec<String> = (0..BATCH_ROWS * 2 + 17)
+            .map(|i| match i % 7 {
+                0 => String::new(),
+                1 => "NR".into(),
+                2 => format!("{i}%"),
+                3 => format!("{}.25", i % 1000),
+                _ => i.to_string(),
+            })
+            .collect();
+        both_ways(&cells, true, &["NR"]);
     }
 }

@@ -74,6 +74,7 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &WideMapping) -> Result<(
     }
     // The data row each provider was given on, to refuse a second.
     let mut row_of_provider: Vec<usize> = Vec::new();
+    let mut last_provider = None;
     source.read_typed_batches(&names, &numeric, &rules, |table, mut numbers| {
         let mut rows = table.rows(&text_cells)?;
         let mut k = 0;
@@ -84,7 +85,7 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &WideMapping) -> Result<(
                 row: r,
             };
             let id = row.required(&rules, cells[0], &m.provider_id, "the provider ID")?;
-            let p = ld.obs.provider_index(id);
+            let p = ld.provider(id, &mut last_provider);
             if p >= row_of_provider.len() {
                 row_of_provider.resize(p + 1, 0);
             }
