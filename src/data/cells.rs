@@ -168,7 +168,9 @@ fn length_bit(t: &str) -> u64 {
 pub(crate) fn parse_number(text: &str, decimal_comma: bool) -> Option<f64> {
     let t = text.trim();
     // "6 out of 10": the points earned; the maximum must itself be a number.
-    if let Some((got, of)) = t.split_once(" out of ") {
+    if t.contains(' ')
+        && let Some((got, of)) = t.split_once(" out of ")
+    {
         parse_number(of, decimal_comma)?;
         return parse_number(got, decimal_comma);
     }

@@ -425,7 +425,8 @@ impl<'p> Loader<'p> {
     pub fn store(&mut self, series: usize, provider: usize, c: &Counts) {
         let s = &mut self.values[series];
         if provider >= s.numerator.len() {
-            s.grow(provider + 1);
+            // Doubling: providers arrive one by one; `finish` cuts to the final count.
+            s.grow((provider + 1).max(s.numerator.len() * 2));
         }
         for (dst, v) in [
             (&mut s.numerator, c.numerator),

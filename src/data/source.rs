@@ -5,6 +5,8 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use polars::prelude::*;
 
@@ -365,8 +367,10 @@ impl Source {
         mut each: impl FnMut(&Table) -> Result<(), DataError>,
     ) -> Result<Option<ShortRows>, DataError> {
         // polars reads a short row's absent fields as empty cells and a cut-off last row as
-        // complete: one plain pass first finds rows whose field count is not the header's.
-        let mut short = None;
+        // complete: one plain pass over the file, beside polars' reading, finds rows whose
+        // field count is not the header's. What it finds comes before anything the rows say.
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut shape = None;
         if let Some(d) = self.delimiter {
             let needed = self
                 .header
@@ -376,15 +380,43 @@ impl Source {
                 .map(|(i, _)| i + 1)
                 .max()
                 .unwrap_or(0);
-            let mut tolerated = ShortRows::default();
-            if let Some((row, message)) = diagnose_csv(&self.path, d, needed, &mut tolerated) {
-                return Err(row_error(&self.name, row, message));
-            }
-            short = (tolerated.rows > 0).then_some(tolerated);
+            let path = self.path.clone();
+            let stop = Arc::clone(&stop);
+            let check = std::thread::Builder::new()
+                .name("p4p-data-shape".into())
+                .spawn(move || {
+                    let mut tolerated = ShortRows::default();
+                    let bad = diagnose_csv(&path, d, needed, &mut tolerated, &stop);
+                    (bad, tolerated)
+                })
+                .map_err(|e| DataError::Unreadable {
+                    file: self.name.clone(),
+                    message: e.to_string(),
+                })?;
+            shape = Some(check);
         }
+        // The shape check's verdict: Err for a row that does not fit.
+        let verdict =
+            |check: std::thread::JoinHandle<(Option<(usize, String)>, ShortRows)>| match check
+                .join()
+            {
+                Ok((Some((row, message)), _)) => Err(row_error(&self.name, row, message)),
+                Ok((None, tolerated)) => Ok((tolerated.rows > 0).then_some(tolerated)),
+                Err(_) => Err(DataError::Unreadable {
+                    file: self.name.clone(),
+                    message: "the check of its rows stopped unexpectedly".into(),
+                }),
+            };
         let query = self.frame.clone().select(exprs);
         let mut rows = 0;
-        stream_batches(query, |frame| {
+        let mut short = None;
+        let streamed = stream_batches(query, |frame| {
+            // A bad row found already ends the reading at once.
+            if shape.as_ref().is_some_and(|c| c.is_finished())
+                && let Some(check) = shape.take()
+            {
+                short = verdict(check)?;
+            }
             let table = Table {
                 name: self.name.clone(),
                 first_row: rows,
@@ -392,8 +424,14 @@ impl Source {
             };
             rows += table.height();
             each(&table)
-        })
-        .map_err(|e| match e {
+        });
+        if matches!(streamed, Err(Stop::Data(DataError::Cancelled { .. }))) {
+            stop.store(true, Ordering::Relaxed);
+        }
+        if let Some(check) = shape {
+            short = verdict(check)?;
+        }
+        streamed.map_err(|e| match e {
             Stop::Data(e) => e,
             Stop::Polars(e) => self.error(e),
             Stop::Worker(message) => DataError::Unreadable {
@@ -718,6 +756,7 @@ fn diagnose_csv(
     delimiter: u8,
     needed: usize,
     tolerated: &mut ShortRows,
+    stop: &AtomicBool,
 ) -> Option<(usize, String)> {
     let mut reader = BufReader::with_capacity(1 << 20, File::open(path).ok()?);
     let mut scan = Scan {
@@ -733,6 +772,9 @@ fn diagnose_csv(
     };
     let mut first = true;
     loop {
+        if stop.load(Ordering::Relaxed) {
+            return None;
+        }
         let buf = reader.fill_buf().ok()?;
         if buf.is_empty() {
             break;
@@ -927,7 +969,14 @@ fn short_row(width: usize) -> String {
 /// A CSV read failure in plain words: the row at fault when one can be found, never polars'
 /// own advice (which names options of a library the designer does not see).
 fn csv_error(path: &Path, name: &str, delimiter: u8, e: &PolarsError) -> DataError {
-    match diagnose_csv(path, delimiter, usize::MAX, &mut ShortRows::default()) {
+    let go_on = AtomicBool::new(false);
+    match diagnose_csv(
+        path,
+        delimiter,
+        usize::MAX,
+        &mut ShortRows::default(),
+        &go_on,
+    ) {
         Some((row, message)) => row_error(name, row, message),
         None => DataError::Unreadable {
             file: name.into(),

@@ -91,7 +91,7 @@ impl PeriodValues {
         }
     }
 
-    /// Extends every column to `n` providers, the new ones with unknown values.
+    /// Sets every column to `n` providers: new ones with unknown values, any beyond `n` cut.
     pub fn grow(&mut self, n: usize) {
         for c in [
             &mut self.numerator,
