@@ -609,19 +609,22 @@ impl Table {
     /// Walks the batch's rows, giving the cells of `columns` (in that order; None for an
     /// unmapped column, "" for an empty cell). Columns are read in step rather than copied out.
     pub fn rows(&self, columns: &[Option<&str>]) -> Result<Rows<'_>, DataError> {
-        let mut iters: Vec<Box<dyn Iterator<Item = Option<&str>> + '_>> = Vec::new();
+        let mut cursors = Vec::with_capacity(columns.len());
         for c in columns {
-            iters.push(match c {
-                // A null cell of a mapped column is an empty one (counted as blank), unlike
-                // the None of an unmapped column.
-                Some(name) => Box::new(self.strings(name)?.iter().map(|c| Some(c.unwrap_or("")))),
-                None => Box::new(std::iter::repeat(None)),
+            cursors.push(match c {
+                Some(name) => Some(Cursor {
+                    chunks: self.strings(name)?.downcast_iter().collect(),
+                    chunk: 0,
+                    at: 0,
+                }),
+                None => None,
             });
         }
         Ok(Rows {
-            iters,
+            cursors,
             cells: Vec::with_capacity(columns.len()),
             row: self.first_row,
+            left: self.height(),
         })
     }
 }
@@ -704,17 +707,51 @@ fn stream_batches(
 
 /// A cursor over a table's rows.
 pub(crate) struct Rows<'a> {
-    iters: Vec<Box<dyn Iterator<Item = Option<&'a str>> + 'a>>,
+    /// One per column asked for; None for an unmapped one.
+    cursors: Vec<Option<Cursor<'a>>>,
     cells: Vec<Option<&'a str>>,
     row: usize,
+    left: usize,
+}
+
+/// Where a walk through one text column is: its chunks as polars holds them, read in place.
+struct Cursor<'a> {
+    chunks: Vec<&'a <StringType as PolarsDataType>::Array>,
+    chunk: usize,
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    /// The next cell; a null (an empty cell, as polars reads it) is "".
+    fn next(&mut self) -> Option<&'a str> {
+        loop {
+            let chunk = self.chunks.get(self.chunk)?;
+            if self.at < chunk.len() {
+                let cell = chunk.get(self.at).unwrap_or("");
+                self.at += 1;
+                return Some(cell);
+            }
+            self.chunk += 1;
+            self.at = 0;
+        }
+    }
 }
 
 impl<'a> Rows<'a> {
     /// The next row's 1-based number and cells.
     pub fn next_row(&mut self) -> Option<(usize, &[Option<&'a str>])> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
         self.cells.clear();
-        for it in &mut self.iters {
-            self.cells.push(it.next()?);
+        for c in &mut self.cursors {
+            self.cells.push(match c {
+                // A null cell of a mapped column is an empty one (counted as blank), unlike
+                // the None of an unmapped column.
+                Some(c) => Some(c.next()?),
+                None => None,
+            });
         }
         self.row += 1;
         Some((self.row, &self.cells))
