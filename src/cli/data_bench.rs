@@ -63,28 +63,6 @@ pub fn patient_mapping() -> PatientMapping {
     }
 }
 
-/// Peak resident memory of this process so far (VmHWM), in bytes; None where unknown.
-pub fn peak_rss() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}
-
-/// Resets the peak so the next [`peak_rss`] covers only what follows (Linux: writing 5 to
-/// clear_refs); false where that is not possible.
-pub fn reset_peak_rss() -> bool {
-    std::fs::write("/proc/self/clear_refs", "5").is_ok()
-}
-
-/// Resident memory now (VmRSS), in bytes.
-fn rss() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}
-
 fn mb(bytes: Option<u64>) -> String {
     bytes.map_or("?".into(), |b| format!("{:.0} MB", b as f64 / 1e6))
 }
@@ -93,26 +71,16 @@ fn secs(d: Duration) -> String {
     format!("{:.3} s", d.as_secs_f64())
 }
 
-/// Runs `f` `runs` times; the fastest time, and the peak memory above what was resident
-/// before (peak of the last run).
-fn measure<T>(
-    runs: usize,
-    mut f: impl FnMut() -> Result<T, Failure>,
-) -> Result<(Duration, Option<u64>), Failure> {
+/// Runs `f` `runs` times; the fastest time.
+fn measure<T>(runs: usize, mut f: impl FnMut() -> Result<T, Failure>) -> Result<Duration, Failure> {
     let mut best = Duration::MAX;
-    let mut peak = None;
     for _ in 0..runs.max(1) {
-        let before = rss();
-        let reset = reset_peak_rss();
         let t = Instant::now();
         let out = f()?;
         best = best.min(t.elapsed());
         drop(out);
-        if reset {
-            peak = peak_rss().zip(before).map(|(p, b)| p.saturating_sub(b));
-        }
     }
-    Ok((best, peak))
+    Ok(best)
 }
 
 fn polars_failure(e: PolarsError) -> Failure {
@@ -222,15 +190,11 @@ impl Folder {
     }
 }
 
-/// Writes `program` as `name` into a kept folder, so each step can be run again on its own
-/// (`p4p-designer score DIR/NAME`); nothing in a temporary one.
-fn keep_program(folder: &Folder, name: &str, program: &Program) -> Result<(), Failure> {
-    if let Folder::Kept(dir) = folder {
-        let path = dir.join(name);
-        std::fs::write(&path, program.to_ron())
-            .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
-    }
-    Ok(())
+/// Writes the program of `step` into the bench's folder, for [`run_side`] (and for anyone
+/// who keeps the folder to run a step again, `p4p-designer score DIR/wide.ron`).
+fn save_program(dir: &Path, step: Step, program: &Program) -> Result<(), Failure> {
+    let path = dir.join(step.program());
+    std::fs::write(&path, program.to_ron()).map_err(|e| Failure(format!("{}: {e}", path.display())))
 }
 
 /// Options of `bench --data`.
@@ -246,9 +210,180 @@ pub struct DataBench {
     pub keep: Option<PathBuf>,
 }
 
+/// A measured step of `bench --data`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Step {
+    Wide,
+    LongCsv,
+    LongParquet,
+    Patients,
+}
+
+impl Step {
+    /// The program of the step, in the bench's folder.
+    fn program(self) -> &'static str {
+        match self {
+            Step::Wide => "wide.ron",
+            Step::LongCsv => "long_csv.ron",
+            Step::LongParquet => "long_parquet.ron",
+            Step::Patients => "patients.ron",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Step::Wide => "wide",
+            Step::LongCsv => "long-csv",
+            Step::LongParquet => "long-parquet",
+            Step::Patients => "patients",
+        }
+    }
+}
+
+/// Who does a step: polars alone, or our load (and, for the wide files, score and payment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Side {
+    Polars,
+    Ours,
+}
+
+impl Side {
+    fn name(self) -> &'static str {
+        match self {
+            Side::Polars => "polars",
+            Side::Ours => "ours",
+        }
+    }
+}
+
+/// A data file of a program saved in `dir`.
+fn data_path(dir: &Path, path: &str) -> PathBuf {
+    let p = Path::new(path);
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        dir.join(p)
+    }
+}
+
+/// Runs one side of one step once, on the files and programs `bench --data` wrote in `dir`.
+pub fn run_side(step: Step, side: Side, dir: &Path) -> Result<(), Failure> {
+    let program = read_program(&dir.join(step.program()))?;
+    let first = || {
+        program
+            .data
+            .files
+            .first()
+            .map(|f| data_path(dir, &f.path))
+            .ok_or_else(|| Failure(format!("{}: no data file", step.program())))
+    };
+    match (step, side) {
+        (Step::Wide, Side::Ours) => load_and_score(&program, dir).map(drop),
+        (_, Side::Ours) => load_program_data(&program, dir)
+            .map(drop)
+            .map_err(Failure::from),
+        (Step::Wide, Side::Polars) => {
+            let files: Vec<(PathBuf, Vec<String>)> = program
+                .data
+                .files
+                .iter()
+                .filter_map(|f| match &f.layout {
+                    Layout::Wide(m) => {
+                        let mut cols = vec![m.provider_id.clone()];
+                        cols.extend(m.provider_name.clone());
+                        cols.extend(m.columns.iter().map(|c| c.column.clone()));
+                        cols.dedup();
+                        Some((data_path(dir, &f.path), cols))
+                    }
+                    _ => None,
+                })
+                .collect();
+            polars_read_csv(&files, &program.data.missing_values).map(drop)
+        }
+        (Step::LongCsv, Side::Polars) => {
+            let pl = PlRefPath::try_from_path(&first()?).map_err(polars_failure)?;
+            LazyCsvReader::new(pl)
+                .with_has_header(true)
+                .finish()
+                .and_then(LazyFrame::collect)
+                .map(std::hint::black_box)
+                .map(drop)
+                .map_err(polars_failure)
+        }
+        (Step::LongParquet, Side::Polars) => {
+            let pl = PlRefPath::try_from_path(&first()?).map_err(polars_failure)?;
+            LazyFrame::scan_parquet(pl, ScanArgsParquet::default())
+                .and_then(LazyFrame::collect)
+                .map(std::hint::black_box)
+                .map(drop)
+                .map_err(polars_failure)
+        }
+        (Step::Patients, Side::Polars) => {
+            let pl = PlRefPath::try_from_path(&first()?).map_err(polars_failure)?;
+            LazyCsvReader::new(pl)
+                .with_has_header(true)
+                .finish()
+                .and_then(|lf| {
+                    lf.filter(col("denominator").eq(lit(1)))
+                        .group_by([col("provider_id"), col("measure_id"), col("period")])
+                        .agg([
+                            col("numerator").sum(),
+                            col("excluded").sum(),
+                            col("risk").sum(),
+                            len(),
+                        ])
+                        .collect_with_engine(Engine::Streaming)
+                })
+                .map(std::hint::black_box)
+                .map(drop)
+                .map_err(polars_failure)
+        }
+    }
+}
+
+/// The peak anonymous memory of one side of one step, run once in a process of its own
+/// (`bench --data --step … --side … --dir …`), sampled every 2 ms: a fair start for each, as
+/// an allocator keeps what an earlier step freed. None where it cannot be measured.
+fn peak_in_own_process(step: Step, side: Side, dir: &Path) -> Option<u64> {
+    let exe = std::env::current_exe().ok()?;
+    let mut child = std::process::Command::new(exe)
+        .args([
+            "bench",
+            "--data",
+            "--step",
+            step.name(),
+            "--side",
+            side.name(),
+        ])
+        .arg("--dir")
+        .arg(dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let status = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    loop {
+        if let Some(kb) = std::fs::read_to_string(&status).ok().and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("RssAnon:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        }) {
+            peak = peak.max(kb * 1024);
+        }
+        match child.try_wait() {
+            Ok(Some(exit)) => return exit.success().then_some(peak),
+            Ok(None) => std::thread::sleep(Duration::from_millis(2)),
+            Err(_) => return None,
+        }
+    }
+}
+
 /// Prints polars alone against our load and score on the same files: the wide program
 /// replicated, a long file as CSV and as a hive-partitioned Parquet dataset, and a
-/// patient-level file.
+/// patient-level file. Times are the fastest of `runs` in this process; memory is measured
+/// with each side run once more in a process of its own.
 pub fn run(opts: &DataBench) -> Result<(), Failure> {
     let tmp = match &opts.keep {
         Some(dir) => {
@@ -257,123 +392,84 @@ pub fn run(opts: &DataBench) -> Result<(), Failure> {
         }
         None => Folder::Temporary(tempfile::tempdir().map_err(|e| Failure(e.to_string()))?),
     };
+    let dir = tmp.path();
     let base = opts
         .program
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
     let program = read_program(&opts.program)?;
-    let wide = replicate(&program, &base, opts.replicas, tmp.path())?;
-    let files: Vec<(PathBuf, Vec<String>)> = wide
+    let wide = replicate(&program, &base, opts.replicas, dir)?;
+    let bytes: u64 = wide
         .data
         .files
         .iter()
-        .filter_map(|f| match &f.layout {
-            Layout::Wide(m) => {
-                let mut cols = vec![m.provider_id.clone()];
-                cols.extend(m.provider_name.clone());
-                cols.extend(m.columns.iter().map(|c| c.column.clone()));
-                cols.dedup();
-                Some((PathBuf::from(&f.path), cols))
-            }
-            _ => None,
-        })
-        .collect();
-    let bytes: u64 = files
-        .iter()
-        .filter_map(|(p, _)| std::fs::metadata(p).ok())
+        .filter_map(|f| std::fs::metadata(data_path(dir, &f.path)).ok())
         .map(|m| m.len())
         .sum();
-    keep_program(&tmp, "wide.ron", &wide)?;
-    let providers = load_and_score(&wide, tmp.path())?;
+    save_program(dir, Step::Wide, &wide)?;
+    let providers = load_program_data(&wide, dir)?.providers.ids.len();
     println!(
         "{:<44} {:>10} {:>10} {:>7} {:>10} {:>10}",
         "data", "polars", "ours", "ratio", "polars mem", "ours mem"
     );
-    let line = |what: &str, p: (Duration, Option<u64>), o: (Duration, Option<u64>)| {
+    let step = |step: Step, what: &str, runs: usize| -> Result<(), Failure> {
+        let time = |side| measure(runs, || run_side(step, side, dir));
+        let (p, o) = (time(Side::Polars)?, time(Side::Ours)?);
         println!(
             "{:<44} {:>10} {:>10} {:>6.2}× {:>10} {:>10}",
             what,
-            secs(p.0),
-            secs(o.0),
-            o.0.as_secs_f64() / p.0.as_secs_f64(),
-            mb(p.1),
-            mb(o.1)
+            secs(p),
+            secs(o),
+            o.as_secs_f64() / p.as_secs_f64(),
+            mb(peak_in_own_process(step, Side::Polars, dir)),
+            mb(peak_in_own_process(step, Side::Ours, dir)),
         );
+        Ok(())
     };
-    let p = measure(opts.runs, || {
-        polars_read_csv(&files, &program.data.missing_values)
-    })?;
-    let o = measure(opts.runs, || load_and_score(&wide, tmp.path()))?;
-    line(
+    step(
+        Step::Wide,
         &format!(
             "wide ×{} ({providers} providers, {:.0} MB CSV)",
             opts.replicas,
             bytes as f64 / 1e6
         ),
-        p,
-        o,
-    );
+        opts.runs,
+    )?;
 
     // Long: synthetic providers × 10 measures, as CSV and as a Parquet dataset.
     let spec = SynthSpec::new(providers.clamp(1, 1_000_000), 10, 42);
     let obs = crate::synth::generate(&spec);
     let mut long = crate::synth::program_for(&spec);
-    let csv_path = tmp.path().join("long.csv");
-    crate::data::write_observations_long_csv(&obs, &csv_path)?;
-    let dataset = tmp.path().join("long_dataset");
-    write_observations_long_dataset(&obs, &dataset)?;
-    crate::data::write_providers_csv(&obs, &tmp.path().join("providers.csv"))?;
-    for (path, label) in [(&csv_path, "CSV"), (&dataset, "Parquet dataset, period=…/")] {
+    long.data
+        .files
+        .retain(|f| !matches!(f.layout, Layout::Providers(_)));
+    let rows: usize = obs
+        .series
+        .values()
+        .map(|v| v.denominator.iter().filter(|d| !d.is_nan()).count())
+        .sum();
+    crate::data::write_observations_long_csv(&obs, &dir.join("long.csv"))?;
+    write_observations_long_dataset(&obs, &dir.join("long_dataset"))?;
+    for (s, path, label) in [
+        (Step::LongCsv, "long.csv", "CSV"),
+        (
+            Step::LongParquet,
+            "long_dataset",
+            "Parquet dataset, period=…/",
+        ),
+    ] {
         for f in &mut long.data.files {
-            f.path = match f.layout {
-                Layout::Providers(_) => "providers.csv".into(),
-                _ => path.display().to_string(),
-            };
+            f.path = path.into();
         }
-        let perf_only = {
-            let mut p = long.clone();
-            p.data
-                .files
-                .retain(|f| !matches!(f.layout, Layout::Providers(_)));
-            p
-        };
-        let name = if label == "CSV" {
-            "long_csv.ron"
-        } else {
-            "long_parquet.ron"
-        };
-        keep_program(&tmp, name, &perf_only)?;
-        let pl = PlRefPath::try_from_path(path).map_err(polars_failure)?;
-        let rows: usize = obs
-            .series
-            .values()
-            .map(|v| v.denominator.iter().filter(|d| !d.is_nan()).count())
-            .sum();
-        let p = measure(opts.runs, || {
-            let lf = if label == "CSV" {
-                LazyCsvReader::new(pl.clone())
-                    .with_has_header(true)
-                    .finish()
-            } else {
-                LazyFrame::scan_parquet(pl.clone(), ScanArgsParquet::default())
-            };
-            lf.and_then(|lf| lf.collect())
-                .map_err(polars_failure)
-                .map(|df| df.height())
-        })?;
-        let o = measure(opts.runs, || {
-            load_program_data(&perf_only, tmp.path())
-                .map(|obs| obs.providers.ids.len())
-                .map_err(Failure::from)
-        })?;
-        line(&format!("long {label} ({rows} rows), load"), p, o);
+        save_program(dir, s, &long)?;
+        step(s, &format!("long {label} ({rows} rows), load"), opts.runs)?;
     }
 
     if opts.patients > 0 {
         let spec = SynthSpec::new(10_000, 10, 42);
         let obs = crate::synth::generate(&spec);
-        let path = tmp.path().join("patients.csv");
+        let path = dir.join("patients.csv");
         let t = Instant::now();
         let rows = write_patients_csv(&obs, opts.patients, 42, &path)?;
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
@@ -391,35 +487,16 @@ pub fn run(opts: &DataBench) -> Result<(), Failure> {
             f.path = "patients.csv".into();
             f.layout = Layout::PatientLevel(patient_mapping());
         }
-        keep_program(&tmp, "patients.ron", &program)?;
-        let pl = PlRefPath::try_from_path(&path).map_err(polars_failure)?;
-        let p = measure(1, || {
-            LazyCsvReader::new(pl.clone())
-                .with_has_header(true)
-                .finish()
-                .and_then(|lf| {
-                    lf.filter(col("denominator").eq(lit(1)))
-                        .group_by([col("provider_id"), col("measure_id"), col("period")])
-                        .agg([
-                            col("numerator").sum(),
-                            col("excluded").sum(),
-                            col("risk").sum(),
-                            len(),
-                        ])
-                        .collect_with_engine(Engine::Streaming)
-                })
-                .map(std::hint::black_box)
-                .map_err(polars_failure)
-        })?;
-        let o = measure(1, || {
-            load_program_data(&program, tmp.path())
-                .map(|obs| obs.providers.ids.len())
-                .map_err(Failure::from)
-        })?;
-        line(&format!("patient-level ({rows} rows), load"), p, o);
+        save_program(dir, Step::Patients, &program)?;
+        step(
+            Step::Patients,
+            &format!("patient-level ({rows} rows), load"),
+            1,
+        )?;
     }
     println!(
-        "(fastest of {} runs; memory: peak resident above what was resident before)",
+        "(time: fastest of {} runs; memory: peak anonymous resident memory of each side run once \
+         in a process of its own, sampled every 2 ms)",
         opts.runs
     );
     Ok(())

@@ -93,6 +93,14 @@ pub enum Command {
         /// a step), instead of a temporary folder.
         #[arg(long)]
         keep: Option<PathBuf>,
+        /// With --data: run only this step, once, on the files of a folder `bench --data`
+        /// wrote (how each side's memory is measured in a process of its own).
+        #[arg(long, hide = true, requires_all = ["side", "dir"])]
+        step: Option<data_bench::Step>,
+        #[arg(long, hide = true)]
+        side: Option<data_bench::Side>,
+        #[arg(long, hide = true)]
+        dir: Option<PathBuf>,
     },
     /// Open the window on a program.
     Open { program: PathBuf },
@@ -272,7 +280,13 @@ pub fn run() -> Launch {
             patients,
             runs,
             keep,
+            step,
+            side,
+            dir,
         }) => bench::check_args(&sizes, measures, grid).and_then(|()| {
+            if let (true, Some(step), Some(side), Some(dir)) = (data, step, side, &dir) {
+                return data_bench::run_side(step, side, dir);
+            }
             if data {
                 return data_bench::run(&data_bench::DataBench {
                     program,

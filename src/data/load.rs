@@ -425,8 +425,9 @@ impl<'p> Loader<'p> {
     pub fn store(&mut self, series: usize, provider: usize, c: &Counts) {
         let s = &mut self.values[series];
         if provider >= s.numerator.len() {
-            // Doubling: providers arrive one by one; `finish` cuts to the final count.
-            s.grow((provider + 1).max(s.numerator.len() * 2));
+            // Every provider known so far at once: most series are read after the first has
+            // met them all.
+            s.grow(self.obs.providers.len().max(provider + 1));
         }
         for (dst, v) in [
             (&mut s.numerator, c.numerator),

@@ -1,10 +1,11 @@
 //! Loading performance and provider data (CSV, Parquet) into the engine's plain columns.
 //!
 //! The only module that uses polars. Every file is read lazily, a batch of rows at a time (so
-//! memory stays bounded), with all columns as text parsed here: provider IDs keep leading
-//! zeros and published values such as "Not Available", "53.50%" or "6 out of 10" read as CMS
-//! means them. Bad input gives a [`DataError`] naming the file, data row and column; nothing
-//! here panics on any input.
+//! memory stays bounded), only the mapped columns, IDs as text (they keep leading zeros).
+//! Polars casts numeric columns to numbers as it reads; the cells it cannot read plainly are
+//! read here one by one, so published values such as "Not Available", "53.50%" or "6 out of
+//! 10" read as CMS means them. Bad input gives a [`DataError`] naming the file, data row and
+//! column; nothing here panics on any input.
 
 mod cells;
 mod error;
