@@ -85,8 +85,8 @@ fn sum(
     // a billion rows has odds below 1e-20): one look-up a row, nothing allocated, no text
     // compared, and far less memory than the keys, which are gone with their batch.
     let hashers = (
-        FixedState::with_seed(0x5eed_1),
-        FixedState::with_seed(0x5eed_2),
+        FixedState::with_seed(0x5eed_0001),
+        FixedState::with_seed(0x5eed_0002),
     );
     let fingerprint = |key: &dyn Fn(&FixedState) -> u64| (key(&hashers.0), key(&hashers.1));
     // Patient × provider × measure × period seen so far, and the row it was on.

@@ -53,11 +53,14 @@ pub(crate) struct NumericColumn<'a> {
     pub count: Option<&'a str>,
 }
 
+/// The first cell of a column that cannot be right: its data row and why.
+type BadCell = (usize, DataError);
+
 /// A batch's numeric columns read (see [`Source::read_typed_batches`]): one value per row
 /// (NaN where missing), and the first cell of the batch that cannot be right.
 pub(crate) struct Numbers {
     pub values: Vec<Vec<f64>>,
-    first_bad: Option<(usize, DataError)>,
+    first_bad: Option<BadCell>,
 }
 
 impl Numbers {
@@ -524,7 +527,7 @@ impl Table {
         c: &NumericColumn,
         typed: bool,
         rules: &CellRules,
-    ) -> Result<(Vec<f64>, Option<(usize, DataError)>), DataError> {
+    ) -> Result<(Vec<f64>, Option<BadCell>), DataError> {
         let cast = match self.frame.column(&value_name(i)) {
             Ok(v) => Some(v.f64().map_err(|_| self.unreadable())?),
             Err(_) => None,
