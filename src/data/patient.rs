@@ -21,7 +21,7 @@ use super::error::{DataError, excerpt};
 use super::load::{Counts, Loader, RowRef};
 use super::source::{NumericColumn, Source};
 
-/// One provider × measure × period's running sums.
+/// One provider × measure × period: its names, where it first appears, and its sums.
 struct Group {
     provider: String,
     measure: String,
@@ -55,6 +55,16 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &PatientMapping) -> Resul
     let names: Vec<&str> = wanted.iter().map(|(c, _)| *c).collect();
     let groups = sum(ld, &source, m, &names)?;
     store_groups(ld, &source, m, &groups)
+}
+
+/// A group's running sums, and where the group is in the list of groups.
+#[derive(Default)]
+struct Sums {
+    group: usize,
+    denominator: f64,
+    numerator: f64,
+    exclusions: f64,
+    expected: f64,
 }
 
 /// Repeated patients are looked for in this many rows at most, so memory stays bounded on
@@ -92,14 +102,12 @@ fn sum(
     // Patient × provider × measure × period seen so far, and the row it was on.
     let mut seen: HashMap<(u64, u64), u32> = HashMap::default();
     let mut groups: Vec<Group> = Vec::new();
-    // Groups by the fingerprint of their provider × measure × period.
-    let mut group_index: HashMap<(u64, u64), usize> = HashMap::default();
+    // Groups by the fingerprint of their provider × measure × period, with their sums.
+    let mut group_index: HashMap<(u64, u64), Sums> = HashMap::default();
     let (mut read, mut checked) = (0usize, 0usize);
 
     source.read_typed_batches(names, &numeric, &rules, |table, mut numbers| {
         let mut rows = table.rows(&m.read_columns()[..7])?;
-        // The row before's group: rows of one provider × measure × period often come together.
-        let mut last: Option<((u64, u64), usize)> = None;
         let mut k = 0;
         while let Some((r, cells)) = rows.next_row() {
             numbers.check_row(r)?;
@@ -151,32 +159,29 @@ fn sum(
                     what: "the expected value of a patient in the denominator".into(),
                 });
             }
-            let g = match last {
-                Some((key, g)) if key == group_key => g,
-                _ => {
-                    let g = *group_index.entry(group_key).or_insert_with(|| {
-                        groups.push(Group {
-                            provider: id.to_owned(),
-                            measure: mid.to_owned(),
-                            period: per.to_owned(),
-                            denominator: 0.0,
-                            numerator: 0.0,
-                            exclusions: 0.0,
-                            expected: 0.0,
-                            first_row: r,
-                        });
-                        groups.len() - 1
-                    });
-                    last = Some((group_key, g));
-                    g
+            // The sums sit in the index itself: one look-up a row, in memory the index
+            // already brought in.
+            let sums = group_index.entry(group_key).or_insert_with(|| {
+                groups.push(Group {
+                    provider: id.to_owned(),
+                    measure: mid.to_owned(),
+                    period: per.to_owned(),
+                    denominator: 0.0,
+                    numerator: 0.0,
+                    exclusions: 0.0,
+                    expected: 0.0,
+                    first_row: r,
+                });
+                Sums {
+                    group: groups.len() - 1,
+                    ..Sums::default()
                 }
-            };
-            let group = &mut groups[g];
-            group.denominator += f64::from(u8::from(in_den));
-            group.numerator += f64::from(u8::from(eligible && in_num));
-            group.exclusions += f64::from(u8::from(in_den && excluded));
+            });
+            sums.denominator += f64::from(u8::from(in_den));
+            sums.numerator += f64::from(u8::from(eligible && in_num));
+            sums.exclusions += f64::from(u8::from(in_den && excluded));
             if eligible && !expected.is_nan() {
-                group.expected += expected;
+                sums.expected += expected;
             }
         }
         numbers.finish()?;
@@ -196,6 +201,13 @@ fn sum(
         });
     }
     ld.note_codes(&rules);
+    for sums in group_index.values() {
+        let g = &mut groups[sums.group];
+        g.denominator = sums.denominator;
+        g.numerator = sums.numerator;
+        g.exclusions = sums.exclusions;
+        g.expected = sums.expected;
+    }
     Ok(groups)
 }
 
