@@ -9,6 +9,7 @@ use crate::program::Program;
 use crate::report::explain::{self as audit, AuditRow, AuditValue, Section};
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
+use std::sync::{Arc, Weak};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
@@ -57,6 +58,7 @@ pub struct ProvidersView {
     pub descending: bool,
     order: Vec<usize>,
     order_key: Option<(u64, String, SortKey, bool, usize)>,
+    id_rank: Option<(Weak<Observations>, Vec<u32>)>,
     scroll_to_selected: bool,
     /// "40 not scored: fewer than 2 domains scored", for the results generation it was counted on.
     not_scored: (Option<u64>, String),
@@ -70,6 +72,7 @@ impl Default for ProvidersView {
             descending: true,
             order: Vec::new(),
             order_key: None,
+            id_rank: None,
             scroll_to_selected: false,
             not_scored: (None, String::new()),
         }
@@ -90,7 +93,8 @@ impl ProvidersView {
         if self.order_key.as_ref() != Some(&key) {
             self.order = match (&session.observations, &session.results) {
                 (Some(obs), Some(r)) => {
-                    sorted_rows(obs, r, &self.filter, self.sort, self.descending)
+                    let ranks = Self::id_ranks(&mut self.id_rank, obs);
+                    sorted_rows_ranked(obs, r, &self.filter, self.sort, self.descending, ranks)
                 }
                 _ => Vec::new(),
             };
@@ -99,15 +103,32 @@ impl ProvidersView {
         &self.order
     }
 
+    /// Each provider's place in the order of ids, kept while the data stays the same: every
+    /// sort breaks ties by id, and comparing numbers is much cheaper than comparing ids.
+    fn id_ranks<'a>(
+        cache: &'a mut Option<(Weak<Observations>, Vec<u32>)>,
+        obs: &Arc<Observations>,
+    ) -> &'a [u32] {
+        let fresh = cache
+            .as_ref()
+            .is_some_and(|(data, _)| data.ptr_eq(&Arc::downgrade(obs)));
+        if !fresh {
+            *cache = Some((Arc::downgrade(obs), id_ranks(&obs.providers.ids)));
+        }
+        cache.as_ref().map_or(&[], |(_, r)| r.as_slice())
+    }
+
     /// The table; clicking a row selects that provider.
     pub fn table_ui(&mut self, ui: &mut Ui, program: &Program, session: &mut Session) {
         let p = Palette::of(ui);
+        // The selection is written back once the table is drawn, so the table reads the
+        // session's results in place instead of copying them every frame.
+        let mut selected = session.selected_provider;
         let (Some(obs), Some(results)) = (session.observations.clone(), session.results.as_ref())
         else {
             ui.label("No data loaded yet: the providers appear here once data is loaded (step 5).");
             return;
         };
-        let results = results.clone();
         ui.horizontal(|ui| {
             let l = ui.label("Filter");
             ui.add(
@@ -122,10 +143,10 @@ impl ProvidersView {
         });
         let order = self.order(session).to_vec();
         // Something is always explained: the top row until the user picks another.
-        if session.selected_provider.is_none()
+        if selected.is_none()
             && let Some(first) = order.first()
         {
-            session.selected_provider = Some(*first);
+            selected = Some(*first);
         }
         ui.label(
             RichText::new(format!(
@@ -138,7 +159,7 @@ impl ProvidersView {
         );
         if self.not_scored.0 != Some(session.results_generation) {
             let text = session.inputs.as_ref().map_or_else(String::new, |inputs| {
-                let counts = totals::not_scored_counts(program, inputs, &results);
+                let counts = totals::not_scored_counts(program, inputs, results);
                 totals::not_scored_sentence(&counts)
             });
             self.not_scored = (Some(session.results_generation), text);
@@ -163,15 +184,13 @@ impl ProvidersView {
                 )
             });
             if up || down {
-                let pos = session
-                    .selected_provider
-                    .and_then(|s| order.iter().position(|&i| i == s));
+                let pos = selected.and_then(|s| order.iter().position(|&i| i == s));
                 let next = match (pos, down) {
                     (None, _) => 0,
                     (Some(k), true) => (k + 1).min(order.len() - 1),
                     (Some(k), false) => k.saturating_sub(1),
                 };
-                session.selected_provider = Some(order[next]);
+                selected = Some(order[next]);
                 self.scroll_to_selected = true;
             }
         }
@@ -205,7 +224,7 @@ impl ProvidersView {
                     .filter(|k| net_view || *k != SortKey::Net)
                     .collect();
                 if self.scroll_to_selected
-                    && let Some(sel) = session.selected_provider
+                    && let Some(sel) = selected
                     && let Some(k) = order.iter().position(|&i| i == sel)
                 {
                     table = table.scroll_to_row(k, None);
@@ -243,7 +262,7 @@ impl ProvidersView {
                     .body(|body| {
                         body.rows(row_h, order.len(), |mut row| {
                             let i = order[row.index()];
-                            row.set_selected(session.selected_provider == Some(i));
+                            row.set_selected(selected == Some(i));
                             let pr = &obs.providers;
                             let cell = |row: &mut egui_extras::TableRow<'_, '_>, text: String| {
                                 row.col(|ui| {
@@ -260,10 +279,10 @@ impl ProvidersView {
                                 lives_text(pr.lives.get(i).copied().unwrap_or(f64::NAN)),
                             );
                             let note = inputs.as_ref().and_then(|inputs| {
-                                totals::not_scored(program, inputs, &results, i)
+                                totals::not_scored(program, inputs, results, i)
                                     .map(|why| (why.detail(), true))
                                     .or_else(|| {
-                                        totals::not_eligible(program, inputs, &results, i)
+                                        totals::not_eligible(program, inputs, results, i)
                                             .map(|why| (why, false))
                                     })
                             });
@@ -289,7 +308,7 @@ impl ProvidersView {
                             }
                             cell(
                                 &mut row,
-                                per_life_text(net_or_earned(&results, i, net_view), pr.lives[i]),
+                                per_life_text(net_or_earned(results, i, net_view), pr.lives[i]),
                             );
                             row.col(|ui| {
                                 ui.style_mut().interaction.selectable_labels = false;
@@ -327,8 +346,9 @@ impl ProvidersView {
             }
         }
         if let Some(i) = clicked {
-            session.selected_provider = Some(i);
+            selected = Some(i);
         }
+        session.selected_provider = selected;
     }
 }
 
@@ -363,17 +383,54 @@ pub fn sorted_rows(
     key: SortKey,
     descending: bool,
 ) -> Vec<usize> {
+    let ranks = id_ranks(&obs.providers.ids);
+    sorted_rows_ranked(obs, r, filter, key, descending, &ranks)
+}
+
+/// Each id's place in the ids sorted (equal ids by position).
+fn id_ranks(ids: &[String]) -> Vec<u32> {
+    let mut order: Vec<usize> = (0..ids.len()).collect();
+    order.sort_by(|&a, &b| ids[a].cmp(&ids[b]));
+    let mut rank = vec![0u32; ids.len()];
+    for (k, &i) in order.iter().enumerate() {
+        rank[i] = k as u32;
+    }
+    rank
+}
+
+/// A number as a key that sorts as `f64::total_cmp` does, reversed when `descending`; missing
+/// values (NaN) last either way.
+fn sort_key(x: f64, descending: bool) -> u64 {
+    if x.is_nan() {
+        return u64::MAX;
+    }
+    let bits = x.to_bits();
+    let ordered = if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
+    };
+    if descending { !ordered } else { ordered }
+}
+
+/// [`sorted_rows`] with each provider's rank by id (`ranks[i]`) already known.
+fn sorted_rows_ranked(
+    obs: &Observations,
+    r: &Results,
+    filter: &str,
+    key: SortKey,
+    descending: bool,
+    ranks: &[u32],
+) -> Vec<usize> {
     let p = &obs.providers;
-    let n = r.provider_count().min(p.len());
+    let n = r.provider_count().min(p.len()).min(ranks.len());
     let f = filter.trim().to_lowercase();
-    let mut rows: Vec<usize> = (0..n)
-        .filter(|&i| {
-            f.is_empty()
-                || p.ids[i].to_lowercase().contains(&f)
-                || p.names[i].to_lowercase().contains(&f)
-                || p.service_area[i].to_lowercase().contains(&f)
-        })
-        .collect();
+    let rows = (0..n).filter(|&i| {
+        f.is_empty()
+            || p.ids[i].to_lowercase().contains(&f)
+            || p.names[i].to_lowercase().contains(&f)
+            || p.service_area[i].to_lowercase().contains(&f)
+    });
     let net_view = r.payment.withheld.iter().any(|w| *w > 0);
     let number = |i: usize| -> f64 {
         match key {
@@ -391,30 +448,44 @@ pub fn sorted_rows(
             _ => 0.0,
         }
     };
-    let text = |i: usize| -> &str {
-        match key {
-            SortKey::Name => &p.names[i],
-            SortKey::Area => &p.service_area[i],
-            _ => &p.ids[i],
+    match key {
+        SortKey::Name | SortKey::Area => {
+            let text = |i: usize| -> &str {
+                if key == SortKey::Name {
+                    &p.names[i]
+                } else {
+                    &p.service_area[i]
+                }
+            };
+            let mut rows: Vec<usize> = rows.collect();
+            rows.sort_unstable_by(|&a, &b| {
+                let ord = text(a).cmp(text(b));
+                let ord = if descending { ord.reverse() } else { ord };
+                ord.then(ranks[a].cmp(&ranks[b]))
+            });
+            rows
         }
-    };
-    rows.sort_by(|&a, &b| {
-        let ord = if key.numeric() {
-            // Missing values sort last whichever the direction.
-            let (x, y) = (number(a), number(b));
-            match (x.is_nan(), y.is_nan()) {
-                (true, true) => std::cmp::Ordering::Equal,
-                (true, false) => return std::cmp::Ordering::Greater,
-                (false, true) => return std::cmp::Ordering::Less,
-                _ => x.total_cmp(&y),
-            }
-        } else {
-            text(a).cmp(text(b))
-        };
-        let ord = if descending { ord.reverse() } else { ord };
-        ord.then_with(|| p.ids[a].cmp(&p.ids[b]))
-    });
-    rows
+        _ => {
+            // (key, rank by id, row): each rank is unique, so the unstable sort is stable.
+            let mut keyed: Vec<(u64, u32, u32)> = rows
+                .map(|i| {
+                    let k = match key {
+                        SortKey::Id => {
+                            if descending {
+                                !u64::from(ranks[i])
+                            } else {
+                                u64::from(ranks[i])
+                            }
+                        }
+                        _ => sort_key(number(i), descending),
+                    };
+                    (k, ranks[i], i as u32)
+                })
+                .collect();
+            keyed.sort_unstable();
+            keyed.into_iter().map(|(_, _, i)| i as usize).collect()
+        }
+    }
 }
 
 /// The "why" view for provider `i`.
@@ -753,5 +824,93 @@ mod tests {
             vec![0, 1, 2]
         );
         assert_eq!(sorted_rows(&obs, &r, "clinic", SortKey::Id, false), vec![0]);
+    }
+
+    /// The order as a plain comparison sort gives it: by key (missing last either way), then by
+    /// id, then by position.
+    fn reference(obs: &Observations, r: &Results, key: SortKey, descending: bool) -> Vec<usize> {
+        let p = &obs.providers;
+        let mut rows: Vec<usize> = (0..p.len()).collect();
+        let net_view = r.payment.withheld.iter().any(|w| *w > 0);
+        let number = |i: usize| match key {
+            SortKey::Lives => p.lives[i],
+            SortKey::Score => r.total[i],
+            SortKey::Earned => r.payment.earned[i] as f64,
+            SortKey::Net => r.payment.net[i] as f64,
+            SortKey::PerLife if p.lives[i] > 0.0 => {
+                net_or_earned(r, i, net_view) as f64 / p.lives[i]
+            }
+            _ => f64::NAN,
+        };
+        rows.sort_by(|&a, &b| {
+            let ord = match key {
+                SortKey::Id => p.ids[a].cmp(&p.ids[b]),
+                SortKey::Name => p.names[a].cmp(&p.names[b]),
+                SortKey::Area => p.service_area[a].cmp(&p.service_area[b]),
+                _ => {
+                    let (x, y) = (number(a), number(b));
+                    match (x.is_nan(), y.is_nan()) {
+                        (true, true) => std::cmp::Ordering::Equal,
+                        (true, false) => return std::cmp::Ordering::Greater,
+                        (false, true) => return std::cmp::Ordering::Less,
+                        _ => x.total_cmp(&y),
+                    }
+                }
+            };
+            let ord = if descending { ord.reverse() } else { ord };
+            ord.then_with(|| p.ids[a].cmp(&p.ids[b]))
+        });
+        rows
+    }
+
+    #[test]
+    fn every_sort_matches_a_plain_comparison_sort() {
+        let mut obs = Observations::new();
+        let n = 60;
+        for k in 0..n {
+            // Ids not in row order, so ties by id differ from ties by position.
+            obs.provider_index(&format!("p{:03}", (k * 37) % n));
+        }
+        obs.providers.names = (0..n).map(|k| format!("N{}", k % 7)).collect();
+        obs.providers.service_area = (0..n).map(|k| format!("A{}", k % 3)).collect();
+        obs.providers.lives = (0..n)
+            .map(|k| match k % 5 {
+                0 => f64::NAN,
+                1 => 0.0,
+                _ => (k % 11) as f64 * 10.0,
+            })
+            .collect();
+        let earned: Vec<i64> = (0..n).map(|k| ((k as i64 * 13) % 9 - 3) * 100).collect();
+        let withheld: Vec<i64> = (0..n).map(|k| (k as i64 % 2) * 150).collect();
+        let r = Results {
+            total: (0..n)
+                .map(|k| {
+                    if k % 4 == 0 {
+                        f64::NAN
+                    } else {
+                        (k % 6) as f64 * 12.5 - 0.0
+                    }
+                })
+                .collect(),
+            payment: PaymentResult {
+                net: earned.iter().zip(&withheld).map(|(e, w)| e - w).collect(),
+                earned,
+                withheld,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        for key in SortKey::ALL {
+            for descending in [false, true] {
+                assert_eq!(
+                    sorted_rows(&obs, &r, "", key, descending),
+                    reference(&obs, &r, key, descending),
+                    "{key:?} descending {descending}"
+                );
+            }
+        }
+        // Negative zero sorts below zero, as total_cmp has it.
+        assert!(sort_key(-0.0, false) < sort_key(0.0, false));
+        assert!(sort_key(f64::NEG_INFINITY, true) < sort_key(f64::NAN, true));
     }
 }

@@ -239,6 +239,11 @@ impl Session {
         }
     }
 
+    /// Bumped when scores may have changed; stays the same while only payment settings move.
+    pub fn scores_generation(&self) -> u64 {
+        self.scores_generation
+    }
+
     /// Whether `results` were computed for exactly `program` (so an export can use them).
     pub fn is_current(&self, program: &Program) -> bool {
         self.results.is_some() && self.evaluated.as_ref() == Some(program)

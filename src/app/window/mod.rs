@@ -554,10 +554,7 @@ impl DesignerApp {
         };
         if !fresh {
             let evidence = self.session.evidence(&self.program);
-            let statuses = Step::ALL
-                .iter()
-                .map(|s| plan::status(*s, &self.program, &evidence))
-                .collect();
+            let statuses = plan::statuses(&self.program, &evidence);
             self.statuses = Some(StatusCache {
                 program: self.program.clone(),
                 results_generation: generation,
