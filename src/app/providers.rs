@@ -1,11 +1,12 @@
 //! The providers table (sortable, filterable, virtualised) and the "why" view that shows every
 //! input, standard, point, weight, rule and cent behind one provider's payment.
 
+use super::phasing;
 use super::session::Session;
 use super::theme::Palette;
 use super::widgets::{self, glossary, money, money_exact, num, rate};
-use crate::engine::{AttributeValues, Inputs, Observations, Results, totals};
-use crate::program::Program;
+use crate::engine::{AttributeValues, Inputs, Observations, PhaseRun, Results, totals};
+use crate::program::{PhaseKind, Program};
 use crate::report::explain::{self as audit, AuditRow, AuditValue, Section};
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
@@ -51,17 +52,22 @@ impl SortKey {
     }
 }
 
+/// What the row order was made from: (results generation, modelled phase), filter, sort key,
+/// direction and provider count.
+type OrderKey = ((u64, Option<usize>), String, SortKey, bool, usize);
+
 /// Table state: sorting, filter and the cached row order.
 pub struct ProvidersView {
     pub filter: String,
     pub sort: SortKey,
     pub descending: bool,
     order: Vec<usize>,
-    order_key: Option<(u64, String, SortKey, bool, usize)>,
+    order_key: Option<OrderKey>,
     id_rank: Option<(Weak<Observations>, Vec<u32>)>,
     scroll_to_selected: bool,
-    /// "40 not scored: fewer than 2 domains scored", for the results generation it was counted on.
-    not_scored: (Option<u64>, String),
+    /// "40 not scored: fewer than 2 domains scored", for the scores generation and modelled
+    /// phase it was counted on.
+    not_scored: (Option<(u64, Option<usize>)>, String),
 }
 
 impl Default for ProvidersView {
@@ -80,20 +86,26 @@ impl Default for ProvidersView {
 }
 
 impl ProvidersView {
-    /// Rows in display order (cached until results, filter or sort change).
-    pub fn order(&mut self, session: &Session) -> &[usize] {
+    /// Rows in display order (cached until results, the modelled phase, filter or sort
+    /// change).
+    pub fn order(&mut self, program: &Program, session: &Session) -> &[usize] {
         let n = session.provider_count();
+        let shown = session.shown(program);
         let key = (
-            session.results_generation,
+            (
+                session.results_generation,
+                shown.as_ref().and_then(|s| s.phase),
+            ),
             self.filter.clone(),
             self.sort,
             self.descending,
             n,
         );
         if self.order_key.as_ref() != Some(&key) {
-            self.order = match (&session.observations, &session.results) {
-                (Some(obs), Some(r)) => {
+            self.order = match (&session.observations, &shown) {
+                (Some(obs), Some(shown)) => {
                     let ranks = Self::id_ranks(&mut self.id_rank, obs);
+                    let r = shown.results;
                     sorted_rows_ranked(obs, r, &self.filter, self.sort, self.descending, ranks)
                 }
                 _ => Vec::new(),
@@ -124,11 +136,19 @@ impl ProvidersView {
         // The selection is written back once the table is drawn, so the table reads the
         // session's results in place instead of copying them every frame.
         let mut selected = session.selected_provider;
-        let (Some(obs), Some(results)) = (session.observations.clone(), session.results.as_ref())
+        let (Some(obs), Some(shown)) = (session.observations.clone(), session.shown(program))
         else {
             ui.label("No data loaded yet: the providers appear here once data is loaded (step 5).");
             return;
         };
+        // The payments of what the live panel models; a performance phase's scores and notes
+        // come from its own program and inputs.
+        let (results, phase, run) = (shown.results, shown.phase, shown.run);
+        let scored_by = shown.program;
+        let units = run
+            .and_then(|r| r.kind)
+            .filter(|k| matches!(k, PhaseKind::Participation | PhaseKind::Reporting));
+        ui.label(RichText::new(phasing::modelling_text(program, phase)).strong());
         ui.horizontal(|ui| {
             let l = ui.label("Filter");
             ui.add(
@@ -141,7 +161,7 @@ impl ProvidersView {
                 self.filter.clear();
             }
         });
-        let order = self.order(session).to_vec();
+        let order = self.order(program, session).to_vec();
         // Something is always explained: the top row until the user picks another.
         if selected.is_none()
             && let Some(first) = order.first()
@@ -157,12 +177,10 @@ impl ProvidersView {
             .small()
             .color(p.muted),
         );
-        if self.not_scored.0 != Some(session.results_generation) {
-            let text = session.inputs.as_ref().map_or_else(String::new, |inputs| {
-                let counts = totals::not_scored_counts(program, inputs, results);
-                totals::not_scored_sentence(&counts)
-            });
-            self.not_scored = (Some(session.results_generation), text);
+        let scores = (session.scores_generation(), phase);
+        if self.not_scored.0 != Some(scores) {
+            let counts = totals::not_scored_counts(scored_by, shown.inputs, results);
+            self.not_scored = (Some(scores), totals::not_scored_sentence(&counts));
         }
         if !self.not_scored.1.is_empty() {
             ui.label(
@@ -174,7 +192,7 @@ impl ProvidersView {
                 .color(p.warn),
             );
         }
-        let inputs = session.inputs.clone();
+        let inputs = Some(shown.inputs);
         // Keyboard: up/down move the selection through the visible rows.
         if !ui.ctx().text_edit_focused() && !order.is_empty() {
             let (up, down) = ui.input(|i| {
@@ -279,11 +297,13 @@ impl ProvidersView {
                                 lives_text(pr.lives.get(i).copied().unwrap_or(f64::NAN)),
                             );
                             let note = inputs.as_ref().and_then(|inputs| {
-                                totals::not_scored(program, inputs, results, i)
+                                totals::not_scored(scored_by, inputs, results, i)
                                     .map(|why| (why.detail(), true))
-                                    .or_else(|| {
-                                        totals::not_eligible(program, inputs, results, i)
-                                            .map(|why| (why, false))
+                                    .or_else(|| match units {
+                                        Some(kind) => phase_note(kind, results, i)
+                                            .map(|why| (why.to_owned(), false)),
+                                        None => totals::not_eligible(scored_by, inputs, results, i)
+                                            .map(|why| (why, false)),
                                     })
                             });
                             row.col(|ui| {
@@ -350,6 +370,17 @@ impl ProvidersView {
         }
         session.selected_provider = selected;
     }
+}
+
+/// Why a participation or reporting phase pays provider `i` nothing (`None` when it pays it).
+fn phase_note(kind: PhaseKind, r: &Results, i: usize) -> Option<&'static str> {
+    if r.eligible.get(i).copied().unwrap_or(true) {
+        return None;
+    }
+    Some(match kind {
+        PhaseKind::Participation => "not taking part in this phase (no attributed lives)",
+        _ => "reports none of this phase's measures",
+    })
 }
 
 fn net_or_earned(r: &Results, i: usize, net_view: bool) -> i64 {
@@ -491,18 +522,27 @@ fn sorted_rows_ranked(
 /// The "why" view for provider `i`.
 pub fn why_ui(ui: &mut Ui, program: &Program, session: &Session, i: usize) {
     let p = Palette::of(ui);
-    let (Some(obs), Some(inputs), Some(r)) =
-        (&session.observations, &session.inputs, &session.results)
-    else {
+    let (Some(obs), Some(shown)) = (&session.observations, session.shown(program)) else {
         ui.label("No results yet.");
         return;
     };
+    // The payment of what the live panel models; a performance phase is explained with its
+    // own program and inputs, a participation or reporting phase by its own rule.
+    let (inputs, r, run) = (shown.inputs.as_ref(), shown.results, shown.run);
+    let units = run.filter(|run| {
+        matches!(
+            run.kind,
+            Some(PhaseKind::Participation | PhaseKind::Reporting)
+        )
+    });
     if i >= r.provider_count() || i >= obs.provider_count() {
         ui.label("This provider is no longer in the data.");
         return;
     }
     let pr = &obs.providers;
     ui.heading(session.provider_label(i));
+    ui.label(RichText::new(phasing::modelling_text(program, shown.phase)).strong());
+    let program = shown.program;
     let mut facts: Vec<String> = Vec::new();
     if !pr.service_area[i].is_empty() {
         facts.push(super::steps::area_name(program, &pr.service_area[i]));
@@ -603,13 +643,20 @@ pub fn why_ui(ui: &mut Ui, program: &Program, session: &Session, i: usize) {
     );
 
     widgets::section(ui, "4. Payment: pool, share and cents");
-    audit_grid(ui, "why_payment", audit.section(Section::Payment), &p);
+    match units {
+        Some(run) => phase_payment_grid(ui, run, r, i, &p),
+        None => audit_grid(ui, "why_payment", audit.section(Section::Payment), &p),
+    }
 
     ui.add_space(6.0);
     egui::CollapsingHeader::new(format!("Full audit trail ({} rows)", audit.rows.len()))
         .id_salt("why_full_audit")
         .show(ui, |ui| {
             for section in Section::ALL {
+                // The program's payment rule does not pay a participation or reporting phase.
+                if units.is_some() && section == Section::Payment {
+                    continue;
+                }
                 let rows: Vec<&AuditRow> = audit.section(section).collect();
                 if rows.is_empty() {
                     continue;
@@ -617,6 +664,55 @@ pub fn why_ui(ui: &mut Ui, program: &Program, session: &Session, i: usize) {
                 ui.label(RichText::new(section.label()).strong());
                 audit_grid(ui, ("why_full", section.label()), rows.into_iter(), &p);
             }
+        });
+}
+
+/// How a participation or reporting phase paid provider `i`: its rule, what it counted for the
+/// provider, the weight and the cents, as the engine's phase run has them.
+fn phase_payment_grid(ui: &mut Ui, run: &PhaseRun, r: &Results, i: usize, p: &Palette) {
+    let Some(kind) = run.kind else {
+        return;
+    };
+    let pay = &r.payment;
+    let counted = match kind {
+        PhaseKind::Participation => (
+            "taking part",
+            if r.eligible.get(i).copied().unwrap_or(false) {
+                "yes".to_owned()
+            } else {
+                "no (no attributed lives)".to_owned()
+            },
+        ),
+        _ => (
+            "measures reported",
+            run.reported.get(i).map_or("—".into(), |k| k.to_string()),
+        ),
+    };
+    egui::Grid::new("why_phase_payment")
+        .striped(true)
+        .num_columns(2)
+        .spacing([12.0, 4.0])
+        .show(ui, |ui| {
+            ui.label("rule");
+            ui.add(egui::Label::new(phasing::kind_rule(kind)).wrap());
+            ui.end_row();
+            ui.label("phase pool");
+            ui.label(RichText::new(money_exact(run.pool_cents)).strong());
+            ui.end_row();
+            ui.label(counted.0);
+            ui.label(RichText::new(counted.1).strong());
+            ui.end_row();
+            ui.label("payment weight");
+            ui.label(num(pay.weight.get(i).copied().unwrap_or(f64::NAN), 2));
+            ui.end_row();
+            let earned = pay.earned.get(i).copied().unwrap_or(0);
+            ui.label("earned");
+            ui.label(
+                RichText::new(money_exact(earned))
+                    .strong()
+                    .color(p.money(earned)),
+            );
+            ui.end_row();
         });
 }
 

@@ -2,8 +2,9 @@
 
 use crate::engine::monitoring::{Monitoring, monitoring};
 use crate::engine::{self, Inputs, InputsBasis, Observations, PhaseRun, Results};
+use crate::program::plan::phase_pool_cents;
 use crate::program::plan::{Evidence, Monitored, Simulated, SimulatedMeasure};
-use crate::program::{DataSources, Program};
+use crate::program::{DataSources, PhaseKind, Program};
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
@@ -44,6 +45,22 @@ struct PhaseCache {
     index: usize,
     run: PhaseRun,
     results: Results,
+    /// What a performance or success phase scores with: the phase's program and its measures'
+    /// inputs (`None` for participation and reporting, which keep the program's scores).
+    scored: Option<(Program, Arc<Inputs>)>,
+}
+
+/// What the window's payout views show: the modelled phase's payments, with the program and
+/// inputs they were computed from, or the whole program's.
+pub struct Shown<'a> {
+    /// The modelled phase (index into the program's phases); `None`: the whole program.
+    pub phase: Option<usize>,
+    pub run: Option<&'a PhaseRun>,
+    /// The program the results were scored and paid with: a performance or success phase's
+    /// own (its measures only, its pool), else the program itself.
+    pub program: &'a Program,
+    pub inputs: &'a Arc<Inputs>,
+    pub results: &'a Results,
 }
 
 /// `validate`'s errors about the data, with the (scores generation, data) they were checked on.
@@ -221,11 +238,20 @@ impl Session {
         if !fresh {
             let mut results = self.phase.take().map(|c| c.results).unwrap_or_default();
             let run = engine::pay_phase(program, phase, inputs, whole, &mut results);
+            let scored =
+                matches!(phase.kind, PhaseKind::Performance | PhaseKind::Success).then(|| {
+                    let pool = phase_pool_cents(whole.payment.pool_cents, phase.pool_share);
+                    (
+                        engine::rules::phase::phase_program(program, phase, pool),
+                        Arc::new(engine::rules::phase::phase_inputs(inputs, phase)),
+                    )
+                });
             self.phase = Some(PhaseCache {
                 generation: self.results_generation,
                 index,
                 run,
                 results,
+                scored,
             });
         }
     }
@@ -242,6 +268,35 @@ impl Session {
     /// Bumped when scores may have changed; stays the same while only payment settings move.
     pub fn scores_generation(&self) -> u64 {
         self.scores_generation
+    }
+
+    /// What the payout views show for `program` as of the last [`Session::refresh_phase`]: the
+    /// modelled phase's payments (with the program and inputs a performance phase scores
+    /// with), or the whole program's results. `None` without results.
+    pub fn shown<'a>(&'a self, program: &'a Program) -> Option<Shown<'a>> {
+        let inputs = self.inputs.as_ref()?;
+        match &self.phase {
+            Some(c) => {
+                let (program, inputs) = match &c.scored {
+                    Some((p, i)) => (p, i),
+                    None => (program, inputs),
+                };
+                Some(Shown {
+                    phase: Some(c.index),
+                    run: Some(&c.run),
+                    program,
+                    inputs,
+                    results: &c.results,
+                })
+            }
+            None => self.results.as_ref().map(|results| Shown {
+                phase: None,
+                run: None,
+                program,
+                inputs,
+                results,
+            }),
+        }
     }
 
     /// Whether `results` were computed for exactly `program` (so an export can use them).

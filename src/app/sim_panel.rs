@@ -175,13 +175,8 @@ impl SimPanel {
                 // A phase pays by its own rule and pool: the whole program's causes do not
                 // apply, so say only how much of the phase's pool stays unpaid.
                 (_, Some(_)) => {
-                    let left = self.summary.pool_cents - self.summary.paid_cents;
-                    if left > 0 {
-                        self.summary.unpaid = format!(
-                            "{} of this phase's pool not paid (caps, or no one it pays)",
-                            money(left)
-                        );
-                    }
+                    self.summary.unpaid =
+                        phase_unpaid(self.summary.pool_cents - self.summary.paid_cents);
                 }
                 (None, None) => {}
             }
@@ -346,6 +341,19 @@ impl SimPanel {
                 .response
                 .labelled_by(l.id);
         });
+    }
+}
+
+/// How much of a phase's pool is not paid, in the words of the views that show a phase's
+/// payouts; empty when it is all paid.
+pub(crate) fn phase_unpaid(left_cents: i64) -> String {
+    if left_cents > 0 {
+        format!(
+            "{} of this phase's pool not paid (caps, or no one it pays)",
+            money(left_cents)
+        )
+    } else {
+        String::new()
     }
 }
 
