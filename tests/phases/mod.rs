@@ -408,6 +408,8 @@ fn the_phase_picked_in_the_live_panel_is_named_and_paid_in_step_6_the_table_and_
     let n = h.state().session.provider_count();
     assert!(shown(&h, &format!("{earning} of {n}")), "providers earning");
     assert!(!shown(&h, &format!("{whole_earning} of {n}")));
+    // Paid over the phase's six months, not a year.
+    assert!(shown(&h, "Paid $400,000.00 over 6 months, in one payment"));
 
     // The providers table and the why of its first row: named, and the phase's cents.
     h.state_mut().page = p4p_designer::app::Page::Providers;

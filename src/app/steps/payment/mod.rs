@@ -113,7 +113,17 @@ fn figures(ui: &mut Ui, program: &Program, session: &Session) {
         }
     });
     let freq = program.payment.frequency;
-    if freq.payments_per_year() > 1 {
+    // A phase pays over its own months, not a year.
+    let phase = shown.phase.and_then(|i| program.phases.get(i));
+    if let Some(ph) = phase {
+        ui.label(
+            RichText::new(format!(
+                "Paid {}",
+                crate::app::phasing::phase_payments(p.paid_cents, ph.months, freq)
+            ))
+            .weak(),
+        );
+    } else if freq.payments_per_year() > 1 {
         ui.label(
             RichText::new(format!(
                 "Paid {}: {}",
