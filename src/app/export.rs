@@ -54,16 +54,8 @@ pub fn export_against(
     let phase = session
         .modelled_phase(program)
         .and_then(|i| program.phases.get(i).map(|p| (i, p)));
-    if let Some((_, p)) = phase
-        && matches!(format, ExportFormat::AuditCsv | ExportFormat::AuditXlsx)
-        && matches!(p.kind, PhaseKind::Participation | PhaseKind::Reporting)
-    {
-        return Err(format!(
-            "the audit trail explains the program's own payment rule, and a {} phase is paid \
-             by its own: pick \u{201c}{}\u{201d} under Modelling to export the audit trail",
-            p.kind.label().to_lowercase(),
-            phasing::WHOLE_PROGRAM
-        ));
+    if let Some(why) = phase_refusal(format, program, session) {
+        return Err(why);
     }
     // The reference is only read by the payouts workbook; a reference `validate` rejects is
     // left out rather than compared with, and a phase's payouts are not compared with a
@@ -120,6 +112,23 @@ pub fn export_against(
     }
     .map_err(|e| fail(&e))?;
     write_atomic(path, &bytes).map_err(|e| fail(&e))
+}
+
+/// Why `format` cannot be exported for the phase the live panel models (`None` when it can):
+/// the audit trail explains the program's own payment rule, which does not pay a
+/// participation or reporting phase.
+pub fn phase_refusal(format: ExportFormat, program: &Program, session: &Session) -> Option<String> {
+    let phase = program.phases.get(session.modelled_phase(program)?)?;
+    let audit = matches!(format, ExportFormat::AuditCsv | ExportFormat::AuditXlsx);
+    let own_rule = matches!(phase.kind, PhaseKind::Participation | PhaseKind::Reporting);
+    (audit && own_rule).then(|| {
+        format!(
+            "the audit trail explains the program's own payment rule, and a {} phase is paid \
+             by its own: pick \u{201c}{}\u{201d} under Modelling to export the audit trail",
+            phase.kind.label().to_lowercase(),
+            phasing::WHOLE_PROGRAM
+        )
+    })
 }
 
 /// `validate`'s errors for the program and the session's data, one per line, or None when an

@@ -360,6 +360,15 @@ fn export_to_file(h: &mut Harness<'_, DesignerApp>, entry: &str, out: &std::path
     h.get_by_role_and_label(Role::Button, entry).click();
     h.run();
     let field = h.get_by_role_and_label(Role::TextInput, "Export to file");
+    // The suggested name says which phase.
+    if let Some(i) = h.state().session.modelled_phase(&h.state().program) {
+        let suggested = field.value().unwrap_or_default();
+        assert!(
+            suggested.contains(&format!("-phase-{}-", i + 1)),
+            "{suggested}"
+        );
+    }
+    let field = h.get_by_role_and_label(Role::TextInput, "Export to file");
     field.focus();
     h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
     h.get_by_role_and_label(Role::TextInput, "Export to file")
@@ -511,6 +520,22 @@ fn window_exports_name_the_modelled_phase_and_carry_its_payouts() {
     .unwrap_err();
     assert!(e.contains("under Modelling"), "{e}");
     assert!(!audit.exists());
+    // From the menu, it is said before a file is asked for.
+    h.get_by_role_and_label(Role::Button, "File").click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Export").click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Audit trail (CSV)…")
+        .click();
+    h.run();
+    assert_eq!(
+        h.state().modal_title().as_deref(),
+        Some("Not exported: the audit trail does not explain this phase")
+    );
+    assert!(
+        h.query_by_role_and_label(Role::TextInput, "Export to file")
+            .is_none()
+    );
 }
 
 #[test]
