@@ -6,11 +6,13 @@
 use crate::app::jobs::{
     DialogJob, DialogRequest, Polled, TypedOutcome, TypedPathText, typed_path_modal,
 };
+use crate::app::phasing;
 use crate::app::session::Session;
 use crate::data::program_files::data_files;
 use crate::data::{check_program, ensure_not_input, refusal, write_atomic};
 use crate::engine;
-use crate::program::Program;
+use crate::program::plan::phase_pool_cents;
+use crate::program::{PhaseKind, Program};
 use crate::report::ExportFormat;
 use std::path::{Path, PathBuf};
 
@@ -49,27 +51,84 @@ pub fn export_against(
         ));
     }
     let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+    let phase = session
+        .modelled_phase(program)
+        .and_then(|i| program.phases.get(i).map(|p| (i, p)));
+    if let Some(why) = phase_refusal(format, program, session) {
+        return Err(why);
+    }
     // The reference is only read by the payouts workbook; a reference `validate` rejects is
-    // left out rather than compared with.
+    // left out rather than compared with, and a phase's payouts are not compared with a
+    // whole design's.
     let reference = reference
-        .filter(|_| format == ExportFormat::Xlsx)
+        .filter(|_| format == ExportFormat::Xlsx && phase.is_none())
         .filter(|(_, p)| refusal(&check_program(p, obs)).is_none())
         .map(|(label, p)| crate::report::Reference {
             label: label.to_owned(),
             results: engine::run(p, obs).1,
         });
-    let bytes = match (&session.inputs, &session.results) {
-        (Some(inputs), Some(results)) if session.is_current(program) => {
-            format.render_with(program, obs, inputs, results, reference.as_ref())
-        }
-        // Results lag the program only within a frame; compute them rather than export stale ones.
-        _ => {
-            let (inputs, results) = engine::run(program, obs);
-            format.render_with(program, obs, &inputs, &results, reference.as_ref())
+    let reference = reference.as_ref();
+    let bytes = match phase {
+        None => match (&session.inputs, &session.results) {
+            (Some(inputs), Some(results)) if session.is_current(program) => {
+                format.render_with(program, obs, inputs, results, reference)
+            }
+            // Results lag the program only within a frame; compute them rather than export
+            // stale ones.
+            _ => {
+                let (inputs, results) = engine::run(program, obs);
+                format.render_with(program, obs, &inputs, &results, reference)
+            }
+        },
+        // The phase the live panel models: its payouts, named in the file.
+        Some((index, p)) => {
+            let note = phasing::modelling_text(program, Some(index));
+            let note = Some(note.as_str());
+            match session.shown(program) {
+                Some(shown) if session.is_current(program) && shown.phase == Some(index) => format
+                    .render_modelled(
+                        shown.program,
+                        obs,
+                        shown.inputs,
+                        shown.results,
+                        reference,
+                        note,
+                    ),
+                _ => {
+                    let (inputs, whole) = engine::run(program, obs);
+                    let mut results = engine::Results::default();
+                    engine::pay_phase(program, p, &inputs, &whole, &mut results);
+                    if matches!(p.kind, PhaseKind::Performance | PhaseKind::Success) {
+                        let pool = phase_pool_cents(whole.payment.pool_cents, p.pool_share);
+                        let scored_by = engine::rules::phase::phase_program(program, p, pool);
+                        let inputs = engine::rules::phase::phase_inputs(&inputs, p);
+                        format.render_modelled(&scored_by, obs, &inputs, &results, reference, note)
+                    } else {
+                        format.render_modelled(program, obs, &inputs, &results, reference, note)
+                    }
+                }
+            }
         }
     }
     .map_err(|e| fail(&e))?;
     write_atomic(path, &bytes).map_err(|e| fail(&e))
+}
+
+/// Why `format` cannot be exported for the phase the live panel models (`None` when it can):
+/// the audit trail explains the program's own payment rule, which does not pay a
+/// participation or reporting phase.
+pub fn phase_refusal(format: ExportFormat, program: &Program, session: &Session) -> Option<String> {
+    let phase = program.phases.get(session.modelled_phase(program)?)?;
+    let audit = matches!(format, ExportFormat::AuditCsv | ExportFormat::AuditXlsx);
+    let own_rule = matches!(phase.kind, PhaseKind::Participation | PhaseKind::Reporting);
+    (audit && own_rule).then(|| {
+        format!(
+            "the audit trail explains the program's own payment rule, and a {} phase is paid \
+             by its own: pick \u{201c}{}\u{201d} under Modelling to export the audit trail",
+            phase.kind.label().to_lowercase(),
+            phasing::WHOLE_PROGRAM
+        )
+    })
 }
 
 /// `validate`'s errors for the program and the session's data, one per line, or None when an

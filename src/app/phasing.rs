@@ -25,6 +25,20 @@ pub fn phase_label(index: usize, p: &Phase) -> String {
 /// The live panel's choice for the whole program.
 pub const WHOLE_PROGRAM: &str = "Whole program (the full design)";
 
+/// What the live panel's Modelling list has chosen, as every view that shows a payout names
+/// it: "Modelling: Phase 1 · Pay for participation · 2026-01 to 2026-12 (10% of the pool)", or
+/// "Modelling: Whole program (the full design)". `phase` indexes `program.phases`.
+pub fn modelling_text(program: &Program, phase: Option<usize>) -> String {
+    match phase.and_then(|i| program.phases.get(i).map(|p| (i, p))) {
+        Some((i, p)) => format!(
+            "Modelling: {} ({} of the pool)",
+            phase_label(i, p),
+            percent(p.pool_share, 0)
+        ),
+        None => format!("Modelling: {WHOLE_PROGRAM}"),
+    }
+}
+
 /// "$1,000,000.00 per quarter · $4,000,000.00 per year" for a year's pool of `per_year_cents`
 /// paid at `frequency` ("$4,000,000.00 per year" when paid once a year). Where the year does
 /// not divide evenly into payments, the first ones are a cent larger and the text says
@@ -209,6 +223,34 @@ mod tests {
         assert_eq!(
             phase_payments(40_000_000, 6, Frequency::Quarterly),
             "$400,000.00 over 6 months: 2 payments of $200,000.00 (quarterly)"
+        );
+    }
+
+    #[test]
+    fn the_modelled_phase_is_named_with_its_months_and_share() {
+        let program = Program {
+            phases: vec![Phase {
+                name: "Participation".into(),
+                kind: PhaseKind::Participation,
+                start: "2026-01".into(),
+                months: 12,
+                pool_share: 0.1,
+                ..Phase::default()
+            }],
+            ..Program::default()
+        };
+        assert_eq!(
+            modelling_text(&program, Some(0)),
+            "Modelling: Phase 1 · Pay for participation · 2026-01 to 2026-12 (10% of the pool)"
+        );
+        assert_eq!(
+            modelling_text(&program, None),
+            "Modelling: Whole program (the full design)"
+        );
+        // A phase that no longer exists: the whole program.
+        assert_eq!(
+            modelling_text(&program, Some(3)),
+            modelling_text(&program, None)
         );
     }
 

@@ -1,14 +1,16 @@
 //! The providers table (sortable, filterable, virtualised) and the "why" view that shows every
 //! input, standard, point, weight, rule and cent behind one provider's payment.
 
+use super::phasing;
 use super::session::Session;
 use super::theme::Palette;
 use super::widgets::{self, glossary, money, money_exact, num, rate};
-use crate::engine::{AttributeValues, Inputs, Observations, Results, totals};
-use crate::program::Program;
+use crate::engine::{AttributeValues, Inputs, Observations, PhaseRun, Results, totals};
+use crate::program::{PhaseKind, Program};
 use crate::report::explain::{self as audit, AuditRow, AuditValue, Section};
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
+use std::sync::{Arc, Weak};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
@@ -50,16 +52,22 @@ impl SortKey {
     }
 }
 
+/// What the row order was made from: (results generation, modelled phase), filter, sort key,
+/// direction and provider count.
+type OrderKey = ((u64, Option<usize>), String, SortKey, bool, usize);
+
 /// Table state: sorting, filter and the cached row order.
 pub struct ProvidersView {
     pub filter: String,
     pub sort: SortKey,
     pub descending: bool,
     order: Vec<usize>,
-    order_key: Option<(u64, String, SortKey, bool, usize)>,
+    order_key: Option<OrderKey>,
+    id_rank: Option<(Weak<Observations>, Vec<u32>)>,
     scroll_to_selected: bool,
-    /// "40 not scored: fewer than 2 domains scored", for the results generation it was counted on.
-    not_scored: (Option<u64>, String),
+    /// "40 not scored: fewer than 2 domains scored", for the scores generation and modelled
+    /// phase it was counted on.
+    not_scored: (Option<(u64, Option<usize>)>, String),
 }
 
 impl Default for ProvidersView {
@@ -70,6 +78,7 @@ impl Default for ProvidersView {
             descending: true,
             order: Vec::new(),
             order_key: None,
+            id_rank: None,
             scroll_to_selected: false,
             not_scored: (None, String::new()),
         }
@@ -77,20 +86,27 @@ impl Default for ProvidersView {
 }
 
 impl ProvidersView {
-    /// Rows in display order (cached until results, filter or sort change).
-    pub fn order(&mut self, session: &Session) -> &[usize] {
+    /// Rows in display order (cached until results, the modelled phase, filter or sort
+    /// change).
+    pub fn order(&mut self, program: &Program, session: &Session) -> &[usize] {
         let n = session.provider_count();
+        let shown = session.shown(program);
         let key = (
-            session.results_generation,
+            (
+                session.results_generation,
+                shown.as_ref().and_then(|s| s.phase),
+            ),
             self.filter.clone(),
             self.sort,
             self.descending,
             n,
         );
         if self.order_key.as_ref() != Some(&key) {
-            self.order = match (&session.observations, &session.results) {
-                (Some(obs), Some(r)) => {
-                    sorted_rows(obs, r, &self.filter, self.sort, self.descending)
+            self.order = match (&session.observations, &shown) {
+                (Some(obs), Some(shown)) => {
+                    let ranks = Self::id_ranks(&mut self.id_rank, obs);
+                    let r = shown.results;
+                    sorted_rows_ranked(obs, r, &self.filter, self.sort, self.descending, ranks)
                 }
                 _ => Vec::new(),
             };
@@ -99,15 +115,40 @@ impl ProvidersView {
         &self.order
     }
 
+    /// Each provider's place in the order of ids, kept while the data stays the same: every
+    /// sort breaks ties by id, and comparing numbers is much cheaper than comparing ids.
+    fn id_ranks<'a>(
+        cache: &'a mut Option<(Weak<Observations>, Vec<u32>)>,
+        obs: &Arc<Observations>,
+    ) -> &'a [u32] {
+        let fresh = cache
+            .as_ref()
+            .is_some_and(|(data, _)| data.ptr_eq(&Arc::downgrade(obs)));
+        if !fresh {
+            *cache = Some((Arc::downgrade(obs), id_ranks(&obs.providers.ids)));
+        }
+        cache.as_ref().map_or(&[], |(_, r)| r.as_slice())
+    }
+
     /// The table; clicking a row selects that provider.
     pub fn table_ui(&mut self, ui: &mut Ui, program: &Program, session: &mut Session) {
         let p = Palette::of(ui);
-        let (Some(obs), Some(results)) = (session.observations.clone(), session.results.as_ref())
+        // The selection is written back once the table is drawn, so the table reads the
+        // session's results in place instead of copying them every frame.
+        let mut selected = session.selected_provider;
+        let (Some(obs), Some(shown)) = (session.observations.clone(), session.shown(program))
         else {
             ui.label("No data loaded yet: the providers appear here once data is loaded (step 5).");
             return;
         };
-        let results = results.clone();
+        // The payments of what the live panel models; a performance phase's scores and notes
+        // come from its own program and inputs.
+        let (results, phase, run) = (shown.results, shown.phase, shown.run);
+        let scored_by = shown.program;
+        let units = run
+            .and_then(|r| r.kind)
+            .filter(|k| matches!(k, PhaseKind::Participation | PhaseKind::Reporting));
+        ui.label(RichText::new(phasing::modelling_text(program, phase)).strong());
         ui.horizontal(|ui| {
             let l = ui.label("Filter");
             ui.add(
@@ -120,12 +161,12 @@ impl ProvidersView {
                 self.filter.clear();
             }
         });
-        let order = self.order(session).to_vec();
+        let order = self.order(program, session).to_vec();
         // Something is always explained: the top row until the user picks another.
-        if session.selected_provider.is_none()
+        if selected.is_none()
             && let Some(first) = order.first()
         {
-            session.selected_provider = Some(*first);
+            selected = Some(*first);
         }
         ui.label(
             RichText::new(format!(
@@ -136,12 +177,10 @@ impl ProvidersView {
             .small()
             .color(p.muted),
         );
-        if self.not_scored.0 != Some(session.results_generation) {
-            let text = session.inputs.as_ref().map_or_else(String::new, |inputs| {
-                let counts = totals::not_scored_counts(program, inputs, &results);
-                totals::not_scored_sentence(&counts)
-            });
-            self.not_scored = (Some(session.results_generation), text);
+        let scores = (session.scores_generation(), phase);
+        if self.not_scored.0 != Some(scores) {
+            let counts = totals::not_scored_counts(scored_by, shown.inputs, results);
+            self.not_scored = (Some(scores), totals::not_scored_sentence(&counts));
         }
         if !self.not_scored.1.is_empty() {
             ui.label(
@@ -153,7 +192,7 @@ impl ProvidersView {
                 .color(p.warn),
             );
         }
-        let inputs = session.inputs.clone();
+        let inputs = Some(shown.inputs);
         // Keyboard: up/down move the selection through the visible rows.
         if !ui.ctx().text_edit_focused() && !order.is_empty() {
             let (up, down) = ui.input(|i| {
@@ -163,15 +202,13 @@ impl ProvidersView {
                 )
             });
             if up || down {
-                let pos = session
-                    .selected_provider
-                    .and_then(|s| order.iter().position(|&i| i == s));
+                let pos = selected.and_then(|s| order.iter().position(|&i| i == s));
                 let next = match (pos, down) {
                     (None, _) => 0,
                     (Some(k), true) => (k + 1).min(order.len() - 1),
                     (Some(k), false) => k.saturating_sub(1),
                 };
-                session.selected_provider = Some(order[next]);
+                selected = Some(order[next]);
                 self.scroll_to_selected = true;
             }
         }
@@ -205,7 +242,7 @@ impl ProvidersView {
                     .filter(|k| net_view || *k != SortKey::Net)
                     .collect();
                 if self.scroll_to_selected
-                    && let Some(sel) = session.selected_provider
+                    && let Some(sel) = selected
                     && let Some(k) = order.iter().position(|&i| i == sel)
                 {
                     table = table.scroll_to_row(k, None);
@@ -243,7 +280,7 @@ impl ProvidersView {
                     .body(|body| {
                         body.rows(row_h, order.len(), |mut row| {
                             let i = order[row.index()];
-                            row.set_selected(session.selected_provider == Some(i));
+                            row.set_selected(selected == Some(i));
                             let pr = &obs.providers;
                             let cell = |row: &mut egui_extras::TableRow<'_, '_>, text: String| {
                                 row.col(|ui| {
@@ -260,11 +297,13 @@ impl ProvidersView {
                                 lives_text(pr.lives.get(i).copied().unwrap_or(f64::NAN)),
                             );
                             let note = inputs.as_ref().and_then(|inputs| {
-                                totals::not_scored(program, inputs, &results, i)
+                                totals::not_scored(scored_by, inputs, results, i)
                                     .map(|why| (why.detail(), true))
-                                    .or_else(|| {
-                                        totals::not_eligible(program, inputs, &results, i)
-                                            .map(|why| (why, false))
+                                    .or_else(|| match units {
+                                        Some(kind) => phase_note(kind, results, i)
+                                            .map(|why| (why.to_owned(), false)),
+                                        None => totals::not_eligible(scored_by, inputs, results, i)
+                                            .map(|why| (why, false)),
                                     })
                             });
                             row.col(|ui| {
@@ -289,7 +328,7 @@ impl ProvidersView {
                             }
                             cell(
                                 &mut row,
-                                per_life_text(net_or_earned(&results, i, net_view), pr.lives[i]),
+                                per_life_text(net_or_earned(results, i, net_view), pr.lives[i]),
                             );
                             row.col(|ui| {
                                 ui.style_mut().interaction.selectable_labels = false;
@@ -327,9 +366,21 @@ impl ProvidersView {
             }
         }
         if let Some(i) = clicked {
-            session.selected_provider = Some(i);
+            selected = Some(i);
         }
+        session.selected_provider = selected;
     }
+}
+
+/// Why a participation or reporting phase pays provider `i` nothing (`None` when it pays it).
+fn phase_note(kind: PhaseKind, r: &Results, i: usize) -> Option<&'static str> {
+    if r.eligible.get(i).copied().unwrap_or(true) {
+        return None;
+    }
+    Some(match kind {
+        PhaseKind::Participation => "not taking part in this phase (no attributed lives)",
+        _ => "reports none of this phase's measures",
+    })
 }
 
 fn net_or_earned(r: &Results, i: usize, net_view: bool) -> i64 {
@@ -363,17 +414,54 @@ pub fn sorted_rows(
     key: SortKey,
     descending: bool,
 ) -> Vec<usize> {
+    let ranks = id_ranks(&obs.providers.ids);
+    sorted_rows_ranked(obs, r, filter, key, descending, &ranks)
+}
+
+/// Each id's place in the ids sorted (equal ids by position).
+fn id_ranks(ids: &[String]) -> Vec<u32> {
+    let mut order: Vec<usize> = (0..ids.len()).collect();
+    order.sort_by(|&a, &b| ids[a].cmp(&ids[b]));
+    let mut rank = vec![0u32; ids.len()];
+    for (k, &i) in order.iter().enumerate() {
+        rank[i] = k as u32;
+    }
+    rank
+}
+
+/// A number as a key that sorts as `f64::total_cmp` does, reversed when `descending`; missing
+/// values (NaN) last either way.
+fn sort_key(x: f64, descending: bool) -> u64 {
+    if x.is_nan() {
+        return u64::MAX;
+    }
+    let bits = x.to_bits();
+    let ordered = if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
+    };
+    if descending { !ordered } else { ordered }
+}
+
+/// [`sorted_rows`] with each provider's rank by id (`ranks[i]`) already known.
+fn sorted_rows_ranked(
+    obs: &Observations,
+    r: &Results,
+    filter: &str,
+    key: SortKey,
+    descending: bool,
+    ranks: &[u32],
+) -> Vec<usize> {
     let p = &obs.providers;
-    let n = r.provider_count().min(p.len());
+    let n = r.provider_count().min(p.len()).min(ranks.len());
     let f = filter.trim().to_lowercase();
-    let mut rows: Vec<usize> = (0..n)
-        .filter(|&i| {
-            f.is_empty()
-                || p.ids[i].to_lowercase().contains(&f)
-                || p.names[i].to_lowercase().contains(&f)
-                || p.service_area[i].to_lowercase().contains(&f)
-        })
-        .collect();
+    let rows = (0..n).filter(|&i| {
+        f.is_empty()
+            || p.ids[i].to_lowercase().contains(&f)
+            || p.names[i].to_lowercase().contains(&f)
+            || p.service_area[i].to_lowercase().contains(&f)
+    });
     let net_view = r.payment.withheld.iter().any(|w| *w > 0);
     let number = |i: usize| -> f64 {
         match key {
@@ -391,47 +479,70 @@ pub fn sorted_rows(
             _ => 0.0,
         }
     };
-    let text = |i: usize| -> &str {
-        match key {
-            SortKey::Name => &p.names[i],
-            SortKey::Area => &p.service_area[i],
-            _ => &p.ids[i],
+    match key {
+        SortKey::Name | SortKey::Area => {
+            let text = |i: usize| -> &str {
+                if key == SortKey::Name {
+                    &p.names[i]
+                } else {
+                    &p.service_area[i]
+                }
+            };
+            let mut rows: Vec<usize> = rows.collect();
+            rows.sort_unstable_by(|&a, &b| {
+                let ord = text(a).cmp(text(b));
+                let ord = if descending { ord.reverse() } else { ord };
+                ord.then(ranks[a].cmp(&ranks[b]))
+            });
+            rows
         }
-    };
-    rows.sort_by(|&a, &b| {
-        let ord = if key.numeric() {
-            // Missing values sort last whichever the direction.
-            let (x, y) = (number(a), number(b));
-            match (x.is_nan(), y.is_nan()) {
-                (true, true) => std::cmp::Ordering::Equal,
-                (true, false) => return std::cmp::Ordering::Greater,
-                (false, true) => return std::cmp::Ordering::Less,
-                _ => x.total_cmp(&y),
-            }
-        } else {
-            text(a).cmp(text(b))
-        };
-        let ord = if descending { ord.reverse() } else { ord };
-        ord.then_with(|| p.ids[a].cmp(&p.ids[b]))
-    });
-    rows
+        _ => {
+            // (key, rank by id, row): each rank is unique, so the unstable sort is stable.
+            let mut keyed: Vec<(u64, u32, u32)> = rows
+                .map(|i| {
+                    let k = match key {
+                        SortKey::Id => {
+                            if descending {
+                                !u64::from(ranks[i])
+                            } else {
+                                u64::from(ranks[i])
+                            }
+                        }
+                        _ => sort_key(number(i), descending),
+                    };
+                    (k, ranks[i], i as u32)
+                })
+                .collect();
+            keyed.sort_unstable();
+            keyed.into_iter().map(|(_, _, i)| i as usize).collect()
+        }
+    }
 }
 
 /// The "why" view for provider `i`.
 pub fn why_ui(ui: &mut Ui, program: &Program, session: &Session, i: usize) {
     let p = Palette::of(ui);
-    let (Some(obs), Some(inputs), Some(r)) =
-        (&session.observations, &session.inputs, &session.results)
-    else {
+    let (Some(obs), Some(shown)) = (&session.observations, session.shown(program)) else {
         ui.label("No results yet.");
         return;
     };
+    // The payment of what the live panel models; a performance phase is explained with its
+    // own program and inputs, a participation or reporting phase by its own rule.
+    let (inputs, r, run) = (shown.inputs.as_ref(), shown.results, shown.run);
+    let units = run.filter(|run| {
+        matches!(
+            run.kind,
+            Some(PhaseKind::Participation | PhaseKind::Reporting)
+        )
+    });
     if i >= r.provider_count() || i >= obs.provider_count() {
         ui.label("This provider is no longer in the data.");
         return;
     }
     let pr = &obs.providers;
     ui.heading(session.provider_label(i));
+    ui.label(RichText::new(phasing::modelling_text(program, shown.phase)).strong());
+    let program = shown.program;
     let mut facts: Vec<String> = Vec::new();
     if !pr.service_area[i].is_empty() {
         facts.push(super::steps::area_name(program, &pr.service_area[i]));
@@ -532,13 +643,20 @@ pub fn why_ui(ui: &mut Ui, program: &Program, session: &Session, i: usize) {
     );
 
     widgets::section(ui, "4. Payment: pool, share and cents");
-    audit_grid(ui, "why_payment", audit.section(Section::Payment), &p);
+    match units {
+        Some(run) => phase_payment_grid(ui, run, r, i, &p),
+        None => audit_grid(ui, "why_payment", audit.section(Section::Payment), &p),
+    }
 
     ui.add_space(6.0);
     egui::CollapsingHeader::new(format!("Full audit trail ({} rows)", audit.rows.len()))
         .id_salt("why_full_audit")
         .show(ui, |ui| {
             for section in Section::ALL {
+                // The program's payment rule does not pay a participation or reporting phase.
+                if units.is_some() && section == Section::Payment {
+                    continue;
+                }
                 let rows: Vec<&AuditRow> = audit.section(section).collect();
                 if rows.is_empty() {
                     continue;
@@ -546,6 +664,55 @@ pub fn why_ui(ui: &mut Ui, program: &Program, session: &Session, i: usize) {
                 ui.label(RichText::new(section.label()).strong());
                 audit_grid(ui, ("why_full", section.label()), rows.into_iter(), &p);
             }
+        });
+}
+
+/// How a participation or reporting phase paid provider `i`: its rule, what it counted for the
+/// provider, the weight and the cents, as the engine's phase run has them.
+fn phase_payment_grid(ui: &mut Ui, run: &PhaseRun, r: &Results, i: usize, p: &Palette) {
+    let Some(kind) = run.kind else {
+        return;
+    };
+    let pay = &r.payment;
+    let counted = match kind {
+        PhaseKind::Participation => (
+            "taking part",
+            if r.eligible.get(i).copied().unwrap_or(false) {
+                "yes".to_owned()
+            } else {
+                "no (no attributed lives)".to_owned()
+            },
+        ),
+        _ => (
+            "measures reported",
+            run.reported.get(i).map_or("—".into(), |k| k.to_string()),
+        ),
+    };
+    egui::Grid::new("why_phase_payment")
+        .striped(true)
+        .num_columns(2)
+        .spacing([12.0, 4.0])
+        .show(ui, |ui| {
+            ui.label("rule");
+            ui.add(egui::Label::new(phasing::kind_rule(kind)).wrap());
+            ui.end_row();
+            ui.label("phase pool");
+            ui.label(RichText::new(money_exact(run.pool_cents)).strong());
+            ui.end_row();
+            ui.label(counted.0);
+            ui.label(RichText::new(counted.1).strong());
+            ui.end_row();
+            ui.label("payment weight");
+            ui.label(num(pay.weight.get(i).copied().unwrap_or(f64::NAN), 2));
+            ui.end_row();
+            let earned = pay.earned.get(i).copied().unwrap_or(0);
+            ui.label("earned");
+            ui.label(
+                RichText::new(money_exact(earned))
+                    .strong()
+                    .color(p.money(earned)),
+            );
+            ui.end_row();
         });
 }
 
@@ -753,5 +920,93 @@ mod tests {
             vec![0, 1, 2]
         );
         assert_eq!(sorted_rows(&obs, &r, "clinic", SortKey::Id, false), vec![0]);
+    }
+
+    /// The order as a plain comparison sort gives it: by key (missing last either way), then by
+    /// id, then by position.
+    fn reference(obs: &Observations, r: &Results, key: SortKey, descending: bool) -> Vec<usize> {
+        let p = &obs.providers;
+        let mut rows: Vec<usize> = (0..p.len()).collect();
+        let net_view = r.payment.withheld.iter().any(|w| *w > 0);
+        let number = |i: usize| match key {
+            SortKey::Lives => p.lives[i],
+            SortKey::Score => r.total[i],
+            SortKey::Earned => r.payment.earned[i] as f64,
+            SortKey::Net => r.payment.net[i] as f64,
+            SortKey::PerLife if p.lives[i] > 0.0 => {
+                net_or_earned(r, i, net_view) as f64 / p.lives[i]
+            }
+            _ => f64::NAN,
+        };
+        rows.sort_by(|&a, &b| {
+            let ord = match key {
+                SortKey::Id => p.ids[a].cmp(&p.ids[b]),
+                SortKey::Name => p.names[a].cmp(&p.names[b]),
+                SortKey::Area => p.service_area[a].cmp(&p.service_area[b]),
+                _ => {
+                    let (x, y) = (number(a), number(b));
+                    match (x.is_nan(), y.is_nan()) {
+                        (true, true) => std::cmp::Ordering::Equal,
+                        (true, false) => return std::cmp::Ordering::Greater,
+                        (false, true) => return std::cmp::Ordering::Less,
+                        _ => x.total_cmp(&y),
+                    }
+                }
+            };
+            let ord = if descending { ord.reverse() } else { ord };
+            ord.then_with(|| p.ids[a].cmp(&p.ids[b]))
+        });
+        rows
+    }
+
+    #[test]
+    fn every_sort_matches_a_plain_comparison_sort() {
+        let mut obs = Observations::new();
+        let n = 60;
+        for k in 0..n {
+            // Ids not in row order, so ties by id differ from ties by position.
+            obs.provider_index(&format!("p{:03}", (k * 37) % n));
+        }
+        obs.providers.names = (0..n).map(|k| format!("N{}", k % 7)).collect();
+        obs.providers.service_area = (0..n).map(|k| format!("A{}", k % 3)).collect();
+        obs.providers.lives = (0..n)
+            .map(|k| match k % 5 {
+                0 => f64::NAN,
+                1 => 0.0,
+                _ => (k % 11) as f64 * 10.0,
+            })
+            .collect();
+        let earned: Vec<i64> = (0..n).map(|k| ((k as i64 * 13) % 9 - 3) * 100).collect();
+        let withheld: Vec<i64> = (0..n).map(|k| (k as i64 % 2) * 150).collect();
+        let r = Results {
+            total: (0..n)
+                .map(|k| {
+                    if k % 4 == 0 {
+                        f64::NAN
+                    } else {
+                        (k % 6) as f64 * 12.5 - 0.0
+                    }
+                })
+                .collect(),
+            payment: PaymentResult {
+                net: earned.iter().zip(&withheld).map(|(e, w)| e - w).collect(),
+                earned,
+                withheld,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        for key in SortKey::ALL {
+            for descending in [false, true] {
+                assert_eq!(
+                    sorted_rows(&obs, &r, "", key, descending),
+                    reference(&obs, &r, key, descending),
+                    "{key:?} descending {descending}"
+                );
+            }
+        }
+        // Negative zero sorts below zero, as total_cmp has it.
+        assert!(sort_key(-0.0, false) < sort_key(0.0, false));
+        assert!(sort_key(f64::NEG_INFINITY, true) < sort_key(f64::NAN, true));
     }
 }

@@ -2,8 +2,9 @@
 
 use crate::engine::monitoring::{Monitoring, monitoring};
 use crate::engine::{self, Inputs, InputsBasis, Observations, PhaseRun, Results};
+use crate::program::plan::phase_pool_cents;
 use crate::program::plan::{Evidence, Monitored, Simulated, SimulatedMeasure};
-use crate::program::{DataSources, Program};
+use crate::program::{DataSources, PhaseKind, Program};
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
@@ -44,6 +45,24 @@ struct PhaseCache {
     index: usize,
     run: PhaseRun,
     results: Results,
+    /// What a performance or success phase scores with: the phase's program and its measures'
+    /// inputs (`None` for participation and reporting, which keep the program's scores).
+    scored: Option<(Program, Arc<Inputs>)>,
+    /// The inputs and the phase's measures `scored`'s inputs were taken from.
+    scored_from: Option<(Arc<Inputs>, Vec<String>)>,
+}
+
+/// What the window's payout views show: the modelled phase's payments, with the program and
+/// inputs they were computed from, or the whole program's.
+pub struct Shown<'a> {
+    /// The modelled phase (index into the program's phases); `None`: the whole program.
+    pub phase: Option<usize>,
+    pub run: Option<&'a PhaseRun>,
+    /// The program the results were scored and paid with: a performance or success phase's
+    /// own (its measures only, its pool), else the program itself.
+    pub program: &'a Program,
+    pub inputs: &'a Arc<Inputs>,
+    pub results: &'a Results,
 }
 
 /// `validate`'s errors about the data, with the (scores generation, data) they were checked on.
@@ -219,13 +238,36 @@ impl Session {
             .as_ref()
             .is_some_and(|c| c.generation == self.results_generation && c.index == index);
         if !fresh {
-            let mut results = self.phase.take().map(|c| c.results).unwrap_or_default();
+            let old = self.phase.take();
+            // The phase's measures' inputs are kept while the inputs and its measures stay:
+            // a move of the pool does not copy them again.
+            let kept = old.as_ref().and_then(|c| {
+                c.scored_from
+                    .as_ref()
+                    .filter(|(from, ids)| Arc::ptr_eq(from, inputs) && *ids == phase.measure_ids)
+                    .and(c.scored.as_ref())
+                    .map(|(_, i)| i.clone())
+            });
+            let mut results = old.map(|c| c.results).unwrap_or_default();
             let run = engine::pay_phase(program, phase, inputs, whole, &mut results);
+            let scores_own = matches!(phase.kind, PhaseKind::Performance | PhaseKind::Success);
+            let scored = scores_own.then(|| {
+                let pool = phase_pool_cents(whole.payment.pool_cents, phase.pool_share);
+                (
+                    engine::rules::phase::phase_program(program, phase, pool),
+                    kept.unwrap_or_else(|| {
+                        Arc::new(engine::rules::phase::phase_inputs(inputs, phase))
+                    }),
+                )
+            });
+            let scored_from = scores_own.then(|| (inputs.clone(), phase.measure_ids.clone()));
             self.phase = Some(PhaseCache {
                 generation: self.results_generation,
                 index,
                 run,
                 results,
+                scored,
+                scored_from,
             });
         }
     }
@@ -236,6 +278,40 @@ impl Session {
         match &self.phase {
             Some(c) => Some((Some(&c.run), &c.results)),
             None => self.results.as_ref().map(|r| (None, r)),
+        }
+    }
+
+    /// Bumped when scores may have changed; stays the same while only payment settings move.
+    pub fn scores_generation(&self) -> u64 {
+        self.scores_generation
+    }
+
+    /// What the payout views show for `program` as of the last [`Session::refresh_phase`]: the
+    /// modelled phase's payments (with the program and inputs a performance phase scores
+    /// with), or the whole program's results. `None` without results.
+    pub fn shown<'a>(&'a self, program: &'a Program) -> Option<Shown<'a>> {
+        let inputs = self.inputs.as_ref()?;
+        match &self.phase {
+            Some(c) => {
+                let (program, inputs) = match &c.scored {
+                    Some((p, i)) => (p, i),
+                    None => (program, inputs),
+                };
+                Some(Shown {
+                    phase: Some(c.index),
+                    run: Some(&c.run),
+                    program,
+                    inputs,
+                    results: &c.results,
+                })
+            }
+            None => self.results.as_ref().map(|results| Shown {
+                phase: None,
+                run: None,
+                program,
+                inputs,
+                results,
+            }),
         }
     }
 
@@ -437,6 +513,53 @@ mod tests {
             session.results.as_ref(),
             &engine::evaluate(&program, &inputs)
         ));
+    }
+
+    #[test]
+    fn a_performance_phase_is_shown_with_its_own_inputs_kept_while_the_pool_moves() {
+        let (mut program, mut session) = sample_without_base_payments();
+        let index = program
+            .phases
+            .iter()
+            .position(|p| p.kind == PhaseKind::Performance)
+            .expect("the sample has a performance phase");
+        session.modelled = Some(Modelled::Phase(program.phases[index].name.clone()));
+        session.refresh_phase(&program);
+        let inputs_of = |s: &Session, program: &Program| {
+            let shown = s.shown(program).expect("shown");
+            assert_eq!(shown.phase, Some(index));
+            shown.inputs.clone()
+        };
+        let before = inputs_of(&session, &program);
+        let measures = &program.phases[index].measure_ids;
+        assert!(before.measures.iter().all(|m| measures.contains(&m.id)));
+        assert!(!before.measures.is_empty());
+
+        program.payment.pool = crate::program::Pool::Fixed { cents: 123_456_700 };
+        session.refresh_phase(&program);
+        let after = inputs_of(&session, &program);
+        assert!(Arc::ptr_eq(&before, &after), "a pool move keeps them");
+        // The payments are the engine's for the phase on the new pool.
+        let whole = session.results.as_ref().unwrap();
+        let mut fresh = Results::default();
+        let inputs = session.inputs.clone().unwrap();
+        engine::pay_phase(&program, &program.phases[index], &inputs, whole, &mut fresh);
+        let shown = session.shown(&program).unwrap();
+        assert!(same(Some(shown.results), &fresh));
+        assert_eq!(
+            shown.program.payment.pool,
+            crate::program::Pool::Fixed {
+                cents: fresh.payment.pool_cents
+            }
+        );
+
+        // One measure fewer in the phase: taken again.
+        let dropped = program.phases[index].measure_ids.remove(0);
+        session.refresh_phase(&program);
+        let again = inputs_of(&session, &program);
+        assert!(!Arc::ptr_eq(&before, &again));
+        assert!(again.measures.iter().all(|m| m.id != dropped));
+        assert_eq!(again.measures.len() + 1, before.measures.len());
     }
 
     /// Equal results, NaN (not scored) equal to NaN.

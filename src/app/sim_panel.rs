@@ -6,12 +6,14 @@ use super::phasing;
 use super::session::{Modelled, Session};
 use super::theme::Palette;
 use super::widgets::{self, glossary, money, money_short};
+use crate::engine::equity::Stratification;
 use crate::engine::{
     AttributeValues, Inputs, Observations, PhaseRun, Results, equity, quintile_label, totals,
 };
 use crate::program::{Distribution, PeriodRef, PhaseKind, Pool, Program, StandardRule};
 use egui::{RichText, Ui};
 use egui_plot::{Bar, BarChart, Plot};
+use std::sync::{Arc, Weak};
 
 /// A built-in grouping or a stratifier from the provider file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +71,11 @@ pub struct Summary {
     pub not_scored: String,
 }
 
+/// The providers grouped for the per-life table, with what they were grouped from: the data,
+/// the grouping and the provider count. Grouping sorts and labels every provider, so it is done
+/// once, not on every move of the pool.
+type Groups = ((Weak<Observations>, Grouping, usize), Stratification);
+
 /// Persistent state of the panel.
 #[derive(Default)]
 pub struct SimPanel {
@@ -76,6 +83,10 @@ pub struct SimPanel {
     summary: Summary,
     /// The modelled phase's run, as of the summary.
     phase_run: Option<PhaseRun>,
+    groups: Option<Groups>,
+    /// Providers with no total score, by reason, for the scores generation they were counted
+    /// on: a move of the pool does not change them.
+    not_scored: Option<(u64, String)>,
 }
 
 impl SimPanel {
@@ -147,22 +158,25 @@ impl SimPanel {
             || self.summary.grouping != self.grouping
             || self.summary.phase != phase
         {
-            self.summary = summarise(&obs, results, self.grouping.as_ref());
+            self.summary = summarise(&obs, results, None);
+            self.summary.strata = self.strata(&obs, results);
             match (&session.inputs, phase) {
                 (Some(inputs), None) => {
-                    (self.summary.unpaid, self.summary.not_scored) =
-                        totals_text(program, inputs, results);
+                    self.summary.unpaid =
+                        totals::unpaid(program, inputs, results).sentence(program);
+                    let scores = session.scores_generation();
+                    let not_scored = match &self.not_scored {
+                        Some((g, text)) if *g == scores => text.clone(),
+                        _ => not_scored_text(program, inputs, results),
+                    };
+                    self.not_scored = Some((scores, not_scored.clone()));
+                    self.summary.not_scored = not_scored;
                 }
                 // A phase pays by its own rule and pool: the whole program's causes do not
                 // apply, so say only how much of the phase's pool stays unpaid.
                 (_, Some(_)) => {
-                    let left = self.summary.pool_cents - self.summary.paid_cents;
-                    if left > 0 {
-                        self.summary.unpaid = format!(
-                            "{} of this phase's pool not paid (caps, or no one it pays)",
-                            money(left)
-                        );
-                    }
+                    self.summary.unpaid =
+                        phase_unpaid(self.summary.pool_cents - self.summary.paid_cents);
                 }
                 (None, None) => {}
             }
@@ -284,6 +298,27 @@ impl SimPanel {
         }
     }
 
+    /// The per-life table's rows for `r`, grouping the providers again only when the data,
+    /// the grouping or the provider count changed.
+    fn strata(&mut self, obs: &Arc<Observations>, r: &Results) -> Vec<StratumRow> {
+        let Some(g) = self.grouping.clone() else {
+            self.groups = None;
+            return Vec::new();
+        };
+        let n = r.provider_count();
+        let st = match &self.groups {
+            Some(((data, grouping, count), st))
+                if data.ptr_eq(&Arc::downgrade(obs)) && *grouping == g && *count == n =>
+            {
+                st.refill(&obs.providers, r)
+            }
+            _ => stratification(obs, r, &g),
+        };
+        let rows = stratum_rows(&st);
+        self.groups = Some(((Arc::downgrade(obs), g, n), st));
+        rows
+    }
+
     fn grouping_picker(&mut self, ui: &mut Ui, obs: &Observations) {
         let mut options = vec![Grouping::ServiceArea, Grouping::PeerGroup];
         options.extend(
@@ -306,6 +341,19 @@ impl SimPanel {
                 .response
                 .labelled_by(l.id);
         });
+    }
+}
+
+/// How much of a phase's pool is not paid, in the words of the views that show a phase's
+/// payouts; empty when it is all paid.
+pub(crate) fn phase_unpaid(left_cents: i64) -> String {
+    if left_cents > 0 {
+        format!(
+            "{} of this phase's pool not paid (caps, or no one it pays)",
+            money(left_cents)
+        )
+    } else {
+        String::new()
     }
 }
 
@@ -548,7 +596,7 @@ pub fn summarise(obs: &Observations, r: &Results, grouping: Option<&Grouping>) -
         median_cents,
         max_cents: (0..n).map(amount).max().unwrap_or(0),
         histogram: bins(&amounts, 16),
-        strata: grouping.map_or_else(Vec::new, |g| strata(obs, r, g)),
+        strata: grouping.map_or_else(Vec::new, |g| stratum_rows(&stratification(obs, r, g))),
         ..Default::default()
     }
 }
@@ -556,8 +604,12 @@ pub fn summarise(obs: &Observations, r: &Results, grouping: Option<&Grouping>) -
 /// The engine's account of unpaid money and unscored providers, as the panel words it.
 pub fn totals_text(program: &Program, inputs: &Inputs, r: &Results) -> (String, String) {
     let unpaid = totals::unpaid(program, inputs, r).sentence(program);
-    let counts = totals::not_scored_counts(program, inputs, r);
-    (unpaid, totals::not_scored_sentence(&counts))
+    (unpaid, not_scored_text(program, inputs, r))
+}
+
+/// "20 not scored: fewer than 2 domains scored; …", empty when every provider is scored.
+fn not_scored_text(program: &Program, inputs: &Inputs, r: &Results) -> String {
+    totals::not_scored_sentence(&totals::not_scored_counts(program, inputs, r))
 }
 
 /// Equal-width bins over the range of `values`.
@@ -588,7 +640,7 @@ fn bins(values: &[f64], count: usize) -> Vec<(f64, f64, usize)> {
 
 /// The per-life table: the engine's strata (its quintile cut and its payout per life, as the
 /// equity analysis and the report count them: every provider, scored or not, net payments).
-fn strata(obs: &Observations, r: &Results, g: &Grouping) -> Vec<StratumRow> {
+fn stratification(obs: &Observations, r: &Results, g: &Grouping) -> Stratification {
     let p = &obs.providers;
     let n = r.provider_count().min(p.len());
     let labels: Vec<String> = match g {
@@ -601,10 +653,13 @@ fn strata(obs: &Observations, r: &Results, g: &Grouping) -> Vec<StratumRow> {
         },
     };
     equity::stratify_text(&g.label(), &labels, p, r)
-        .strata
-        .into_iter()
+}
+
+fn stratum_rows(st: &Stratification) -> Vec<StratumRow> {
+    st.strata
+        .iter()
         .map(|st| StratumRow {
-            label: st.label,
+            label: st.label.clone(),
             providers: st.providers,
             lives: st.lives,
             paid_cents: st.net_cents,
@@ -773,6 +828,27 @@ mod tests {
         assert!(l[9].starts_with("Q5 highest"));
         assert_eq!(l[10], "");
         assert_eq!(l.iter().filter(|s| s.starts_with("Q3")).count(), 2);
+    }
+
+    #[test]
+    fn per_life_rows_grouped_once_follow_the_pool() {
+        let mut program = crate::synth::medicaid_primary_care_program();
+        let obs = Arc::new(crate::synth::medicaid_primary_care_data());
+        let mut panel = SimPanel {
+            grouping: default_grouping(&obs),
+            ..Default::default()
+        };
+        let mut paid = Vec::new();
+        for cents in [100_000_000, 250_000_000] {
+            program.payment.pool = Pool::Fixed { cents };
+            let (_, r) = crate::engine::run(&program, &obs);
+            let rows = panel.strata(&obs, &r);
+            let fresh = summarise(&obs, &r, panel.grouping.as_ref()).strata;
+            assert!(rows.len() >= 5);
+            assert_eq!(format!("{rows:?}"), format!("{fresh:?}"));
+            paid.push(rows.iter().map(|r| r.paid_cents).sum::<i64>());
+        }
+        assert!(paid[1] > paid[0], "{paid:?}");
     }
 
     #[test]

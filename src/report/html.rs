@@ -28,6 +28,18 @@ pub fn summary_html(
     inputs: &Inputs,
     results: &Results,
 ) -> String {
+    summary_html_modelled(program, obs, inputs, results, None)
+}
+
+/// [`summary_html`] for results that model part of the program: `modelling` says which, in a
+/// line under the title.
+pub(crate) fn summary_html_modelled(
+    program: &Program,
+    obs: &Observations,
+    inputs: &Inputs,
+    results: &Results,
+    modelling: Option<&str>,
+) -> String {
     let mut h = String::with_capacity(64 * 1024);
     let title = if program.name.trim().is_empty() {
         "Untitled program"
@@ -40,6 +52,9 @@ pub fn summary_html(
         esc(title)
     );
     header(&mut h, program, inputs, results, title);
+    if let Some(note) = modelling {
+        let _ = writeln!(h, "<p class=\"meta\"><b>{}</b></p>", esc(note));
+    }
     key_figures(&mut h, results);
     population(&mut h, program);
     measures(&mut h, program);

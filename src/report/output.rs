@@ -131,21 +131,51 @@ impl ExportFormat {
         results: &Results,
         reference: Option<&super::Reference>,
     ) -> Result<Vec<u8>, ReportError> {
+        self.render_modelled(program, obs, inputs, results, reference, None)
+    }
+
+    /// As [`render_with`](Self::render_with), for results that model part of the program
+    /// (one of its phases): `modelling` says which ("Modelling: Phase 1 · …"), in a
+    /// `modelling` column of the payouts (CSV, Parquet, the workbook's "Scores" sheet), a
+    /// "Modelling" line of the workbook's "Summary" sheet and a line under the report's title.
+    /// The audit trail does not carry it.
+    pub fn render_modelled(
+        self,
+        program: &Program,
+        obs: &Observations,
+        inputs: &Inputs,
+        results: &Results,
+        reference: Option<&super::Reference>,
+        modelling: Option<&str>,
+    ) -> Result<Vec<u8>, ReportError> {
         let mut buf: Vec<u8> = Vec::new();
-        match self {
-            ExportFormat::Csv => super::write_payouts_csv(program, inputs, results, &mut buf)?,
-            ExportFormat::Xlsx => {
-                super::payouts_workbook(program, Some(obs), inputs, results, reference, &mut buf)?
+        let payouts = || {
+            let mut table = super::payout_table(program, inputs, results);
+            if let Some(note) = modelling {
+                table.push_text("modelling", note);
             }
+            table
+        };
+        match self {
+            ExportFormat::Csv => super::write_table_csv(&payouts(), &mut buf)?,
+            ExportFormat::Xlsx => super::xlsx::payouts_workbook_modelled(
+                program,
+                Some(obs),
+                inputs,
+                results,
+                reference,
+                modelling,
+                &mut buf,
+            )?,
             ExportFormat::AuditCsv => super::write_audit_csv(program, inputs, results, &mut buf)?,
             ExportFormat::AuditXlsx => super::audit_xlsx(program, inputs, results, &mut buf)?,
             ExportFormat::Html => {
-                buf = super::summary_html(program, obs, inputs, results).into_bytes();
+                buf = super::html::summary_html_modelled(program, obs, inputs, results, modelling)
+                    .into_bytes();
             }
             // Parquet is encoded by the data layer, the only one that uses polars.
             ExportFormat::Parquet => {
-                let table = super::payout_table(program, inputs, results);
-                buf = parquet_bytes(parquet_columns(table)).map_err(ReportError::Parquet)?;
+                buf = parquet_bytes(parquet_columns(payouts())).map_err(ReportError::Parquet)?;
             }
         }
         Ok(buf)

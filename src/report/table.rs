@@ -71,6 +71,11 @@ impl Table {
             values,
         });
     }
+    /// A column with the same text on every row.
+    pub(crate) fn push_text(&mut self, name: &str, text: &str) {
+        let rows = self.rows();
+        self.push(name, ColumnValues::Text(vec![text.to_owned(); rows]));
+    }
 }
 
 /// Payouts, one row per provider, in the shape of `p4p-designer score`: provider id, each

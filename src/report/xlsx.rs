@@ -66,7 +66,24 @@ pub fn payouts_workbook(
     reference: Option<&Reference>,
     w: impl Write + Send,
 ) -> Result<(), ReportError> {
-    let table = payout_table(program, inputs, results);
+    payouts_workbook_modelled(program, obs, inputs, results, reference, None, w)
+}
+
+/// [`payouts_workbook`] for results that model part of the program: `modelling` says which,
+/// in the "Summary" sheet and a `modelling` column of the "Scores" sheet.
+pub(crate) fn payouts_workbook_modelled(
+    program: &Program,
+    obs: Option<&Observations>,
+    inputs: &Inputs,
+    results: &Results,
+    reference: Option<&Reference>,
+    modelling: Option<&str>,
+    w: impl Write + Send,
+) -> Result<(), ReportError> {
+    let mut table = payout_table(program, inputs, results);
+    if let Some(note) = modelling {
+        table.push_text("modelling", note);
+    }
     let mut wb = Workbook::new();
     let head = header_format();
     let money = Format::new().set_num_format(MONEY);
@@ -76,6 +93,11 @@ pub fn payouts_workbook(
         let ws = wb.add_worksheet();
         ws.set_name("Summary")?;
         summary_sheet(ws, program, inputs, results, reference)?;
+        if let Some(note) = modelling {
+            let bold = Format::new().set_bold();
+            ws.write_string_with_format(15, 0, "Modelling", &bold)?;
+            ws.write_string(15, 1, note)?;
+        }
     }
     {
         let ws = wb.add_worksheet();

@@ -113,6 +113,34 @@ fn payout_per_life_by_stratum() {
 }
 
 #[test]
+fn refilled_strata_equal_strata_made_afresh() {
+    let mut obs = five_providers();
+    obs.providers.lives = vec![100.0, 300.0, 200.0, f64::NAN, 100.0];
+    let before = results(
+        vec![80.0, 60.0, 50.0, 20.0, f64::NAN],
+        vec![50_000, 60_000, 10_000, -5_000, 0],
+    );
+    // Another pool: the same scores, other money.
+    let after = results(
+        vec![80.0, 60.0, 50.0, 20.0, f64::NAN],
+        vec![70_000, 20_000, 0, -9_000, 0],
+    );
+    for name in ["safety_net", "dual_share"] {
+        let first = stratify(&obs.providers, &before, name).unwrap();
+        let refilled = first.refill(&obs.providers, &after);
+        let fresh = stratify(&obs.providers, &after, name).unwrap();
+        assert_eq!(format!("{refilled:?}"), format!("{fresh:?}"), "{name}");
+        assert_ne!(refilled.strata[0].net_cents, first.strata[0].net_cents);
+    }
+    let labels: Vec<String> = ["b", "a", "", "b", "c"].map(String::from).to_vec();
+    let first = equity::stratify_text("area", &labels, &obs.providers, &before);
+    let refilled = first.refill(&obs.providers, &after);
+    let fresh = equity::stratify_text("area", &labels, &obs.providers, &after);
+    assert_eq!(format!("{refilled:?}"), format!("{fresh:?}"));
+    assert_eq!(refilled.strata[1].net_cents, 70_000 - 9_000);
+}
+
+#[test]
 fn reverse_robin_hood_indicator_by_hand() {
     let obs = five_providers();
     // Payout per life $5, $4, $4.50, $2, $1 as dual share rises 0.1 … 0.5.

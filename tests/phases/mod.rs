@@ -346,3 +346,255 @@ fn presenter_mode_fits_1280x720_at_200_percent_too() {
         );
     }
 }
+
+/// The participation phase of the sample, as every payout view names it once picked.
+const PARTICIPATION: &str =
+    "Modelling: Phase 1 · Pay for participation · 2026-01 to 2026-06 (10% of the pool)";
+
+/// File ▸ Export ▸ `entry`, typed into `out`.
+fn export_to_file(h: &mut Harness<'_, DesignerApp>, entry: &str, out: &std::path::Path) {
+    h.get_by_role_and_label(Role::Button, "File").click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Export").click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, entry).click();
+    h.run();
+    let field = h.get_by_role_and_label(Role::TextInput, "Export to file");
+    // The suggested name says which phase.
+    if let Some(i) = h.state().session.modelled_phase(&h.state().program) {
+        let suggested = field.value().unwrap_or_default();
+        assert!(
+            suggested.contains(&format!("-phase-{}-", i + 1)),
+            "{suggested}"
+        );
+    }
+    let field = h.get_by_role_and_label(Role::TextInput, "Export to file");
+    field.focus();
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.get_by_role_and_label(Role::TextInput, "Export to file")
+        .type_text(&out.display().to_string());
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Export").click();
+    h.run();
+    assert!(out.is_file(), "{} was not written", out.display());
+}
+
+/// The payouts CSV as (header, rows).
+fn read_csv(path: &std::path::Path) -> (csv::StringRecord, Vec<csv::StringRecord>) {
+    let mut rdr = csv::Reader::from_path(path).unwrap();
+    let headers = rdr.headers().unwrap().clone();
+    (headers, rdr.records().map(Result::unwrap).collect())
+}
+
+fn column(headers: &csv::StringRecord, name: &str) -> usize {
+    headers
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+}
+
+#[test]
+fn the_phase_picked_in_the_live_panel_is_named_and_paid_in_step_6_the_table_and_the_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = crate::app::harness(None, dir.path());
+    h.get_by_role_and_label(Role::Button, Step::Payment.title())
+        .click();
+    h.run();
+    // Before a pick, step 6 says it shows the whole program.
+    assert!(shown(&h, "Modelling: Whole program (the full design)"));
+    let whole_earning = h.state().session.results.as_ref().unwrap().earning_count();
+    pick(
+        &mut h,
+        "Phase 1 · Pay for participation · 2026-01 to 2026-06",
+    );
+    assert!(shown(&h, PARTICIPATION), "step 6 names the phase");
+    assert!(!shown(&h, "Modelling: Whole program (the full design)"));
+    // Step 6's figures are the phase's: everyone taking part earns.
+    let (kind, counted, earning, _, _) = modelled(&h);
+    assert_eq!(kind, Some(PhaseKind::Participation));
+    assert_eq!(earning, counted);
+    assert_ne!(earning, whole_earning);
+    let n = h.state().session.provider_count();
+    assert!(shown(&h, &format!("{earning} of {n}")), "providers earning");
+    assert!(!shown(&h, &format!("{whole_earning} of {n}")));
+    // Paid over the phase's six months, not a year.
+    assert!(shown(&h, "Paid $400,000.00 over 6 months, in one payment"));
+
+    // The providers table and the why of its first row: named, and the phase's cents.
+    h.state_mut().page = p4p_designer::app::Page::Providers;
+    h.run();
+    h.run();
+    assert!(
+        h.query_all_by_label(PARTICIPATION).count() >= 2,
+        "the table and the why view each name the phase"
+    );
+    let selected = h
+        .state()
+        .session
+        .selected_provider
+        .expect("the top row is explained");
+    let (_, r) = h.state().session.modelled_results().unwrap();
+    let top = r.payment.earned.iter().copied().max().unwrap();
+    assert!(top > 0);
+    assert_eq!(
+        r.payment.earned[selected], top,
+        "sorted by the phase's earnings"
+    );
+    let whole = h.state().session.results.as_ref().unwrap().payment.earned[selected];
+    assert_ne!(whole, top, "the whole program pays it otherwise");
+    assert!(shown(&h, &p4p_designer::format::money_exact(top)));
+    assert!(shown(&h, "phase pool"));
+    assert!(shown(&h, "taking part"));
+}
+
+#[test]
+fn window_exports_name_the_modelled_phase_and_carry_its_payouts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = crate::app::harness(None, dir.path());
+    // The live panel stands beside step 6.
+    h.get_by_role_and_label(Role::Button, Step::Payment.title())
+        .click();
+    h.run();
+    pick(
+        &mut h,
+        "Phase 1 · Pay for participation · 2026-01 to 2026-06",
+    );
+    let csv_path = dir.path().join("phase-payouts.csv");
+    export_to_file(&mut h, "Payouts (CSV)…", &csv_path);
+    let (headers, rows) = read_csv(&csv_path);
+    let (_, r) = h.state().session.modelled_results().unwrap();
+    assert_eq!(rows.len(), r.provider_count());
+    let (m, earned, net) = (
+        column(&headers, "modelling"),
+        column(&headers, "earned_cents"),
+        column(&headers, "payment_cents"),
+    );
+    let obs = h.state().session.observations.clone().unwrap();
+    let whole = h.state().session.results.as_ref().unwrap();
+    let mut differs = 0;
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(&row[0], obs.providers.ids[i].as_str());
+        assert_eq!(&row[m], PARTICIPATION);
+        assert_eq!(row[earned].parse::<i64>().unwrap(), r.payment.earned[i]);
+        assert_eq!(row[net].parse::<i64>().unwrap(), r.payment.net[i]);
+        differs += usize::from(r.payment.earned[i] != whole.payment.earned[i]);
+    }
+    assert!(differs > 0, "the phase's payouts, not the whole program's");
+    let sum: i64 = rows
+        .iter()
+        .map(|row| row[earned].parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(sum, 40_000_000, "10% of the $4M pool, to the cent");
+
+    // The report says it under its title; the audit trail, which explains the program's
+    // own payment rule, is refused with the way out.
+    let html_path = dir.path().join("phase-summary.html");
+    export_to_file(&mut h, "Summary report (HTML)…", &html_path);
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    assert!(html.contains(&format!("<b>{PARTICIPATION}</b>")));
+    // The workbook: a Modelling line in its Summary and the column in its Scores.
+    let xlsx = dir.path().join("phase-payouts.xlsx");
+    p4p_designer::app::export::export_to(
+        p4p_designer::report::ExportFormat::Xlsx,
+        &h.state().program,
+        &h.state().session,
+        &xlsx,
+    )
+    .unwrap();
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&xlsx).unwrap()).unwrap();
+    let mut strings = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/sharedStrings.xml").unwrap(),
+        &mut strings,
+    )
+    .unwrap();
+    assert!(strings.contains(PARTICIPATION));
+    assert!(strings.contains(">Modelling<"));
+    let audit = dir.path().join("audit.csv");
+    let e = p4p_designer::app::export::export_to(
+        p4p_designer::report::ExportFormat::AuditCsv,
+        &h.state().program,
+        &h.state().session,
+        &audit,
+    )
+    .unwrap_err();
+    assert!(e.contains("under Modelling"), "{e}");
+    assert!(!audit.exists());
+    // From the menu, it is said before a file is asked for.
+    h.get_by_role_and_label(Role::Button, "File").click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Export").click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Audit trail (CSV)…")
+        .click();
+    h.run();
+    assert_eq!(
+        h.state().modal_title().as_deref(),
+        Some("Not exported: the audit trail does not explain this phase")
+    );
+    assert!(
+        h.query_by_role_and_label(Role::TextInput, "Export to file")
+            .is_none()
+    );
+}
+
+#[test]
+fn a_performance_phase_exports_its_own_scores_and_payouts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = crate::app::harness(None, dir.path());
+    // The live panel stands beside step 6.
+    h.get_by_role_and_label(Role::Button, Step::Payment.title())
+        .click();
+    h.run();
+    pick(&mut h, "Phase 3 · Pay for performance · 2027-07 to 2028-06");
+    let (kind, ..) = modelled(&h);
+    assert_eq!(kind, Some(PhaseKind::Performance));
+    let state = h.state();
+    let (program, session) = (&state.program, &state.session);
+    let phase = &program.phases[2];
+    let out = dir.path().join("performance.csv");
+    let format = p4p_designer::report::ExportFormat::Csv;
+    p4p_designer::app::export::export_to(format, program, session, &out).unwrap();
+    let (headers, rows) = read_csv(&out);
+    let (_, r) = session.modelled_results().unwrap();
+    let (earned, total) = (
+        column(&headers, "earned_cents"),
+        column(&headers, "total_score"),
+    );
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(row[earned].parse::<i64>().unwrap(), r.payment.earned[i]);
+        let t = row[total].parse::<f64>().unwrap_or(f64::NAN);
+        assert!(
+            t == r.total[i] || (t.is_nan() && r.total[i].is_nan()),
+            "row {i}"
+        );
+    }
+    // Only the phase's measures are scored columns.
+    for m in &program.measures {
+        let has = headers.iter().any(|h| h == format!("{} score", m.id));
+        if has {
+            assert!(phase.measure_ids.contains(&m.id), "{}", m.id);
+        }
+    }
+    assert_eq!(
+        &rows[0][column(&headers, "modelling")],
+        "Modelling: Phase 3 · Pay for performance · 2027-07 to 2028-06 (50% of the pool)"
+    );
+    // The same bytes as computing the phase afresh from the program (the export's own path
+    // when the window's results lag a frame).
+    let (inputs, whole) =
+        p4p_designer::engine::run(program, session.observations.as_ref().unwrap());
+    let mut fresh = p4p_designer::engine::Results::default();
+    p4p_designer::engine::pay_phase(program, phase, &inputs, &whole, &mut fresh);
+    assert_eq!(fresh.payment.earned, r.payment.earned);
+    // The audit trail of a performance phase is its own program's, and may be exported.
+    let audit = dir.path().join("audit.csv");
+    p4p_designer::app::export::export_to(
+        p4p_designer::report::ExportFormat::AuditCsv,
+        program,
+        session,
+        &audit,
+    )
+    .unwrap();
+    assert!(audit.is_file());
+}

@@ -127,6 +127,26 @@ fn status_reasons_for_bad_programs() {
 }
 
 #[test]
+fn all_statuses_at_once_equal_each_step_s_status() {
+    let mut programs = vec![Program::default(), synth::medicaid_primary_care_program()];
+    // A scenario that breaks validation, and a $0 pool: errors named by several steps.
+    let mut bad = synth::medicaid_primary_care_program();
+    bad.payment.pool = Pool::Fixed { cents: 0 };
+    bad.measures[0].weight = -1.0;
+    programs.push(bad);
+    let none = Evidence::default();
+    for p in &programs {
+        let each: Vec<StepStatus> = Step::ALL
+            .iter()
+            .map(|s| plan::status(*s, p, &none))
+            .collect();
+        assert_eq!(plan::statuses(p, &none), each);
+    }
+    let all = plan::statuses(&programs[2], &none);
+    assert!(all.iter().filter(|s| **s != StepStatus::Done).count() >= 2);
+}
+
+#[test]
 fn gap_totals_of_the_sample_add_up() {
     let program = synth::medicaid_primary_care_program();
     let t = plan::gap_totals(&program);

@@ -68,11 +68,25 @@ impl DesignerApp {
                             "`validate` reports these errors, so no payouts are computed or exported until they are fixed:\n\n{errors}"
                         ),
                     });
+                } else if let Some(why) =
+                    crate::app::export::phase_refusal(f, &self.program, &self.session)
+                {
+                    self.modal = Some(Modal::Message {
+                        title: "Not exported: the audit trail does not explain this phase".into(),
+                        text: format!("{}.", capitalise(&why)),
+                    });
                 } else if self.session.results.is_some() {
-                    let suggested = self.program_path().map_or_else(
+                    let mut suggested = self.program_path().map_or_else(
                         || PathBuf::from(slug(&self.program.name)),
                         Path::to_path_buf,
                     );
+                    // A phase's payouts are named for it: "program-phase-1-payouts.csv".
+                    if let Some(i) = self.session.modelled_phase(&self.program)
+                        && let Some(stem) = suggested.file_stem()
+                    {
+                        let stem = format!("{}-phase-{}", stem.to_string_lossy(), i + 1);
+                        suggested.set_file_name(stem);
+                    }
                     // The payouts workbook shows each payment's change against the reference
                     // chosen in the scenarios view, else the program as saved (or as opened).
                     let chosen =
@@ -277,4 +291,12 @@ impl DesignerApp {
             });
         });
     }
+}
+
+/// `text` with its first letter in capitals.
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }

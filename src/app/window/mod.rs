@@ -474,7 +474,8 @@ impl eframe::App for DesignerApp {
                 self.run_command(cmd, &ctx);
             }
         }
-        self.session.recompute(&self.program);
+        // Every view that shows a payout reads the modelled phase's, made fresh here.
+        self.session.refresh_phase(&self.program);
 
         let mut commands = Vec::new();
         if self.presenter.on
@@ -516,7 +517,9 @@ impl eframe::App for DesignerApp {
 
         self.apply_actions(&ctx);
         // Edits made in the central panel show in the side panels on the very next frame.
-        if self.session.recompute(&self.program) {
+        let changed = self.session.recompute(&self.program);
+        self.session.refresh_phase(&self.program);
+        if changed {
             ctx.request_repaint();
         }
         self.feed_undo(&ctx);
@@ -554,10 +557,7 @@ impl DesignerApp {
         };
         if !fresh {
             let evidence = self.session.evidence(&self.program);
-            let statuses = Step::ALL
-                .iter()
-                .map(|s| plan::status(*s, &self.program, &evidence))
-                .collect();
+            let statuses = plan::statuses(&self.program, &evidence);
             self.statuses = Some(StatusCache {
                 program: self.program.clone(),
                 results_generation: generation,

@@ -425,6 +425,25 @@ pub fn stratify(
     })
 }
 
+impl Stratification {
+    /// The same groups of the same providers, with the payment figures of `results`: what
+    /// [`stratify`] or [`stratify_text`] would give for them, without grouping again (a pool
+    /// slider moves the money, not who is in which stratum).
+    pub fn refill(&self, providers: &Providers, results: &Results) -> Stratification {
+        let labels = self
+            .strata
+            .iter()
+            .map(|s| (s.label.clone(), s.min, s.max))
+            .collect();
+        Stratification {
+            stratifier: self.stratifier.clone(),
+            kind: self.kind,
+            strata: fill_strata(labels, &self.stratum_of, &providers.lives, results),
+            stratum_of: self.stratum_of.clone(),
+        }
+    }
+}
+
 /// Payment figures by stratum of a column of labels (one per provider; empty is "Unknown"),
 /// counted as [`stratify`] counts them.
 pub fn stratify_text(

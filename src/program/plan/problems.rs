@@ -199,11 +199,22 @@ impl<'a> Evidence<'a> {
 /// then `validate`'s errors about what the step edits (those the step has not already said in
 /// its own words), so that no step shows done while `validate` rejects the program.
 pub fn problems(step: Step, program: &Program, evidence: &Evidence) -> Vec<String> {
+    let validated = crate::program::validate_by_step(program);
+    problems_with(step, program, evidence, &validated)
+}
+
+/// [`problems`] with `validate`'s findings (by step) already at hand.
+fn problems_with(
+    step: Step,
+    program: &Program,
+    evidence: &Evidence,
+    validated: &[(Step, crate::program::Problem)],
+) -> Vec<String> {
     let mut out = step_problems(step, program, evidence);
-    let errors: Vec<String> = crate::program::validate_step(program, step)
-        .into_iter()
-        .filter(|p| p.severity == crate::program::Severity::Error)
-        .map(|p| p.message)
+    let errors: Vec<String> = validated
+        .iter()
+        .filter(|(s, p)| *s == step && p.severity == crate::program::Severity::Error)
+        .map(|(_, p)| p.message.clone())
         .filter(|m| !out.iter().any(|own| m.starts_with(own.as_str())))
         .collect();
     out.extend(errors);
@@ -226,6 +237,16 @@ fn step_problems(step: Step, program: &Program, evidence: &Evidence) -> Vec<Stri
 /// Whether a step is done, and if not, the first thing that needs attention.
 pub fn status(step: Step, program: &Program, evidence: &Evidence) -> StepStatus {
     StepStatus::from_problems(problems(step, program, evidence))
+}
+
+/// [`status`] of every step, in the order of `Step::ALL`, validating the program once for all
+/// of them (validating checks each scenario on a copy of the program).
+pub fn statuses(program: &Program, evidence: &Evidence) -> Vec<StepStatus> {
+    let validated = crate::program::validate_by_step(program);
+    Step::ALL
+        .iter()
+        .map(|&step| StepStatus::from_problems(problems_with(step, program, evidence, &validated)))
+        .collect()
 }
 
 /// The steps' problems as warnings about the document, each named by its step. Steps that are

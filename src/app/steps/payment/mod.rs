@@ -9,7 +9,7 @@ mod scoring;
 use super::StepCtx;
 use super::widgets;
 use crate::app::session::Session;
-use crate::program::{Pool, Program};
+use crate::program::{PhaseKind, Pool, Program};
 use algorithm::{algorithm, limits};
 use egui::{RichText, Ui};
 use pool::pool;
@@ -31,13 +31,16 @@ pub(super) fn ui(ui: &mut Ui, ctx: &mut StepCtx) {
 }
 
 fn figures(ui: &mut Ui, program: &Program, session: &Session) {
-    let Some(r) = &session.results else {
+    let Some(shown) = session.shown(program) else {
         widgets::warning(
             ui,
             "No simulation yet: load data in step 5 to see what this model pays.",
         );
         return;
     };
+    // The figures are the live panel's choice: say which, before the numbers.
+    ui.label(RichText::new(crate::app::phasing::modelling_text(program, shown.phase)).strong());
+    let r = shown.results;
     let p = &r.payment;
     let n = r.provider_count();
     ui.horizontal_wrapped(|ui| {
@@ -56,9 +59,15 @@ fn figures(ui: &mut Ui, program: &Program, session: &Session) {
         );
         ui.add_space(18.0);
         // The engine's own account of why, by cause and amount.
-        let why = session.inputs.as_ref().map_or_else(String::new, |inputs| {
-            crate::engine::totals::unpaid(program, inputs, r).sentence(program)
-        });
+        let why = match shown.run.and_then(|run| run.kind) {
+            // Participation and reporting pay by their own rule: the program's causes do not
+            // apply to them.
+            Some(PhaseKind::Participation | PhaseKind::Reporting) => {
+                crate::app::sim_panel::phase_unpaid(p.unallocated_cents)
+            }
+            _ => crate::engine::totals::unpaid(shown.program, shown.inputs, r)
+                .sentence(shown.program),
+        };
         widgets::figure(
             ui,
             "not paid out",
@@ -104,7 +113,17 @@ fn figures(ui: &mut Ui, program: &Program, session: &Session) {
         }
     });
     let freq = program.payment.frequency;
-    if freq.payments_per_year() > 1 {
+    // A phase pays over its own months, not a year.
+    let phase = shown.phase.and_then(|i| program.phases.get(i));
+    if let Some(ph) = phase {
+        ui.label(
+            RichText::new(format!(
+                "Paid {}",
+                crate::app::phasing::phase_payments(p.paid_cents, ph.months, freq)
+            ))
+            .weak(),
+        );
+    } else if freq.payments_per_year() > 1 {
         ui.label(
             RichText::new(format!(
                 "Paid {}: {}",
