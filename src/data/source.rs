@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use polars::prelude::*;
 
@@ -372,7 +372,8 @@ impl Source {
         // polars reads a short row's absent fields as empty cells and a cut-off last row as
         // complete: one plain pass over the file, beside polars' reading, finds rows whose
         // field count is not the header's. What it finds comes before anything the rows say.
-        let stop = Arc::new(AtomicBool::new(false));
+        // Rows past this one need no check: the reading stopped at an error there.
+        let checked_through = Arc::new(AtomicUsize::new(usize::MAX));
         let mut shape = None;
         if let Some(d) = self.delimiter {
             let needed = self
@@ -384,12 +385,12 @@ impl Source {
                 .max()
                 .unwrap_or(0);
             let path = self.path.clone();
-            let stop = Arc::clone(&stop);
+            let through = Arc::clone(&checked_through);
             let check = std::thread::Builder::new()
                 .name("p4p-data-shape".into())
                 .spawn(move || {
                     let mut tolerated = ShortRows::default();
-                    let bad = diagnose_csv(&path, d, needed, &mut tolerated, &stop);
+                    let bad = diagnose_csv(&path, d, needed, &mut tolerated, &through);
                     (bad, tolerated)
                 })
                 .map_err(|e| DataError::Unreadable {
@@ -413,12 +414,19 @@ impl Source {
         let query = self.frame.clone().select(exprs);
         let mut rows = 0;
         let mut short = None;
+        // A row the shape check found wrong, raised once every row before it has been read.
+        let mut bad_shape: Option<DataError> = None;
         let streamed = stream_batches(query, |frame| {
-            // A bad row found already ends the reading at once.
             if shape.as_ref().is_some_and(|c| c.is_finished())
                 && let Some(check) = shape.take()
             {
-                short = verdict(check)?;
+                match verdict(check) {
+                    Ok(s) => short = s,
+                    Err(e) => bad_shape = Some(e),
+                }
+            }
+            if let Some(e) = bad_shape.take_if(|e| e.row().is_none_or(|r| r <= rows + 1)) {
+                return Err(e);
             }
             let table = Table {
                 name: self.name.clone(),
@@ -428,11 +436,36 @@ impl Source {
             rows += table.height();
             each(&table)
         });
-        if matches!(streamed, Err(Stop::Data(DataError::Cancelled { .. }))) {
-            stop.store(true, Ordering::Relaxed);
+        match &streamed {
+            Err(Stop::Data(DataError::Cancelled { .. })) => {
+                checked_through.store(0, Ordering::Relaxed);
+            }
+            Err(Stop::Data(e)) => {
+                if let Some(row) = e.row() {
+                    checked_through.store(row, Ordering::Relaxed);
+                }
+            }
+            _ => {}
         }
         if let Some(check) = shape {
-            short = verdict(check)?;
+            match verdict(check) {
+                Ok(s) => short = s,
+                Err(e) => bad_shape = Some(e),
+            }
+        }
+        // The earlier of the two errors, the shape's on a tie (a row of the wrong width is why
+        // its cells read wrong); a cancelled read stays cancelled.
+        let cancelled = matches!(streamed, Err(Stop::Data(DataError::Cancelled { .. })));
+        if let Some(shape_error) = bad_shape
+            && !cancelled
+        {
+            let read_row = match &streamed {
+                Err(Stop::Data(e)) => e.row(),
+                _ => None,
+            };
+            if read_row.is_none_or(|r| shape_error.row().is_none_or(|s| s <= r)) {
+                return Err(shape_error);
+            }
         }
         streamed.map_err(|e| match e {
             Stop::Data(e) => e,
@@ -790,13 +823,13 @@ fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
 /// the start of a field. Row 0 is the header line; None when every row fits.
 ///
 /// A row with fewer fields than the header but at least `needed` is not an error: it is counted
-/// in `tolerated`.
+/// in `tolerated`. Rows past `through` are not looked at (the reading stopped at that row).
 fn diagnose_csv(
     path: &Path,
     delimiter: u8,
     needed: usize,
     tolerated: &mut ShortRows,
-    stop: &AtomicBool,
+    through: &AtomicUsize,
 ) -> Option<(usize, String)> {
     let mut reader = BufReader::with_capacity(1 << 20, File::open(path).ok()?);
     let mut scan = Scan {
@@ -812,7 +845,7 @@ fn diagnose_csv(
     };
     let mut first = true;
     loop {
-        if stop.load(Ordering::Relaxed) {
+        if scan.record > through.load(Ordering::Relaxed) {
             return None;
         }
         let buf = reader.fill_buf().ok()?;
@@ -1009,13 +1042,13 @@ fn short_row(width: usize) -> String {
 /// A CSV read failure in plain words: the row at fault when one can be found, never polars'
 /// own advice (which names options of a library the designer does not see).
 fn csv_error(path: &Path, name: &str, delimiter: u8, e: &PolarsError) -> DataError {
-    let go_on = AtomicBool::new(false);
+    let every_row = AtomicUsize::new(usize::MAX);
     match diagnose_csv(
         path,
         delimiter,
         usize::MAX,
         &mut ShortRows::default(),
-        &go_on,
+        &every_row,
     ) {
         Some((row, message)) => row_error(name, row, message),
         None => DataError::Unreadable {
@@ -1262,6 +1295,44 @@ mod tests {
         ) {
             both_ways(&cells, count, &["NR", "Not Available", "<11"]);
         }
+    }
+
+    /// Errors come in the order of the file's rows, whichever pass finds them.
+    #[test]
+    fn the_first_bad_row_is_reported_whether_its_shape_or_its_cells_are_wrong() {
+        let dir = tempfile::tempdir().unwrap();
+        let read = |body: &str| {
+            let path = dir.path().join("f.csv");
+            std::fs::write(&path, format!("id,x\n{body}")).unwrap();
+            let source = Source::open(&path, "f.csv").unwrap();
+            source
+                .read_batches(&["id", "x"], &[], |t| {
+                    let mut rows = t.rows(&[Some("x")])?;
+                    while let Some((r, c)) = rows.next_row() {
+                        if c[0] == Some("bad") {
+                            return Err(DataError::MissingValue {
+                                at: RowRef {
+                                    file: &t.name,
+                                    row: r,
+                                }
+                                .at("x"),
+                                what: "a test value".into(),
+                            });
+                        }
+                    }
+                    Ok(())
+                })
+                .unwrap_err()
+        };
+        // A bad cell on row 2, a row cut short on row 4 (polars reads it, with its last
+        // field empty): row 2's error.
+        let e = read("a,1\nb,bad\nc,3\nd\n");
+        assert_eq!(e.row(), Some(2), "{e}");
+        assert!(matches!(e, DataError::MissingValue { .. }), "{e}");
+        // The row cut short first: its error.
+        let e = read("a\nb,bad\n");
+        assert_eq!(e.row(), Some(1), "{e}");
+        assert!(matches!(e, DataError::BadRow { .. }), "{e}");
     }
 
     #[test]
