@@ -129,13 +129,9 @@ fn submenu(h: &mut Harness<'_, DesignerApp>, menu: &str, sub: &str, item: &str) 
     h.run();
 }
 
-#[test]
-fn file_export_writes_the_payouts_csv_with_one_row_per_provider() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(None, dir.path());
-    let out = dir.path().join("sample-payouts.csv");
-    submenu(&mut h, "File", "Export", "Payouts (CSV)…");
-    // Tests have no native dialog: the path is typed.
+/// In the export dialog, types `out` over the suggested path and exports (tests have no native
+/// dialog); the file must then exist.
+pub(crate) fn type_export_path(h: &mut Harness<'_, DesignerApp>, out: &std::path::Path) {
     let field = h.get_by_role_and_label(Role::TextInput, "Export to file");
     field.focus();
     h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
@@ -144,7 +140,16 @@ fn file_export_writes_the_payouts_csv_with_one_row_per_provider() {
     h.run();
     h.get_by_role_and_label(Role::Button, "Export").click();
     h.run();
-    assert!(out.is_file(), "{} was written", out.display());
+    assert!(out.is_file(), "{} was not written", out.display());
+}
+
+#[test]
+fn file_export_writes_the_payouts_csv_with_one_row_per_provider() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(None, dir.path());
+    let out = dir.path().join("sample-payouts.csv");
+    submenu(&mut h, "File", "Export", "Payouts (CSV)…");
+    type_export_path(&mut h, &out);
     let mut rdr = csv::Reader::from_path(&out).unwrap();
     let headers = rdr.headers().unwrap().clone();
     assert_eq!(&headers[0], "provider_id");

@@ -368,15 +368,7 @@ fn export_to_file(h: &mut Harness<'_, DesignerApp>, entry: &str, out: &std::path
             "{suggested}"
         );
     }
-    let field = h.get_by_role_and_label(Role::TextInput, "Export to file");
-    field.focus();
-    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
-    h.get_by_role_and_label(Role::TextInput, "Export to file")
-        .type_text(&out.display().to_string());
-    h.run();
-    h.get_by_role_and_label(Role::Button, "Export").click();
-    h.run();
-    assert!(out.is_file(), "{} was not written", out.display());
+    crate::app_analysis::type_export_path(h, out);
 }
 
 /// The payouts CSV as (header, rows).
