@@ -16,7 +16,7 @@ use foldhash::quality::FixedState;
 
 use crate::program::PatientMapping;
 
-use super::cells::Flag;
+use super::cells::{CellRules, Flag};
 use super::error::{DataError, excerpt};
 use super::load::{Counts, Loader, RowRef};
 use super::source::{NumericColumn, Source};
@@ -55,6 +55,82 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &PatientMapping) -> Resul
     let names: Vec<&str> = wanted.iter().map(|(c, _)| *c).collect();
     let groups = sum(ld, &source, m, &names)?;
     store_groups(ld, &source, m, &groups)
+}
+
+/// A row's patient × provider × measure × period fingerprint, and its data row.
+type Fingerprints = Vec<((u64, u64), u32)>;
+
+/// A patient given twice: the data rows of the first and the second time.
+#[derive(Debug, Clone, Copy)]
+struct Repeat {
+    first: u32,
+    row: u32,
+}
+
+/// Looks for repeated patients on a thread of its own, so the look-ups in a table as large as
+/// the rows checked (far larger than a cache) run beside the reading: each batch's
+/// fingerprints and rows go to it, and it keeps the first repeat.
+struct RepeatCheck {
+    send: Option<std::sync::mpsc::SyncSender<Fingerprints>>,
+    thread: Option<std::thread::JoinHandle<Option<Repeat>>>,
+    found: std::sync::Arc<std::sync::Mutex<Option<Repeat>>>,
+}
+
+impl RepeatCheck {
+    fn start() -> std::io::Result<Self> {
+        let (send, recv) = std::sync::mpsc::sync_channel::<Fingerprints>(4);
+        let found = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let shared = std::sync::Arc::clone(&found);
+        let thread = std::thread::Builder::new()
+            .name("p4p-repeats".into())
+            .spawn(move || {
+                let mut seen: HashMap<(u64, u64), u32> = HashMap::default();
+                for batch in recv {
+                    for (key, row) in batch {
+                        match seen.entry(key) {
+                            Entry::Vacant(v) => {
+                                v.insert(row);
+                            }
+                            Entry::Occupied(o) => {
+                                let repeat = Repeat {
+                                    first: *o.get(),
+                                    row,
+                                };
+                                if let Ok(mut f) = shared.lock() {
+                                    *f = Some(repeat);
+                                }
+                                return Some(repeat);
+                            }
+                        }
+                    }
+                }
+                None
+            })?;
+        Ok(RepeatCheck {
+            send: Some(send),
+            thread: Some(thread),
+            found,
+        })
+    }
+
+    /// Hands a batch's fingerprints over.
+    fn send(&mut self, batch: Fingerprints) {
+        if let Some(send) = &self.send {
+            // An error means the check has stopped at a repeat, which `finish` gives.
+            let _ = send.send(batch);
+        }
+    }
+
+    /// Whether a repeat has been found so far.
+    fn found(&self) -> bool {
+        self.found.lock().is_ok_and(|f| f.is_some())
+    }
+
+    /// Waits for the check to go through every batch handed over; the first repeat.
+    fn finish(mut self) -> Option<Repeat> {
+        drop(self.send.take());
+        self.thread.take().and_then(|t| t.join().ok()).flatten()
+    }
 }
 
 /// A group's running sums, and where the group is in the list of groups.
@@ -99,95 +175,115 @@ fn sum(
         FixedState::with_seed(0x5eed_0002),
     );
     let fingerprint = |key: &dyn Fn(&FixedState) -> u64| (key(&hashers.0), key(&hashers.1));
-    // Patient × provider × measure × period seen so far, and the row it was on.
-    let mut seen: HashMap<(u64, u64), u32> = HashMap::default();
+    // Patient × provider × measure × period seen so far, looked for on a thread of its own.
+    let mut repeats = RepeatCheck::start().map_err(|e| DataError::Unreadable {
+        file: source.name.clone(),
+        message: e.to_string(),
+    })?;
+    // Whether the reading stopped because a repeat had been found.
+    let mut stopped_for_repeat = false;
     let mut groups: Vec<Group> = Vec::new();
     // Groups by the fingerprint of their provider × measure × period, with their sums.
     let mut group_index: HashMap<(u64, u64), Sums> = HashMap::default();
     let (mut read, mut checked) = (0usize, 0usize);
 
-    source.read_typed_batches(names, &numeric, &rules, |table, mut numbers| {
-        let mut rows = table.rows(&m.read_columns()[..7])?;
-        let mut k = 0;
-        while let Some((r, cells)) = rows.next_row() {
-            numbers.check_row(r)?;
-            let row = RowRef {
-                file: &table.name,
-                row: r,
-            };
-            let patient = row.required(&rules, cells[0], &m.patient_id, "the patient ID")?;
-            let id = row.required(&rules, cells[1], &m.provider_id, "the provider ID")?;
-            let mid = row.required(&rules, cells[2], &m.measure_id, "the measure ID")?;
-            let per = row.required(&rules, cells[3], &m.period, "the period")?;
-            let flag = |cell: Option<&str>, column: &str| match rules.flag(cell) {
-                Flag::Yes => Ok(true),
-                Flag::No => Ok(false),
-                Flag::Invalid => Err(DataError::NotAFlag {
-                    at: row.at(column),
-                    value: excerpt(cell.unwrap_or("")),
-                }),
-            };
-            let in_den = flag(cells[4], &m.in_denominator)?;
-            let in_num = flag(cells[5], &m.in_numerator)?;
-            let excluded = flag(cells[6], excl_col)?;
-            let expected = numbers.values.first().map_or(f64::NAN, |v| v[k]);
-            k += 1;
-
-            let group_key = fingerprint(&|h| h.hash_one((id, mid, per)));
-            if r <= REPEAT_CHECK_ROWS {
-                let here = u32::try_from(r).unwrap_or(u32::MAX);
-                match seen.entry(fingerprint(&|h| h.hash_one((group_key, patient)))) {
-                    Entry::Vacant(v) => {
-                        v.insert(here);
-                    }
-                    Entry::Occupied(o) => {
-                        return Err(DataError::Duplicate {
-                            at: row.at(&m.patient_id),
-                            what: format!(
-                                "patient {patient} for provider {id}, measure {mid}, period {per}"
-                            ),
-                            first: format!("{}, data row {}", table.name, o.get()),
-                        });
-                    }
-                }
-                checked = r;
-            }
-            let eligible = in_den && !excluded;
-            if eligible && m.expected.is_some() && expected.is_nan() {
-                return Err(DataError::MissingValue {
-                    at: row.at(exp_col),
-                    what: "the expected value of a patient in the denominator".into(),
-                });
-            }
-            // The sums sit in the index itself: one look-up a row, in memory the index
-            // already brought in.
-            let sums = group_index.entry(group_key).or_insert_with(|| {
-                groups.push(Group {
-                    provider: id.to_owned(),
-                    measure: mid.to_owned(),
-                    period: per.to_owned(),
-                    denominator: 0.0,
-                    numerator: 0.0,
-                    exclusions: 0.0,
-                    expected: 0.0,
-                    first_row: r,
-                });
-                Sums {
-                    group: groups.len() - 1,
-                    ..Sums::default()
-                }
+    let summed = source.read_typed_batches(names, &numeric, &rules, |table, mut numbers| {
+        // A repeat found in a batch sent before: every row before it has been read well.
+        if repeats.found() {
+            stopped_for_repeat = true;
+            return Err(DataError::Cancelled {
+                file: table.name.clone(),
             });
-            sums.denominator += f64::from(u8::from(in_den));
-            sums.numerator += f64::from(u8::from(eligible && in_num));
-            sums.exclusions += f64::from(u8::from(in_den && excluded));
-            if eligible && !expected.is_nan() {
-                sums.expected += expected;
-            }
         }
-        numbers.finish()?;
+        let mut rows = table.rows(&m.read_columns()[..7])?;
+        let mut fingerprints = Vec::with_capacity(table.height());
+        let mut k = 0;
+        // The rows up to an error are checked for repeats too: a repeat before it comes first.
+        let rows_of_batch = || -> Result<(), DataError> {
+            while let Some((r, cells)) = rows.next_row() {
+                numbers.check_row(r)?;
+                let row = RowRef {
+                    file: &table.name,
+                    row: r,
+                };
+                let patient = row.required(&rules, cells[0], &m.patient_id, "the patient ID")?;
+                let id = row.required(&rules, cells[1], &m.provider_id, "the provider ID")?;
+                let mid = row.required(&rules, cells[2], &m.measure_id, "the measure ID")?;
+                let per = row.required(&rules, cells[3], &m.period, "the period")?;
+                let flag = |cell: Option<&str>, column: &str| match rules.flag(cell) {
+                    Flag::Yes => Ok(true),
+                    Flag::No => Ok(false),
+                    Flag::Invalid => Err(DataError::NotAFlag {
+                        at: row.at(column),
+                        value: excerpt(cell.unwrap_or("")),
+                    }),
+                };
+                let in_den = flag(cells[4], &m.in_denominator)?;
+                let in_num = flag(cells[5], &m.in_numerator)?;
+                let excluded = flag(cells[6], excl_col)?;
+                let expected = numbers.values.first().map_or(f64::NAN, |v| v[k]);
+                k += 1;
+
+                let group_key = fingerprint(&|h| h.hash_one((id, mid, per)));
+                if r <= REPEAT_CHECK_ROWS {
+                    let here = u32::try_from(r).unwrap_or(u32::MAX);
+                    fingerprints.push((fingerprint(&|h| h.hash_one((group_key, patient))), here));
+                    checked = r;
+                }
+                let eligible = in_den && !excluded;
+                if eligible && m.expected.is_some() && expected.is_nan() {
+                    return Err(DataError::MissingValue {
+                        at: row.at(exp_col),
+                        what: "the expected value of a patient in the denominator".into(),
+                    });
+                }
+                // The sums sit in the index itself: one look-up a row, in memory the index
+                // already brought in.
+                let sums = group_index.entry(group_key).or_insert_with(|| {
+                    groups.push(Group {
+                        provider: id.to_owned(),
+                        measure: mid.to_owned(),
+                        period: per.to_owned(),
+                        denominator: 0.0,
+                        numerator: 0.0,
+                        exclusions: 0.0,
+                        expected: 0.0,
+                        first_row: r,
+                    });
+                    Sums {
+                        group: groups.len() - 1,
+                        ..Sums::default()
+                    }
+                });
+                sums.denominator += f64::from(u8::from(in_den));
+                sums.numerator += f64::from(u8::from(eligible && in_num));
+                sums.exclusions += f64::from(u8::from(in_den && excluded));
+                if eligible && !expected.is_nan() {
+                    sums.expected += expected;
+                }
+            }
+            numbers.finish()
+        };
+        let batch = rows_of_batch();
+        repeats.send(fingerprints);
+        batch?;
         read = table.rows_through();
         ld.batch_read(read)
-    })?;
+    });
+    // The earlier of a repeated patient and any other error; a cancelled load stays so.
+    let repeat = repeats.finish();
+    match (summed, repeat) {
+        (Err(e), Some(found))
+            if !stopped_for_repeat
+                && (matches!(e, DataError::Cancelled { .. })
+                    || e.row().is_some_and(|r| r < found.row as usize)) =>
+        {
+            return Err(e);
+        }
+        (_, Some(found)) => return Err(repeat_error(source, m, &rules, found)),
+        (Err(e), None) => return Err(e),
+        (Ok(_), None) => {}
+    }
     if read > checked {
         ld.warn(crate::engine::LoadWarning {
             file: source.name.clone(),
@@ -209,6 +305,55 @@ fn sum(
         g.expected = sums.expected;
     }
     Ok(groups)
+}
+
+/// The error for a patient given twice, naming the patient, provider, measure and period of
+/// the second row: read again from the file, as only fingerprints were kept.
+fn repeat_error(
+    source: &Source,
+    m: &PatientMapping,
+    rules: &CellRules,
+    found: Repeat,
+) -> DataError {
+    let row = found.row as usize;
+    let mut cells: Option<[String; 4]> = None;
+    let columns = [
+        m.patient_id.as_str(),
+        m.provider_id.as_str(),
+        m.measure_id.as_str(),
+        m.period.as_str(),
+    ];
+    let read = source.read_batches(&columns, &[], |table| {
+        if table.rows_through() < row {
+            return Ok(());
+        }
+        let mut rows = table.rows(&columns.map(Some))?;
+        while let Some((r, c)) = rows.next_row() {
+            if r == row {
+                cells = Some([0, 1, 2, 3].map(|i| rules.text(c[i]).unwrap_or_default().to_owned()));
+                // Found: the rest of the file is not needed.
+                return Err(DataError::Cancelled {
+                    file: table.name.clone(),
+                });
+            }
+        }
+        Ok(())
+    });
+    let Some([patient, id, mid, per]) = cells else {
+        return read.err().unwrap_or_else(|| DataError::Unreadable {
+            file: source.name.clone(),
+            message: format!("data row {row} could not be read again"),
+        });
+    };
+    DataError::Duplicate {
+        at: RowRef {
+            file: &source.name,
+            row,
+        }
+        .at(&m.patient_id),
+        what: format!("patient {patient} for provider {id}, measure {mid}, period {per}"),
+        first: format!("{}, data row {}", source.name, found.first),
+    }
 }
 
 /// Stores the sums of each provider × measure × period.

@@ -566,6 +566,52 @@ fn patient_flag_errors_point_at_the_cell() {
     assert!(msg.contains("duplicate patient p1"), "{msg}");
 }
 
+/// A patient given again far into the file (after several batches, looked for on a thread of
+/// its own) is named with both rows; an error on an earlier row still comes first.
+#[test]
+fn a_patient_given_again_many_batches_later_is_found_in_row_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |bad_flag_at: Option<usize>| {
+        let mut s =
+            String::from("patient_id,provider_id,measure_id,period,denominator,numerator\n");
+        for row in 1..=250_000usize {
+            // Row 200,001 gives row 5's patient, provider, measure and period again.
+            let (patient, provider) = if row == 200_001 {
+                (5, 5)
+            } else {
+                (row, row % 7)
+            };
+            let numerator = if Some(row) == bad_flag_at {
+                "maybe"
+            } else {
+                "1"
+            };
+            s.push_str(&format!("p{patient},A{provider},M,2026,1,{numerator}\n"));
+        }
+        s
+    };
+    let layout = || Layout::PatientLevel(PatientMapping::default());
+
+    write(dir.path(), "patients.csv", file(Some(240_000)));
+    let e = load(dir.path(), vec![("patients.csv", layout())]).unwrap_err();
+    let msg = e.to_string();
+    assert_points_at(&e, &msg, "patients.csv", 200_001, "patient_id");
+    assert!(
+        msg.contains("duplicate patient p5 for provider A5"),
+        "{msg}"
+    );
+    assert!(msg.contains("data row 5"), "{msg}");
+
+    write(dir.path(), "patients.csv", file(Some(100)));
+    let e = load(dir.path(), vec![("patients.csv", layout())]).unwrap_err();
+    let msg = e.to_string();
+    assert_points_at(&e, &msg, "patients.csv", 100, "numerator");
+
+    write(dir.path(), "patients.csv", file(None));
+    let e = load(dir.path(), vec![("patients.csv", layout())]).unwrap_err();
+    assert_eq!(e.row(), Some(200_001), "{e}");
+}
+
 // ---- provider attributes ----
 
 #[test]
