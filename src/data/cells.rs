@@ -75,7 +75,7 @@ impl CellRules {
 
     /// The trimmed text of a cell, or None when it means "no value".
     pub(crate) fn text<'a>(&self, cell: Option<&'a str>) -> Option<&'a str> {
-        let t = cell?.trim();
+        let t = trimmed(cell?);
         if t.is_empty() || self.code_of(t).is_some() {
             None
         } else {
@@ -154,6 +154,17 @@ impl CellRules {
                 _ => Flag::Invalid,
             },
         }
+    }
+}
+
+/// `t` without surrounding whitespace, as `str::trim` gives it; most cells start and end with a
+/// visible ASCII character, which the first and last bytes tell without decoding any character.
+fn trimmed(t: &str) -> &str {
+    let plain = |b: u8| b.is_ascii_graphic();
+    match t.as_bytes() {
+        [first, .., last] if plain(*first) && plain(*last) => t,
+        [only] if plain(*only) => t,
+        _ => t.trim(),
     }
 }
 
@@ -247,6 +258,32 @@ pub(crate) fn format_number(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trimmed_is_str_trim() {
+        let cells = [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            " a ",
+            "\u{b}a",
+            "a\u{b}",
+            "\u{a0}a",
+            "a\u{3000}",
+            "\ta\r",
+            "ab",
+            "é",
+            " é ",
+            "\u{1c}a",
+            "a b",
+            "\u{85}",
+        ];
+        for c in cells {
+            assert_eq!(trimmed(c), c.trim(), "{c:?}");
+        }
+    }
 
     #[test]
     fn numbers_as_published() {

@@ -595,29 +595,30 @@ impl Table {
             .map_err(|e| (row.row, e))
         };
         let plain = |v: f64| v.is_finite() && v.abs() < LIMIT && (c.count.is_none() || v >= 0.0);
-        let mut cells = text.map(|t| t.iter());
-        let mut next_cell = || cells.as_mut().and_then(Iterator::next).flatten();
+        // A cell's text, only for the cells polars did not read plainly.
+        let cell = |k: usize| text.and_then(|t| t.get(k));
         match cast {
             Some(cast) => {
                 for (k, v) in cast.iter().enumerate() {
-                    let cell = next_cell();
-                    match (v, cell) {
-                        (Some(v), _) if plain(v) => out.push(v),
-                        // An empty cell (a null, as polars reads it).
-                        (None, None) => {
-                            rules.count_blanks(1);
-                            out.push(f64::NAN);
-                        }
-                        _ => match slow(k, v, cell) {
-                            Ok(v) => out.push(v),
-                            Err(bad) => return Ok((out, Some(bad))),
+                    match v {
+                        Some(v) if plain(v) => out.push(v),
+                        _ => match (v, cell(k)) {
+                            // An empty cell (a null, as polars reads it).
+                            (None, None) => {
+                                rules.count_blanks(1);
+                                out.push(f64::NAN);
+                            }
+                            (v, written) => match slow(k, v, written) {
+                                Ok(v) => out.push(v),
+                                Err(bad) => return Ok((out, Some(bad))),
+                            },
                         },
                     }
                 }
             }
             None => {
                 for k in 0..n {
-                    match slow(k, None, next_cell()) {
+                    match slow(k, None, cell(k)) {
                         Ok(v) => out.push(v),
                         Err(bad) => return Ok((out, Some(bad))),
                     }
