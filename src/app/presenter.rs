@@ -269,13 +269,7 @@ fn histogram(ui: &mut Ui, s: &Summary, height: f32, p: &Palette) {
             egui::pos2(x0, plot.bottom() - h),
             egui::pos2(x0 + bw - 2.0, plot.bottom()),
         );
-        let color = if *centre < -0.5 {
-            p.bad
-        } else if *centre > 0.5 {
-            p.good
-        } else {
-            p.muted
-        };
+        let color = p.payout_bar(*centre);
         painter.rect_filled(bar, 2.0, color);
         if *count > 0 {
             // Held inside the chart so the first and last counts are not cut.

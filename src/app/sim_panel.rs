@@ -693,13 +693,7 @@ fn histogram(ui: &mut Ui, s: &Summary, p: &Palette) {
         .histogram
         .iter()
         .map(|(centre, width, count)| {
-            let color = if *centre < -0.5 {
-                p.bad
-            } else if *centre > 0.5 {
-                p.good
-            } else {
-                p.muted
-            };
+            let color = p.payout_bar(*centre);
             Bar::new(*centre, *count as f64)
                 .width(width * 0.92)
                 .fill(color)

@@ -83,6 +83,18 @@ impl Palette {
         }
     }
 
+    /// Colour of a payouts histogram bar centred on `dollars`: green earned, red owed, grey
+    /// the bar around $0.
+    pub fn payout_bar(&self, dollars: f64) -> Color32 {
+        if dollars < -0.5 {
+            self.bad
+        } else if dollars > 0.5 {
+            self.good
+        } else {
+            self.muted
+        }
+    }
+
     /// Colour for an amount of money: green earned, red owed, grey nothing.
     pub fn money(&self, cents: i64) -> Color32 {
         match cents.signum() {

@@ -25,15 +25,9 @@ pub const PATIENT_COLUMNS: [&str; 8] = [
 /// The mapping that reads a file of [`PATIENT_COLUMNS`].
 pub fn patient_mapping() -> PatientMapping {
     PatientMapping {
-        patient_id: "patient_id".into(),
-        provider_id: "provider_id".into(),
-        measure_id: "measure_id".into(),
-        period: "period".into(),
-        in_denominator: "denominator".into(),
-        in_numerator: "numerator".into(),
         excluded: Some("excluded".into()),
-        exclusion_reason: None,
         expected: Some("expected".into()),
+        ..PatientMapping::default()
     }
 }
 

@@ -10,15 +10,9 @@ use p4p_designer::synth::{SynthSpec, expected_sum};
 use polars::prelude::*;
 use polars::sql::SQLContext;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn cli(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_p4p-designer"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
+use crate::robust::cli;
 
 fn ok(o: &Output) -> String {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

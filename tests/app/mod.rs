@@ -218,7 +218,7 @@ fn type_path_and_confirm(h: &mut Harness<'_, DesignerApp>, path: &Path, verb: &s
 }
 
 /// Opens a menu and clicks an item (its accessible name also carries the shortcut).
-fn menu(h: &mut Harness<'_, DesignerApp>, menu: &str, item: &str) {
+pub(crate) fn menu(h: &mut Harness<'_, DesignerApp>, menu: &str, item: &str) {
     h.get_by_role_and_label(Role::Button, menu).click();
     h.run();
     let button = h

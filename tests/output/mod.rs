@@ -4,7 +4,8 @@
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+use crate::robust::cli;
 
 use p4p_designer::app::export::export_to;
 use p4p_designer::app::files::{AppPaths, Recovery};
@@ -16,14 +17,6 @@ use p4p_designer::synth::{self, SynthSpec};
 
 fn mode(p: &Path) -> u32 {
     std::fs::metadata(p).unwrap().permissions().mode() & 0o777
-}
-
-fn cli(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_p4p-designer"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
 }
 
 /// A small generated program with its data in a fresh folder: program.ron, providers.csv,

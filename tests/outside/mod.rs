@@ -8,15 +8,8 @@ use p4p_designer::app::OUTSIDE_DATA_TITLE;
 use p4p_designer::data::{load_program_data, outside_data, read_program};
 use p4p_designer::program::{DataFile, Layout, LongMapping, PatientMapping, Program};
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn cli(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_p4p-designer"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
+use crate::robust::cli;
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()

@@ -11,8 +11,8 @@ use p4p_designer::synth::{self, SynthSpec};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// Runs the binary in `dir`.
-fn cli(args: &[&str], dir: &Path) -> Output {
+/// Runs the binary in `dir` (the command-line tests share it).
+pub(crate) fn cli(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_p4p-designer"))
         .args(args)
         .current_dir(dir)

@@ -460,17 +460,7 @@ fn save_as_writes_data_paths_relative_to_the_new_file_and_it_reopens_with_data()
     let b = dir.path().join("b");
     std::fs::create_dir_all(&b).unwrap();
     let file = b.join("copy.ron");
-    h.get_by_role_and_label(Role::Button, "File").click();
-    h.run();
-    h.get_all_by_role(Role::Button)
-        .find(|n| {
-            n.accesskit_node()
-                .label()
-                .is_some_and(|l| l.starts_with("Save As…"))
-        })
-        .unwrap()
-        .click();
-    h.run();
+    crate::app::menu(&mut h, "File", "Save As…");
     h.get_by_role_and_label(Role::TextInput, "File path")
         .focus();
     h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
@@ -549,17 +539,7 @@ fn a_first_launch_says_where_to_start_and_fits_a_projector() {
     let mut h = first_launch(dir.path());
     assert!(!h.state().show_start);
     assert!(!shows(&h, "This is the bundled sample"));
-    h.get_by_role_and_label(Role::Button, "Help").click();
-    h.run();
-    h.get_all_by_role(Role::Button)
-        .find(|n| {
-            n.accesskit_node()
-                .label()
-                .is_some_and(|l| l.starts_with("Getting started"))
-        })
-        .expect("Help lists Getting started")
-        .click();
-    h.run();
+    crate::app::menu(&mut h, "Help", "Getting started");
     assert!(h.state().show_start);
     assert!(shows(&h, "This is the bundled sample"));
     // Its buttons run the window's commands: "New program" starts an empty program.
