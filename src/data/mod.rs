@@ -8,6 +8,7 @@
 //! column; nothing here panics on any input.
 
 mod cells;
+mod csv_shape;
 mod error;
 pub mod export;
 mod guess;

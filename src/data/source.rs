@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use polars::prelude::*;
 
 use super::cells::CellRules;
+use super::csv_shape::{ShortRows, diagnose_csv, is_utf8};
 use super::error::{DataError, excerpt};
 use super::load::{LIMIT, RowRef};
 
@@ -174,7 +175,11 @@ impl Source {
             .with_has_header(true)
             .with_separator(delimiter)
             .with_infer_schema_length(Some(0))
-            .with_encoding(CsvEncoding::LossyUtf8)
+            .with_encoding(if is_utf8(path) {
+                CsvEncoding::Utf8
+            } else {
+                CsvEncoding::LossyUtf8
+            })
             .with_missing_is_null(true)
             .with_glob(false)
             .finish()
@@ -818,191 +823,6 @@ fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// Where a CSV file's rows do not fit its header, found by one plain pass over it: the first
-/// data row with more or fewer fields than the header (a cut-off last row has fewer), or a
-/// quote that is never closed. Quotes follow RFC 4180: a quote opens a quoted field only at
-/// the start of a field. Row 0 is the header line; None when every row fits.
-///
-/// A row with fewer fields than the header but at least `needed` is not an error: it is counted
-/// in `tolerated`. Rows past `through` are not looked at (the reading stopped at that row).
-fn diagnose_csv(
-    path: &Path,
-    delimiter: u8,
-    needed: usize,
-    tolerated: &mut ShortRows,
-    through: &AtomicUsize,
-) -> Option<(usize, String)> {
-    let mut reader = BufReader::with_capacity(1 << 20, File::open(path).ok()?);
-    let mut scan = Scan {
-        delimiter,
-        needed,
-        at: At::FieldStart,
-        fields: 1,
-        blank: true,
-        record: 0,
-        width: 0,
-        line: 1,
-        quote_at: (0, 0),
-    };
-    let mut first = true;
-    loop {
-        if scan.record > through.load(Ordering::Relaxed) {
-            return None;
-        }
-        let buf = reader.fill_buf().ok()?;
-        if buf.is_empty() {
-            break;
-        }
-        let mut bytes = buf;
-        if first {
-            bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
-            first = false;
-        }
-        while !bytes.is_empty() {
-            // A whole line with no quote, starting outside any field, needs only its
-            // delimiters counted, which the compiler vectorises: most lines of most files.
-            if scan.at == At::FieldStart
-                && scan.fields == 1
-                && scan.blank
-                && let Some(end) = memchr::memchr(b'\n', bytes)
-                && memchr::memchr(b'"', &bytes[..end]).is_none()
-            {
-                let line = &bytes[..end];
-                let delimiters = line.iter().filter(|&&b| b == delimiter).count();
-                scan.fields += delimiters;
-                scan.blank = line.iter().all(|&b| b == b'\r');
-                bytes = &bytes[end + 1..];
-                if let Some(bad) = scan.end_line(tolerated) {
-                    return Some(bad);
-                }
-                continue;
-            }
-            // Otherwise byte by byte up to and including the line's end (or the buffer's).
-            let end = memchr::memchr(b'\n', bytes).map_or(bytes.len(), |e| e + 1);
-            for &b in &bytes[..end] {
-                if let Some(bad) = scan.byte(b, tolerated) {
-                    return Some(bad);
-                }
-            }
-            bytes = &bytes[end..];
-        }
-        let n = buf.len();
-        reader.consume(n);
-    }
-    if scan.at == At::Quoted {
-        let (row, line) = scan.quote_at;
-        return Some((
-            row,
-            format!(
-                "a quote opened on line {line} is never closed, so the rest of the file would \
-                 read as one cell; close or remove that quote"
-            ),
-        ));
-    }
-    if !scan.blank && scan.record > 0 && scan.fields != scan.width {
-        if scan.fields < scan.width && scan.fields >= needed {
-            tolerated.note(scan.record);
-        } else {
-            return Some((scan.record, wrong_width(scan.fields, scan.width)));
-        }
-    }
-    None
-}
-
-/// Where [`diagnose_csv`] is within a field.
-#[derive(Clone, Copy, PartialEq)]
-enum At {
-    FieldStart,
-    Unquoted,
-    Quoted,
-    /// A quote inside a quoted field: the field's end, or the first of `""`.
-    QuoteInQuoted,
-}
-
-/// The state of [`diagnose_csv`]'s pass.
-struct Scan {
-    delimiter: u8,
-    needed: usize,
-    at: At,
-    fields: usize,
-    blank: bool,
-    record: usize,
-    width: usize,
-    line: usize,
-    quote_at: (usize, usize),
-}
-
-impl Scan {
-    fn byte(&mut self, b: u8, tolerated: &mut ShortRows) -> Option<(usize, String)> {
-        if self.at == At::Quoted {
-            match b {
-                b'"' => self.at = At::QuoteInQuoted,
-                b'\n' => self.line += 1,
-                _ => {}
-            }
-            return None;
-        }
-        match b {
-            b'"' if self.at == At::FieldStart => {
-                self.quote_at = (self.record, self.line);
-                self.at = At::Quoted;
-                self.blank = false;
-            }
-            b'"' if self.at == At::QuoteInQuoted => {
-                self.at = At::Quoted;
-            }
-            b'\n' => return self.end_line(tolerated),
-            b'\r' => {}
-            d if d == self.delimiter => {
-                self.fields += 1;
-                self.blank = false;
-                self.at = At::FieldStart;
-            }
-            _ => {
-                self.blank = false;
-                self.at = At::Unquoted;
-            }
-        }
-        None
-    }
-
-    /// A line ends (outside quotes): checks its field count against the header's.
-    fn end_line(&mut self, tolerated: &mut ShortRows) -> Option<(usize, String)> {
-        self.line += 1;
-        if !self.blank {
-            if self.record == 0 {
-                self.width = self.fields;
-            } else if self.fields < self.width && self.fields >= self.needed {
-                tolerated.note(self.record);
-            } else if self.fields != self.width {
-                return Some((self.record, wrong_width(self.fields, self.width)));
-            }
-            self.record += 1;
-        }
-        self.fields = 1;
-        self.blank = true;
-        self.at = At::FieldStart;
-        None
-    }
-}
-
-/// Rows short of fields that a load could do without (text attributes, say).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct ShortRows {
-    /// The first such data row.
-    pub first: usize,
-    pub rows: usize,
-}
-
-impl ShortRows {
-    fn note(&mut self, row: usize) {
-        if self.rows == 0 {
-            self.first = row;
-        }
-        self.rows += 1;
-    }
-}
-
 /// The error for a row [`diagnose_csv`] found (row 0: the header line).
 fn row_error(name: &str, row: usize, message: String) -> DataError {
     if row == 0 {
@@ -1017,27 +837,6 @@ fn row_error(name: &str, row: usize, message: String) -> DataError {
             message,
         }
     }
-}
-
-fn wrong_width(fields: usize, width: usize) -> String {
-    if fields > width {
-        format!("the row has {fields} fields but the header has {width}")
-    } else {
-        short_row(width)
-    }
-}
-
-/// Why a row with fewer fields than the header (`width`, when known) is refused.
-fn short_row(width: usize) -> String {
-    let width = if width > 0 {
-        format!(" ({width})")
-    } else {
-        String::new()
-    };
-    format!(
-        "the row has fewer fields than the header{width}, so its last values would be lost; a \
-         delimiter is missing or the row was cut short"
-    )
 }
 
 /// A CSV read failure in plain words: the row at fault when one can be found, never polars'
