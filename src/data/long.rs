@@ -60,7 +60,7 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &LongMapping) -> Result<(
     let mut series_ids: HashMap<(String, String), usize> = HashMap::default();
     let mut last_series: Option<(String, String, usize)> = None;
     let mut last_provider = None;
-    source.read_typed_batches(&names, &numeric, &rules, |table, mut numbers| {
+    source.read_typed_batches(&names[..3], &numeric, &rules, |table, mut numbers| {
         let mut rows = table.rows(&[Some(&m.provider_id), Some(&m.measure_id), Some(&m.period)])?;
         let mut k = 0;
         while let Some((r, cells)) = rows.next_row() {

@@ -52,8 +52,7 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &PatientMapping) -> Resul
     if let Some(c) = &m.exclusion_reason {
         source.require(c, "exclusion reason")?;
     }
-    let names: Vec<&str> = wanted.iter().map(|(c, _)| *c).collect();
-    let groups = sum(ld, &source, m, &names)?;
+    let groups = sum(ld, &source, m)?;
     store_groups(ld, &source, m, &groups)
 }
 
@@ -148,12 +147,7 @@ struct Sums {
 pub(crate) const REPEAT_CHECK_ROWS: usize = 7_000_000;
 
 /// Sums the file row by row, checking each cell where it is.
-fn sum(
-    ld: &mut Loader,
-    source: &Source,
-    m: &PatientMapping,
-    names: &[&str],
-) -> Result<Vec<Group>, DataError> {
+fn sum(ld: &mut Loader, source: &Source, m: &PatientMapping) -> Result<Vec<Group>, DataError> {
     let rules = source.rules(ld.missing_values);
     let excl_col = m.excluded.as_deref().unwrap_or("excluded");
     let exp_col = m.expected.as_deref().unwrap_or("expected");
@@ -187,7 +181,8 @@ fn sum(
     let mut group_index: HashMap<(u64, u64), Sums> = HashMap::default();
     let (mut read, mut checked) = (0usize, 0usize);
 
-    let summed = source.read_typed_batches(names, &numeric, &rules, |table, mut numbers| {
+    let text: Vec<&str> = m.read_columns()[..7].iter().flatten().copied().collect();
+    let summed = source.read_typed_batches(&text, &numeric, &rules, |table, mut numbers| {
         // A repeat found in a batch sent before: every row before it has been read well.
         if repeats.found() {
             stopped_for_repeat = true;

@@ -35,6 +35,18 @@ pub(crate) struct Source {
     header: Vec<String>,
     frame: LazyFrame,
     schema: SchemaRef,
+    /// How a CSV file is read again for its numbers (see [`Source::read_typed_batches`]).
+    csv: Option<CsvRead>,
+}
+
+/// What it takes to scan a CSV file again: with its numeric columns parsed as they are read,
+/// or from a given row on.
+#[derive(Clone)]
+struct CsvRead {
+    delimiter: u8,
+    encoding: CsvEncoding,
+    /// The column names as polars reads them, before they are cleaned into `columns`.
+    raw: Vec<String>,
 }
 
 /// One batch of a file's rows: the selected columns as text, and the numeric columns polars
@@ -44,6 +56,9 @@ pub(crate) struct Table {
     /// Data rows before this batch.
     first_row: usize,
     frame: DataFrame,
+    /// Whether polars parsed the numeric columns of this CSV batch as it read them (then they
+    /// have no text, and a cell it could not read plainly stopped that reading).
+    parsed: bool,
 }
 
 /// A numeric column to read: its name, and what it counts when it is a count (never
@@ -168,29 +183,23 @@ impl Source {
         let delimiter = sniff_delimiter(head).unwrap_or(if tsv { b'\t' } else { b',' });
         let header = header_names(head, delimiter);
         let failed = |e: PolarsError| csv_error(path, name, delimiter, &e);
-        let pl_path = PlRefPath::try_from_path(path).map_err(failed)?;
-        // Schema length 0 reads every column as text: we parse numbers ourselves so that IDs
-        // keep leading zeros and "Not Available" or "53.50%" never turn into nulls.
-        let mut frame = LazyCsvReader::new(pl_path)
-            .with_has_header(true)
-            .with_separator(delimiter)
-            .with_infer_schema_length(Some(0))
-            .with_encoding(if is_utf8(path) {
+        let mut csv = CsvRead {
+            delimiter,
+            encoding: if is_utf8(path) {
                 CsvEncoding::Utf8
             } else {
                 CsvEncoding::LossyUtf8
-            })
-            .with_missing_is_null(true)
-            .with_glob(false)
-            .finish()
-            .map_err(failed)?;
+            },
+            raw: Vec::new(),
+        };
+        let mut frame = csv.scan(path, 0, &[]).map_err(failed)?;
         let schema = frame.collect_schema().map_err(failed)?;
-        let raw: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+        csv.raw = schema.iter_names().map(|n| n.to_string()).collect();
         // polars drops a leading BOM itself; clean up after any other writer that left one (or
         // quotes) on the first name, so the mapping matches what a person sees.
-        let columns: Vec<String> = raw.iter().map(|n| clean_name(n)).collect();
-        let schema = if columns != raw {
-            frame = frame.rename(raw.iter(), columns.iter(), true);
+        let columns: Vec<String> = csv.raw.iter().map(|n| clean_name(n)).collect();
+        let schema = if columns != csv.raw {
+            frame = frame.rename(csv.raw.iter(), columns.iter(), true);
             frame.collect_schema().map_err(failed)?
         } else {
             schema
@@ -204,6 +213,7 @@ impl Source {
             header,
             frame,
             schema,
+            csv: Some(csv),
         })
     }
 
@@ -236,6 +246,7 @@ impl Source {
             header: Vec::new(),
             frame,
             schema,
+            csv: None,
         })
     }
 
@@ -309,10 +320,13 @@ impl Source {
         &self,
         columns: &[&str],
         optional: &[&str],
-        each: impl FnMut(&Table) -> Result<(), DataError>,
+        mut each: impl FnMut(&Table) -> Result<(), DataError>,
     ) -> Result<Option<ShortRows>, DataError> {
-        let text = text_exprs(columns);
-        self.read(columns, optional, text, each)
+        let plan = Plan {
+            text: text_exprs(columns),
+            parsed: None,
+        };
+        self.read(columns, optional, &plan, |t| each(t).map_err(Stop::Data))
     }
 
     /// The type polars gives a column (text for every CSV column).
@@ -320,17 +334,19 @@ impl Source {
         self.schema.get(column).cloned().unwrap_or(DataType::String)
     }
 
-    /// [`Source::read_batches`], with the `numeric` columns (among `columns`) also read as
+    /// [`Source::read_batches`] of the `text` columns, with the `numeric` columns read as
     /// numbers, each cell exactly as [`RowRef::number`] (or [`RowRef::count`]) reads it.
     ///
-    /// Polars casts each numeric column to numbers as it reads, in parallel; only the cells it
-    /// cannot read as a plain finite number within range (an empty cell, a code, `53.50%`,
-    /// `1,234`, `6 out of 10`, text) are read one by one from their text. Columns of a file
-    /// that writes decimal commas, or whose codes read as numbers, are read one by one
-    /// throughout.
+    /// Polars reads the numbers, in parallel: a CSV file whose first lines hold plain numbers
+    /// is read with its numeric columns parsed as they are read; at the first batch with a
+    /// cell polars cannot read as a plain finite number within range (a code, `53.50%`,
+    /// `1,234`, `6 out of 10`, text), reading starts again from that batch's first row with
+    /// every column as text. From text, polars casts each numeric column to numbers, and only
+    /// the cells it cannot read plainly are read one by one. Columns of a file that writes
+    /// decimal commas, or whose codes read as numbers, are read one by one throughout.
     pub fn read_typed_batches(
         &self,
-        columns: &[&str],
+        text: &[&str],
         numeric: &[NumericColumn],
         rules: &CellRules,
         mut each: impl FnMut(&Table, Numbers) -> Result<(), DataError>,
@@ -338,24 +354,54 @@ impl Source {
         let cast = rules.numbers_cast_plainly();
         // A column stored as numbers (Parquet) needs no text: its values are what they are.
         let typed = |c: &str| self.dtype(c).is_primitive_numeric();
-        let text: Vec<&str> = columns
+        let is_numeric = |c: &str| numeric.iter().any(|n| n.name == c);
+        let mut columns: Vec<&str> = text.to_vec();
+        columns.extend(numeric.iter().map(|n| n.name));
+        let as_text: Vec<&str> = columns
             .iter()
             .copied()
-            .filter(|c| !numeric.iter().any(|n| n.name == *c && typed(c)))
+            .filter(|c| !(is_numeric(c) && typed(c)))
             .collect();
-        let mut exprs = text_exprs(&text);
+        let mut exprs = text_exprs(&as_text);
         for (i, n) in numeric.iter().enumerate() {
             if cast || typed(n.name) {
                 exprs.push(col(n.name).cast(DataType::Float64).alias(value_name(i)));
             }
         }
-        self.read(columns, &[], exprs, |table| {
+        // Parsing as polars reads needs every numeric column read only as a number.
+        let parse = cast
+            && !numeric.is_empty()
+            && self.csv.is_some()
+            && !text.iter().any(|c| is_numeric(c))
+            && self.head_is_plain(numeric);
+        let parsed = parse.then(|| {
+            let names: Vec<&str> = numeric.iter().map(|n| n.name).collect();
+            let mut exprs = text_exprs(text);
+            for (i, n) in numeric.iter().enumerate() {
+                exprs.push(col(n.name).alias(value_name(i)));
+            }
+            (names, exprs)
+        });
+        let plan = Plan {
+            text: exprs,
+            parsed,
+        };
+        self.read(&columns, &[], &plan, |table| {
+            if table.parsed
+                && numeric
+                    .iter()
+                    .enumerate()
+                    .any(|(i, n)| !table.parsed_plainly(i, n))
+            {
+                return Err(Stop::Text);
+            }
             let mut numbers = Numbers {
                 values: Vec::with_capacity(numeric.len()),
                 first_bad: None,
             };
             for (i, n) in numeric.iter().enumerate() {
-                let (values, bad) = table.numbers(i, n, typed(n.name), rules)?;
+                let stored = table.parsed || typed(n.name);
+                let (values, bad) = table.numbers(i, n, stored, rules).map_err(Stop::Data)?;
                 numbers.values.push(values);
                 if let Some((row, e)) = bad
                     && numbers.first_bad.as_ref().is_none_or(|(r, _)| row < *r)
@@ -363,7 +409,52 @@ impl Source {
                     numbers.first_bad = Some((row, e));
                 }
             }
-            each(table, numbers)
+            each(table, numbers).map_err(Stop::Data)
+        })
+    }
+
+    /// Whether every numeric cell in the first lines of this CSV file (as far as the header
+    /// was looked for) is empty or a plain number: then polars is asked to parse them as it
+    /// reads, which is wasted where a code turns up at once (CMS's "Not Available").
+    fn head_is_plain(&self, numeric: &[NumericColumn]) -> bool {
+        let Some(csv) = &self.csv else {
+            return false;
+        };
+        let Ok(head) = read_head(&self.path) else {
+            return false;
+        };
+        let at: Vec<(usize, &NumericColumn)> = numeric
+            .iter()
+            .filter_map(|n| Some((self.header.iter().position(|h| h == n.name)?, n)))
+            .collect();
+        if at.len() != numeric.len() {
+            return false;
+        }
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(csv.delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(head.as_slice());
+        let mut records: Vec<csv::ByteRecord> = Vec::new();
+        let mut record = csv::ByteRecord::new();
+        while let Ok(true) = reader.read_byte_record(&mut record) {
+            if !records.is_empty() || record.iter().any(|f| !f.trim_ascii().is_empty()) {
+                records.push(record.clone());
+            }
+        }
+        // The last record may be cut off where the head ends.
+        if head.len() >= SNIFF_BYTES {
+            records.pop();
+        }
+        records.iter().skip(1).all(|r| {
+            at.iter().all(|&(i, n)| {
+                let cell = r.get(i).unwrap_or_default().trim_ascii_start();
+                cell.is_empty()
+                    || std::str::from_utf8(cell)
+                        .ok()
+                        .and_then(|t| t.parse::<f64>().ok())
+                        .is_some_and(|v| plain(v, n))
+            })
         })
     }
 
@@ -371,8 +462,8 @@ impl Source {
         &self,
         columns: &[&str],
         optional: &[&str],
-        exprs: Vec<Expr>,
-        mut each: impl FnMut(&Table) -> Result<(), DataError>,
+        plan: &Plan<'_>,
+        mut each: impl FnMut(&Table) -> Result<(), Stop>,
     ) -> Result<Option<ShortRows>, DataError> {
         // polars reads a short row's absent fields as empty cells and a cut-off last row as
         // complete: one plain pass over the file, beside polars' reading, finds rows whose
@@ -416,12 +507,11 @@ impl Source {
                     message: "the check of its rows stopped unexpectedly".into(),
                 }),
             };
-        let query = self.frame.clone().select(exprs);
         let mut rows = 0;
         let mut short = None;
         // A row the shape check found wrong, raised once every row before it has been read.
         let mut bad_shape: Option<DataError> = None;
-        let streamed = stream_batches(query, |frame| {
+        let mut on_batch = |frame: DataFrame, parsed: bool, rows: &mut usize| {
             if shape.as_ref().is_some_and(|c| c.is_finished())
                 && let Some(check) = shape.take()
             {
@@ -430,17 +520,42 @@ impl Source {
                     Err(e) => bad_shape = Some(e),
                 }
             }
-            if let Some(e) = bad_shape.take_if(|e| e.row().is_none_or(|r| r <= rows + 1)) {
-                return Err(e);
+            if let Some(e) = bad_shape.take_if(|e| e.row().is_none_or(|r| r <= *rows + 1)) {
+                return Err(Stop::Data(e));
             }
             let table = Table {
                 name: self.name.clone(),
-                first_row: rows,
+                first_row: *rows,
                 frame,
+                parsed,
             };
-            rows += table.height();
-            each(&table)
-        });
+            each(&table)?;
+            *rows += table.height();
+            Ok(())
+        };
+        let mut streamed = Err(Stop::Text);
+        if let Some((names, exprs)) = &plan.parsed {
+            streamed = self
+                .csv_frame(0, names)
+                .map_err(Stop::Polars)
+                .and_then(|f| {
+                    stream_batches(f.select(exprs.clone()), |b| on_batch(b, true, &mut rows))
+                });
+        }
+        // Not parsed as read, or a batch (or polars) found a cell to read from its text: from
+        // the first row not yet handed over, every column as text.
+        if matches!(streamed, Err(Stop::Text | Stop::Polars(_))) {
+            let frame = if rows == 0 {
+                Ok(self.frame.clone())
+            } else {
+                self.csv_frame(rows, &[])
+            };
+            streamed = frame.map_err(Stop::Polars).and_then(|f| {
+                stream_batches(f.select(plan.text.clone()), |b| {
+                    on_batch(b, false, &mut rows)
+                })
+            });
+        }
         match &streamed {
             Err(Stop::Data(DataError::Cancelled { .. })) => {
                 checked_through.store(0, Ordering::Relaxed);
@@ -479,6 +594,10 @@ impl Source {
                 file: self.name.clone(),
                 message,
             },
+            Stop::Text => DataError::Unreadable {
+                file: self.name.clone(),
+                message: "its numbers could not be read".into(),
+            },
         })?;
         if rows == 0 {
             return Err(DataError::NoRows {
@@ -486,6 +605,25 @@ impl Source {
             });
         }
         Ok(short)
+    }
+
+    /// This CSV file scanned again from data row `skip` + 1, with the `parsed` columns read as
+    /// numbers, under the cleaned column names.
+    fn csv_frame(&self, skip: usize, parsed: &[&str]) -> PolarsResult<LazyFrame> {
+        let Some(csv) = &self.csv else {
+            return Ok(self.frame.clone());
+        };
+        let raw: Vec<&str> = parsed
+            .iter()
+            .filter_map(|c| self.columns.iter().position(|x| x == c))
+            .map(|i| csv.raw[i].as_str())
+            .collect();
+        let frame = csv.scan(&self.path, skip, &raw)?;
+        Ok(if self.columns == csv.raw {
+            frame
+        } else {
+            frame.rename(csv.raw.iter(), self.columns.iter(), true)
+        })
     }
 
     /// Number of data rows.
@@ -599,7 +737,7 @@ impl Table {
             }
             .map_err(|e| (row.row, e))
         };
-        let plain = |v: f64| v.is_finite() && v.abs() < LIMIT && (c.count.is_none() || v >= 0.0);
+        let plain = |v: f64| plain(v, c);
         // A cell's text, only for the cells polars did not read plainly.
         let cell = |k: usize| text.and_then(|t| t.get(k));
         match cast {
@@ -631,6 +769,17 @@ impl Table {
             }
         }
         Ok((out, None))
+    }
+
+    /// Whether numeric column `i` of a batch parsed as read (`c`) holds nothing but empty
+    /// cells and plain numbers.
+    fn parsed_plainly(&self, i: usize, c: &NumericColumn) -> bool {
+        let Ok(values) = self.frame.column(&value_name(i)).and_then(|v| v.f64()) else {
+            return false;
+        };
+        values
+            .downcast_iter()
+            .all(|a| a.iter().all(|v| v.is_none_or(|&v| plain(v, c))))
     }
 
     /// Data rows of the file up to the end of this batch.
@@ -693,6 +842,48 @@ enum Stop {
     Data(DataError),
     Polars(PolarsError),
     Worker(String),
+    /// A batch of numbers parsed as read holds a cell that must be read from its text.
+    Text,
+}
+
+/// The queries of a read: every column as text (numeric ones also cast to numbers), and, for
+/// a CSV file whose numbers polars can parse as it reads them, the numeric columns to parse
+/// that way and the query over them.
+struct Plan<'a> {
+    text: Vec<Expr>,
+    parsed: Option<(Vec<&'a str>, Vec<Expr>)>,
+}
+
+impl CsvRead {
+    /// A lazy scan of the file from data row `skip` + 1, every column as text but the `parsed`
+    /// ones (named as polars reads them), which polars parses as numbers while reading.
+    fn scan(&self, path: &Path, skip: usize, parsed: &[&str]) -> PolarsResult<LazyFrame> {
+        let pl_path = PlRefPath::try_from_path(path)?;
+        let numbers = (!parsed.is_empty()).then(|| {
+            let mut schema = Schema::default();
+            for c in parsed {
+                schema.with_column((*c).into(), DataType::Float64);
+            }
+            Arc::new(schema)
+        });
+        // Schema length 0 reads every other column as text: IDs keep their leading zeros, and
+        // "Not Available" or "53.50%" never turn into nulls.
+        LazyCsvReader::new(pl_path)
+            .with_has_header(true)
+            .with_separator(self.delimiter)
+            .with_infer_schema_length(Some(0))
+            .with_dtype_overwrite(numbers)
+            .with_skip_rows_after_header(skip)
+            .with_encoding(self.encoding)
+            .with_missing_is_null(true)
+            .with_glob(false)
+            .finish()
+    }
+}
+
+/// Whether `v` is a value numeric column `c` can hold, read plainly.
+fn plain(v: f64, c: &NumericColumn) -> bool {
+    v.is_finite() && v.abs() < LIMIT && (c.count.is_none() || v >= 0.0)
 }
 
 enum Batch {
@@ -705,7 +896,7 @@ enum Batch {
 /// memory; dropping the receiver tells the worker to stop.
 fn stream_batches(
     query: LazyFrame,
-    mut each: impl FnMut(DataFrame) -> Result<(), DataError>,
+    mut each: impl FnMut(DataFrame) -> Result<(), Stop>,
 ) -> Result<(), Stop> {
     let (send, recv) = std::sync::mpsc::sync_channel::<Batch>(1);
     let to_callback = send.clone();
@@ -730,7 +921,7 @@ fn stream_batches(
         match message {
             Batch::Rows(df) => {
                 if let Err(e) = each(df) {
-                    outcome = Err(Stop::Data(e));
+                    outcome = Err(e);
                     break;
                 }
             }
@@ -1023,14 +1214,21 @@ mod tests {
     }
 
     /// Reads one column of `cells` the batch way and the cell-by-cell way: the values (NaN
-    /// as missing), the first error, and the codes counted must agree.
-    fn both_ways(cells: &[String], count: bool, codes: &[&str]) {
+    /// as missing), the first error, and the codes counted must agree. Gives the batches the
+    /// batch way read with their numbers parsed as read, and all its batches.
+    fn both_ways(cells: &[String], count: bool, codes: &[&str]) -> (usize, usize) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f.csv");
         let mut w = csv::Writer::from_path(&path).unwrap();
         w.write_record(["id", "x"]).unwrap();
         for (i, c) in cells.iter().enumerate() {
-            w.write_record([format!("p{i}").as_str(), c]).unwrap();
+            // Some IDs span two lines, in quotes: rows are not lines.
+            let id = if i % 1000 == 0 {
+                format!("p{i}\nsecond line")
+            } else {
+                format!("p{i}")
+            };
+            w.write_record([id.as_str(), c]).unwrap();
         }
         w.flush().unwrap();
         let codes: Vec<String> = codes.iter().map(|c| (*c).to_owned()).collect();
@@ -1042,7 +1240,10 @@ mod tests {
             name: "x",
             count: count.then_some("a count"),
         }];
-        let batch = source.read_typed_batches(&["id", "x"], &numeric, &batch_rules, |t, mut n| {
+        let (mut parsed, mut batches) = (0, 0);
+        let batch = source.read_typed_batches(&["id"], &numeric, &batch_rules, |t, mut n| {
+            parsed += usize::from(t.parsed);
+            batches += 1;
             for r in t.first_row + 1..=t.rows_through() {
                 n.check_row(r)?;
                 batch_values.push(n.values[0][r - t.first_row - 1]);
@@ -1083,6 +1284,7 @@ mod tests {
             (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{cells:?}"),
             (a, b) => panic!("{cells:?}: batch {:?}, by cell {:?}", a.err(), b.err()),
         }
+        (parsed, batches)
     }
 
     proptest! {
@@ -1151,5 +1353,35 @@ mod tests {
             })
             .collect();
         both_ways(&cells, true, &["NR"]);
+    }
+
+    /// Numbers polars parses as it reads, until a batch holds a cell to read from its text:
+    /// from that batch on, the text.
+    #[test]
+    fn a_code_deep_in_a_file_of_plain_numbers_is_read_from_its_text() {
+        let n = BATCH_ROWS * 3 + 17;
+        let plain: Vec<String> = (0..n)
+            .map(|i| match i % 5 {
+                0 => String::new(),
+                1 => format!("{}.5", i % 977),
+                _ => (i % 1013).to_string(),
+            })
+            .collect();
+        let (parsed, batches) = both_ways(&plain, true, &["NR"]);
+        assert_eq!((parsed, batches), (4, 4));
+        // A code in the third batch: two batches parsed, then the text from the third's start.
+        let mut coded = plain.clone();
+        coded[BATCH_ROWS * 2 + 40] = "NR".into();
+        let (parsed, batches) = both_ways(&coded, true, &["NR"]);
+        assert!(parsed < 3 && batches == 4, "{parsed} of {batches}");
+        // A percentage, then a negative count (an error) further on.
+        coded[BATCH_ROWS * 2 + 50] = "12%".into();
+        coded[BATCH_ROWS * 3 + 3] = "-4".into();
+        both_ways(&coded, true, &["NR"]);
+        // A cell polars reads as a number but the count must refuse, in the first batch past
+        // the lines looked at before reading.
+        let mut negative = plain;
+        negative[5_000] = "-1".into();
+        both_ways(&negative, true, &["NR"]);
     }
 }

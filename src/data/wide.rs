@@ -75,7 +75,8 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &WideMapping) -> Result<(
     // The data row each provider was given on, to refuse a second.
     let mut row_of_provider: Vec<usize> = Vec::new();
     let mut last_provider = None;
-    source.read_typed_batches(&names, &numeric, &rules, |table, mut numbers| {
+    let text: Vec<&str> = text_cells.iter().flatten().copied().collect();
+    source.read_typed_batches(&text, &numeric, &rules, |table, mut numbers| {
         let mut rows = table.rows(&text_cells)?;
         let mut k = 0;
         while let Some((r, cells)) = rows.next_row() {
