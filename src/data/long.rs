@@ -55,23 +55,57 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &LongMapping) -> Result<(
             next += 1;
         }
     }
-    // Measure × period ids by their text, and the series and provider of the row before:
-    // long files are mostly sorted, so most rows repeat the row before's series.
+    // Measure × period ids and providers, known by their text and, where polars holds the text
+    // in the cell's view, by the view alone: most rows repeat the row before's series and
+    // name the provider that followed the row before's provider last time.
     let mut series_ids: HashMap<(String, String), usize> = HashMap::default();
+    let mut series_views: HashMap<(u128, u128), usize> = HashMap::default();
     let mut last_series: Option<(String, String, usize)> = None;
+    let mut last_series_view = (0, 0, 0);
+    let mut providers = ProviderViews::default();
     let mut last_provider = None;
-    source.read_typed_batches(&names[..3], &numeric, &rules, |table, mut numbers| {
-        let mut rows = table.rows(&[Some(&m.provider_id), Some(&m.measure_id), Some(&m.period)])?;
-        let mut k = 0;
-        while let Some((r, cells)) = rows.next_row() {
+    source.read_typed_batches(&names[..3], &numeric, &rules, |table, numbers| {
+        let ids = table.view_column(&m.provider_id)?;
+        let measures = table.view_column(&m.measure_id)?;
+        let periods = table.view_column(&m.period)?;
+        let first = table.first_data_row();
+        for k in 0..table.height() {
+            let r = first + k;
             numbers.check_row(r)?;
             let row = RowRef {
                 file: &table.name,
                 row: r,
             };
-            let id = row.required(&rules, cells[0], &m.provider_id, "the provider ID")?;
-            let measure = row.required(&rules, cells[1], &m.measure_id, "the measure ID")?;
-            let period = row.required(&rules, cells[2], &m.period, "the period")?;
+            let (pv, mv, qv) = (ids.inline[k], measures.inline[k], periods.inline[k]);
+            // A provider or series seen before by its view needs no text (nor its checks).
+            let known_provider = providers.known(pv, last_provider);
+            let id = match known_provider {
+                Some(_) => "",
+                None => {
+                    row.required(&rules, Some(ids.text(k)), &m.provider_id, "the provider ID")?
+                }
+            };
+            let known_series = if mv != 0 && qv != 0 {
+                if (mv, qv) == (last_series_view.0, last_series_view.1) {
+                    Some(last_series_view.2)
+                } else {
+                    series_views.get(&(mv, qv)).copied()
+                }
+            } else {
+                None
+            };
+            let (measure, period) = match known_series {
+                Some(_) => ("", ""),
+                None => (
+                    row.required(
+                        &rules,
+                        Some(measures.text(k)),
+                        &m.measure_id,
+                        "the measure ID",
+                    )?,
+                    row.required(&rules, Some(periods.text(k)), &m.period, "the period")?,
+                ),
+            };
             // Field `f` (numerator, denominator, rate, exclusions, expected) of this row.
             let number = |f: usize| slot[f].map_or(f64::NAN, |i| numbers.values[i][k]);
             let counts = Counts {
@@ -81,25 +115,45 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &LongMapping) -> Result<(
                 exclusions: number(3),
                 expected: number(4),
             };
-            k += 1;
             counts.check(row, num_col, excl_col)?;
-            let series = match &last_series {
-                Some((lm, lp, s)) if lm == measure && lp == period => *s,
-                _ => {
-                    let key = (measure.to_owned(), period.to_owned());
-                    let s = match series_ids.get(&key) {
-                        Some(&s) => s,
-                        None => {
-                            let s = ld.series_id(measure, period);
-                            series_ids.insert(key.clone(), s);
+            let series = match known_series {
+                Some(s) => s,
+                None => {
+                    let s = match &last_series {
+                        Some((lm, lp, s)) if lm == measure && lp == period => *s,
+                        _ => {
+                            let key = (measure.to_owned(), period.to_owned());
+                            let s = match series_ids.get(&key) {
+                                Some(&s) => s,
+                                None => {
+                                    let s = ld.series_id(measure, period);
+                                    series_ids.insert(key.clone(), s);
+                                    s
+                                }
+                            };
+                            last_series = Some((key.0, key.1, s));
                             s
                         }
                     };
-                    last_series = Some((key.0, key.1, s));
+                    if mv != 0 && qv != 0 {
+                        series_views.insert((mv, qv), s);
+                    }
                     s
                 }
             };
-            let p = ld.provider(id, &mut last_provider);
+            if mv != 0 && qv != 0 {
+                last_series_view = (mv, qv, series);
+            }
+            let p = match known_provider {
+                Some(p) => p,
+                None => {
+                    let p = ld.provider(id, &mut last_provider);
+                    providers.learn(pv, p);
+                    p
+                }
+            };
+            providers.follow(last_provider, p);
+            last_provider = Some(p);
             ld.claim_series(series, p, row, &m.provider_id)?;
             ld.store(series, p, &counts);
             if !counts.rate.is_nan() {
@@ -111,4 +165,61 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &LongMapping) -> Result<(
     })?;
     ld.note_codes(&rules);
     Ok(())
+}
+
+/// Providers by the view of their ID cell (see [`super::source::ViewColumn`]), and which
+/// provider followed which in the rows read last: files list providers in one order, measure
+/// after measure, so most rows are found by two comparisons.
+#[derive(Default)]
+struct ProviderViews {
+    by_view: HashMap<u128, usize>,
+    /// Each provider's view (0 when its ID is not held in one).
+    view: Vec<u128>,
+    after: Vec<usize>,
+}
+
+impl ProviderViews {
+    /// The provider whose ID cell has view `v`, when known: first the one that followed
+    /// `last` last time, then the one after it, then any.
+    fn known(&self, v: u128, last: Option<usize>) -> Option<usize> {
+        if v == 0 {
+            return None;
+        }
+        let is = |p: usize| self.view.get(p) == Some(&v);
+        if let Some(l) = last {
+            let after = self.after.get(l).copied().unwrap_or(usize::MAX);
+            if is(after) {
+                return Some(after);
+            }
+            if is(l) {
+                return Some(l);
+            }
+            if is(l + 1) {
+                return Some(l + 1);
+            }
+        }
+        self.by_view.get(&v).copied()
+    }
+
+    /// Provider `p` has an ID cell of view `v`.
+    fn learn(&mut self, v: u128, p: usize) {
+        if v == 0 {
+            return;
+        }
+        if p >= self.view.len() {
+            self.view.resize(p + 1, 0);
+        }
+        self.view[p] = v;
+        self.by_view.insert(v, p);
+    }
+
+    /// Provider `p` came after `last`.
+    fn follow(&mut self, last: Option<usize>, p: usize) {
+        if let Some(l) = last {
+            if l >= self.after.len() {
+                self.after.resize(l + 1, usize::MAX);
+            }
+            self.after[l] = p;
+        }
+    }
 }

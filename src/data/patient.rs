@@ -182,7 +182,7 @@ fn sum(ld: &mut Loader, source: &Source, m: &PatientMapping) -> Result<Vec<Group
     let (mut read, mut checked) = (0usize, 0usize);
 
     let text: Vec<&str> = m.read_columns()[..7].iter().flatten().copied().collect();
-    let summed = source.read_typed_batches(&text, &numeric, &rules, |table, mut numbers| {
+    let summed = source.read_typed_batches(&text, &numeric, &rules, |table, numbers| {
         // A repeat found in a batch sent before: every row before it has been read well.
         if repeats.found() {
             stopped_for_repeat = true;
@@ -194,7 +194,7 @@ fn sum(ld: &mut Loader, source: &Source, m: &PatientMapping) -> Result<Vec<Group
         let mut fingerprints = Vec::with_capacity(table.height());
         let mut k = 0;
         // The rows up to an error are checked for repeats too: a repeat before it comes first.
-        let rows_of_batch = || -> Result<(), DataError> {
+        let mut rows_of_batch = || -> Result<(), DataError> {
             while let Some((r, cells)) = rows.next_row() {
                 numbers.check_row(r)?;
                 let row = RowRef {

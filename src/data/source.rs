@@ -93,8 +93,8 @@ impl Numbers {
     }
 
     /// An error left after every row was checked (none is expected).
-    pub fn finish(self) -> Result<(), DataError> {
-        self.first_bad.map_or(Ok(()), |(_, e)| Err(e))
+    pub fn finish(&mut self) -> Result<(), DataError> {
+        self.first_bad.take().map_or(Ok(()), |(_, e)| Err(e))
     }
 }
 
@@ -349,7 +349,7 @@ impl Source {
         text: &[&str],
         numeric: &[NumericColumn],
         rules: &CellRules,
-        mut each: impl FnMut(&Table, Numbers) -> Result<(), DataError>,
+        mut each: impl FnMut(&Table, &mut Numbers) -> Result<(), DataError>,
     ) -> Result<Option<ShortRows>, DataError> {
         let cast = rules.numbers_cast_plainly();
         // A column stored as numbers (Parquet) needs no text: its values are what they are.
@@ -386,6 +386,12 @@ impl Source {
             text: exprs,
             parsed,
         };
+        // One buffer a numeric column, kept from batch to batch: fresh memory costs the
+        // kernel's zeroing of it every time.
+        let mut numbers = Numbers {
+            values: vec![Vec::new(); numeric.len()],
+            first_bad: None,
+        };
         self.read(&columns, &[], &plan, |table| {
             if table.parsed
                 && numeric
@@ -395,21 +401,19 @@ impl Source {
             {
                 return Err(Stop::Text);
             }
-            let mut numbers = Numbers {
-                values: Vec::with_capacity(numeric.len()),
-                first_bad: None,
-            };
+            numbers.first_bad = None;
             for (i, n) in numeric.iter().enumerate() {
                 let stored = table.parsed || typed(n.name);
-                let (values, bad) = table.numbers(i, n, stored, rules).map_err(Stop::Data)?;
-                numbers.values.push(values);
+                let bad = table
+                    .numbers(i, n, stored, rules, &mut numbers.values[i])
+                    .map_err(Stop::Data)?;
                 if let Some((row, e)) = bad
                     && numbers.first_bad.as_ref().is_none_or(|(r, _)| row < *r)
                 {
                     numbers.first_bad = Some((row, e));
                 }
             }
-            each(table, numbers).map_err(Stop::Data)
+            each(table, &mut numbers).map_err(Stop::Data)
         })
     }
 
@@ -703,7 +707,8 @@ impl Table {
         c: &NumericColumn,
         typed: bool,
         rules: &CellRules,
-    ) -> Result<(Vec<f64>, Option<BadCell>), DataError> {
+        out: &mut Vec<f64>,
+    ) -> Result<Option<BadCell>, DataError> {
         let cast = match self.frame.column(&value_name(i)) {
             Ok(v) => Some(v.f64().map_err(|_| self.unreadable())?),
             Err(_) => None,
@@ -715,11 +720,12 @@ impl Table {
         };
         let n = self.height();
         // A column empty throughout the batch (an unused rate column, say).
+        out.clear();
         if text.is_none_or(|t| t.null_count() == n) && cast.is_none_or(|c| c.null_count() == n) {
             rules.count_blanks(n as u64);
-            return Ok((vec![f64::NAN; n], None));
+            out.resize(n, f64::NAN);
+            return Ok(None);
         }
-        let mut out = Vec::with_capacity(n);
         // A cell polars did not read plainly, read as the cell-by-cell reading reads it.
         let slow = |k: usize, value: Option<f64>, cell: Option<&str>| {
             let row = RowRef {
@@ -753,7 +759,7 @@ impl Table {
                             }
                             (v, written) => match slow(k, v, written) {
                                 Ok(v) => out.push(v),
-                                Err(bad) => return Ok((out, Some(bad))),
+                                Err(bad) => return Ok(Some(bad)),
                             },
                         },
                     }
@@ -763,12 +769,12 @@ impl Table {
                 for k in 0..n {
                     match slow(k, None, cell(k)) {
                         Ok(v) => out.push(v),
-                        Err(bad) => return Ok((out, Some(bad))),
+                        Err(bad) => return Ok(Some(bad)),
                     }
                 }
             }
         }
-        Ok((out, None))
+        Ok(None)
     }
 
     /// Whether numeric column `i` of a batch parsed as read (`c`) holds nothing but empty
@@ -777,9 +783,51 @@ impl Table {
         let Ok(values) = self.frame.column(&value_name(i)).and_then(|v| v.f64()) else {
             return false;
         };
-        values
-            .downcast_iter()
-            .all(|a| a.iter().all(|v| v.is_none_or(|&v| plain(v, c))))
+        values.downcast_iter().all(|a| {
+            if values.null_count() == 0 {
+                a.values().iter().all(|&v| plain(v, c))
+            } else {
+                a.iter().all(|v| v.is_none_or(|&v| plain(v, c)))
+            }
+        })
+    }
+
+    /// Text column `name` of the batch, each cell known by its view (see [`ViewColumn`]).
+    pub fn view_column(&self, name: &str) -> Result<ViewColumn<'_>, DataError> {
+        let column = self.strings(name)?;
+        let nulls = column.null_count() > 0;
+        let chunks: Vec<_> = column.downcast_iter().collect();
+        let mut starts = Vec::with_capacity(chunks.len());
+        let mut inline = Vec::with_capacity(self.height());
+        for chunk in &chunks {
+            starts.push(inline.len());
+            let views = chunk.views().iter().map(|v| v.as_u128());
+            if !nulls {
+                inline.extend(views);
+            } else {
+                inline.extend(views.zip(chunk.iter()).map(|(v, cell)| match cell {
+                    Some(_) => v,
+                    None => 0,
+                }));
+            }
+            // Text longer than a view holds is known by where it is, not what it says.
+            let from = starts.last().copied().unwrap_or(0);
+            for v in &mut inline[from..] {
+                if (*v as u32) > 12 {
+                    *v = 0;
+                }
+            }
+        }
+        Ok(ViewColumn {
+            chunks,
+            starts,
+            inline,
+        })
+    }
+
+    /// The batch's first data row, 1-based.
+    pub fn first_data_row(&self) -> usize {
+        self.first_row + 1
     }
 
     /// Data rows of the file up to the end of this batch.
@@ -835,7 +883,7 @@ fn text_exprs(columns: &[&str]) -> Vec<Expr> {
 }
 
 /// Rows per batch handed over by the streaming reader.
-const BATCH_ROWS: usize = 100_000;
+const BATCH_ROWS: usize = 50_000;
 
 /// Why streaming a query stopped early.
 enum Stop {
@@ -898,7 +946,7 @@ fn stream_batches(
     query: LazyFrame,
     mut each: impl FnMut(DataFrame) -> Result<(), Stop>,
 ) -> Result<(), Stop> {
-    let (send, recv) = std::sync::mpsc::sync_channel::<Batch>(1);
+    let (send, recv) = std::sync::mpsc::sync_channel::<Batch>(4);
     let to_callback = send.clone();
     let callback = PlanCallback::new(move |df: DataFrame| {
         // `true` asks polars to stop: the reader has gone.
@@ -936,6 +984,27 @@ fn stream_batches(
         outcome = Err(Stop::Worker("the reader stopped unexpectedly".into()));
     }
     outcome
+}
+
+/// A text column of a batch as polars holds it: each cell as its 16-byte view, which holds
+/// text of up to 12 bytes in itself (zero-padded), so two such cells are the same text exactly
+/// when their views are equal: IDs are compared and looked up without reading their text.
+pub(crate) struct ViewColumn<'a> {
+    chunks: Vec<&'a <StringType as PolarsDataType>::Array>,
+    starts: Vec<usize>,
+    /// Each cell's view when it holds its text; 0 for an empty cell or a longer text.
+    pub inline: Vec<u128>,
+}
+
+impl<'a> ViewColumn<'a> {
+    /// Cell `k`'s text ("" when empty).
+    pub fn text(&self, k: usize) -> &'a str {
+        let c = self.starts.partition_point(|&s| s <= k).saturating_sub(1);
+        self.chunks
+            .get(c)
+            .and_then(|chunk| chunk.get(k - self.starts[c]))
+            .unwrap_or("")
+    }
 }
 
 /// A cursor over a table's rows.
@@ -1241,7 +1310,7 @@ mod tests {
             count: count.then_some("a count"),
         }];
         let (mut parsed, mut batches) = (0, 0);
-        let batch = source.read_typed_batches(&["id"], &numeric, &batch_rules, |t, mut n| {
+        let batch = source.read_typed_batches(&["id"], &numeric, &batch_rules, |t, n| {
             parsed += usize::from(t.parsed);
             batches += 1;
             for r in t.first_row + 1..=t.rows_through() {

@@ -76,7 +76,7 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &WideMapping) -> Result<(
     let mut row_of_provider: Vec<usize> = Vec::new();
     let mut last_provider = None;
     let text: Vec<&str> = text_cells.iter().flatten().copied().collect();
-    source.read_typed_batches(&text, &numeric, &rules, |table, mut numbers| {
+    source.read_typed_batches(&text, &numeric, &rules, |table, numbers| {
         let mut rows = table.rows(&text_cells)?;
         let mut k = 0;
         while let Some((r, cells)) = rows.next_row() {
