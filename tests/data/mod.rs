@@ -1034,3 +1034,127 @@ proptest! {
         prop_assert!(load(dir.path(), vec![("junk.parquet", long())]).is_err());
     }
 }
+
+// ---- long files against an independent reading of their rules ----
+
+/// What a long file's rows say, read by the documented rules alone: each row's provider,
+/// measure and period trimmed, and neither empty nor a missing-value code; a count empty or a
+/// code is unknown; a numerator above its denominator, or a provider × measure × period given
+/// twice, is an error at its row. The first row at fault, or every value given.
+type Given = std::collections::BTreeMap<(String, String, String), (f64, f64)>;
+
+fn read_by_the_rules(rows: &[[String; 5]], codes: &[&str]) -> Result<Given, usize> {
+    let is_code = |t: &str| codes.iter().any(|c| c.eq_ignore_ascii_case(t));
+    let mut given = Given::new();
+    for (i, cells) in rows.iter().enumerate() {
+        let row = i + 1;
+        let key: Vec<String> = cells[..3].iter().map(|c| c.trim().to_owned()).collect();
+        if key.iter().any(|t| t.is_empty() || is_code(t)) {
+            return Err(row);
+        }
+        let count = |c: &str| {
+            let t = c.trim();
+            if t.is_empty() || is_code(t) {
+                f64::NAN
+            } else {
+                t.parse().unwrap()
+            }
+        };
+        let (num, den) = (count(&cells[3]), count(&cells[4]));
+        if num > den {
+            return Err(row);
+        }
+        let key = (key[0].clone(), key[1].clone(), key[2].clone());
+        if given.insert(key, (num, den)).is_some() {
+            return Err(row);
+        }
+    }
+    Ok(given)
+}
+
+/// Long files as real exports list them: blocks of one measure × period, each naming the
+/// providers in one order, some skipped, some given twice, some written differently (padded,
+/// longer than polars keeps in a cell's view, a code, empty).
+fn long_rows() -> impl Strategy<Value = Vec<[String; 5]>> {
+    let provider = prop_oneof![
+        300 => (0u32..400).prop_map(|i| format!("P{i:03}")),
+        80 => (0u32..400).prop_map(|i| format!("PRACTICE-000000{i:03}")),
+        40 => (0u32..400).prop_map(|i| format!(" P{i:03} ")),
+        3 => prop_oneof![Just(String::new()), Just("Not Available".to_owned())],
+    ];
+    let series = (
+        prop_oneof![
+            30 => Just("M1".to_owned()),
+            30 => Just("M2 ".to_owned()),
+            30 => Just("A MEASURE WITH A LONG NAME".to_owned()),
+            1 => Just(String::new()),
+        ],
+        prop_oneof![
+            Just("base".to_owned()),
+            Just("perf".to_owned()),
+            Just("performance period 2025".to_owned()),
+        ],
+    );
+    // Mostly a numerator within its denominator; now and then a count unknown or too big.
+    let counts = prop_oneof![
+        200 => (0u32..60, 0u32..60).prop_map(|(n, extra)| (n.to_string(), (n + extra).to_string())),
+        2 => Just((String::new(), "7".to_owned())),
+        2 => Just(("3".to_owned(), "Not Available".to_owned())),
+        1 => Just(("9".to_owned(), "8".to_owned())),
+    ];
+    let order = proptest::collection::vec(provider, 1..25);
+    let blocks = proptest::collection::vec(
+        (series, proptest::collection::vec((0u8..10, counts), 25)),
+        1..6,
+    );
+    (order, blocks).prop_map(|(order, blocks)| {
+        let mut rows = Vec::new();
+        for ((measure, period), cells) in blocks {
+            for (p, (keep, (num, den))) in order.iter().zip(cells) {
+                // Most providers of a block are listed; a few are skipped.
+                if keep > 0 {
+                    rows.push([p.clone(), measure.clone(), period.clone(), num, den]);
+                }
+            }
+        }
+        rows
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn long_files_load_as_an_independent_reading_of_their_rules(rows in long_rows()) {
+        prop_assume!(!rows.is_empty());
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = csv::Writer::from_path(dir.path().join("perf.csv")).unwrap();
+        w.write_record(["provider_id", "measure_id", "period", "numerator", "denominator"])
+            .unwrap();
+        for r in &rows {
+            w.write_record(r).unwrap();
+        }
+        w.flush().unwrap();
+        let loaded = load(dir.path(), vec![("perf.csv", long())]);
+        match (read_by_the_rules(&rows, &["Not Available"]), loaded) {
+            (Err(row), Err(e)) => prop_assert_eq!(e.row(), Some(row), "{}", e),
+            (Ok(given), Ok(obs)) => {
+                let providers: std::collections::BTreeSet<&String> =
+                    given.keys().map(|k| &k.0).collect();
+                prop_assert_eq!(obs.providers.len(), providers.len());
+                for ((p, m, q), (num, den)) in &given {
+                    let s = series(&obs, m, q);
+                    let i = idx(&obs, p);
+                    prop_assert_eq!(s.numerator[i].to_bits(), num.to_bits(), "{} {} {}", p, m, q);
+                    prop_assert_eq!(s.denominator[i].to_bits(), den.to_bits(), "{} {} {}", p, m, q);
+                }
+            }
+            (expected, loaded) => prop_assert!(
+                false,
+                "by the rules {:?}, loaded {:?}",
+                expected.err(),
+                loaded.err().map(|e| e.to_string())
+            ),
+        }
+    }
+}
