@@ -35,7 +35,7 @@ pub use program_files::{
     FileError, OutsidePath, check_program, input_files, load_data, outside_data, read_program,
     refusal,
 };
-pub use source::FileFormat;
+pub use source::{BATCH_ROWS, FileFormat};
 pub use write::{
     long_csv_mapping, observations_long_csv, providers_csv_mapping, write_observations_long_csv,
     write_observations_long_dataset, write_observations_long_parquet, write_providers_csv,

@@ -883,7 +883,7 @@ fn text_exprs(columns: &[&str]) -> Vec<Expr> {
 }
 
 /// Rows per batch handed over by the streaming reader.
-const BATCH_ROWS: usize = 50_000;
+pub const BATCH_ROWS: usize = 50_000;
 
 /// Why streaming a query stopped early.
 enum Stop {
