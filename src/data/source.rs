@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use polars::prelude::*;
 
 use super::cells::CellRules;
-use super::csv_shape::{ShortRows, diagnose_csv, is_utf8};
+use super::csv_shape::{ShortRows, diagnose_csv};
 use super::error::{DataError, excerpt};
 use super::load::{LIMIT, RowRef};
 
@@ -40,11 +40,10 @@ pub(crate) struct Source {
 }
 
 /// What it takes to scan a CSV file again: with its numeric columns parsed as they are read,
-/// or from a given row on.
+/// from a given row on, or with bytes that are not UTF-8 replaced.
 #[derive(Clone)]
 struct CsvRead {
     delimiter: u8,
-    encoding: CsvEncoding,
     /// The column names as polars reads them, before they are cleaned into `columns`.
     raw: Vec<String>,
 }
@@ -185,14 +184,13 @@ impl Source {
         let failed = |e: PolarsError| csv_error(path, name, delimiter, &e);
         let mut csv = CsvRead {
             delimiter,
-            encoding: if is_utf8(path) {
-                CsvEncoding::Utf8
-            } else {
-                CsvEncoding::LossyUtf8
-            },
             raw: Vec::new(),
         };
-        let mut frame = csv.scan(path, 0, &[]).map_err(failed)?;
+        // Bytes that are not UTF-8 (a Latin-1 name, say) are replaced: the file is shown and
+        // read whatever its encoding.
+        let mut frame = csv
+            .scan(path, 0, &[], CsvEncoding::LossyUtf8)
+            .map_err(failed)?;
         let schema = frame.collect_schema().map_err(failed)?;
         csv.raw = schema.iter_names().map(|n| n.to_string()).collect();
         // polars drops a leading BOM itself; clean up after any other writer that left one (or
@@ -540,25 +538,32 @@ impl Source {
         let mut streamed = Err(Stop::Text);
         if let Some((names, exprs)) = &plan.parsed {
             streamed = self
-                .csv_frame(0, names)
+                .csv_frame(0, names, CsvEncoding::Utf8)
                 .map_err(Stop::Polars)
                 .and_then(|f| {
                     stream_batches(f.select(exprs.clone()), |b| on_batch(b, true, &mut rows))
                 });
         }
         // Not parsed as read, or a batch (or polars) found a cell to read from its text: from
-        // the first row not yet handed over, every column as text.
-        if matches!(streamed, Err(Stop::Text | Stop::Polars(_))) {
-            let frame = if rows == 0 {
-                Ok(self.frame.clone())
-            } else {
-                self.csv_frame(rows, &[])
-            };
-            streamed = frame.map_err(Stop::Polars).and_then(|f| {
-                stream_batches(f.select(plan.text.clone()), |b| {
-                    on_batch(b, false, &mut rows)
-                })
-            });
+        // the first row not yet handed over, every column as text. polars checks that a CSV
+        // file is UTF-8 a block at a time; where it stops (at a byte that is not, say), it
+        // reads on replacing such bytes, which it does cell by cell.
+        let encodings: &[CsvEncoding] = match self.csv {
+            Some(_) => &[CsvEncoding::Utf8, CsvEncoding::LossyUtf8],
+            None => &[CsvEncoding::Utf8],
+        };
+        for &encoding in encodings {
+            if !matches!(streamed, Err(Stop::Text | Stop::Polars(_))) {
+                break;
+            }
+            streamed = self
+                .csv_frame(rows, &[], encoding)
+                .map_err(Stop::Polars)
+                .and_then(|f| {
+                    stream_batches(f.select(plan.text.clone()), |b| {
+                        on_batch(b, false, &mut rows)
+                    })
+                });
         }
         match &streamed {
             Err(Stop::Data(DataError::Cancelled { .. })) => {
@@ -612,8 +617,13 @@ impl Source {
     }
 
     /// This CSV file scanned again from data row `skip` + 1, with the `parsed` columns read as
-    /// numbers, under the cleaned column names.
-    fn csv_frame(&self, skip: usize, parsed: &[&str]) -> PolarsResult<LazyFrame> {
+    /// numbers, under the cleaned column names (any other file: as it was opened).
+    fn csv_frame(
+        &self,
+        skip: usize,
+        parsed: &[&str],
+        encoding: CsvEncoding,
+    ) -> PolarsResult<LazyFrame> {
         let Some(csv) = &self.csv else {
             return Ok(self.frame.clone());
         };
@@ -622,7 +632,7 @@ impl Source {
             .filter_map(|c| self.columns.iter().position(|x| x == c))
             .map(|i| csv.raw[i].as_str())
             .collect();
-        let frame = csv.scan(&self.path, skip, &raw)?;
+        let frame = csv.scan(&self.path, skip, &raw, encoding)?;
         Ok(if self.columns == csv.raw {
             frame
         } else {
@@ -905,7 +915,13 @@ struct Plan<'a> {
 impl CsvRead {
     /// A lazy scan of the file from data row `skip` + 1, every column as text but the `parsed`
     /// ones (named as polars reads them), which polars parses as numbers while reading.
-    fn scan(&self, path: &Path, skip: usize, parsed: &[&str]) -> PolarsResult<LazyFrame> {
+    fn scan(
+        &self,
+        path: &Path,
+        skip: usize,
+        parsed: &[&str],
+        encoding: CsvEncoding,
+    ) -> PolarsResult<LazyFrame> {
         let pl_path = PlRefPath::try_from_path(path)?;
         let numbers = (!parsed.is_empty()).then(|| {
             let mut schema = Schema::default();
@@ -922,7 +938,7 @@ impl CsvRead {
             .with_infer_schema_length(Some(0))
             .with_dtype_overwrite(numbers)
             .with_skip_rows_after_header(skip)
-            .with_encoding(self.encoding)
+            .with_encoding(encoding)
             .with_missing_is_null(true)
             .with_glob(false)
             .finish()
@@ -1422,6 +1438,40 @@ mod tests {
             })
             .collect();
         both_ways(&cells, true, &["NR"]);
+    }
+
+    /// A byte that is not UTF-8 deep in a file: the rows before it are read once, and from its
+    /// batch on the byte is replaced.
+    #[test]
+    fn a_latin1_byte_deep_in_a_file_is_replaced_and_no_row_is_read_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.csv");
+        let n = BATCH_ROWS * 3 + 5;
+        let odd = BATCH_ROWS * 2 + 10;
+        let mut bytes = b"id,x\n".to_vec();
+        for i in 0..n {
+            if i == odd {
+                bytes.extend_from_slice(b"Caf\xe9,1\n");
+            } else {
+                bytes.extend_from_slice(format!("p{i},1\n").as_bytes());
+            }
+        }
+        std::fs::write(&path, bytes).unwrap();
+        let source = Source::open(&path, "f.csv").unwrap();
+        let mut ids = Vec::new();
+        source
+            .read_batches(&["id"], &[], |t| {
+                let mut rows = t.rows(&[Some("id")])?;
+                while let Some((r, c)) = rows.next_row() {
+                    ids.push((r, c[0].unwrap_or("").to_owned()));
+                }
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(ids.len(), n);
+        assert!(ids.iter().enumerate().all(|(i, (r, _))| *r == i + 1));
+        assert_eq!(ids[odd].1, "Caf\u{fffd}");
+        assert_eq!(ids[n - 1].1, format!("p{}", n - 1));
     }
 
     /// Numbers polars parses as it reads, until a batch holds a cell to read from its text:
