@@ -63,18 +63,30 @@ pub fn load_program_data_with_progress(
     Ok(loader.obs)
 }
 
-/// Where a value was first given, to point at both places when it is given twice.
+/// Where a value was first given, to point at both places when it is given twice: the file's
+/// place among the program's files and the data row, in one word, as claims hold one for every
+/// provider × series and that memory is written once more than anything else in a load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Origin {
-    file: u32,
-    row: u64,
-}
+struct Origin(u64);
 
 impl Origin {
-    const UNSEEN: Origin = Origin {
-        file: u32::MAX,
-        row: 0,
-    };
+    /// Bits of the row: 17 trillion rows; the other 20 number a million files.
+    const ROW_BITS: u32 = 44;
+    const UNSEEN: Origin = Origin(u64::MAX);
+
+    fn new(file: usize, row: usize) -> Origin {
+        let file = (file as u64).min((1 << (64 - Self::ROW_BITS)) - 2);
+        let row = (row as u64).min((1 << Self::ROW_BITS) - 1);
+        Origin(file << Self::ROW_BITS | row)
+    }
+
+    fn file(self) -> u32 {
+        (self.0 >> Self::ROW_BITS) as u32
+    }
+
+    fn row(self) -> u64 {
+        self.0 & ((1 << Self::ROW_BITS) - 1)
+    }
 }
 
 /// One measure × period (or measure × supplied field) and, per provider, where it was given.
@@ -119,6 +131,8 @@ pub(crate) struct Loader<'p> {
     after: Vec<usize>,
     /// The column each file gave a series' rates in, for messages about them.
     rate_columns: HashMap<(usize, u32), String>,
+    /// The file that last noted each series' rate column.
+    rate_noted: Vec<u32>,
 }
 
 impl<'p> Loader<'p> {
@@ -140,6 +154,7 @@ impl<'p> Loader<'p> {
             supplied_ids: HashMap::default(),
             after: Vec::new(),
             rate_columns: HashMap::default(),
+            rate_noted: Vec::new(),
         }
     }
 
@@ -170,9 +185,17 @@ impl<'p> Loader<'p> {
         }
     }
 
-    /// Records the column the current file gives a series' rates in.
+    /// Records the column the current file gives a series' rates in (once: it is asked on
+    /// every row that gives a rate).
     pub fn note_rate_column(&mut self, series: usize, column: &str) {
-        let file = self.here(0).file;
+        let file = self.here(0).file();
+        if series >= self.rate_noted.len() {
+            self.rate_noted.resize(series + 1, u32::MAX);
+        }
+        if self.rate_noted[series] == file {
+            return;
+        }
+        self.rate_noted[series] = file;
         self.rate_columns
             .entry((series, file))
             .or_insert_with(|| column.to_owned());
@@ -230,13 +253,13 @@ impl<'p> Loader<'p> {
                 let origin = claims.by_provider.get(p).copied().unwrap_or(Origin::UNSEEN);
                 let file = self
                     .files
-                    .get(origin.file as usize)
+                    .get(origin.file() as usize)
                     .cloned()
                     .unwrap_or_default();
-                let column = self.rate_columns.get(&(id, origin.file)).cloned();
+                let column = self.rate_columns.get(&(id, origin.file())).cloned();
                 let at = || CellRef {
                     file: file.clone(),
-                    row: origin.row as usize,
+                    row: origin.row() as usize,
                     column: column.clone().unwrap_or_else(|| "rate".into()),
                 };
                 if impossible {
@@ -256,7 +279,7 @@ impl<'p> Loader<'p> {
                 if flagged <= SHOWN {
                     warnings.push(LoadWarning {
                         file,
-                        row: Some(origin.row as usize),
+                        row: Some(origin.row() as usize),
                         column,
                         value: Some(format!("{v}")),
                         message: format!("rate of measure {measure} in period {period} {why}"),
@@ -303,15 +326,12 @@ impl<'p> Loader<'p> {
     }
 
     fn origin_text(&self, o: Origin) -> String {
-        let file = self.files.get(o.file as usize).map_or("", String::as_str);
-        format!("{file}, data row {}", o.row)
+        let file = self.files.get(o.file() as usize).map_or("", String::as_str);
+        format!("{file}, data row {}", o.row())
     }
 
     fn here(&self, row: usize) -> Origin {
-        Origin {
-            file: u32::try_from(self.files.len().saturating_sub(1)).unwrap_or(u32::MAX - 1),
-            row: row as u64,
-        }
+        Origin::new(self.files.len().saturating_sub(1), row)
     }
 
     /// The index of provider `id` (added if new), trying first the provider of the row before
@@ -671,5 +691,26 @@ impl Counts {
             });
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Origin;
+
+    #[test]
+    fn an_origin_keeps_its_file_and_row_and_is_never_unseen() {
+        for (file, row) in [
+            (0, 0),
+            (0, 1),
+            (3, 123_456_789),
+            (1_000, 17_000_000_000_000),
+        ] {
+            let o = Origin::new(file, row);
+            assert_eq!((o.file() as usize, o.row() as usize), (file, row));
+            assert_ne!(o, Origin::UNSEEN);
+        }
+        // Beyond a million files or 17 trillion rows, the last there is; never "unseen".
+        assert_ne!(Origin::new(usize::MAX, usize::MAX), Origin::UNSEEN);
     }
 }
