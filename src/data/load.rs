@@ -444,11 +444,10 @@ impl<'p> Loader<'p> {
     /// Stores the known values of one provider × measure × period.
     pub fn store(&mut self, series: usize, provider: usize, c: &Counts) {
         let s = &mut self.values[series];
-        if provider >= s.numerator.len() {
-            // Every provider known so far at once: most series are read after the first has
-            // met them all.
-            s.grow(self.obs.providers.len().max(provider + 1));
-        }
+        // Every provider known so far at once: most series are read after the first has met
+        // them all. Only the fields given grow here; the rest are filled in by
+        // [`Loader::finish`], after the batches' memory is free to take them.
+        let n = self.obs.providers.len().max(provider + 1);
         for (dst, v) in [
             (&mut s.numerator, c.numerator),
             (&mut s.denominator, c.denominator),
@@ -457,6 +456,9 @@ impl<'p> Loader<'p> {
             (&mut s.expected, c.expected),
         ] {
             if !v.is_nan() {
+                if provider >= dst.len() {
+                    dst.resize(n, f64::NAN);
+                }
                 dst[provider] = v;
             }
         }
