@@ -537,9 +537,10 @@ pub fn run(opts: &DataBench) -> Result<(), Failure> {
         )?;
     }
     println!(
-        "(time: fastest of {} runs (patient-level: of at most 3), the sides taking turns; in batches: polars handing the rows \
-         over {BATCH_ROWS} at a time and nothing done with them; memory: peak anonymous resident \
-         memory of each side run once in a process of its own, sampled every 2 ms)",
+        "(time: fastest of {} runs (patient-level: of at most 3), the sides taking turns; in \
+         batches: polars handing the rows over {BATCH_ROWS} at a time and nothing done with \
+         them; memory: peak anonymous resident memory of each side run once in a process of its \
+         own, sampled every 2 ms)",
         opts.runs
     );
     Ok(())

@@ -65,7 +65,7 @@ pub fn load_program_data_with_progress(
 
 /// Where a value was first given, to point at both places when it is given twice: the file's
 /// place among the program's files and the data row, in one word, as claims hold one for every
-/// provider × series and that memory is written once more than anything else in a load.
+/// provider × series (after the values themselves, the most memory a load writes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Origin(u64);
 

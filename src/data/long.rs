@@ -144,6 +144,7 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &LongMapping) -> Result<(
             if mv != 0 && qv != 0 {
                 last_series_view = (mv, qv, series);
             }
+            let before = last_provider;
             let p = match known_provider {
                 Some(p) => p,
                 None => {
@@ -152,7 +153,7 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &LongMapping) -> Result<(
                     p
                 }
             };
-            providers.follow(last_provider, p);
+            providers.follow(before, p);
             last_provider = Some(p);
             ld.claim_series(series, p, row, &m.provider_id)?;
             ld.store(series, p, &counts);
@@ -180,7 +181,7 @@ struct ProviderViews {
 
 impl ProviderViews {
     /// The provider whose ID cell has view `v`, when known: first the one that followed
-    /// `last` last time, then the one after it, then any.
+    /// `last` last time, then `last` itself and the one after it, then any.
     fn known(&self, v: u128, last: Option<usize>) -> Option<usize> {
         if v == 0 {
             return None;

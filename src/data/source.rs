@@ -1,4 +1,5 @@
-//! Opening a CSV or Parquet file lazily and reading the columns a mapping needs, as text.
+//! Opening a CSV or Parquet file lazily and reading the columns a mapping needs: IDs as text,
+//! numbers as numbers.
 
 use std::borrow::Cow;
 use std::fs::File;
