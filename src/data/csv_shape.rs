@@ -1,5 +1,5 @@
-//! One plain pass over a CSV file's bytes: rows whose field count is not the header's, and
-//! quotes never closed. polars reads a short row's absent fields as empty cells and a cut-off
+//! Plain passes over a CSV file's bytes: rows whose field count is not the header's, quotes
+//! never closed, and whether the text is UTF-8. polars reads a short row's absent fields as empty cells and a cut-off
 //! last row as complete, so this pass is what catches them.
 
 use std::fs::File;
@@ -34,6 +34,19 @@ impl ShortRows {
 fn map(file: &File) -> Option<memmap2::Mmap> {
     // SAFETY: read-only map of a regular file, dropped at the end of the pass (see above).
     unsafe { memmap2::Mmap::map(file) }.ok()
+}
+
+/// Whether the whole file is valid UTF-8 (a byte-order mark at its start is fine): then polars
+/// checks it a block at a time, where any other file is read replacing bytes that are not UTF-8
+/// cell by cell, which costs a quarter more.
+pub(crate) fn is_utf8(path: &Path) -> bool {
+    let Ok(file) = File::open(path) else {
+        return false;
+    };
+    match map(&file) {
+        Some(bytes) => simdutf8::basic::from_utf8(&bytes).is_ok(),
+        None => false,
+    }
 }
 
 /// Where a CSV file's rows do not fit its header, found by one plain pass over it: the first

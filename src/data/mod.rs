@@ -2,11 +2,10 @@
 //!
 //! The only module that uses polars. Every file is read lazily, a batch of rows at a time (so
 //! memory stays bounded), only the mapped columns, IDs as text (they keep leading zeros).
-//! Polars reads the numeric columns as numbers: parsed as it reads a CSV file while every cell
-//! is a plain number, cast from the text from the first batch that holds one that is not; the
-//! cells it cannot read plainly are read here one by one, so published values such as "Not
-//! Available", "53.50%" or "6 out of 10" read as CMS means them. Bad input gives a
-//! [`DataError`] naming the file, data row and column; nothing here panics on any input.
+//! Polars casts numeric columns to numbers as it reads; the cells it cannot read plainly are
+//! read here one by one, so published values such as "Not Available", "53.50%" or "6 out of
+//! 10" read as CMS means them. Bad input gives a [`DataError`] naming the file, data row and
+//! column; nothing here panics on any input.
 
 mod cells;
 mod csv_shape;

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use polars::prelude::*;
 
 use super::cells::CellRules;
-use super::csv_shape::{ShortRows, diagnose_csv};
+use super::csv_shape::{ShortRows, diagnose_csv, is_utf8};
 use super::error::{DataError, excerpt};
 use super::load::{LIMIT, RowRef};
 
@@ -36,17 +36,6 @@ pub(crate) struct Source {
     header: Vec<String>,
     frame: LazyFrame,
     schema: SchemaRef,
-    /// How a CSV file is read again for its numbers (see [`Source::read_typed_batches`]).
-    csv: Option<CsvRead>,
-}
-
-/// What it takes to scan a CSV file again: with its numeric columns parsed as they are read,
-/// from a given row on, or with bytes that are not UTF-8 replaced.
-#[derive(Clone)]
-struct CsvRead {
-    delimiter: u8,
-    /// The column names as polars reads them, before they are cleaned into `columns`.
-    raw: Vec<String>,
 }
 
 /// One batch of a file's rows: the selected columns as text, and the numeric columns polars
@@ -56,9 +45,6 @@ pub(crate) struct Table {
     /// Data rows before this batch.
     first_row: usize,
     frame: DataFrame,
-    /// Whether polars parsed the numeric columns of this CSV batch as it read them (then they
-    /// have no text, and a cell it could not read plainly stopped that reading).
-    parsed: bool,
 }
 
 /// A numeric column to read: its name, and what it counts when it is a count (never
@@ -183,22 +169,33 @@ impl Source {
         let delimiter = sniff_delimiter(head).unwrap_or(if tsv { b'\t' } else { b',' });
         let header = header_names(head, delimiter);
         let failed = |e: PolarsError| csv_error(path, name, delimiter, &e);
-        let mut csv = CsvRead {
-            delimiter,
-            raw: Vec::new(),
-        };
-        // Bytes that are not UTF-8 (a Latin-1 name, say) are replaced: the file is shown and
-        // read whatever its encoding.
-        let mut frame = csv
-            .scan(path, 0, &[], CsvEncoding::LossyUtf8)
+        let pl_path = PlRefPath::try_from_path(path).map_err(failed)?;
+        // Schema length 0 reads every column as text: we parse numbers ourselves so that IDs
+        // keep leading zeros and "Not Available" or "53.50%" never turn into nulls. A file that
+        // is not UTF-8 throughout (a Latin-1 name, say) is read replacing such bytes, which
+        // polars does cell by cell; a UTF-8 file is checked a block at a time. polars must never
+        // stop part-way through a file: the batches it hands over before an error may hold rows
+        // out of their order.
+        let mut frame = LazyCsvReader::new(pl_path)
+            .with_has_header(true)
+            .with_separator(delimiter)
+            .with_infer_schema_length(Some(0))
+            .with_encoding(if is_utf8(path) {
+                CsvEncoding::Utf8
+            } else {
+                CsvEncoding::LossyUtf8
+            })
+            .with_missing_is_null(true)
+            .with_glob(false)
+            .finish()
             .map_err(failed)?;
         let schema = frame.collect_schema().map_err(failed)?;
-        csv.raw = schema.iter_names().map(|n| n.to_string()).collect();
+        let raw: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
         // polars drops a leading BOM itself; clean up after any other writer that left one (or
         // quotes) on the first name, so the mapping matches what a person sees.
-        let columns: Vec<String> = csv.raw.iter().map(|n| clean_name(n)).collect();
-        let schema = if columns != csv.raw {
-            frame = frame.rename(csv.raw.iter(), columns.iter(), true);
+        let columns: Vec<String> = raw.iter().map(|n| clean_name(n)).collect();
+        let schema = if columns != raw {
+            frame = frame.rename(raw.iter(), columns.iter(), true);
             frame.collect_schema().map_err(failed)?
         } else {
             schema
@@ -212,7 +209,6 @@ impl Source {
             header,
             frame,
             schema,
-            csv: Some(csv),
         })
     }
 
@@ -245,7 +241,6 @@ impl Source {
             header: Vec::new(),
             frame,
             schema,
-            csv: None,
         })
     }
 
@@ -321,11 +316,9 @@ impl Source {
         optional: &[&str],
         mut each: impl FnMut(&Table) -> Result<(), DataError>,
     ) -> Result<Option<ShortRows>, DataError> {
-        let plan = Plan {
-            text: text_exprs(columns),
-            parsed: None,
-        };
-        self.read(columns, optional, &plan, |t| each(t).map_err(Stop::Data))
+        self.read(columns, optional, text_exprs(columns), |t| {
+            each(t).map_err(Stop::Data)
+        })
     }
 
     /// The type polars gives a column (text for every CSV column).
@@ -336,13 +329,12 @@ impl Source {
     /// [`Source::read_batches`] of the `text` columns, with the `numeric` columns read as
     /// numbers, each cell exactly as [`RowRef::number`] (or [`RowRef::count`]) reads it.
     ///
-    /// Polars reads the numbers, in parallel: a CSV file whose first lines hold plain numbers
-    /// is read with its numeric columns parsed as they are read; at the first batch with a
-    /// cell polars cannot read as a plain finite number within range (a code, `53.50%`,
-    /// `1,234`, `6 out of 10`, text), reading starts again from that batch's first row with
-    /// every column as text. From text, polars casts each numeric column to numbers, and only
-    /// the cells it cannot read plainly are read one by one. Columns of a file that writes
-    /// decimal commas, or whose codes read as numbers, are read one by one throughout.
+    /// Polars casts each numeric column to numbers as it reads, in parallel; only the cells it
+    /// cannot read as a plain finite number within range (an empty cell, a code, `53.50%`,
+    /// `1,234`, `6 out of 10`, text) are read one by one from their text. Columns of a file
+    /// that writes decimal commas, or whose codes read as numbers, are read one by one
+    /// throughout. (Asking polars to parse CSV numbers as it reads would make a code stop it
+    /// part-way, and what it hands over before it stops cannot be trusted.)
     pub fn read_typed_batches(
         &self,
         text: &[&str],
@@ -367,44 +359,17 @@ impl Source {
                 exprs.push(col(n.name).cast(DataType::Float64).alias(value_name(i)));
             }
         }
-        // Parsing as polars reads needs every numeric column read only as a number.
-        let parse = cast
-            && !numeric.is_empty()
-            && self.csv.is_some()
-            && !text.iter().any(|c| is_numeric(c))
-            && self.head_is_plain(numeric);
-        let parsed = parse.then(|| {
-            let names: Vec<&str> = numeric.iter().map(|n| n.name).collect();
-            let mut exprs = text_exprs(text);
-            for (i, n) in numeric.iter().enumerate() {
-                exprs.push(col(n.name).alias(value_name(i)));
-            }
-            (names, exprs)
-        });
-        let plan = Plan {
-            text: exprs,
-            parsed,
-        };
         // One buffer a numeric column, kept from batch to batch: fresh memory costs the
         // kernel's zeroing of it every time.
         let mut numbers = Numbers {
             values: vec![Vec::new(); numeric.len()],
             first_bad: None,
         };
-        self.read(&columns, &[], &plan, |table| {
-            if table.parsed
-                && numeric
-                    .iter()
-                    .enumerate()
-                    .any(|(i, n)| !table.parsed_plainly(i, n))
-            {
-                return Err(Stop::Text);
-            }
+        self.read(&columns, &[], exprs, |table| {
             numbers.first_bad = None;
             for (i, n) in numeric.iter().enumerate() {
-                let stored = table.parsed || typed(n.name);
                 let bad = table
-                    .numbers(i, n, stored, rules, &mut numbers.values[i])
+                    .numbers(i, n, typed(n.name), rules, &mut numbers.values[i])
                     .map_err(Stop::Data)?;
                 if let Some((row, e)) = bad
                     && numbers.first_bad.as_ref().is_none_or(|(r, _)| row < *r)
@@ -416,56 +381,11 @@ impl Source {
         })
     }
 
-    /// Whether every numeric cell in the first lines of this CSV file (as far as the header
-    /// was looked for) is empty or a plain number: then polars is asked to parse them as it
-    /// reads, which is wasted where a code turns up at once (CMS's "Not Available").
-    fn head_is_plain(&self, numeric: &[NumericColumn]) -> bool {
-        let Some(csv) = &self.csv else {
-            return false;
-        };
-        let Ok(head) = read_head(&self.path) else {
-            return false;
-        };
-        let at: Vec<(usize, &NumericColumn)> = numeric
-            .iter()
-            .filter_map(|n| Some((self.header.iter().position(|h| h == n.name)?, n)))
-            .collect();
-        if at.len() != numeric.len() {
-            return false;
-        }
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(csv.delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(head.as_slice());
-        let mut records: Vec<csv::ByteRecord> = Vec::new();
-        let mut record = csv::ByteRecord::new();
-        while let Ok(true) = reader.read_byte_record(&mut record) {
-            if !records.is_empty() || record.iter().any(|f| !f.trim_ascii().is_empty()) {
-                records.push(record.clone());
-            }
-        }
-        // The last record may be cut off where the head ends.
-        if head.len() >= SNIFF_BYTES {
-            records.pop();
-        }
-        records.iter().skip(1).all(|r| {
-            at.iter().all(|&(i, n)| {
-                let cell = r.get(i).unwrap_or_default().trim_ascii_start();
-                cell.is_empty()
-                    || std::str::from_utf8(cell)
-                        .ok()
-                        .and_then(|t| t.parse::<f64>().ok())
-                        .is_some_and(|v| plain(v, n))
-            })
-        })
-    }
-
     fn read(
         &self,
         columns: &[&str],
         optional: &[&str],
-        plan: &Plan<'_>,
+        exprs: Vec<Expr>,
         mut each: impl FnMut(&Table) -> Result<(), Stop>,
     ) -> Result<Option<ShortRows>, DataError> {
         // polars reads a short row's absent fields as empty cells and a cut-off last row as
@@ -514,7 +434,8 @@ impl Source {
         let mut short = None;
         // A row the shape check found wrong, raised once every row before it has been read.
         let mut bad_shape: Option<DataError> = None;
-        let mut on_batch = |frame: DataFrame, parsed: bool, rows: &mut usize| {
+        let query = self.frame.clone().select(exprs);
+        let streamed = stream_batches(query, |frame| {
             if shape.as_ref().is_some_and(|c| c.is_finished())
                 && let Some(check) = shape.take()
             {
@@ -523,49 +444,17 @@ impl Source {
                     Err(e) => bad_shape = Some(e),
                 }
             }
-            if let Some(e) = bad_shape.take_if(|e| e.row().is_none_or(|r| r <= *rows + 1)) {
+            if let Some(e) = bad_shape.take_if(|e| e.row().is_none_or(|r| r <= rows + 1)) {
                 return Err(Stop::Data(e));
             }
             let table = Table {
                 name: self.name.clone(),
-                first_row: *rows,
+                first_row: rows,
                 frame,
-                parsed,
             };
-            each(&table)?;
-            *rows += table.height();
-            Ok(())
-        };
-        let mut streamed = Err(Stop::Text);
-        if let Some((names, exprs)) = &plan.parsed {
-            streamed = self
-                .csv_frame(0, names, CsvEncoding::Utf8)
-                .map_err(Stop::Polars)
-                .and_then(|f| {
-                    stream_batches(f.select(exprs.clone()), |b| on_batch(b, true, &mut rows))
-                });
-        }
-        // Not parsed as read, or a batch (or polars) found a cell to read from its text: from
-        // the first row not yet handed over, every column as text. polars checks that a CSV
-        // file is UTF-8 a block at a time; where it stops (at a byte that is not, say), it
-        // reads on replacing such bytes, which it does cell by cell.
-        let encodings: &[CsvEncoding] = match self.csv {
-            Some(_) => &[CsvEncoding::Utf8, CsvEncoding::LossyUtf8],
-            None => &[CsvEncoding::Utf8],
-        };
-        for &encoding in encodings {
-            if !matches!(streamed, Err(Stop::Text | Stop::Polars(_))) {
-                break;
-            }
-            streamed = self
-                .csv_frame(rows, &[], encoding)
-                .map_err(Stop::Polars)
-                .and_then(|f| {
-                    stream_batches(f.select(plan.text.clone()), |b| {
-                        on_batch(b, false, &mut rows)
-                    })
-                });
-        }
+            rows += table.height();
+            each(&table)
+        });
         match &streamed {
             Err(Stop::Data(DataError::Cancelled { .. })) => {
                 checked_through.store(0, Ordering::Relaxed);
@@ -604,10 +493,6 @@ impl Source {
                 file: self.name.clone(),
                 message,
             },
-            Stop::Text => DataError::Unreadable {
-                file: self.name.clone(),
-                message: "its numbers could not be read".into(),
-            },
         })?;
         if rows == 0 {
             return Err(DataError::NoRows {
@@ -615,30 +500,6 @@ impl Source {
             });
         }
         Ok(short)
-    }
-
-    /// This CSV file scanned again from data row `skip` + 1, with the `parsed` columns read as
-    /// numbers, under the cleaned column names (any other file: as it was opened).
-    fn csv_frame(
-        &self,
-        skip: usize,
-        parsed: &[&str],
-        encoding: CsvEncoding,
-    ) -> PolarsResult<LazyFrame> {
-        let Some(csv) = &self.csv else {
-            return Ok(self.frame.clone());
-        };
-        let raw: Vec<&str> = parsed
-            .iter()
-            .filter_map(|c| self.columns.iter().position(|x| x == c))
-            .map(|i| csv.raw[i].as_str())
-            .collect();
-        let frame = csv.scan(&self.path, skip, &raw, encoding)?;
-        Ok(if self.columns == csv.raw {
-            frame
-        } else {
-            frame.rename(csv.raw.iter(), self.columns.iter(), true)
-        })
     }
 
     /// Number of data rows.
@@ -788,21 +649,6 @@ impl Table {
         Ok(None)
     }
 
-    /// Whether numeric column `i` of a batch parsed as read (`c`) holds nothing but empty
-    /// cells and plain numbers.
-    fn parsed_plainly(&self, i: usize, c: &NumericColumn) -> bool {
-        let Ok(values) = self.frame.column(&value_name(i)).and_then(|v| v.f64()) else {
-            return false;
-        };
-        values.downcast_iter().all(|a| {
-            if values.null_count() == 0 {
-                a.values().iter().all(|&v| plain(v, c))
-            } else {
-                a.iter().all(|v| v.is_none_or(|&v| plain(v, c)))
-            }
-        })
-    }
-
     /// Text column `name` of the batch, each cell known by its view (see [`ViewColumn`]).
     pub fn view_column(&self, name: &str) -> Result<ViewColumn<'_>, DataError> {
         let column = self.strings(name)?;
@@ -901,49 +747,6 @@ enum Stop {
     Data(DataError),
     Polars(PolarsError),
     Worker(String),
-    /// A batch of numbers parsed as read holds a cell that must be read from its text.
-    Text,
-}
-
-/// The queries of a read: every column as text (numeric ones also cast to numbers), and, for
-/// a CSV file whose numbers polars can parse as it reads them, the numeric columns to parse
-/// that way and the query over them.
-struct Plan<'a> {
-    text: Vec<Expr>,
-    parsed: Option<(Vec<&'a str>, Vec<Expr>)>,
-}
-
-impl CsvRead {
-    /// A lazy scan of the file from data row `skip` + 1, every column as text but the `parsed`
-    /// ones (named as polars reads them), which polars parses as numbers while reading.
-    fn scan(
-        &self,
-        path: &Path,
-        skip: usize,
-        parsed: &[&str],
-        encoding: CsvEncoding,
-    ) -> PolarsResult<LazyFrame> {
-        let pl_path = PlRefPath::try_from_path(path)?;
-        let numbers = (!parsed.is_empty()).then(|| {
-            let mut schema = Schema::default();
-            for c in parsed {
-                schema.with_column((*c).into(), DataType::Float64);
-            }
-            Arc::new(schema)
-        });
-        // Schema length 0 reads every other column as text: IDs keep their leading zeros, and
-        // "Not Available" or "53.50%" never turn into nulls.
-        LazyCsvReader::new(pl_path)
-            .with_has_header(true)
-            .with_separator(self.delimiter)
-            .with_infer_schema_length(Some(0))
-            .with_dtype_overwrite(numbers)
-            .with_skip_rows_after_header(skip)
-            .with_encoding(encoding)
-            .with_missing_is_null(true)
-            .with_glob(false)
-            .finish()
-    }
 }
 
 /// Whether `v` is a value numeric column `c` can hold, read plainly.
@@ -1300,9 +1103,8 @@ mod tests {
     }
 
     /// Reads one column of `cells` the batch way and the cell-by-cell way: the values (NaN
-    /// as missing), the first error, and the codes counted must agree. Gives the batches the
-    /// batch way read with their numbers parsed as read, and all its batches.
-    fn both_ways(cells: &[String], count: bool, codes: &[&str]) -> (usize, usize) {
+    /// as missing), the first error, and the codes counted must agree.
+    fn both_ways(cells: &[String], count: bool, codes: &[&str]) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f.csv");
         let mut w = csv::Writer::from_path(&path).unwrap();
@@ -1326,10 +1128,7 @@ mod tests {
             name: "x",
             count: count.then_some("a count"),
         }];
-        let (mut parsed, mut batches) = (0, 0);
         let batch = source.read_typed_batches(&["id"], &numeric, &batch_rules, |t, n| {
-            parsed += usize::from(t.parsed);
-            batches += 1;
             for r in t.first_row + 1..=t.rows_through() {
                 n.check_row(r)?;
                 batch_values.push(n.values[0][r - t.first_row - 1]);
@@ -1370,7 +1169,6 @@ mod tests {
             (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{cells:?}"),
             (a, b) => panic!("{cells:?}: batch {:?}, by cell {:?}", a.err(), b.err()),
         }
-        (parsed, batches)
     }
 
     proptest! {
@@ -1439,10 +1237,21 @@ mod tests {
             })
             .collect();
         both_ways(&cells, true, &["NR"]);
+        // Plain numbers and one code deep in the file: a reader that had polars parse the
+        // numbers as it read would stop there, and the batches polars hands over before
+        // stopping can hold rows out of their order.
+        let mut cells: Vec<String> = (0..BATCH_ROWS * 3 + 17)
+            .map(|i| match i % 5 {
+                0 => String::new(),
+                _ => (i % 1013).to_string(),
+            })
+            .collect();
+        cells[BATCH_ROWS * 2 + 40] = "NR".into();
+        both_ways(&cells, true, &["NR"]);
     }
 
-    /// A byte that is not UTF-8 deep in a file: the rows before it are read once, and from its
-    /// batch on the byte is replaced.
+    /// A byte that is not UTF-8 deep in a file: every row is read once, in order, and the byte
+    /// is replaced.
     #[test]
     fn a_latin1_byte_deep_in_a_file_is_replaced_and_no_row_is_read_twice() {
         let dir = tempfile::tempdir().unwrap();
@@ -1473,35 +1282,5 @@ mod tests {
         assert!(ids.iter().enumerate().all(|(i, (r, _))| *r == i + 1));
         assert_eq!(ids[odd].1, "Caf\u{fffd}");
         assert_eq!(ids[n - 1].1, format!("p{}", n - 1));
-    }
-
-    /// Numbers polars parses as it reads, until a batch holds a cell to read from its text:
-    /// from that batch on, the text.
-    #[test]
-    fn a_code_deep_in_a_file_of_plain_numbers_is_read_from_its_text() {
-        let n = BATCH_ROWS * 3 + 17;
-        let plain: Vec<String> = (0..n)
-            .map(|i| match i % 5 {
-                0 => String::new(),
-                1 => format!("{}.5", i % 977),
-                _ => (i % 1013).to_string(),
-            })
-            .collect();
-        let (parsed, batches) = both_ways(&plain, true, &["NR"]);
-        assert_eq!((parsed, batches), (4, 4));
-        // A code in the third batch: two batches parsed, then the text from the third's start.
-        let mut coded = plain.clone();
-        coded[BATCH_ROWS * 2 + 40] = "NR".into();
-        let (parsed, batches) = both_ways(&coded, true, &["NR"]);
-        assert!(parsed < 3 && batches == 4, "{parsed} of {batches}");
-        // A percentage, then a negative count (an error) further on.
-        coded[BATCH_ROWS * 2 + 50] = "12%".into();
-        coded[BATCH_ROWS * 3 + 3] = "-4".into();
-        both_ways(&coded, true, &["NR"]);
-        // A cell polars reads as a number but the count must refuse, in the first batch past
-        // the lines looked at before reading.
-        let mut negative = plain;
-        negative[5_000] = "-1".into();
-        both_ways(&negative, true, &["NR"]);
     }
 }
