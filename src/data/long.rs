@@ -58,7 +58,6 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &LongMapping) -> Result<(
     // Measure × period ids and providers, known by their text and, where polars holds the text
     // in the cell's view, by the view alone: most rows repeat the row before's series and
     // name the provider that followed the row before's provider last time.
-    let mut series_ids: HashMap<(String, String), usize> = HashMap::default();
     let mut series_views: HashMap<(u128, u128), usize> = HashMap::default();
     let mut last_series: Option<(String, String, usize)> = None;
     let mut last_series_view = (0, 0, 0);
@@ -122,16 +121,8 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &LongMapping) -> Result<(
                     let s = match &last_series {
                         Some((lm, lp, s)) if lm == measure && lp == period => *s,
                         _ => {
-                            let key = (measure.to_owned(), period.to_owned());
-                            let s = match series_ids.get(&key) {
-                                Some(&s) => s,
-                                None => {
-                                    let s = ld.series_id(measure, period);
-                                    series_ids.insert(key.clone(), s);
-                                    s
-                                }
-                            };
-                            last_series = Some((key.0, key.1, s));
+                            let s = ld.series_id(measure, period);
+                            last_series = Some((measure.to_owned(), period.to_owned(), s));
                             s
                         }
                     };
