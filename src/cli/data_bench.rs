@@ -379,6 +379,8 @@ fn peak_in_own_process(step: Step, side: Side, dir: &Path) -> Option<u64> {
             step.name(),
             "--side",
             side.name(),
+            "--runs",
+            "1",
         ])
         .arg("--dir")
         .arg(dir)

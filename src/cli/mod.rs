@@ -93,8 +93,9 @@ pub enum Command {
         /// a step), instead of a temporary folder.
         #[arg(long)]
         keep: Option<PathBuf>,
-        /// With --data: run only this step, once, on the files of a folder `bench --data`
-        /// wrote (how each side's memory is measured in a process of its own).
+        /// With --data: run only this step, `--runs` times, on the files of a folder
+        /// `bench --data` wrote (to profile a side; how each side's memory is measured in a
+        /// process of its own).
         #[arg(long, hide = true, requires_all = ["side", "dir"])]
         step: Option<data_bench::Step>,
         #[arg(long, hide = true)]
@@ -285,7 +286,7 @@ pub fn run() -> Launch {
             dir,
         }) => bench::check_args(&sizes, measures, grid).and_then(|()| {
             if let (true, Some(step), Some(side), Some(dir)) = (data, step, side, &dir) {
-                return data_bench::run_side(step, side, dir);
+                return (0..runs.max(1)).try_for_each(|_| data_bench::run_side(step, side, dir));
             }
             if data {
                 return data_bench::run(&data_bench::DataBench {
