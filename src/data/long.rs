@@ -68,9 +68,16 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &LongMapping) -> Result<(
         let measures = table.view_column(&m.measure_id)?;
         let periods = table.view_column(&m.period)?;
         let first = table.first_data_row();
-        for k in 0..table.height() {
+        // Rows before the batch's first unreadable number need no check of their own; its
+        // error comes after them, from `numbers.finish`.
+        let clean = numbers
+            .first_bad_row()
+            .map_or(table.height(), |r| r - first);
+        let [numerators, denominators, rates, exclusions, expected] =
+            slot.map(|s| s.map(|i| numbers.values[i].as_slice()));
+        let at = |values: Option<&[f64]>, k: usize| values.map_or(f64::NAN, |v| v[k]);
+        for k in 0..clean {
             let r = first + k;
-            numbers.check_row(r)?;
             let row = RowRef {
                 file: &table.name,
                 row: r,
@@ -105,14 +112,12 @@ pub(crate) fn load(ld: &mut Loader, source: Source, m: &LongMapping) -> Result<(
                     row.required(&rules, Some(periods.text(k)), &m.period, "the period")?,
                 ),
             };
-            // Field `f` (numerator, denominator, rate, exclusions, expected) of this row.
-            let number = |f: usize| slot[f].map_or(f64::NAN, |i| numbers.values[i][k]);
             let counts = Counts {
-                numerator: number(0),
-                denominator: number(1),
-                rate: number(2),
-                exclusions: number(3),
-                expected: number(4),
+                numerator: at(numerators, k),
+                denominator: at(denominators, k),
+                rate: at(rates, k),
+                exclusions: at(exclusions, k),
+                expected: at(expected, k),
             };
             counts.check(row, num_col, excl_col)?;
             let series = match known_series {
@@ -172,7 +177,7 @@ struct ProviderViews {
 
 impl ProviderViews {
     /// The provider whose ID cell has view `v`, when known: first the one that followed
-    /// `last` last time, then `last` itself and the one after it, then any.
+    /// `last` last time, then `last` itself and the three after it, then any.
     fn known(&self, v: u128, last: Option<usize>) -> Option<usize> {
         if v == 0 {
             return None;
@@ -183,11 +188,10 @@ impl ProviderViews {
             if is(after) {
                 return Some(after);
             }
-            if is(l) {
-                return Some(l);
-            }
-            if is(l + 1) {
-                return Some(l + 1);
+            // `last` again, or the next in order: providers absent from this measure's rows
+            // leave gaps of one or two.
+            if let Some(p) = (l..l + 4).find(|&p| is(p)) {
+                return Some(p);
             }
         }
         self.by_view.get(&v).copied()

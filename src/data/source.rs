@@ -78,7 +78,13 @@ impl Numbers {
         }
     }
 
-    /// An error left after every row was checked (none is expected).
+    /// The data row of the batch's first cell that could not be read, if any.
+    pub fn first_bad_row(&self) -> Option<usize> {
+        self.first_bad.as_ref().map(|(r, _)| *r)
+    }
+
+    /// The error of the batch's first cell that could not be read, if any: what is left when
+    /// every row before it has been checked.
     pub fn finish(&mut self) -> Result<(), DataError> {
         self.first_bad.take().map_or(Ok(()), |(_, e)| Err(e))
     }
@@ -620,21 +626,37 @@ impl Table {
         let cell = |k: usize| text.and_then(|t| t.get(k));
         match cast {
             Some(cast) => {
-                for (k, v) in cast.iter().enumerate() {
-                    match v {
-                        Some(v) if plain(v) => out.push(v),
-                        _ => match (v, cell(k)) {
-                            // An empty cell (a null, as polars reads it).
-                            (None, None) => {
-                                rules.count_blanks(1);
-                                out.push(f64::NAN);
-                            }
-                            (v, written) => match slow(k, v, written) {
-                                Ok(v) => out.push(v),
-                                Err(bad) => return Ok(Some(bad)),
-                            },
-                        },
+                let mut from = 0;
+                for chunk in cast.downcast_iter() {
+                    let values = chunk.values().as_slice();
+                    // Plain throughout (most chunks): checked in one pass the compiler can
+                    // vectorise, and copied whole.
+                    if chunk.validity().is_none_or(|v| v.unset_bits() == 0)
+                        && values.iter().fold(true, |all, &v| all & plain(v))
+                    {
+                        out.extend_from_slice(values);
+                        from += values.len();
+                        continue;
                     }
+                    for (j, v) in chunk.iter().enumerate() {
+                        let k = from + j;
+                        let v = v.copied();
+                        match v {
+                            Some(v) if plain(v) => out.push(v),
+                            _ => match (v, cell(k)) {
+                                // An empty cell (a null, as polars reads it).
+                                (None, None) => {
+                                    rules.count_blanks(1);
+                                    out.push(f64::NAN);
+                                }
+                                (v, written) => match slow(k, v, written) {
+                                    Ok(v) => out.push(v),
+                                    Err(bad) => return Ok(Some(bad)),
+                                },
+                            },
+                        }
+                    }
+                    from += values.len();
                 }
             }
             None => {
