@@ -1,8 +1,8 @@
 //! Patient-level files: one row per patient × measure × period, summed to providers.
 //!
 //! Polars reads the file in batches on its streaming engine and casts the expected values to
-//! numbers as it reads; each row is then checked where it is and added to its provider ×
-//! measure × period, so memory follows the number of groups rather than rows (and the
+//! numbers as it reads; each row is checked where it is, and a batch's rows are then added to
+//! their provider × measure × period, so memory follows the number of groups rather than rows (and the
 //! fingerprints of the rows looked at for repeated patients, up to a set number). A patient
 //! counts in the numerator, exclusions and expected events only when in the denominator; an
 //! excluded patient leaves the eligible denominator, so it does not count in the numerator or
@@ -21,17 +21,120 @@ use super::error::{DataError, excerpt};
 use super::load::{Counts, Loader, RowRef};
 use super::source::{NumericColumn, Source};
 
-/// One provider × measure × period: its names, where it first appears, and its sums.
-struct Group {
-    provider: String,
-    measure: String,
-    period: String,
-    denominator: f64,
-    numerator: f64,
-    exclusions: f64,
+/// The sums of one provider × measure × period, and the data row it first appears on (0
+/// until it does). Counts are 32-bit so that a group fits half a cache line: the groups are
+/// met in no order, and each row's look-up is a trip to memory.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sums {
     expected: f64,
-    /// The data row it first appears on.
-    first_row: usize,
+    first_row: u64,
+    denominator: u32,
+    numerator: u32,
+    exclusions: u32,
+}
+
+/// What one row adds to its group's sums.
+#[derive(Debug, Clone, Copy)]
+struct Part {
+    group: (u32, u32),
+    in_denominator: bool,
+    in_numerator: bool,
+    excluded: bool,
+    /// NaN when the row adds no expected events.
+    expected: f64,
+}
+
+/// The groups of a patient-level file: providers, measures and periods numbered as they
+/// first appear (their tables are small enough to stay in the cache), and each measure ×
+/// period's sums in a column indexed by provider, so a row's sums are found in one step.
+#[derive(Default)]
+struct Groups {
+    providers: HashMap<Box<str>, u32>,
+    provider_ids: Vec<Box<str>>,
+    measures: HashMap<Box<str>, u32>,
+    periods: HashMap<Box<str>, u32>,
+    /// Series by (measure, period) number, and each series' names.
+    series: HashMap<(u32, u32), u32>,
+    series_names: Vec<(Box<str>, Box<str>)>,
+    /// The series of the row before, as rows often repeat it.
+    last: Option<((u32, u32), u32)>,
+    sums: Vec<Vec<Sums>>,
+    /// (series, provider) in the order the groups first appear.
+    order: Vec<(u32, u32)>,
+}
+
+/// The number of `key` in `table`, numbered next if new.
+fn number_of(table: &mut HashMap<Box<str>, u32>, key: &str) -> u32 {
+    if let Some(&n) = table.get(key) {
+        return n;
+    }
+    let n = u32::try_from(table.len()).unwrap_or(u32::MAX);
+    table.insert(key.into(), n);
+    n
+}
+
+impl Groups {
+    /// The group of a row: (series, provider).
+    fn locate(&mut self, provider: &str, measure: &str, period: &str) -> (u32, u32) {
+        let p = match self.providers.get(provider) {
+            Some(&p) => p,
+            None => {
+                let p = number_of(&mut self.providers, provider);
+                self.provider_ids.push(provider.into());
+                p
+            }
+        };
+        let key = (
+            number_of(&mut self.measures, measure),
+            number_of(&mut self.periods, period),
+        );
+        let s = match self.last {
+            Some((k, s)) if k == key => s,
+            _ => {
+                let next = u32::try_from(self.series.len()).unwrap_or(u32::MAX);
+                let s = *self.series.entry(key).or_insert(next);
+                if s == next {
+                    self.series_names.push((measure.into(), period.into()));
+                    self.sums.push(Vec::new());
+                }
+                self.last = Some((key, s));
+                s
+            }
+        };
+        (s, p)
+    }
+
+    /// Adds the parts of rows `first_row`, `first_row + 1`…; Err(row) for a group whose
+    /// denominator would not fit its count.
+    fn add(&mut self, parts: &[Part], first_row: usize) -> Result<(), usize> {
+        for (i, part) in parts.iter().enumerate() {
+            let sums = self.sums(part.group, first_row + i);
+            if sums.denominator == u32::MAX {
+                return Err(first_row + i);
+            }
+            sums.denominator += u32::from(part.in_denominator);
+            sums.numerator += u32::from(part.in_numerator);
+            sums.exclusions += u32::from(part.excluded);
+            if !part.expected.is_nan() {
+                sums.expected += part.expected;
+            }
+        }
+        Ok(())
+    }
+
+    /// The sums of group (series, provider), first met on data row `row` if new.
+    fn sums(&mut self, (s, p): (u32, u32), row: usize) -> &mut Sums {
+        let column = &mut self.sums[s as usize];
+        if p as usize >= column.len() {
+            column.resize(self.provider_ids.len().max(p as usize + 1), Sums::default());
+        }
+        let g = &mut column[p as usize];
+        if g.first_row == 0 {
+            g.first_row = row as u64;
+            self.order.push((s, p));
+        }
+        g
+    }
 }
 
 pub(crate) fn load(ld: &mut Loader, source: Source, m: &PatientMapping) -> Result<(), DataError> {
@@ -132,22 +235,12 @@ impl RepeatCheck {
     }
 }
 
-/// A group's running sums, and where the group is in the list of groups.
-#[derive(Default)]
-struct Sums {
-    group: usize,
-    denominator: f64,
-    numerator: f64,
-    exclusions: f64,
-    expected: f64,
-}
-
 /// Repeated patients are looked for in this many rows at most, so memory stays bounded on
 /// the largest files (a 128-bit fingerprint and a row number a row, about 210 MB).
 pub(crate) const REPEAT_CHECK_ROWS: usize = 7_000_000;
 
 /// Sums the file row by row, checking each cell where it is.
-fn sum(ld: &mut Loader, source: &Source, m: &PatientMapping) -> Result<Vec<Group>, DataError> {
+fn sum(ld: &mut Loader, source: &Source, m: &PatientMapping) -> Result<Groups, DataError> {
     let rules = source.rules(ld.missing_values);
     let excl_col = m.excluded.as_deref().unwrap_or("excluded");
     let exp_col = m.expected.as_deref().unwrap_or("expected");
@@ -176,9 +269,10 @@ fn sum(ld: &mut Loader, source: &Source, m: &PatientMapping) -> Result<Vec<Group
     })?;
     // Whether the reading stopped because a repeat had been found.
     let mut stopped_for_repeat = false;
-    let mut groups: Vec<Group> = Vec::new();
-    // Groups by the fingerprint of their provider × measure × period, with their sums.
-    let mut group_index: HashMap<(u64, u64), Sums> = HashMap::default();
+    let mut groups = Groups::default();
+    // Each row's part, checked in one pass over a batch and added up in a second: the second
+    // is a tight loop of independent trips to memory, which the processor overlaps.
+    let mut parts: Vec<Part> = Vec::new();
     let (mut read, mut checked) = (0usize, 0usize);
 
     let text: Vec<&str> = m.read_columns()[..7].iter().flatten().copied().collect();
@@ -192,6 +286,7 @@ fn sum(ld: &mut Loader, source: &Source, m: &PatientMapping) -> Result<Vec<Group
         }
         let mut rows = table.rows(&m.read_columns()[..7])?;
         let mut fingerprints = Vec::with_capacity(table.height());
+        parts.clear();
         let mut k = 0;
         // The rows up to an error are checked for repeats too: a repeat before it comes first.
         let mut rows_of_batch = || -> Result<(), DataError> {
@@ -219,10 +314,10 @@ fn sum(ld: &mut Loader, source: &Source, m: &PatientMapping) -> Result<Vec<Group
                 let expected = numbers.values.first().map_or(f64::NAN, |v| v[k]);
                 k += 1;
 
-                let group_key = fingerprint(&|h| h.hash_one((id, mid, per)));
+                let group = groups.locate(id, mid, per);
                 if r <= REPEAT_CHECK_ROWS {
                     let here = u32::try_from(r).unwrap_or(u32::MAX);
-                    fingerprints.push((fingerprint(&|h| h.hash_one((group_key, patient))), here));
+                    fingerprints.push((fingerprint(&|h| h.hash_one((group, patient))), here));
                     checked = r;
                 }
                 let eligible = in_den && !excluded;
@@ -232,35 +327,29 @@ fn sum(ld: &mut Loader, source: &Source, m: &PatientMapping) -> Result<Vec<Group
                         what: "the expected value of a patient in the denominator".into(),
                     });
                 }
-                // The sums sit in the index itself: one look-up a row, in memory the index
-                // already brought in.
-                let sums = group_index.entry(group_key).or_insert_with(|| {
-                    groups.push(Group {
-                        provider: id.to_owned(),
-                        measure: mid.to_owned(),
-                        period: per.to_owned(),
-                        denominator: 0.0,
-                        numerator: 0.0,
-                        exclusions: 0.0,
-                        expected: 0.0,
-                        first_row: r,
-                    });
-                    Sums {
-                        group: groups.len() - 1,
-                        ..Sums::default()
-                    }
+                parts.push(Part {
+                    group,
+                    in_denominator: in_den,
+                    in_numerator: eligible && in_num,
+                    excluded: in_den && excluded,
+                    expected: if eligible { expected } else { f64::NAN },
                 });
-                sums.denominator += f64::from(u8::from(in_den));
-                sums.numerator += f64::from(u8::from(eligible && in_num));
-                sums.exclusions += f64::from(u8::from(in_den && excluded));
-                if eligible && !expected.is_nan() {
-                    sums.expected += expected;
-                }
             }
             numbers.finish()
         };
         let batch = rows_of_batch();
         repeats.send(fingerprints);
+        // The rows before an error are added up first: one too many may come before it.
+        if let Err(r) = groups.add(&parts, table.first_data_row()) {
+            return Err(DataError::Unreadable {
+                file: table.name.clone(),
+                message: format!(
+                    "data row {r}: more than {} patients for one provider, measure and period; \
+                     split the file by period",
+                    u32::MAX
+                ),
+            });
+        }
         batch?;
         read = table.rows_through();
         ld.batch_read(read)
@@ -292,13 +381,6 @@ fn sum(ld: &mut Loader, source: &Source, m: &PatientMapping) -> Result<Vec<Group
         });
     }
     ld.note_codes(&rules);
-    for sums in group_index.values() {
-        let g = &mut groups[sums.group];
-        g.denominator = sums.denominator;
-        g.numerator = sums.numerator;
-        g.exclusions = sums.exclusions;
-        g.expected = sums.expected;
-    }
     Ok(groups)
 }
 
@@ -351,24 +433,29 @@ fn repeat_error(
     }
 }
 
-/// Stores the sums of each provider × measure × period.
+/// Stores the sums of each provider × measure × period, in the order they first appear.
 fn store_groups(
     ld: &mut Loader,
     source: &Source,
     m: &PatientMapping,
-    groups: &[Group],
+    groups: &Groups,
 ) -> Result<(), DataError> {
-    let mut series_ids: HashMap<(&str, &str), usize> = HashMap::default();
-    for g in groups {
+    let series: Vec<usize> = groups
+        .series_names
+        .iter()
+        .map(|(measure, period)| ld.series_id(measure, period))
+        .collect();
+    for &(s, p) in &groups.order {
+        let g = groups.sums[s as usize][p as usize];
         let row = RowRef {
             file: &source.name,
-            row: g.first_row,
+            row: usize::try_from(g.first_row).unwrap_or(usize::MAX),
         };
         let counts = Counts {
-            denominator: g.denominator,
-            numerator: g.numerator,
+            denominator: f64::from(g.denominator),
+            numerator: f64::from(g.numerator),
             exclusions: if m.excluded.is_some() {
-                g.exclusions
+                f64::from(g.exclusions)
             } else {
                 f64::NAN
             },
@@ -379,10 +466,8 @@ fn store_groups(
             },
             rate: f64::NAN,
         };
-        let series = *series_ids
-            .entry((g.measure.as_str(), g.period.as_str()))
-            .or_insert_with(|| ld.series_id(&g.measure, &g.period));
-        let p = ld.obs.provider_index(&g.provider);
+        let series = series[s as usize];
+        let p = ld.obs.provider_index(&groups.provider_ids[p as usize]);
         ld.claim_series(series, p, row, &m.provider_id)?;
         ld.store(series, p, &counts);
     }
