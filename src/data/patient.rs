@@ -2,11 +2,11 @@
 //!
 //! Polars reads the file in batches on its streaming engine and casts the expected values to
 //! numbers as it reads; each row is checked where it is, and a batch's rows are then added to
-//! their provider × measure × period, so memory follows the number of groups rather than rows (and the
-//! fingerprints of the rows looked at for repeated patients, up to a set number). A patient
-//! counts in the numerator, exclusions and expected events only when in the denominator; an
-//! excluded patient leaves the eligible denominator, so it does not count in the numerator or
-//! expected events either.
+//! their provider × measure × period, so memory follows the number of groups rather than rows
+//! (and the fingerprints of the rows looked at for repeated patients, up to a set number). A
+//! patient counts in the numerator, exclusions and expected events only when in the
+//! denominator; an excluded patient leaves the eligible denominator, so it does not count in
+//! the numerator or expected events either.
 
 use std::collections::hash_map::Entry;
 use std::hash::BuildHasher;
