@@ -133,7 +133,8 @@ impl CellRules {
         !self.decimal_comma && !self.numeric_code
     }
 
-    /// A flag; an empty or missing cell means "no".
+    /// A flag; an empty or missing cell means "no". A missing-value code ("NR") is counted
+    /// as in a numeric cell, so the report shows how many flags were read as "no" for it.
     pub(crate) fn flag(&self, cell: Option<&str>) -> Flag {
         // The common forms first, unless a code reads as a number.
         match cell {
@@ -142,6 +143,9 @@ impl CellRules {
             _ => {}
         }
         let Some(t) = self.text(cell) else {
+            if let Some(i) = cell.map(trimmed).and_then(|t| self.code_of(t)) {
+                self.hits[i].set(self.hits[i].get() + 1);
+            }
             return Flag::No;
         };
         match t.to_ascii_lowercase().as_str() {
@@ -333,6 +337,17 @@ mod tests {
         assert_eq!(r.flag(Some("")), Flag::No);
         assert_eq!(r.flag(Some("maybe")), Flag::Invalid);
         assert_eq!(r.flag(Some("2")), Flag::Invalid);
+    }
+
+    #[test]
+    fn a_code_in_a_flag_reads_as_no_and_is_counted_but_a_blank_flag_is_not() {
+        let r = CellRules::new(&["NR".into()], false);
+        for cell in [Some(" nr "), Some("NR"), Some(""), None, Some("no")] {
+            assert_eq!(r.flag(cell), Flag::No, "{cell:?}");
+        }
+        assert_eq!(r.flag(Some("1")), Flag::Yes);
+        assert_eq!(r.flag(Some("maybe")), Flag::Invalid);
+        assert_eq!(r.code_counts(), vec![("NR".to_owned(), 2, false)]);
     }
 
     #[test]

@@ -162,7 +162,7 @@ fn codes_count_in_wide_provider_and_patient_files() {
         dir.path(),
         "pat.csv",
         "patient_id,provider_id,measure_id,period,denominator,numerator,expected\n\
-         1,A,P,p,1,1,0.5\n2,A,P,p,0,0,NR\n",
+         1,A,P,p,1,1,0.5\n2,A,P,p,0,0,NR\n3,A,P,p,1,NR,0.25\n",
     );
     let wide = Layout::Wide(WideMapping {
         provider_id: "id".into(),
@@ -188,7 +188,10 @@ fn codes_count_in_wide_provider_and_patient_files() {
     assert_eq!(r.code_cells("w.csv", "NR"), 1);
     assert_eq!(r.cells("w.csv", true), 1);
     assert_eq!(r.code_cells("prov.csv", "NA"), 1);
-    assert_eq!(r.code_cells("pat.csv", "NR"), 1);
+    // One in the expected values, one in a flag (read as "no": patient 3 is not in the
+    // numerator).
+    assert_eq!(r.code_cells("pat.csv", "NR"), 2);
+    assert_eq!(obs.series("P", "p").unwrap().numerator[0], 1.0);
     let b = obs.find_provider("B").unwrap();
     assert!(obs.providers.lives[b].is_nan());
     assert!(obs.series("M", "p").unwrap().rate[b].is_nan());
