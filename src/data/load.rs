@@ -125,6 +125,9 @@ pub(crate) struct Loader<'p> {
     values: Vec<PeriodValues>,
     series_ids: HashMap<(String, String), usize>,
     supplied: Vec<Claims<(String, &'static str)>>,
+    /// Each supplied field's values, by supplied id, until [`Loader::finish`] hands them to
+    /// `obs` (a column a field: a cell is stored without looking up its measure by name).
+    supplied_values: Vec<Vec<f64>>,
     supplied_ids: HashMap<(String, &'static str), usize>,
     /// The provider that followed each provider in the rows read last (see
     /// [`Loader::provider`]).
@@ -151,6 +154,7 @@ impl<'p> Loader<'p> {
             values: Vec::new(),
             series_ids: HashMap::default(),
             supplied: Vec::new(),
+            supplied_values: Vec::new(),
             supplied_ids: HashMap::default(),
             after: Vec::new(),
             rate_columns: HashMap::default(),
@@ -158,12 +162,30 @@ impl<'p> Loader<'p> {
         }
     }
 
-    /// Hands every series' values to `obs`, each as long as the list of providers.
+    /// Hands every series' and supplied field's values to `obs`, each as long as the list of
+    /// providers.
     fn finish(&mut self) {
         let n = self.obs.provider_count();
         for (claims, mut values) in self.series.iter().zip(std::mem::take(&mut self.values)) {
             values.grow(n);
             self.obs.series.insert(claims.key.clone(), values);
+        }
+        let supplied = std::mem::take(&mut self.supplied_values);
+        for (claims, mut values) in self.supplied.iter().zip(supplied) {
+            let (measure, field) = &claims.key;
+            values.resize(n, f64::NAN);
+            let s = self.obs.supplied_mut(measure);
+            *match *field {
+                THRESHOLD => &mut s.threshold,
+                BENCHMARK => &mut s.benchmark,
+                FLOOR => &mut s.floor,
+                WEIGHT => &mut s.weight,
+                NOT_SUBMITTED => &mut s.not_submitted,
+                _ => &mut s.score,
+            } = values;
+        }
+        for s in self.obs.supplied.values_mut() {
+            s.grow(n);
         }
     }
 
@@ -386,8 +408,8 @@ impl<'p> Loader<'p> {
         if let Some(&id) = self.supplied_ids.get(&key) {
             return id;
         }
-        self.obs.supplied_mut(measure);
         let id = self.supplied.len();
+        self.supplied_values.push(Vec::new());
         self.supplied_ids.insert(key.clone(), id);
         self.supplied.push(Claims {
             key,
@@ -466,18 +488,10 @@ impl<'p> Loader<'p> {
 
     /// Stores one supplied value.
     pub fn store_supplied(&mut self, supplied: usize, provider: usize, v: f64) {
-        let (measure, field) = &self.supplied[supplied].key;
-        let Some(s) = self.obs.supplied.get_mut(measure) else {
-            return;
-        };
-        let dst = match *field {
-            THRESHOLD => &mut s.threshold,
-            BENCHMARK => &mut s.benchmark,
-            FLOOR => &mut s.floor,
-            WEIGHT => &mut s.weight,
-            NOT_SUBMITTED => &mut s.not_submitted,
-            _ => &mut s.score,
-        };
+        let dst = &mut self.supplied_values[supplied];
+        if provider >= dst.len() {
+            dst.resize(self.obs.providers.len().max(provider + 1), f64::NAN);
+        }
         dst[provider] = v;
     }
 }

@@ -159,7 +159,8 @@ impl SuppliedValues {
             not_submitted: vec![f64::NAN; n],
         }
     }
-    fn grow(&mut self, n: usize) {
+    /// Sets every column to `n` providers: new ones with unknown values, any beyond `n` cut.
+    pub fn grow(&mut self, n: usize) {
         for c in [
             &mut self.threshold,
             &mut self.benchmark,
