@@ -622,8 +622,6 @@ impl Table {
             .map_err(|e| (row.row, e))
         };
         let plain = |v: f64| plain(v, c);
-        // A cell's text, only for the cells polars did not read plainly.
-        let cell = |k: usize| text.and_then(|t| t.get(k));
         match cast {
             Some(cast) => {
                 let mut from = 0;
@@ -638,12 +636,17 @@ impl Table {
                         from += values.len();
                         continue;
                     }
+                    // The chunk's cells as written, walked in step (looking each up by its
+                    // place would search the column's chunks for every one).
+                    let written = text.map(|t| t.slice(from as i64, values.len()));
+                    let mut cells = written.as_ref().map(|t| t.iter());
                     for (j, v) in chunk.iter().enumerate() {
                         let k = from + j;
+                        let cell = cells.as_mut().and_then(Iterator::next).flatten();
                         let v = v.copied();
                         match v {
                             Some(v) if plain(v) => out.push(v),
-                            _ => match (v, cell(k)) {
+                            _ => match (v, cell) {
                                 // An empty cell (a null, as polars reads it).
                                 (None, None) => {
                                     rules.count_blanks(1);
@@ -659,9 +662,10 @@ impl Table {
                     from += values.len();
                 }
             }
+            // Not cast: read from the text (which a column not cast always has).
             None => {
-                for k in 0..n {
-                    match slow(k, None, cell(k)) {
+                for (k, cell) in text.into_iter().flat_map(|t| t.iter()).enumerate() {
+                    match slow(k, None, cell) {
                         Ok(v) => out.push(v),
                         Err(bad) => return Ok(Some(bad)),
                     }
