@@ -361,8 +361,12 @@ impl Source {
             .collect();
         let mut exprs = text_exprs(&as_text);
         for (i, n) in numeric.iter().enumerate() {
-            if cast || typed(n.name) {
+            if typed(n.name) {
                 exprs.push(col(n.name).cast(DataType::Float64).alias(value_name(i)));
+            } else if cast {
+                // "53.50%" reads as 53.5, as cell by cell: CMS writes its HCAHPS rates so.
+                let text = col(n.name).str().strip_suffix(lit("%"));
+                exprs.push(text.cast(DataType::Float64).alias(value_name(i)));
             }
         }
         // One buffer a numeric column, kept from batch to batch: fresh memory costs the
@@ -1101,6 +1105,18 @@ mod tests {
                 format!("{a},{b}")
             }),
             (0u32..1000).prop_map(|n| format!("{n}%")),
+            (-1e3f64..1e3).prop_map(|v| format!("{v:.4}%")),
+            prop_oneof![
+                Just("5 %"),
+                Just(" 7%"),
+                Just("%"),
+                Just("-%"),
+                Just("1e2%"),
+                Just("12%%"),
+                Just("inf%"),
+                Just("6 out of 10%"),
+            ]
+            .prop_map(str::to_owned),
             (0u32..10, 1u32..10).prop_map(|(a, b)| format!("{a} out of {b}")),
             (0u32..1000).prop_map(|n| format!("${n}")),
             Just("1e12".to_owned()),
