@@ -36,6 +36,9 @@ pub(crate) struct Source {
     header: Vec<String>,
     frame: LazyFrame,
     schema: SchemaRef,
+    /// Whether the start of the file writes a percent sign: then polars is asked to drop one
+    /// at the end of a number as it casts (a pass over every cell, wasted on other files).
+    percent_signs: bool,
 }
 
 /// One batch of a file's rows: the selected columns as text, and the numeric columns polars
@@ -215,6 +218,7 @@ impl Source {
             header,
             frame,
             schema,
+            percent_signs: head.contains(&b'%'),
         })
     }
 
@@ -247,6 +251,7 @@ impl Source {
             header: Vec::new(),
             frame,
             schema,
+            percent_signs: false,
         })
     }
 
@@ -365,7 +370,12 @@ impl Source {
                 exprs.push(col(n.name).cast(DataType::Float64).alias(value_name(i)));
             } else if cast {
                 // "53.50%" reads as 53.5, as cell by cell: CMS writes its HCAHPS rates so.
-                let text = col(n.name).str().strip_suffix(lit("%"));
+                // Anywhere else a percent sign is read cell by cell, to the same value.
+                let text = if self.percent_signs {
+                    col(n.name).str().strip_suffix(lit("%"))
+                } else {
+                    col(n.name)
+                };
                 exprs.push(text.cast(DataType::Float64).alias(value_name(i)));
             }
         }
