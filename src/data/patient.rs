@@ -179,14 +179,17 @@ struct RepeatCheck {
 }
 
 impl RepeatCheck {
-    fn start() -> std::io::Result<Self> {
+    /// Starts the check, its table sized for `rows` (growing it as it fills would copy it
+    /// again and again, each time into memory the kernel must zero first).
+    fn start(rows: usize) -> std::io::Result<Self> {
         let (send, recv) = std::sync::mpsc::sync_channel::<Fingerprints>(4);
         let found = std::sync::Arc::new(std::sync::Mutex::new(None));
         let shared = std::sync::Arc::clone(&found);
         let thread = std::thread::Builder::new()
             .name("p4p-repeats".into())
             .spawn(move || {
-                let mut seen: HashMap<(u64, u64), u32> = HashMap::default();
+                let mut seen: HashMap<(u64, u64), u32> =
+                    HashMap::with_capacity_and_hasher(rows, Default::default());
                 for batch in recv {
                     for (key, row) in batch {
                         match seen.entry(key) {
@@ -263,7 +266,8 @@ fn sum(ld: &mut Loader, source: &Source, m: &PatientMapping) -> Result<Groups, D
     );
     let fingerprint = |key: &dyn Fn(&FixedState) -> u64| (key(&hashers.0), key(&hashers.1));
     // Patient × provider × measure × period seen so far, looked for on a thread of its own.
-    let mut repeats = RepeatCheck::start().map_err(|e| DataError::Unreadable {
+    let rows = source.rows_estimate().unwrap_or(0).min(REPEAT_CHECK_ROWS);
+    let mut repeats = RepeatCheck::start(rows).map_err(|e| DataError::Unreadable {
         file: source.name.clone(),
         message: e.to_string(),
     })?;

@@ -39,6 +39,8 @@ pub(crate) struct Source {
     /// Whether the start of the file writes a percent sign: then polars is asked to drop one
     /// at the end of a number as it casts (a pass over every cell, wasted on other files).
     percent_signs: bool,
+    /// About how many data rows the file has, from its size and the lines of its start (CSV).
+    rows_estimate: Option<usize>,
 }
 
 /// One batch of a file's rows: the selected columns as text, and the numeric columns polars
@@ -219,6 +221,7 @@ impl Source {
             frame,
             schema,
             percent_signs: head.contains(&b'%'),
+            rows_estimate: estimate_rows(path, head),
         })
     }
 
@@ -252,6 +255,7 @@ impl Source {
             frame,
             schema,
             percent_signs: false,
+            rows_estimate: None,
         })
     }
 
@@ -330,6 +334,11 @@ impl Source {
         self.read(columns, optional, text_exprs(columns), |t| {
             each(t).map_err(Stop::Data)
         })
+    }
+
+    /// About how many data rows the file has, when that can be told before reading it.
+    pub fn rows_estimate(&self) -> Option<usize> {
+        self.rows_estimate
     }
 
     /// The type polars gives a column (text for every CSV column).
@@ -943,6 +952,17 @@ fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// About how many data rows a CSV file has: its size over the bytes a line takes in `head`,
+/// its first bytes (lines of a quoted cell counted as rows: an estimate, for sizing tables).
+fn estimate_rows(path: &Path, head: &[u8]) -> Option<usize> {
+    let size = std::fs::metadata(path).ok()?.len() as usize;
+    let lines = head.iter().filter(|&&b| b == b'\n').count();
+    if lines == 0 {
+        return None;
+    }
+    Some((size / (head.len() / lines).max(1)).saturating_sub(1))
+}
+
 /// The error for a row [`diagnose_csv`] found (row 0: the header line).
 fn row_error(name: &str, row: usize, message: String) -> DataError {
     if row == 0 {
@@ -1334,6 +1354,28 @@ mod tests {
         assert!(ids.iter().enumerate().all(|(i, (r, _))| *r == i + 1));
         assert_eq!(ids[odd].1, "Caf\u{fffd}");
         assert_eq!(ids[n - 1].1, format!("p{}", n - 1));
+    }
+
+    /// A CSV file's rows are estimated from its size and the lines of its start.
+    #[test]
+    fn rows_are_estimated_from_the_size_and_the_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.csv");
+        for rows in [0usize, 5, 100_000] {
+            let mut text = String::from("patient_id,provider_id\n");
+            for i in 0..rows {
+                text.push_str(&format!("P{:07},PC{:05}\n", i, i % 300));
+            }
+            std::fs::write(&path, &text).unwrap();
+            let got = Source::open(&path, "f.csv")
+                .unwrap()
+                .rows_estimate()
+                .unwrap();
+            assert!(
+                got.abs_diff(rows) <= rows / 50 + 1,
+                "{rows} rows, estimated {got}"
+            );
+        }
     }
 
     /// Percent signs are dropped by polars only when the start of the file writes one; one
