@@ -174,6 +174,9 @@ struct Repeat {
 /// fingerprints and rows go to it, and it keeps the first repeat.
 struct RepeatCheck {
     send: Option<std::sync::mpsc::SyncSender<Fingerprints>>,
+    /// Batches looked through, handed back empty to be filled again: fresh memory for each
+    /// would cost the kernel's zeroing of it.
+    spare: std::sync::mpsc::Receiver<Fingerprints>,
     thread: Option<std::thread::JoinHandle<Option<Repeat>>>,
     found: std::sync::Arc<std::sync::Mutex<Option<Repeat>>>,
 }
@@ -183,6 +186,7 @@ impl RepeatCheck {
     /// again and again, each time into memory the kernel must zero first).
     fn start(rows: usize) -> std::io::Result<Self> {
         let (send, recv) = std::sync::mpsc::sync_channel::<Fingerprints>(4);
+        let (give_back, spare) = std::sync::mpsc::channel::<Fingerprints>();
         let found = std::sync::Arc::new(std::sync::Mutex::new(None));
         let shared = std::sync::Arc::clone(&found);
         let thread = std::thread::Builder::new()
@@ -190,8 +194,8 @@ impl RepeatCheck {
             .spawn(move || {
                 let mut seen: HashMap<(u64, u64), u32> =
                     HashMap::with_capacity_and_hasher(rows, Default::default());
-                for batch in recv {
-                    for (key, row) in batch {
+                for mut batch in recv {
+                    for &(key, row) in &batch {
                         match seen.entry(key) {
                             Entry::Vacant(v) => {
                                 v.insert(row);
@@ -208,11 +212,15 @@ impl RepeatCheck {
                             }
                         }
                     }
+                    batch.clear();
+                    // The reader may have stopped; then the batch is not needed.
+                    let _ = give_back.send(batch);
                 }
                 None
             })?;
         Ok(RepeatCheck {
             send: Some(send),
+            spare,
             thread: Some(thread),
             found,
         })
@@ -224,6 +232,13 @@ impl RepeatCheck {
             // An error means the check has stopped at a repeat, which `finish` gives.
             let _ = send.send(batch);
         }
+    }
+
+    /// An empty batch to fill, one handed back if any.
+    fn batch(&self, rows: usize) -> Fingerprints {
+        self.spare
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(rows))
     }
 
     /// Whether a repeat has been found so far.
@@ -289,7 +304,7 @@ fn sum(ld: &mut Loader, source: &Source, m: &PatientMapping) -> Result<Groups, D
             });
         }
         let mut rows = table.rows(&m.read_columns()[..7])?;
-        let mut fingerprints = Vec::with_capacity(table.height());
+        let mut fingerprints = repeats.batch(table.height());
         parts.clear();
         let mut k = 0;
         // The rows up to an error are checked for repeats too: a repeat before it comes first.
