@@ -76,14 +76,10 @@ fn number_of(table: &mut HashMap<Box<str>, u32>, key: &str) -> u32 {
 impl Groups {
     /// The group of a row: (series, provider).
     fn locate(&mut self, provider: &str, measure: &str, period: &str) -> (u32, u32) {
-        let p = match self.providers.get(provider) {
-            Some(&p) => p,
-            None => {
-                let p = number_of(&mut self.providers, provider);
-                self.provider_ids.push(provider.into());
-                p
-            }
-        };
+        let p = number_of(&mut self.providers, provider);
+        if p as usize == self.provider_ids.len() {
+            self.provider_ids.push(provider.into());
+        }
         let key = (
             number_of(&mut self.measures, measure),
             number_of(&mut self.periods, period),
