@@ -269,6 +269,27 @@ fn data_path(dir: &Path, path: &str) -> PathBuf {
     }
 }
 
+/// Runs one side of one step `runs` times and prints the fastest and the median time: to
+/// compare two builds, or to profile one side alone.
+pub fn run_side_timed(step: Step, side: Side, dir: &Path, runs: usize) -> Result<(), Failure> {
+    let mut times = Vec::with_capacity(runs.max(1));
+    for _ in 0..runs.max(1) {
+        let t = Instant::now();
+        run_side(step, side, dir)?;
+        times.push(t.elapsed());
+    }
+    times.sort();
+    println!(
+        "{} {}: fastest {:.4} s, median {:.4} s of {} runs",
+        step.name(),
+        side.name(),
+        times[0].as_secs_f64(),
+        times[times.len() / 2].as_secs_f64(),
+        times.len()
+    );
+    Ok(())
+}
+
 /// Runs one side of one step once, on the files and programs `bench --data` wrote in `dir`.
 pub fn run_side(step: Step, side: Side, dir: &Path) -> Result<(), Failure> {
     let program = read_program(&dir.join(step.program()))?;

@@ -286,7 +286,7 @@ pub fn run() -> Launch {
             dir,
         }) => bench::check_args(&sizes, measures, grid).and_then(|()| {
             if let (true, Some(step), Some(side), Some(dir)) = (data, step, side, &dir) {
-                return (0..runs.max(1)).try_for_each(|_| data_bench::run_side(step, side, dir));
+                return data_bench::run_side_timed(step, side, dir, runs);
             }
             if data {
                 return data_bench::run(&data_bench::DataBench {

@@ -486,6 +486,59 @@ impl<'p> Loader<'p> {
         }
     }
 
+    /// Claims and stores a run of rows of one series, each row's provider in `providers`
+    /// (the run starts on data row `first_row`), with each field's values in `fields`
+    /// (numerator, denominator, rate, exclusions, expected; None when not mapped): what
+    /// [`Loader::claim_series`] and [`Loader::store`] do a row at a time, a column at a time.
+    /// Refuses a provider given twice, naming `column` of the row that gives it again.
+    pub fn store_run(
+        &mut self,
+        series: usize,
+        providers: &[u32],
+        first_row: RowRef<'_>,
+        fields: [Option<&[f64]>; 5],
+        column: &str,
+    ) -> Result<(), DataError> {
+        let n = self.obs.providers.len();
+        let file = self.files.len().saturating_sub(1);
+        let claims = &mut self.series[series].by_provider;
+        if claims.len() < n {
+            claims.resize(n, Origin::UNSEEN);
+        }
+        for (k, &p) in providers.iter().enumerate() {
+            let slot = &mut claims[p as usize];
+            if *slot != Origin::UNSEEN {
+                let row = RowRef {
+                    file: first_row.file,
+                    row: first_row.row + k,
+                };
+                return self.claim_series(series, p as usize, row, column);
+            }
+            *slot = Origin::new(file, first_row.row + k);
+        }
+        // Each cell is claimed once, so a field's cells are empty until written here.
+        let s = &mut self.values[series];
+        let columns = [
+            &mut s.numerator,
+            &mut s.denominator,
+            &mut s.rate,
+            &mut s.exclusions,
+            &mut s.expected,
+        ];
+        for (dst, values) in columns.into_iter().zip(fields) {
+            let Some(values) = values.filter(|v| v.iter().any(|x| !x.is_nan())) else {
+                continue;
+            };
+            if dst.len() < n {
+                dst.resize(n, f64::NAN);
+            }
+            for (&p, &v) in providers.iter().zip(values) {
+                dst[p as usize] = v;
+            }
+        }
+        Ok(())
+    }
+
     /// Stores one supplied value.
     pub fn store_supplied(&mut self, supplied: usize, provider: usize, v: f64) {
         let dst = &mut self.supplied_values[supplied];
@@ -678,17 +731,18 @@ impl Counts {
         .all(|v| v.is_nan())
     }
 
-    /// Exclusions must fit in the denominator, and the numerator in what is left.
+    /// Exclusions must fit in the denominator, and the numerator in what is left (see
+    /// [`fits`]).
     pub fn check(
         &self,
         row: RowRef<'_>,
         numerator_column: &str,
         exclusions_column: &str,
     ) -> Result<(), DataError> {
-        let den = self.denominator;
-        if den.is_nan() {
+        if fits(self.numerator, self.denominator, self.exclusions) {
             return Ok(());
         }
+        let den = self.denominator;
         let excl = self.exclusions;
         if !excl.is_nan() && excl > den + COUNT_TOLERANCE {
             return Err(DataError::ExclusionsExceedDenominator {
@@ -707,6 +761,35 @@ impl Counts {
             });
         }
         Ok(())
+    }
+}
+
+/// Whether exclusions fit in the denominator and the numerator in what is left; a missing
+/// (NaN) value fits anything, and anything fits a missing denominator.
+#[inline]
+fn fits(numerator: f64, denominator: f64, exclusions: f64) -> bool {
+    // Comparisons with NaN are false: no branch is needed for a missing value.
+    let eligible = denominator - if exclusions.is_nan() { 0.0 } else { exclusions };
+    !(exclusions > denominator + COUNT_TOLERANCE || numerator > eligible + COUNT_TOLERANCE)
+}
+
+/// The first of the first `rows` rows whose counts do not fit (see [`Counts::check`]), with
+/// each field's values by row (None when not mapped).
+pub(crate) fn first_misfit(
+    numerators: Option<&[f64]>,
+    denominators: Option<&[f64]>,
+    exclusions: Option<&[f64]>,
+    rows: usize,
+) -> Option<usize> {
+    let denominators = &denominators?[..rows];
+    match (
+        numerators.map(|n| &n[..rows]),
+        exclusions.map(|e| &e[..rows]),
+    ) {
+        (Some(n), Some(e)) => (0..rows).find(|&k| !fits(n[k], denominators[k], e[k])),
+        (Some(n), None) => (0..rows).find(|&k| !fits(n[k], denominators[k], f64::NAN)),
+        (None, Some(e)) => (0..rows).find(|&k| !fits(f64::NAN, denominators[k], e[k])),
+        (None, None) => None,
     }
 }
 

@@ -5,8 +5,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use p4p_designer::data::{
-    DataError, FileFormat, LoadProgress, guess_mapping, inspect_file, load_program_data,
-    load_program_data_with_progress, long_csv_mapping, providers_csv_mapping,
+    BATCH_ROWS, DataError, FileFormat, LoadProgress, guess_mapping, inspect_file,
+    load_program_data, load_program_data_with_progress, long_csv_mapping, providers_csv_mapping,
     write_observations_long_csv, write_observations_long_parquet, write_providers_csv,
 };
 use p4p_designer::engine::{AttributeValues, Observations, PeriodValues};
@@ -1073,8 +1073,9 @@ fn read_by_the_rules(rows: &[[String; 5]], codes: &[&str]) -> Result<Given, usiz
 }
 
 /// Long files as real exports list them: blocks of one measure × period, each naming the
-/// providers in one order, some skipped, some given twice, some written differently (padded,
-/// longer than polars keeps in a cell's view, a code, empty).
+/// providers in one order (now and then another: reversed, or starting part-way), some
+/// skipped, some given twice, some written differently (padded, longer than polars keeps in a
+/// cell's view, a code, empty).
 fn long_rows() -> impl Strategy<Value = Vec<[String; 5]>> {
     let provider = prop_oneof![
         300 => (0u32..400).prop_map(|i| format!("P{i:03}")),
@@ -1103,13 +1104,27 @@ fn long_rows() -> impl Strategy<Value = Vec<[String; 5]>> {
         1 => Just(("9".to_owned(), "8".to_owned())),
     ];
     let order = proptest::collection::vec(provider, 1..25);
+    let listed = prop_oneof![6 => Just(0usize), 1 => Just(1), 1 => 2usize..20];
     let blocks = proptest::collection::vec(
-        (series, proptest::collection::vec((0u8..10, counts), 25)),
+        (
+            series,
+            listed,
+            proptest::collection::vec((0u8..10, counts), 25),
+        ),
         1..6,
     );
     (order, blocks).prop_map(|(order, blocks)| {
         let mut rows = Vec::new();
-        for ((measure, period), cells) in blocks {
+        for ((measure, period), listed, cells) in blocks {
+            let mut order = order.clone();
+            match listed {
+                0 => {}
+                1 => order.reverse(),
+                n => {
+                    let by = n % order.len();
+                    order.rotate_left(by);
+                }
+            }
             for (p, (keep, (num, den))) in order.iter().zip(cells) {
                 // Most providers of a block are listed; a few are skipped.
                 if keep > 0 {
@@ -1121,42 +1136,126 @@ fn long_rows() -> impl Strategy<Value = Vec<[String; 5]>> {
     })
 }
 
+/// Loads `rows` as a long CSV file and compares what it gives with [`read_by_the_rules`]: the
+/// first bad row, or every value and the providers in the order they first appear.
+fn long_rows_load_by_the_rules(rows: &[[String; 5]]) -> Result<(), TestCaseError> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = csv::Writer::from_path(dir.path().join("perf.csv")).unwrap();
+    w.write_record([
+        "provider_id",
+        "measure_id",
+        "period",
+        "numerator",
+        "denominator",
+    ])
+    .unwrap();
+    for r in rows {
+        w.write_record(r).unwrap();
+    }
+    w.flush().unwrap();
+    let loaded = load(dir.path(), vec![("perf.csv", long())]);
+    match (read_by_the_rules(rows, &["Not Available"]), loaded) {
+        (Err(row), Err(e)) => prop_assert_eq!(e.row(), Some(row), "{}", e),
+        (Ok(given), Ok(obs)) => {
+            let mut first_seen: Vec<String> = Vec::new();
+            for r in rows {
+                let id = r[0].trim();
+                if !first_seen.iter().any(|p| p == id) {
+                    first_seen.push(id.to_owned());
+                }
+            }
+            prop_assert_eq!(&obs.providers.ids, &first_seen);
+            for ((p, m, q), (num, den)) in &given {
+                let s = series(&obs, m, q);
+                let i = idx(&obs, p);
+                prop_assert_eq!(s.numerator[i].to_bits(), num.to_bits(), "{} {} {}", p, m, q);
+                prop_assert_eq!(
+                    s.denominator[i].to_bits(),
+                    den.to_bits(),
+                    "{} {} {}",
+                    p,
+                    m,
+                    q
+                );
+            }
+            // Nothing is stored that the rows do not give.
+            for ((m, q), s) in &obs.series {
+                for (i, id) in obs.providers.ids.iter().enumerate() {
+                    if !s.numerator[i].is_nan() || !s.denominator[i].is_nan() {
+                        let key = (id.clone(), m.clone(), q.clone());
+                        prop_assert!(given.contains_key(&key), "{:?} is not given", key);
+                    }
+                }
+            }
+        }
+        (expected, loaded) => prop_assert!(
+            false,
+            "by the rules {:?}, loaded {:?}",
+            expected.err(),
+            loaded.err().map(|e| e.to_string())
+        ),
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
     #[test]
     fn long_files_load_as_an_independent_reading_of_their_rules(rows in long_rows()) {
         prop_assume!(!rows.is_empty());
-        let dir = tempfile::tempdir().unwrap();
-        let mut w = csv::Writer::from_path(dir.path().join("perf.csv")).unwrap();
-        w.write_record(["provider_id", "measure_id", "period", "numerator", "denominator"])
-            .unwrap();
-        for r in &rows {
-            w.write_record(r).unwrap();
+        long_rows_load_by_the_rules(&rows)?;
+    }
+}
+
+/// Rows of a long file of 2,500 providers in 24 blocks of one measure × period, over more than
+/// one batch of the reader: blocks list the providers in one order, reversed or from
+/// part-way, each skipping some; a seventh of the IDs are longer than a cell's view holds.
+fn many_batches_of_long_rows() -> Vec<[String; 5]> {
+    let order: Vec<String> = (0..2500)
+        .map(|i| match i % 7 {
+            0 => format!("PRACTICE-WITH-A-LONG-ID-{i:05}"),
+            _ => format!("P{i:05}"),
+        })
+        .collect();
+    let mut rows = Vec::new();
+    for b in 0..24usize {
+        let mut listed = order.clone();
+        match b % 4 {
+            1 => listed.reverse(),
+            2 => listed.rotate_left(b * 37),
+            _ => {}
         }
-        w.flush().unwrap();
-        let loaded = load(dir.path(), vec![("perf.csv", long())]);
-        match (read_by_the_rules(&rows, &["Not Available"]), loaded) {
-            (Err(row), Err(e)) => prop_assert_eq!(e.row(), Some(row), "{}", e),
-            (Ok(given), Ok(obs)) => {
-                let providers: std::collections::BTreeSet<&String> =
-                    given.keys().map(|k| &k.0).collect();
-                prop_assert_eq!(obs.providers.len(), providers.len());
-                for ((p, m, q), (num, den)) in &given {
-                    let s = series(&obs, m, q);
-                    let i = idx(&obs, p);
-                    prop_assert_eq!(s.numerator[i].to_bits(), num.to_bits(), "{} {} {}", p, m, q);
-                    prop_assert_eq!(s.denominator[i].to_bits(), den.to_bits(), "{} {} {}", p, m, q);
-                }
+        for (j, p) in listed.iter().enumerate() {
+            if (j * 31 + b * 17) % 11 == 0 {
+                continue;
             }
-            (expected, loaded) => prop_assert!(
-                false,
-                "by the rules {:?}, loaded {:?}",
-                expected.err(),
-                loaded.err().map(|e| e.to_string())
-            ),
+            let n = (j + b) % 50;
+            rows.push([
+                p.clone(),
+                format!("M{}", b / 3),
+                ["baseline", "performance", "2026Q1"][b % 3].to_owned(),
+                n.to_string(),
+                (n + j % 13).to_string(),
+            ]);
         }
     }
+    assert!(rows.len() > BATCH_ROWS);
+    rows
+}
+
+#[test]
+fn a_long_file_of_many_batches_loads_as_its_rules_read_it() {
+    let rows = many_batches_of_long_rows();
+    long_rows_load_by_the_rules(&rows).unwrap();
+    // A row given again in the second batch, of a provider and series of the first; and a
+    // count that does not fit there.
+    let mut again = rows.clone();
+    again.insert(BATCH_ROWS + 100, rows[7].clone());
+    long_rows_load_by_the_rules(&again).unwrap();
+    let mut misfit = rows.clone();
+    misfit[BATCH_ROWS + 200][3] = "1000".into();
+    long_rows_load_by_the_rules(&misfit).unwrap();
 }
 
 /// Patient-level sums by provider × measure × period: (denominator, numerator, exclusions,
