@@ -37,6 +37,13 @@ pub enum DataError {
     #[error("{file}: not a readable Parquet file: {}", excerpt_n(.message, MESSAGE_CHARS))]
     BadParquet { file: String, message: String },
 
+    /// polars could not parse a CSV file's numbers as it read them (a code further down than
+    /// the start of the file, say): the file is read again with its numbers as text, which
+    /// reads every cell. Asked for only by a caller that reads the file again (see
+    /// `Source::allow_typed_numbers`); never returned by a load.
+    #[error("{file}: its numbers are read again as text")]
+    NumbersAsText { file: String },
+
     #[error("{file}: the file is empty (no header line)")]
     NoHeader { file: String },
 

@@ -41,15 +41,47 @@ pub fn load_program_data_with_progress(
     base_dir: &Path,
     progress: &mut dyn FnMut(&LoadProgress) -> bool,
 ) -> Result<Observations, DataError> {
+    // polars parses a CSV file's numbers as it reads where the file's start writes them
+    // plainly (much faster than reading them as text); a file where it then meets a cell it
+    // cannot parse is read again, all the files with it, with its numbers as text.
+    let mut as_text = vec![false; program.data.files.len()];
+    loop {
+        let mut at = 0;
+        match load_files(program, base_dir, progress, &as_text, &mut at) {
+            Err(DataError::NumbersAsText { .. }) if !as_text[at] => as_text[at] = true,
+            Err(DataError::NumbersAsText { file }) => {
+                return Err(DataError::Unreadable {
+                    file,
+                    message: "its numbers could not be read".into(),
+                });
+            }
+            result => return result,
+        }
+    }
+}
+
+/// Reads every data file of `program`, those marked in `as_text` with their numbers as text;
+/// `at` is the place of the file being read.
+fn load_files(
+    program: &Program,
+    base_dir: &Path,
+    progress: &mut dyn FnMut(&LoadProgress) -> bool,
+    as_text: &[bool],
+    at: &mut usize,
+) -> Result<Observations, DataError> {
     let file_count = program.data.files.len();
     let mut loader = Loader::new(&program.data.missing_values, progress, file_count);
-    for file in &program.data.files {
+    for (i, file) in program.data.files.iter().enumerate() {
+        *at = i;
         let path = resolve(base_dir, &file.path);
         loader.begin_file(&file.path);
         loader.batch_read(0)?;
         // After a panic the half-built loader is dropped with the error, never used.
         contain(&file.path, || {
-            let source = Source::open(&path, &file.path)?;
+            let mut source = Source::open(&path, &file.path)?;
+            if !as_text[i] {
+                source.allow_typed_numbers();
+            }
             match &file.layout {
                 Layout::Long(m) => long::load(&mut loader, source, m),
                 Layout::Wide(m) => wide::load(&mut loader, source, m),

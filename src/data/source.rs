@@ -41,6 +41,21 @@ pub(crate) struct Source {
     percent_signs: bool,
     /// About how many data rows the file has, from its size and the lines of its start (CSV).
     rows_estimate: Option<usize>,
+    /// How polars reads a CSV file, to read it again with numeric columns parsed as it goes.
+    csv: Option<CsvRead>,
+    /// Whether the caller reads the file again with its numbers as text when polars cannot
+    /// parse them as it reads (see [`Source::allow_typed_numbers`]).
+    typed_numbers: bool,
+}
+
+/// How polars reads a CSV file.
+struct CsvRead {
+    utf8: bool,
+    /// The column names polars reads, before they are cleaned.
+    raw: Vec<String>,
+    /// For each column: whether every cell of it in the start of the file is empty or a plain
+    /// decimal number ("12", "-0.5"), which polars parses as it reads exactly as it casts.
+    plain_numbers: Vec<bool>,
 }
 
 /// One batch of a file's rows: the selected columns as text, and the numeric columns polars
@@ -180,26 +195,8 @@ impl Source {
         let delimiter = sniff_delimiter(head).unwrap_or(if tsv { b'\t' } else { b',' });
         let header = header_names(head, delimiter);
         let failed = |e: PolarsError| csv_error(path, name, delimiter, &e);
-        let pl_path = PlRefPath::try_from_path(path).map_err(failed)?;
-        // Schema length 0 reads every column as text: we parse numbers ourselves so that IDs
-        // keep leading zeros and "Not Available" or "53.50%" never turn into nulls. A file that
-        // is not UTF-8 throughout (a Latin-1 name, say) is read replacing such bytes, which
-        // polars does cell by cell; a UTF-8 file is checked a block at a time. polars must never
-        // stop part-way through a file: the batches it hands over before an error may hold rows
-        // out of their order.
-        let mut frame = LazyCsvReader::new(pl_path)
-            .with_has_header(true)
-            .with_separator(delimiter)
-            .with_infer_schema_length(Some(0))
-            .with_encoding(if is_utf8(path) {
-                CsvEncoding::Utf8
-            } else {
-                CsvEncoding::LossyUtf8
-            })
-            .with_missing_is_null(true)
-            .with_glob(false)
-            .finish()
-            .map_err(failed)?;
+        let utf8 = is_utf8(path);
+        let mut frame = csv_frame(path, delimiter, utf8, &[]).map_err(failed)?;
         let schema = frame.collect_schema().map_err(failed)?;
         let raw: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
         // polars drops a leading BOM itself; clean up after any other writer that left one (or
@@ -211,6 +208,7 @@ impl Source {
         } else {
             schema
         };
+        let plain_numbers = plain_number_columns(head, delimiter, raw.len());
         Ok(Source {
             name: name.into(),
             path: path.to_path_buf(),
@@ -222,6 +220,12 @@ impl Source {
             schema,
             percent_signs: head.contains(&b'%'),
             rows_estimate: estimate_rows(path, head),
+            csv: Some(CsvRead {
+                utf8,
+                raw,
+                plain_numbers,
+            }),
+            typed_numbers: false,
         })
     }
 
@@ -256,6 +260,8 @@ impl Source {
             schema,
             percent_signs: false,
             rows_estimate: None,
+            csv: None,
+            typed_numbers: false,
         })
     }
 
@@ -331,9 +337,14 @@ impl Source {
         optional: &[&str],
         mut each: impl FnMut(&Table) -> Result<(), DataError>,
     ) -> Result<Option<ShortRows>, DataError> {
-        self.read(columns, optional, text_exprs(columns), |t| {
-            each(t).map_err(Stop::Data)
-        })
+        self.read(
+            self.frame.clone(),
+            columns,
+            optional,
+            text_exprs(columns),
+            false,
+            |t| each(t).map_err(Stop::Data),
+        )
     }
 
     /// About how many data rows the file has, when that can be told before reading it.
@@ -363,8 +374,24 @@ impl Source {
         mut each: impl FnMut(&Table, &mut Numbers) -> Result<(), DataError>,
     ) -> Result<Option<ShortRows>, DataError> {
         let cast = rules.numbers_cast_plainly();
+        // Numeric columns of a CSV file whose start writes them plainly: polars parses them as
+        // it reads, when the caller reads the file again as text should it meet a cell it
+        // cannot parse (a code further down, say), or a value that cannot be right (which
+        // the message quotes as written).
+        let parsed: Vec<&str> = match &self.csv {
+            Some(csv) if self.typed_numbers && cast && !self.percent_signs => numeric
+                .iter()
+                .map(|n| n.name)
+                .filter(|c| !text.contains(c))
+                .filter(|c| {
+                    let i = self.columns.iter().position(|n| n == c);
+                    i.is_some_and(|i| csv.plain_numbers.get(i) == Some(&true))
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         // A column stored as numbers (Parquet) needs no text: its values are what they are.
-        let typed = |c: &str| self.dtype(c).is_primitive_numeric();
+        let typed = |c: &str| self.dtype(c).is_primitive_numeric() || parsed.contains(&c);
         let is_numeric = |c: &str| numeric.iter().any(|n| n.name == c);
         let mut columns: Vec<&str> = text.to_vec();
         columns.extend(numeric.iter().map(|n| n.name));
@@ -394,7 +421,30 @@ impl Source {
             values: vec![Vec::new(); numeric.len()],
             first_bad: None,
         };
-        self.read(&columns, &[], exprs, |table| {
+        let frame = match &self.csv {
+            Some(csv) if !parsed.is_empty() => {
+                let raw: Vec<&str> = parsed
+                    .iter()
+                    .filter_map(|c| {
+                        let i = self.columns.iter().position(|n| n == c)?;
+                        csv.raw.get(i).map(String::as_str)
+                    })
+                    .collect();
+                let delimiter = self.delimiter.unwrap_or(b',');
+                let frame = csv_frame(&self.path, delimiter, csv.utf8, &raw)
+                    .map_err(|e| csv_error(&self.path, &self.name, delimiter, &e))?;
+                if self.columns != csv.raw {
+                    frame.rename(csv.raw.iter(), self.columns.iter(), true)
+                } else {
+                    frame
+                }
+            }
+            _ => self.frame.clone(),
+        };
+        let read_again = || DataError::NumbersAsText {
+            file: self.name.clone(),
+        };
+        self.read(frame, &columns, &[], exprs, !parsed.is_empty(), |table| {
             numbers.first_bad = None;
             for (i, n) in numeric.iter().enumerate() {
                 let bad = table
@@ -403,6 +453,9 @@ impl Source {
                 if let Some((row, e)) = bad
                     && numbers.first_bad.as_ref().is_none_or(|(r, _)| row < *r)
                 {
+                    if parsed.contains(&n.name) {
+                        return Err(Stop::Data(read_again()));
+                    }
                     numbers.first_bad = Some((row, e));
                 }
             }
@@ -410,11 +463,23 @@ impl Source {
         })
     }
 
+    /// Lets [`Source::read_typed_batches`] have polars parse a CSV file's numeric columns as
+    /// it reads, where the start of the file writes them plainly: the caller reads the file
+    /// again, from a new `Source`, when it returns [`DataError::NumbersAsText`].
+    pub fn allow_typed_numbers(&mut self) {
+        self.typed_numbers = true;
+    }
+
+    /// Reads `frame` (the file as polars reads it) in batches; `parsing` when polars parses
+    /// numbers as it reads, so that an error of polars asks for the file to be read again with
+    /// its numbers as text ([`DataError::NumbersAsText`]).
     fn read(
         &self,
+        frame: LazyFrame,
         columns: &[&str],
         optional: &[&str],
         exprs: Vec<Expr>,
+        parsing: bool,
         mut each: impl FnMut(&Table) -> Result<(), Stop>,
     ) -> Result<Option<ShortRows>, DataError> {
         // polars reads a short row's absent fields as empty cells and a cut-off last row as
@@ -463,7 +528,7 @@ impl Source {
         let mut short = None;
         // A row the shape check found wrong, raised once every row before it has been read.
         let mut bad_shape: Option<DataError> = None;
-        let query = self.frame.clone().select(exprs);
+        let query = frame.select(exprs);
         let streamed = stream_batches(query, |frame| {
             if shape.as_ref().is_some_and(|c| c.is_finished())
                 && let Some(check) = shape.take()
@@ -484,6 +549,21 @@ impl Source {
             rows += table.height();
             each(&table)
         });
+        // Read again with numbers as text: whatever else this reading found, that one finds it.
+        let again = match &streamed {
+            Err(Stop::Polars(_)) => parsing,
+            Err(Stop::Data(DataError::NumbersAsText { .. })) => true,
+            _ => false,
+        };
+        if again {
+            checked_through.store(0, Ordering::Relaxed);
+            if let Some(check) = shape {
+                let _ = check.join();
+            }
+            return Err(DataError::NumbersAsText {
+                file: self.name.clone(),
+            });
+        }
         match &streamed {
             Err(Stop::Data(DataError::Cancelled { .. })) => {
                 checked_through.store(0, Ordering::Relaxed);
@@ -944,6 +1024,72 @@ fn has_parquet(dir: &Path, depth: usize) -> bool {
     })
 }
 
+/// A CSV file as polars reads it: every column as text, but the columns named (as polars
+/// names them) in `numbers`, which it parses as numbers as it reads.
+///
+/// Text is read so that IDs keep leading zeros and "Not Available" or "53.50%" never turn into
+/// nulls; numbers are parsed by polars as it reads only where the caller reads the file again
+/// as text when polars stops at a cell it cannot parse (see [`Source::allow_typed_numbers`]):
+/// polars must never stop part-way through a file otherwise, as the batches it hands over
+/// before an error may hold rows out of their order. A file that is not UTF-8 throughout (a
+/// Latin-1 name, say) is read replacing such bytes, which polars does cell by cell; a UTF-8
+/// file is checked a block at a time.
+fn csv_frame(path: &Path, delimiter: u8, utf8: bool, numbers: &[&str]) -> PolarsResult<LazyFrame> {
+    let pl_path = PlRefPath::try_from_path(path)?;
+    let typed = (!numbers.is_empty()).then(|| {
+        Arc::new(Schema::from_iter(
+            numbers
+                .iter()
+                .map(|c| Field::new((*c).into(), DataType::Float64)),
+        ))
+    });
+    LazyCsvReader::new(pl_path)
+        .with_has_header(true)
+        .with_separator(delimiter)
+        .with_infer_schema_length(Some(0))
+        .with_dtype_overwrite(typed)
+        .with_encoding(if utf8 {
+            CsvEncoding::Utf8
+        } else {
+            CsvEncoding::LossyUtf8
+        })
+        .with_missing_is_null(true)
+        .with_glob(false)
+        .finish()
+}
+
+/// For each of the `n` columns of a CSV file: whether every cell of it in `head` (the start
+/// of the file) is empty or a plain decimal number, such as "12", "-3" or "0.25": no sign but
+/// a minus, no space, exponent, percent sign or code, digits on both sides of a point.
+fn plain_number_columns(head: &[u8], delimiter: u8, n: usize) -> Vec<bool> {
+    let digits = |d: &[u8]| !d.is_empty() && d.iter().all(u8::is_ascii_digit);
+    let plain = |cell: &[u8]| {
+        let number = cell.strip_prefix(b"-").unwrap_or(cell);
+        cell.is_empty()
+            || match number.iter().position(|&b| b == b'.') {
+                Some(dot) => digits(&number[..dot]) && digits(&number[dot + 1..]),
+                None => digits(number),
+            }
+    };
+    let mut columns = vec![true; n];
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(head);
+    let mut records: Vec<csv::ByteRecord> = reader.byte_records().map_while(Result::ok).collect();
+    // The last line of a start cut off part-way may be cut in a cell.
+    if head.len() >= SNIFF_BYTES {
+        records.pop();
+    }
+    for record in &records {
+        for (column, cell) in columns.iter_mut().zip(record.iter()) {
+            *column &= plain(cell);
+        }
+    }
+    columns
+}
+
 fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
     let mut buf = Vec::with_capacity(SNIFF_BYTES);
     File::open(path)?
@@ -1174,9 +1320,11 @@ mod tests {
             .prop_map(|(c, a, b)| format!("{a}{c}{b}"))
     }
 
-    /// Reads one column of `cells` the batch way and the cell-by-cell way: the values (NaN
-    /// as missing), the first error, and the codes counted must agree.
-    fn both_ways(cells: &[String], count: bool, codes: &[&str]) {
+    /// Reads one column of `cells` the batch way (with polars parsing numbers as it reads and
+    /// without) and the cell-by-cell way: the values (NaN as missing), the first error, and the
+    /// codes counted must agree. Whether polars parsing numbers as it reads asked for the file
+    /// to be read again as text.
+    fn both_ways(cells: &[String], count: bool, codes: &[&str]) -> bool {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f.csv");
         let mut w = csv::Writer::from_path(&path).unwrap();
@@ -1192,22 +1340,29 @@ mod tests {
         }
         w.flush().unwrap();
         let codes: Vec<String> = codes.iter().map(|c| (*c).to_owned()).collect();
-        let source = Source::open(&path, "f.csv").unwrap();
-
-        let batch_rules = source.rules(&codes);
-        let mut batch_values = Vec::new();
         let numeric = [NumericColumn {
             name: "x",
             count: count.then_some("a count"),
         }];
-        let batch = source.read_typed_batches(&["id"], &numeric, &batch_rules, |t, n| {
-            for r in t.first_row + 1..=t.rows_through() {
-                n.check_row(r)?;
-                batch_values.push(n.values[0][r - t.first_row - 1]);
+        // Read in batches, polars parsing the numbers as it reads where allowed, and read
+        // again as text where it cannot, as a load does.
+        let in_batches = |typed: bool| {
+            let mut source = Source::open(&path, "f.csv").unwrap();
+            if typed {
+                source.allow_typed_numbers();
             }
-            n.finish()
-        });
-
+            let rules = source.rules(&codes);
+            let mut values = Vec::new();
+            let read = source.read_typed_batches(&["id"], &numeric, &rules, |t, n| {
+                for r in t.first_row + 1..=t.rows_through() {
+                    n.check_row(r)?;
+                    values.push(n.values[0][r - t.first_row - 1]);
+                }
+                n.finish()
+            });
+            (read, values, rules.code_counts())
+        };
+        let source = Source::open(&path, "f.csv").unwrap();
         let cell_rules = source.rules(&codes);
         let mut cell_values = Vec::new();
         let by_cell = source.read_batches(&["id", "x"], &[], |t| {
@@ -1226,20 +1381,58 @@ mod tests {
             }
             Ok(())
         });
-        match (batch, by_cell) {
-            (Ok(_), Ok(_)) => {
-                let same = batch_values
-                    .iter()
-                    .zip(&cell_values)
-                    .all(|(a, b)| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()));
-                assert!(
-                    same && batch_values.len() == cell_values.len(),
-                    "{cells:?}\n{batch_values:?}\n{cell_values:?}"
-                );
-                assert_eq!(batch_rules.code_counts(), cell_rules.code_counts());
+        let mut again = false;
+        for typed in [false, true] {
+            let (batch, batch_values, batch_codes) = match in_batches(typed) {
+                (Err(DataError::NumbersAsText { .. }), ..) if typed => {
+                    again = true;
+                    in_batches(false)
+                }
+                read => read,
+            };
+            match (batch, &by_cell) {
+                (Ok(_), Ok(_)) => {
+                    let same = batch_values
+                        .iter()
+                        .zip(&cell_values)
+                        .all(|(a, b)| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()));
+                    assert!(
+                        same && batch_values.len() == cell_values.len(),
+                        "{cells:?}\n{batch_values:?}\n{cell_values:?}"
+                    );
+                    assert_eq!(batch_codes, cell_rules.code_counts());
+                }
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{cells:?}"),
+                (a, b) => panic!(
+                    "{cells:?}: batch {:?}, by cell {:?}",
+                    a.err(),
+                    b.as_ref().err()
+                ),
             }
-            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{cells:?}"),
-            (a, b) => panic!("{cells:?}: batch {:?}, by cell {:?}", a.err(), b.err()),
+        }
+        again
+    }
+
+    #[test]
+    fn a_cell_polars_cannot_parse_far_down_reads_as_cell_by_cell() {
+        // The start of the file writes plain numbers, so polars parses them as it reads; far
+        // past the start, a cell it cannot parse, or one it parses to a value that cannot be
+        // right, or one it could read otherwise than as text.
+        let plain: Vec<String> = (0..BATCH_ROWS + 3000)
+            .map(|i| format!("{}.{}", i % 97, i % 10))
+            .collect();
+        assert!(!both_ways(&plain, true, &["NR", "<11"]));
+        for odd in [
+            "NR", "<11", "inf", "NaN", "-5", "1e13", " 7 ", "5%", "", " ", "1,5", "+3", "5.", ".5",
+            "1e3", "0x10", "١٢",
+        ] {
+            let mut cells = plain.clone();
+            cells[BATCH_ROWS + 1500] = odd.to_owned();
+            let again = both_ways(&cells, true, &["NR", "<11"]);
+            // A code, or a value that cannot be right, is read from its text.
+            if ["NR", "<11", "inf", "NaN", "-5", "1e13", "5%", "1,5"].contains(&odd) {
+                assert!(again, "{odd:?}");
+            }
         }
     }
 
