@@ -41,54 +41,49 @@ pub fn load_program_data_with_progress(
     base_dir: &Path,
     progress: &mut dyn FnMut(&LoadProgress) -> bool,
 ) -> Result<Observations, DataError> {
-    // polars parses a CSV file's numbers as it reads where the file's start writes them
-    // plainly (much faster than reading them as text); a file where it then meets a cell it
-    // cannot parse is read again, all the files with it, with its numbers as text.
-    let mut as_text = vec![false; program.data.files.len()];
-    loop {
-        let mut at = 0;
-        match load_files(program, base_dir, progress, &as_text, &mut at) {
-            Err(DataError::NumbersAsText { .. }) if !as_text[at] => as_text[at] = true,
-            Err(DataError::NumbersAsText { file }) => {
-                return Err(DataError::Unreadable {
-                    file,
-                    message: "its numbers could not be read".into(),
-                });
-            }
-            result => return result,
-        }
-    }
+    load_files(program, base_dir, progress, true)
 }
 
-/// Reads every data file of `program`, those marked in `as_text` with their numbers as text;
-/// `at` is the place of the file being read.
+/// Reads every data file of `program`; with `typed_numbers`, polars parses a CSV file's
+/// numbers as it reads where the file writes them plainly (much faster than reading them as
+/// text), and a file where it then meets a cell it cannot parse is read again with its
+/// numbers as text, after what it gave is forgotten.
 fn load_files(
     program: &Program,
     base_dir: &Path,
     progress: &mut dyn FnMut(&LoadProgress) -> bool,
-    as_text: &[bool],
-    at: &mut usize,
+    typed_numbers: bool,
 ) -> Result<Observations, DataError> {
     let file_count = program.data.files.len();
     let mut loader = Loader::new(&program.data.missing_values, progress, file_count);
-    for (i, file) in program.data.files.iter().enumerate() {
-        *at = i;
+    for file in &program.data.files {
         let path = resolve(base_dir, &file.path);
         loader.begin_file(&file.path);
         loader.batch_read(0)?;
-        // After a panic the half-built loader is dropped with the error, never used.
-        contain(&file.path, || {
-            let mut source = Source::open(&path, &file.path)?;
-            if !as_text[i] {
-                source.allow_typed_numbers();
+        let before = loader.mark();
+        let mut typed = typed_numbers;
+        loop {
+            // After a panic the half-built loader is dropped with the error, never used.
+            let read = contain(&file.path, || {
+                let mut source = Source::open(&path, &file.path)?;
+                if typed {
+                    source.allow_typed_numbers();
+                }
+                match &file.layout {
+                    Layout::Long(m) => long::load(&mut loader, source, m),
+                    Layout::Wide(m) => wide::load(&mut loader, source, m),
+                    Layout::PatientLevel(m) => patient::load(&mut loader, source, m),
+                    Layout::Providers(m) => providers::load(&mut loader, source, m),
+                }
+            });
+            match read {
+                Err(DataError::NumbersAsText { .. }) if typed => {
+                    loader.forget_file(&before);
+                    typed = false;
+                }
+                read => break read?,
             }
-            match &file.layout {
-                Layout::Long(m) => long::load(&mut loader, source, m),
-                Layout::Wide(m) => wide::load(&mut loader, source, m),
-                Layout::PatientLevel(m) => patient::load(&mut loader, source, m),
-                Layout::Providers(m) => providers::load(&mut loader, source, m),
-            }
-        })?;
+        }
     }
     loader.finish();
     loader.check_rates(program)?;
@@ -170,6 +165,13 @@ pub(crate) struct Loader<'p> {
     rate_noted: Vec<u32>,
 }
 
+/// Where a loader stood before a file was read (see [`Loader::forget_file`]).
+pub(crate) struct Mark {
+    file: u32,
+    codes: usize,
+    warnings: usize,
+}
+
 impl<'p> Loader<'p> {
     pub fn new(
         missing_values: &'p [String],
@@ -192,6 +194,56 @@ impl<'p> Loader<'p> {
             rate_columns: HashMap::default(),
             rate_noted: Vec::new(),
         }
+    }
+
+    /// Where the loader stands, before the current file gives anything.
+    pub fn mark(&self) -> Mark {
+        Mark {
+            file: self.here(0).file(),
+            codes: self.obs.load_report.codes.len(),
+            warnings: self.obs.load_report.warnings.len(),
+        }
+    }
+
+    /// Forgets the values the current file gave since `mark`, and what it noted of them, to
+    /// read it again. The providers and series it added stay: reading it again adds them
+    /// again, in the same order.
+    pub fn forget_file(&mut self, mark: &Mark) {
+        let forget = |claims: &mut [Origin], values: &mut [&mut Vec<f64>]| {
+            for (p, o) in claims.iter_mut().enumerate() {
+                if *o != Origin::UNSEEN && o.file() == mark.file {
+                    *o = Origin::UNSEEN;
+                    for v in values.iter_mut() {
+                        if let Some(v) = v.get_mut(p) {
+                            *v = f64::NAN;
+                        }
+                    }
+                }
+            }
+        };
+        for (claims, s) in self.series.iter_mut().zip(&mut self.values) {
+            forget(
+                &mut claims.by_provider,
+                &mut [
+                    &mut s.numerator,
+                    &mut s.denominator,
+                    &mut s.rate,
+                    &mut s.exclusions,
+                    &mut s.expected,
+                ],
+            );
+        }
+        for (claims, values) in self.supplied.iter_mut().zip(&mut self.supplied_values) {
+            forget(&mut claims.by_provider, &mut [values]);
+        }
+        self.rate_columns.retain(|&(_, file), _| file != mark.file);
+        for noted in &mut self.rate_noted {
+            if *noted == mark.file {
+                *noted = u32::MAX;
+            }
+        }
+        self.obs.load_report.codes.truncate(mark.codes);
+        self.obs.load_report.warnings.truncate(mark.warnings);
     }
 
     /// Hands every series' and supplied field's values to `obs`, each as long as the list of
@@ -827,7 +879,160 @@ pub(crate) fn first_misfit(
 
 #[cfg(test)]
 mod tests {
-    use super::Origin;
+    use super::{Origin, load_files};
+    use crate::program::{
+        DataFile, Layout, LongMapping, Program, WideColumn, WideField, WideMapping,
+    };
+
+    /// Writes a file of `rows` lines after `header`, line `i` from `line(i)`, with `odd` put
+    /// in place of the cell after the last comma of its line `at`.
+    fn file(
+        dir: &std::path::Path,
+        name: &str,
+        header: &str,
+        rows: usize,
+        line: impl Fn(usize) -> String,
+        odd: &Option<(usize, &str)>,
+    ) {
+        let mut text = format!("{header}\n");
+        for i in 0..rows {
+            let mut l = line(i);
+            if let Some((at, cell)) = odd
+                && *at == i
+            {
+                let cut = l.rfind(',').unwrap();
+                l = format!("{},{cell}", &l[..cut]);
+            }
+            text.push_str(&l);
+            text.push('\n');
+        }
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+
+    /// Rows of the files: more than a batch, and far more than the start and the samples
+    /// polars' parsing is decided on; the last two files many batches long, so that polars
+    /// hands over and the loader stores batches before it meets a cell it cannot parse.
+    const ROWS: [usize; 3] = [60_000, 300_000, 300_000];
+
+    /// Loads three files, with `odds` put in them and, with `repeat`, a row of the first given
+    /// again in the third: with polars parsing numbers as it reads (and reading a file again
+    /// as text from a cell it cannot parse), and as text throughout. What they give must be the
+    /// same: values, names, codes counted and warnings, or the error.
+    fn read_both_ways(odds: [Option<(usize, &str)>; 3], repeat: bool) {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let long_header = "provider_id,measure_id,period,numerator,denominator";
+        // Even providers, in M1.
+        file(
+            d,
+            "a.csv",
+            long_header,
+            ROWS[0],
+            |i| format!("P{:06},M1,base,{},{}.5", 2 * i, i % 7, 10 + i % 5),
+            &odds[0],
+        );
+        // Every provider, named, in M3, with its own threshold.
+        file(
+            d,
+            "w.csv",
+            "id,name,M3 threshold,M3 den,M3 num",
+            ROWS[1],
+            |i| {
+                format!(
+                    "P{i:06},Practice {i},0.{},{}.25,{}",
+                    i % 10,
+                    20 + i % 9,
+                    i % 11
+                )
+            },
+            &odds[1],
+        );
+        // Odd providers, in M1.
+        file(
+            d,
+            "b.csv",
+            long_header,
+            ROWS[2],
+            |i| {
+                let p = if repeat && i == 250_000 { 8 } else { 2 * i + 1 };
+                format!("P{p:06},M1,base,{},{}", i % 3, 4 + i % 6)
+            },
+            &odds[2],
+        );
+        let wide = WideMapping {
+            provider_id: "id".into(),
+            provider_name: Some("name".into()),
+            columns: vec![
+                WideColumn {
+                    column: "M3 num".into(),
+                    measure_id: "M3".into(),
+                    field: WideField::Numerator("base".into()),
+                },
+                WideColumn {
+                    column: "M3 den".into(),
+                    measure_id: "M3".into(),
+                    field: WideField::Denominator("base".into()),
+                },
+                WideColumn {
+                    column: "M3 threshold".into(),
+                    measure_id: "M3".into(),
+                    field: WideField::Threshold,
+                },
+            ],
+        };
+        let mut program = Program::default();
+        program.data.missing_values = vec!["NR".into(), "<11".into()];
+        program.data.files = vec![
+            DataFile {
+                path: "a.csv".into(),
+                layout: Layout::Long(LongMapping::default()),
+            },
+            DataFile {
+                path: "w.csv".into(),
+                layout: Layout::Wide(wide),
+            },
+            DataFile {
+                path: "b.csv".into(),
+                layout: Layout::Long(LongMapping::default()),
+            },
+        ];
+        let show = |r: Result<crate::engine::Observations, super::DataError>| match r {
+            Ok(o) => format!(
+                "{:?}",
+                (&o.providers, &o.series, &o.supplied, &o.load_report)
+            ),
+            Err(e) => e.to_string(),
+        };
+        let typed = show(load_files(&program, d, &mut |_| true, true));
+        let text = show(load_files(&program, d, &mut |_| true, false));
+        let cut = |s: &str| s.chars().take(300).collect::<String>();
+        assert!(
+            typed == text,
+            "{odds:?} {repeat}\n{}\n{}",
+            cut(&typed),
+            cut(&text)
+        );
+    }
+
+    #[test]
+    fn files_read_again_as_text_give_what_text_gives() {
+        // Between the samples of the file its reading is decided on, after batches of it have
+        // been stored.
+        let deep = 52_000;
+        let deeper = 280_000;
+        read_both_ways([None, None, None], false);
+        read_both_ways(
+            [
+                Some((deep, "NR")),
+                Some((deeper, "NR")),
+                Some((deeper, "<11")),
+            ],
+            false,
+        );
+        read_both_ways([None, Some((deeper, "x")), Some((5, "NR"))], true);
+        read_both_ways([Some((deep, "-5")), None, Some((deeper, " 7 "))], false);
+        read_both_ways([None, Some((deeper, "inf")), Some((deeper, "1e13"))], false);
+    }
 
     #[test]
     fn an_origin_keeps_its_file_and_row_and_is_never_unseen() {

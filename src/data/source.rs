@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 use std::fs::File;
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -208,7 +208,7 @@ impl Source {
         } else {
             schema
         };
-        let plain_numbers = plain_number_columns(head, delimiter, raw.len());
+        let plain_numbers = plain_number_columns(path, head, delimiter, raw.len());
         Ok(Source {
             name: name.into(),
             path: path.to_path_buf(),
@@ -1059,9 +1059,44 @@ fn csv_frame(path: &Path, delimiter: u8, utf8: bool, numbers: &[&str]) -> Polars
 }
 
 /// For each of the `n` columns of a CSV file: whether every cell of it in `head` (the start
-/// of the file) is empty or a plain decimal number, such as "12", "-3" or "0.25": no sign but
-/// a minus, no space, exponent, percent sign or code, digits on both sides of a point.
-fn plain_number_columns(head: &[u8], delimiter: u8, n: usize) -> Vec<bool> {
+/// of the file) and in samples of the same size from a quarter, half and three quarters of
+/// the way and from its end is empty or a plain decimal number, such as "12", "-3" or "0.25":
+/// no sign but a minus, no space, exponent, percent sign or code, digits on both sides of a
+/// point. Codes such as "Not Available" are mostly found so; a rare one further down makes
+/// polars stop, and the file is read again as text.
+fn plain_number_columns(path: &Path, head: &[u8], delimiter: u8, n: usize) -> Vec<bool> {
+    let mut columns = vec![true; n];
+    plain_cells(head, delimiter, true, &mut columns);
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    if size <= SNIFF_BYTES as u64 || !columns.contains(&true) {
+        return columns;
+    }
+    let Ok(mut file) = File::open(path) else {
+        return columns;
+    };
+    let last = size - SNIFF_BYTES as u64;
+    for at in [size / 4, size / 2, size / 4 * 3, last] {
+        let mut sample = Vec::with_capacity(SNIFF_BYTES);
+        let read = file
+            .seek(std::io::SeekFrom::Start(at.min(last)))
+            .and_then(|_| {
+                (&mut file)
+                    .take(SNIFF_BYTES as u64)
+                    .read_to_end(&mut sample)
+            });
+        // The sample starts part-way through a line: from the next one.
+        if read.is_ok()
+            && let Some(line) = sample.iter().position(|&b| b == b'\n')
+        {
+            plain_cells(&sample[line + 1..], delimiter, false, &mut columns);
+        }
+    }
+    columns
+}
+
+/// Marks in `columns` those with a cell in `text` (whole lines of a CSV file, the header
+/// first where `header`) that is not empty or a plain decimal number.
+fn plain_cells(text: &[u8], delimiter: u8, header: bool, columns: &mut [bool]) {
     let digits = |d: &[u8]| !d.is_empty() && d.iter().all(u8::is_ascii_digit);
     let plain = |cell: &[u8]| {
         let number = cell.strip_prefix(b"-").unwrap_or(cell);
@@ -1071,15 +1106,14 @@ fn plain_number_columns(head: &[u8], delimiter: u8, n: usize) -> Vec<bool> {
                 None => digits(number),
             }
     };
-    let mut columns = vec![true; n];
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
-        .has_headers(true)
+        .has_headers(header)
         .flexible(true)
-        .from_reader(head);
+        .from_reader(text);
     let mut records: Vec<csv::ByteRecord> = reader.byte_records().map_while(Result::ok).collect();
-    // The last line of a start cut off part-way may be cut in a cell.
-    if head.len() >= SNIFF_BYTES {
+    // The last line of a sample cut off part-way may be cut in a cell.
+    if text.len() >= SNIFF_BYTES - 1 || !header {
         records.pop();
     }
     for record in &records {
@@ -1087,7 +1121,6 @@ fn plain_number_columns(head: &[u8], delimiter: u8, n: usize) -> Vec<bool> {
             *column &= plain(cell);
         }
     }
-    columns
 }
 
 fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
@@ -1415,10 +1448,11 @@ mod tests {
 
     #[test]
     fn a_cell_polars_cannot_parse_far_down_reads_as_cell_by_cell() {
-        // The start of the file writes plain numbers, so polars parses them as it reads; far
-        // past the start, a cell it cannot parse, or one it parses to a value that cannot be
+        // The file writes plain numbers where its reading is decided (its start and samples
+        // further down), so polars parses them as it reads; between them, in the second batch
+        // of rows read, a cell it cannot parse, or one it parses to a value that cannot be
         // right, or one it could read otherwise than as text.
-        let plain: Vec<String> = (0..BATCH_ROWS + 3000)
+        let plain: Vec<String> = (0..BATCH_ROWS * 3)
             .map(|i| format!("{}.{}", i % 97, i % 10))
             .collect();
         assert!(!both_ways(&plain, true, &["NR", "<11"]));
@@ -1427,7 +1461,7 @@ mod tests {
             "1e3", "0x10", "١٢",
         ] {
             let mut cells = plain.clone();
-            cells[BATCH_ROWS + 1500] = odd.to_owned();
+            cells[BATCH_ROWS + 20_000] = odd.to_owned();
             let again = both_ways(&cells, true, &["NR", "<11"]);
             // A code, or a value that cannot be right, is read from its text.
             if ["NR", "<11", "inf", "NaN", "-5", "1e13", "5%", "1,5"].contains(&odd) {

@@ -199,35 +199,37 @@ fn codes_count_in_wide_provider_and_patient_files() {
 
 #[test]
 fn a_code_or_an_impossible_value_far_down_a_file_reads_as_at_its_start() {
-    // The start of the file writes plain numbers, so they are parsed as the file is read; far
-    // past it, a cell that is not one.
+    // The file writes plain numbers where its reading is decided (its first 64 KB and samples
+    // from a quarter, half and three quarters of the way, and its end), so they are parsed as
+    // the file is read; between them, a cell that is not one.
     let file = |odd: &str| {
         let mut text = HEAD.to_owned();
-        for i in 1..=5000 {
-            let num = if i == 4000 {
+        for i in 1..=40_000 {
+            let num = if i == 6000 {
                 odd.to_owned()
             } else {
                 (i % 9).to_string()
             };
             text.push_str(&format!("P{i:05},M,p,{num},10.5\n"));
         }
-        assert!(text.find(odd).unwrap() > 64 * 1024);
+        let at = text.find(odd).unwrap();
+        assert!(at > 64 * 1024 && at + 64 * 1024 < text.len() / 4);
         text
     };
     let obs = load_one(&file("NR"), long()).unwrap();
     assert_eq!(obs.load_report.code_cells("perf.csv", "NR"), 1);
     let s = obs.series("M", "p").unwrap();
-    assert!(s.numerator[3999].is_nan());
-    assert_eq!((s.numerator[3998], s.denominator[3999]), (3.0, 10.5));
+    assert!(s.numerator[5999].is_nan());
+    assert_eq!((s.numerator[5998], s.denominator[5999]), (5.0, 10.5));
 
     let e = err(load_one(&file("1e308"), long()));
     assert!(matches!(e, DataError::Implausible { .. }), "{e}");
-    assert_names(&e, "perf.csv", 4000, "numerator", Some("1e308"));
+    assert_names(&e, "perf.csv", 6000, "numerator", Some("1e308"));
     let e = err(load_one(&file("-2.50"), long()));
     assert!(matches!(e, DataError::Negative { .. }), "{e}");
-    assert_names(&e, "perf.csv", 4000, "numerator", None);
+    assert_names(&e, "perf.csv", 6000, "numerator", None);
     let e = err(load_one(&file("six"), long()));
-    assert_names(&e, "perf.csv", 4000, "numerator", Some("\"six\""));
+    assert_names(&e, "perf.csv", 6000, "numerator", Some("\"six\""));
 }
 
 // ---- impossible values are errors ----
