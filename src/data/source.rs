@@ -53,8 +53,9 @@ struct CsvRead {
     utf8: bool,
     /// The column names polars reads, before they are cleaned.
     raw: Vec<String>,
-    /// For each column: whether every cell of it in the start of the file is empty or a plain
-    /// decimal number ("12", "-0.5"), which polars parses as it reads exactly as it casts.
+    /// For each column: whether every cell of it in the start of the file and in samples
+    /// further down is empty or a plain decimal number ("12", "-0.5"), which polars parses as
+    /// it reads exactly as it casts (see [`plain_number_columns`]).
     plain_numbers: Vec<bool>,
 }
 
