@@ -220,7 +220,11 @@ pub(crate) const MESSAGE_CHARS: usize = 240;
 
 /// [`excerpt`] with room for `n` characters.
 pub(crate) fn excerpt_n(text: &str, n: usize) -> String {
-    let t = text.trim();
+    cut(text.trim(), n)
+}
+
+/// `t` with control characters shown as spaces, cut to `n` characters with "…".
+fn cut(t: &str, n: usize) -> String {
     let mut out: String = t
         .chars()
         .take(n)
@@ -241,7 +245,8 @@ fn quoted_list(names: &[String]) -> String {
     let mut list = names
         .iter()
         .take(SHOWN)
-        .map(|n| format!("\"{}\"", excerpt(n)))
+        // Untrimmed: a name written with a space before or after it is not the name without.
+        .map(|n| format!("\"{}\"", cut(n, EXCERPT_CHARS)))
         .collect::<Vec<_>>()
         .join(", ");
     if names.len() > SHOWN {

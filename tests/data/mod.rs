@@ -330,6 +330,16 @@ fn missing_column_lists_the_columns_the_file_has() {
         "{msg}"
     );
     assert_eq!(e.column(), Some("measure_id"));
+    // A name written with a space before it is listed so, to show why it does not match.
+    let (_, msg) = long_error(" provider_id,measure_id,period,numerator,denominator\nA,M,p,1,2\n");
+    assert!(
+        msg.contains("column \"provider_id\" (mapped as provider_id) is not in the file"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("are: \" provider_id\", \"measure_id\""),
+        "{msg}"
+    );
 }
 
 #[test]
