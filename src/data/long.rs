@@ -196,11 +196,8 @@ impl Keys {
         let run = matching(&cells.measures.inline[k..k + run], std::iter::repeat(&lm));
         let run = matching(&cells.periods.inline[k..k + run], std::iter::repeat(&lq));
         let (n, last) = match run {
-            0 => match self.providers.skip(pv) {
-                Some(p) => {
-                    providers.push(p as u32);
-                    (1, p)
-                }
+            0 => match self.providers.skip(pv, providers) {
+                Some(p) => (1, p),
                 None => return 0,
             },
             n => (n, self.providers.take(n, providers)),
@@ -348,12 +345,12 @@ impl ProviderOrder {
     }
 
     /// The provider of view `v` when it is one of the three after the one expected next
-    /// (providers absent from a measure's rows leave gaps), taken as if named in order.
-    fn skip(&mut self, v: u128) -> Option<usize> {
+    /// (providers absent from a measure's rows leave gaps), taken as if named in order and
+    /// added to `into`.
+    fn skip(&mut self, v: u128, into: &mut Vec<u32>) -> Option<usize> {
         let d = (1..4).find(|&d| self.views.get(self.next + d) == Some(&v))?;
         self.next += d;
-        let mut one = Vec::new();
-        Some(self.take(1, &mut one))
+        Some(self.take(1, into))
     }
 
     /// The provider of view `v`, when known.
