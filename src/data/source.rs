@@ -53,10 +53,6 @@ struct CsvRead {
     utf8: bool,
     /// The column names polars reads, before they are cleaned.
     raw: Vec<String>,
-    /// For each column: whether every cell of it in the start of the file and in samples
-    /// further down is empty or a plain decimal number ("12", "-0.5"), which polars parses as
-    /// it reads exactly as it casts (see [`plain_number_columns`]).
-    plain_numbers: Vec<bool>,
 }
 
 /// One batch of a file's rows: the selected columns as text, and the numeric columns polars
@@ -209,7 +205,6 @@ impl Source {
         } else {
             schema
         };
-        let plain_numbers = plain_number_columns(path, head, delimiter, raw.len());
         Ok(Source {
             name: name.into(),
             path: path.to_path_buf(),
@@ -221,11 +216,7 @@ impl Source {
             schema,
             percent_signs: head.contains(&b'%'),
             rows_estimate: estimate_rows(path, head),
-            csv: Some(CsvRead {
-                utf8,
-                raw,
-                plain_numbers,
-            }),
+            csv: Some(CsvRead { utf8, raw }),
             typed_numbers: false,
         })
     }
@@ -379,16 +370,19 @@ impl Source {
         // it reads, when the caller reads the file again as text should it meet a cell it
         // cannot parse (a code further down, say), or a value that cannot be right (which
         // the message quotes as written).
-        let parsed: Vec<&str> = match &self.csv {
-            Some(csv) if self.typed_numbers && cast && !self.percent_signs => numeric
-                .iter()
-                .map(|n| n.name)
-                .filter(|c| !text.contains(c))
-                .filter(|c| {
-                    let i = self.columns.iter().position(|n| n == c);
-                    i.is_some_and(|i| csv.plain_numbers.get(i) == Some(&true))
-                })
-                .collect(),
+        let parsed: Vec<&str> = match self.delimiter {
+            Some(d) if self.typed_numbers && cast && !self.percent_signs => {
+                let plain = plain_number_columns(&self.path, d, self.columns.len());
+                numeric
+                    .iter()
+                    .map(|n| n.name)
+                    .filter(|c| !text.contains(c))
+                    .filter(|c| {
+                        let i = self.columns.iter().position(|n| n == c);
+                        i.is_some_and(|i| plain.get(i) == Some(&true))
+                    })
+                    .collect()
+            }
             _ => Vec::new(),
         };
         // A column stored as numbers (Parquet) needs no text: its values are what they are.
@@ -1059,15 +1053,18 @@ fn csv_frame(path: &Path, delimiter: u8, utf8: bool, numbers: &[&str]) -> Polars
         .finish()
 }
 
-/// For each of the `n` columns of a CSV file: whether every cell of it in `head` (the start
-/// of the file) and in samples of the same size from a quarter, half and three quarters of
-/// the way and from its end is empty or a plain decimal number, such as "12", "-3" or "0.25":
+/// For each of the `n` columns of a CSV file: whether every cell of it in the first 64 KB of
+/// the file and in samples of the same size from a quarter, half and three quarters of the way
+/// and from its end is empty or a plain decimal number, such as "12", "-3" or "0.25":
 /// no sign but a minus, no space, exponent, percent sign or code, digits on both sides of a
 /// point. Codes such as "Not Available" are mostly found so; a rare one further down makes
 /// polars stop, and the file is read again as text.
-fn plain_number_columns(path: &Path, head: &[u8], delimiter: u8, n: usize) -> Vec<bool> {
+fn plain_number_columns(path: &Path, delimiter: u8, n: usize) -> Vec<bool> {
     let mut columns = vec![true; n];
-    plain_cells(head, delimiter, true, &mut columns);
+    match read_head(path) {
+        Ok(head) => plain_cells(&head, delimiter, true, &mut columns),
+        Err(_) => return vec![false; n],
+    }
     let size = std::fs::metadata(path).map_or(0, |m| m.len());
     if size <= SNIFF_BYTES as u64 || !columns.contains(&true) {
         return columns;
