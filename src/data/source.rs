@@ -356,8 +356,10 @@ impl Source {
     /// cannot read as a plain finite number within range (an empty cell, a code, `53.50%`,
     /// `1,234`, `6 out of 10`, text) are read one by one from their text. Columns of a file
     /// that writes decimal commas, or whose codes read as numbers, are read one by one
-    /// throughout. (Asking polars to parse CSV numbers as it reads would make a code stop it
-    /// part-way, and what it hands over before it stops cannot be trusted.)
+    /// throughout. Where the caller has allowed it ([`Source::allow_typed_numbers`]), a CSV
+    /// file's numeric columns that it writes plainly are parsed by polars as it reads instead;
+    /// a cell polars then cannot parse ends the reading with [`DataError::NumbersAsText`], and
+    /// the caller reads the file again (what polars hands over before it stops is not used).
     pub fn read_typed_batches(
         &self,
         text: &[&str],
