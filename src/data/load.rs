@@ -168,6 +168,9 @@ pub(crate) struct Loader<'p> {
 /// Where a loader stood before a file was read (see [`Loader::forget_file`]).
 pub(crate) struct Mark {
     file: u32,
+    providers: usize,
+    series: usize,
+    supplied: usize,
     codes: usize,
     warnings: usize,
 }
@@ -200,15 +203,47 @@ impl<'p> Loader<'p> {
     pub fn mark(&self) -> Mark {
         Mark {
             file: self.here(0).file(),
+            providers: self.obs.provider_count(),
+            series: self.series.len(),
+            supplied: self.supplied.len(),
             codes: self.obs.load_report.codes.len(),
             warnings: self.obs.load_report.warnings.len(),
         }
     }
 
-    /// Forgets the values the current file gave since `mark`, and what it noted of them, to
-    /// read it again. The providers and series it added stay: reading it again adds them
-    /// again, in the same order.
+    /// Forgets what the current file gave since `mark` (the providers, series and supplied
+    /// fields it added, the values it gave the others, and what it noted of them), to read it
+    /// again. Nothing of it may stay: the rows polars hands over before it stops at an error
+    /// may not be all the file's rows up to there, in order, so not even the order in which
+    /// they named providers can be kept.
     pub fn forget_file(&mut self, mark: &Mark) {
+        let n = mark.providers;
+        self.obs.keep_providers(n);
+        self.after.truncate(n);
+        for next in &mut self.after {
+            if *next >= n {
+                *next = usize::MAX;
+            }
+        }
+        self.series.truncate(mark.series);
+        self.values.truncate(mark.series);
+        self.series_ids.retain(|_, id| *id < mark.series);
+        self.rate_noted.truncate(mark.series);
+        self.supplied.truncate(mark.supplied);
+        self.supplied_values.truncate(mark.supplied);
+        self.supplied_ids.retain(|_, id| *id < mark.supplied);
+        for claims in &mut self.series {
+            claims.by_provider.truncate(n);
+        }
+        for values in &mut self.values {
+            values.truncate(n);
+        }
+        for claims in &mut self.supplied {
+            claims.by_provider.truncate(n);
+        }
+        for values in &mut self.supplied_values {
+            values.truncate(n);
+        }
         let forget = |claims: &mut [Origin], values: &mut [&mut Vec<f64>]| {
             for (p, o) in claims.iter_mut().enumerate() {
                 if *o != Origin::UNSEEN && o.file() == mark.file {
@@ -236,7 +271,8 @@ impl<'p> Loader<'p> {
         for (claims, values) in self.supplied.iter_mut().zip(&mut self.supplied_values) {
             forget(&mut claims.by_provider, &mut [values]);
         }
-        self.rate_columns.retain(|&(_, file), _| file != mark.file);
+        self.rate_columns
+            .retain(|&(series, file), _| series < mark.series && file != mark.file);
         for noted in &mut self.rate_noted {
             if *noted == mark.file {
                 *noted = u32::MAX;
@@ -1005,10 +1041,19 @@ mod tests {
         };
         let typed = show(load_files(&program, d, &mut |_| true, true));
         let text = show(load_files(&program, d, &mut |_| true, false));
-        let cut = |s: &str| s.chars().take(300).collect::<String>();
+        // Where they first differ, with some of what comes before.
+        let at = typed
+            .bytes()
+            .zip(text.bytes())
+            .position(|(a, b)| a != b)
+            .unwrap_or(typed.len().min(text.len()));
+        let cut = |s: &str| {
+            let from = s.floor_char_boundary(at.saturating_sub(200));
+            s[from..].chars().take(400).collect::<String>()
+        };
         assert!(
             typed == text,
-            "{odds:?} {repeat}\n{}\n{}",
+            "{odds:?} {repeat}, from byte {at}\n{}\n{}",
             cut(&typed),
             cut(&text)
         );
@@ -1032,6 +1077,108 @@ mod tests {
         read_both_ways([None, Some((deeper, "x")), Some((5, "NR"))], true);
         read_both_ways([Some((deep, "-5")), None, Some((deeper, " 7 "))], false);
         read_both_ways([None, Some((deeper, "inf")), Some((deeper, "1e13"))], false);
+    }
+
+    #[test]
+    fn a_file_forgotten_leaves_nothing_of_itself() {
+        use super::{Counts, LoadProgress, Loader, RowRef, THRESHOLD};
+        use crate::engine::LoadWarning;
+        let counts = |n: f64| Counts {
+            numerator: n,
+            denominator: 10.0,
+            ..Counts::default()
+        };
+        // One file read whole, then a second read once in part and forgotten (with `forget`),
+        // then read again; what the loader holds at the end is compared.
+        let load = |forget: bool| {
+            let mut progress = |_: &LoadProgress| true;
+            let mut ld = Loader::new(&[], &mut progress, 2);
+            ld.begin_file("a.csv");
+            let m1 = ld.series_id("M1", "base");
+            let threshold = ld.supplied_id("M1", THRESHOLD);
+            let mut last = None;
+            for (k, id) in ["P1", "P2", "P3"].into_iter().enumerate() {
+                let p = ld.provider(id, &mut last);
+                let row = RowRef {
+                    file: "a.csv",
+                    row: k + 1,
+                };
+                ld.claim_series(m1, p, row, "id").unwrap();
+                ld.store(m1, p, &counts(k as f64));
+                ld.claim_supplied(threshold, p, row, "id").unwrap();
+                ld.store_supplied(threshold, p, 0.5);
+            }
+            ld.begin_file("b.csv");
+            let mark = ld.mark();
+            if forget {
+                // A provider first named here, then one known; a series and a supplied field
+                // first given here; values for providers known and new; notes.
+                let mut last = None;
+                let p9 = ld.provider("P9", &mut last);
+                let p2 = ld.provider("P2", &mut last);
+                let m2 = ld.series_id("M2", "base");
+                let benchmark = ld.supplied_id("M2", "benchmark");
+                let row = RowRef {
+                    file: "b.csv",
+                    row: 1,
+                };
+                ld.store_run(
+                    m1,
+                    &[p9 as u32],
+                    row,
+                    [Some(&[1.0]), None, None, None, None],
+                    "id",
+                )
+                .unwrap();
+                ld.store_run(
+                    m2,
+                    &[p2 as u32],
+                    row,
+                    [Some(&[2.0]), None, None, None, None],
+                    "id",
+                )
+                .unwrap();
+                ld.note_rate_column(m2, "rate");
+                ld.claim_supplied(benchmark, p2, row, "id").unwrap();
+                ld.store_supplied(benchmark, p2, 0.7);
+                ld.claim_supplied(threshold, p9, row, "id").unwrap();
+                ld.store_supplied(threshold, p9, 0.6);
+                ld.warn(LoadWarning {
+                    file: "b.csv".into(),
+                    row: Some(1),
+                    column: None,
+                    value: None,
+                    message: "noted".into(),
+                });
+                ld.forget_file(&mark);
+                assert_eq!(ld.obs.find_provider("P9"), None);
+            }
+            // The second file as read again: a provider of its own, and P2 in M1 again.
+            let mut last = None;
+            let p4 = ld.provider("P4", &mut last);
+            let p2 = ld.provider("P2", &mut last);
+            let row = RowRef {
+                file: "b.csv",
+                row: 1,
+            };
+            ld.claim_series(m1, p4, row, "id").unwrap();
+            ld.store(m1, p4, &counts(4.0));
+            let again = ld.claim_series(m1, p2, row, "id").unwrap_err().to_string();
+            ld.finish();
+            format!(
+                "{:?}\n{again}",
+                (
+                    &ld.obs.providers,
+                    &ld.obs.series,
+                    &ld.obs.supplied,
+                    &ld.obs.load_report,
+                    ld.obs.find_provider("P4"),
+                    ld.series.len(),
+                    ld.supplied.len(),
+                )
+            )
+        };
+        assert_eq!(load(true), load(false));
     }
 
     #[test]

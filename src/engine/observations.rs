@@ -44,6 +44,31 @@ impl Providers {
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }
+    /// Keeps the first `n` providers, in every column.
+    pub fn truncate(&mut self, n: usize) {
+        for c in [
+            &mut self.ids,
+            &mut self.names,
+            &mut self.service_area,
+            &mut self.peer_group,
+        ] {
+            c.truncate(n);
+        }
+        for c in [
+            &mut self.lives,
+            &mut self.base_payments,
+            &mut self.spend,
+            &mut self.benchmark_spend,
+        ] {
+            c.truncate(n);
+        }
+        for s in &mut self.stratifiers {
+            match &mut s.values {
+                AttributeValues::Numeric(v) => v.truncate(n),
+                AttributeValues::Text(v) => v.truncate(n),
+            }
+        }
+    }
     /// Appends a provider with unknown attributes and returns its index.
     pub fn push(&mut self, id: &str) -> usize {
         self.ids.push(id.to_owned());
@@ -88,6 +113,19 @@ impl PeriodValues {
             rate: vec![f64::NAN; n],
             exclusions: vec![f64::NAN; n],
             expected: vec![f64::NAN; n],
+        }
+    }
+
+    /// Cuts every column longer than `n` providers to `n`.
+    pub fn truncate(&mut self, n: usize) {
+        for c in [
+            &mut self.numerator,
+            &mut self.denominator,
+            &mut self.rate,
+            &mut self.exclusions,
+            &mut self.expected,
+        ] {
+            c.truncate(n);
         }
     }
 
@@ -159,6 +197,20 @@ impl SuppliedValues {
             not_submitted: vec![f64::NAN; n],
         }
     }
+    /// Cuts every column longer than `n` providers to `n`.
+    pub fn truncate(&mut self, n: usize) {
+        for c in [
+            &mut self.threshold,
+            &mut self.benchmark,
+            &mut self.floor,
+            &mut self.score,
+            &mut self.weight,
+            &mut self.not_submitted,
+        ] {
+            c.truncate(n);
+        }
+    }
+
     /// Sets every column to `n` providers: new ones with unknown values, any beyond `n` cut.
     pub fn grow(&mut self, n: usize) {
         for c in [
@@ -211,6 +263,20 @@ impl Observations {
             v.grow(n);
         }
         i
+    }
+
+    /// Keeps the first `n` providers and forgets those added after them, as if never added.
+    pub fn keep_providers(&mut self, n: usize) {
+        for id in self.providers.ids.get(n..).unwrap_or(&[]) {
+            self.index.remove(id);
+        }
+        self.providers.truncate(n);
+        for v in self.series.values_mut() {
+            v.truncate(n);
+        }
+        for v in self.supplied.values_mut() {
+            v.truncate(n);
+        }
     }
 
     /// The index of a provider already known.
