@@ -42,13 +42,28 @@ pub enum Polled<T> {
 const HALF_FILE_ROWS: f32 = 100_000.0;
 
 impl LoadShown {
+    /// What to show after `self` when the load reports `p`: the bar never goes back, not even
+    /// when a file is read again from its start.
+    fn then(&self, p: &LoadProgress) -> LoadShown {
+        let next = LoadShown::of(p);
+        LoadShown {
+            fraction: next.fraction.max(self.fraction),
+            ..next
+        }
+    }
+
     fn of(p: &LoadProgress) -> LoadShown {
         let files = p.file_count.max(1) as f32;
         let done = p.file_number.saturating_sub(1) as f32;
         let within = p.rows as f32 / (p.rows as f32 + HALF_FILE_ROWS);
+        let again = if p.again {
+            " again, its numbers as text"
+        } else {
+            ""
+        };
         LoadShown {
             message: format!(
-                "Loading {} ({} of {}): {} rows",
+                "Loading {} ({} of {}){again}: {} rows",
                 p.file,
                 p.file_number,
                 p.file_count,
@@ -79,7 +94,8 @@ impl LoadJob {
             .name("load-data".into())
             .spawn(move || {
                 let mut report = |p: &LoadProgress| {
-                    *shown.lock().unwrap_or_else(|e| e.into_inner()) = LoadShown::of(p);
+                    let mut shown = shown.lock().unwrap_or_else(|e| e.into_inner());
+                    *shown = shown.then(p);
                     ctx.request_repaint();
                     !stop.load(Ordering::Relaxed)
                 };
@@ -365,6 +381,7 @@ mod tests {
                 file_number,
                 file_count: 4,
                 rows,
+                again: false,
             })
         };
         assert_eq!(at(1, 0).fraction, 0.0);
@@ -375,6 +392,31 @@ mod tests {
         assert_eq!(
             at(2, 1_234_567).message,
             "Loading performance.csv (2 of 4): 1,234,567 rows"
+        );
+        // Read again from its start: said so, and the bar stays where it was.
+        let again = at(3, 300_000).then(&LoadProgress {
+            file: "performance.csv",
+            file_number: 3,
+            file_count: 4,
+            rows: 50_000,
+            again: true,
+        });
+        assert_eq!(again.fraction, at(3, 300_000).fraction);
+        assert_eq!(
+            again.message,
+            "Loading performance.csv (3 of 4) again, its numbers as text: 50,000 rows"
+        );
+        assert_eq!(
+            at(3, 300_000)
+                .then(&LoadProgress {
+                    file: "performance.csv",
+                    file_number: 4,
+                    file_count: 4,
+                    rows: 0,
+                    again: false,
+                })
+                .fraction,
+            0.75
         );
     }
 }

@@ -32,6 +32,9 @@ pub struct LoadProgress<'a> {
     pub file_count: usize,
     /// Data rows of this file read so far.
     pub rows: usize,
+    /// Whether the file is being read a second time, with its numbers as text: polars,
+    /// parsing them as it read, met a cell it could not parse or an error further down.
+    pub again: bool,
 }
 
 /// [`load_program_data`], calling `progress` as it goes (for a progress bar on a background
@@ -163,6 +166,8 @@ pub(crate) struct Loader<'p> {
     rate_columns: HashMap<(usize, u32), String>,
     /// The file that last noted each series' rate column.
     rate_noted: Vec<u32>,
+    /// Whether the current file is being read again (see [`LoadProgress::again`]).
+    again: bool,
 }
 
 /// Where a loader stood before a file was read (see [`Loader::forget_file`]).
@@ -196,6 +201,7 @@ impl<'p> Loader<'p> {
             after: Vec::new(),
             rate_columns: HashMap::default(),
             rate_noted: Vec::new(),
+            again: false,
         }
     }
 
@@ -280,6 +286,7 @@ impl<'p> Loader<'p> {
         }
         self.obs.load_report.codes.truncate(mark.codes);
         self.obs.load_report.warnings.truncate(mark.warnings);
+        self.again = true;
     }
 
     /// Hands every series' and supplied field's values to `obs`, each as long as the list of
@@ -447,6 +454,7 @@ impl<'p> Loader<'p> {
 
     fn begin_file(&mut self, name: &str) {
         self.files.push(name.to_owned());
+        self.again = false;
     }
 
     /// Reports that `rows` rows of the current file have been read; Err if cancelled.
@@ -457,6 +465,7 @@ impl<'p> Loader<'p> {
             file_number: self.files.len(),
             file_count: self.file_count,
             rows,
+            again: self.again,
         });
         if go_on {
             Ok(())
@@ -1077,6 +1086,43 @@ mod tests {
         read_both_ways([None, Some((deeper, "x")), Some((5, "NR"))], true);
         read_both_ways([Some((deep, "-5")), None, Some((deeper, " 7 "))], false);
         read_both_ways([None, Some((deeper, "inf")), Some((deeper, "1e13"))], false);
+    }
+
+    #[test]
+    fn a_file_read_again_says_so_as_it_goes() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows = 120_000;
+        // Between the samples the reading is decided on: polars parses the column, then stops.
+        file(
+            dir.path(),
+            "a.csv",
+            "provider_id,measure_id,period,numerator,denominator",
+            rows,
+            |i| format!("P{i:06},M1,base,{},{}", i % 7, 10 + i % 5),
+            &Some((100_000, "NR")),
+        );
+        let mut program = Program::default();
+        program.data.missing_values = vec!["NR".into()];
+        program.data.files = vec![DataFile {
+            path: "a.csv".into(),
+            layout: Layout::Long(LongMapping::default()),
+        }];
+        let mut seen = Vec::new();
+        let obs = load_files(
+            &program,
+            dir.path(),
+            &mut |p| {
+                seen.push((p.rows, p.again));
+                true
+            },
+            true,
+        )
+        .unwrap();
+        assert_eq!(obs.load_report.codes.len(), 1);
+        // Not again until it is; then again to the end.
+        let first = seen.iter().position(|s| s.1).expect("read again");
+        assert!(seen[first..].iter().all(|s| s.1));
+        assert_eq!(seen.last(), Some(&(rows, true)));
     }
 
     #[test]
