@@ -263,16 +263,7 @@ impl<'p> Loader<'p> {
             }
         };
         for (claims, s) in self.series.iter_mut().zip(&mut self.values) {
-            forget(
-                &mut claims.by_provider,
-                &mut [
-                    &mut s.numerator,
-                    &mut s.denominator,
-                    &mut s.rate,
-                    &mut s.exclusions,
-                    &mut s.expected,
-                ],
-            );
+            forget(&mut claims.by_provider, &mut s.columns_mut());
         }
         for (claims, values) in self.supplied.iter_mut().zip(&mut self.supplied_values) {
             forget(&mut claims.by_provider, &mut [values]);
@@ -646,14 +637,7 @@ impl<'p> Loader<'p> {
             *slot = Origin::new(file, first_row.row + k);
         }
         // Each cell is claimed once, so a field's cells are empty until written here.
-        let s = &mut self.values[series];
-        let columns = [
-            &mut s.numerator,
-            &mut s.denominator,
-            &mut s.rate,
-            &mut s.exclusions,
-            &mut s.expected,
-        ];
+        let columns = self.values[series].columns_mut();
         for (dst, values) in columns.into_iter().zip(fields) {
             let Some(values) = values.filter(|v| v.iter().any(|x| !x.is_nan())) else {
                 continue;

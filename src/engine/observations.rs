@@ -116,28 +116,27 @@ impl PeriodValues {
         }
     }
 
-    /// Cuts every column longer than `n` providers to `n`.
-    pub fn truncate(&mut self, n: usize) {
-        for c in [
+    /// Every column: numerator, denominator, rate, exclusions, expected.
+    pub fn columns_mut(&mut self) -> [&mut Vec<f64>; 5] {
+        [
             &mut self.numerator,
             &mut self.denominator,
             &mut self.rate,
             &mut self.exclusions,
             &mut self.expected,
-        ] {
+        ]
+    }
+
+    /// Cuts every column longer than `n` providers to `n`.
+    pub fn truncate(&mut self, n: usize) {
+        for c in self.columns_mut() {
             c.truncate(n);
         }
     }
 
     /// Sets every column to `n` providers: new ones with unknown values, any beyond `n` cut.
     pub fn grow(&mut self, n: usize) {
-        for c in [
-            &mut self.numerator,
-            &mut self.denominator,
-            &mut self.rate,
-            &mut self.exclusions,
-            &mut self.expected,
-        ] {
+        for c in self.columns_mut() {
             c.resize(n, f64::NAN);
         }
     }
@@ -197,30 +196,27 @@ impl SuppliedValues {
             not_submitted: vec![f64::NAN; n],
         }
     }
-    /// Cuts every column longer than `n` providers to `n`.
-    pub fn truncate(&mut self, n: usize) {
-        for c in [
+    fn columns_mut(&mut self) -> [&mut Vec<f64>; 6] {
+        [
             &mut self.threshold,
             &mut self.benchmark,
             &mut self.floor,
             &mut self.score,
             &mut self.weight,
             &mut self.not_submitted,
-        ] {
+        ]
+    }
+
+    /// Cuts every column longer than `n` providers to `n`.
+    pub fn truncate(&mut self, n: usize) {
+        for c in self.columns_mut() {
             c.truncate(n);
         }
     }
 
     /// Sets every column to `n` providers: new ones with unknown values, any beyond `n` cut.
     pub fn grow(&mut self, n: usize) {
-        for c in [
-            &mut self.threshold,
-            &mut self.benchmark,
-            &mut self.floor,
-            &mut self.score,
-            &mut self.weight,
-            &mut self.not_submitted,
-        ] {
+        for c in self.columns_mut() {
             c.resize(n, f64::NAN);
         }
     }
