@@ -7,7 +7,7 @@ use std::io::{Read, Seek};
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use polars::prelude::*;
 
@@ -527,6 +527,8 @@ impl Source {
         let mut short = None;
         // A row the shape check found wrong, raised once every row before it has been read.
         let mut bad_shape: Option<DataError> = None;
+        // Whether the reading stopped at the shape check's error (whose row is its own count).
+        let mut shape_stopped = false;
         let query = frame.select(exprs);
         let streamed = stream_batches(query, |frame| {
             if shape.as_ref().is_some_and(|c| c.is_finished())
@@ -538,6 +540,7 @@ impl Source {
                 }
             }
             if let Some(e) = bad_shape.take_if(|e| e.row().is_none_or(|r| r <= rows + 1)) {
+                shape_stopped = true;
                 return Err(Stop::Data(e));
             }
             let table = Table {
@@ -548,11 +551,20 @@ impl Source {
             rows += table.height();
             each(&table)
         });
+        // Polars may end a reading at an error it meets further on (a cell it cannot parse, a
+        // quote never closed), and then the batches it handed over before may lack rows (a
+        // block of some 26,000 rows, seen about once in a hundred readings on two busy cores):
+        // what those rows seemed to say cannot be trusted, not even the row an error of theirs
+        // is on. The error is then polars', which the shape check, counting rows itself, names.
+        let streamed = match streamed {
+            Err(Stop::DataAmissPolars(both)) => match *both {
+                (e, _) if shape_stopped => Err(Stop::Data(e)),
+                (e @ DataError::Cancelled { .. }, _) => Err(Stop::Data(e)),
+                (_, e) => Err(Stop::Polars(e)),
+            },
+            streamed => streamed,
+        };
         // Read again with numbers as text: whatever else this reading found, that one finds it.
-        // Polars may end a reading at an error it meets further on, and then the batches it
-        // handed over before may lack rows (a block of some 26,000 rows, seen about once in a
-        // hundred readings on two busy cores): what those rows seemed to say cannot be trusted,
-        // not even the row an error of theirs is on.
         let again = match &streamed {
             Err(Stop::Polars(_)) => parsing,
             Err(Stop::Data(DataError::Cancelled { .. })) => false,
@@ -606,6 +618,7 @@ impl Source {
                 file: self.name.clone(),
                 message,
             },
+            Stop::DataAmissPolars(both) => self.error(both.1),
         })?;
         if rows == 0 {
             return Err(DataError::NoRows {
@@ -880,6 +893,9 @@ enum Stop {
     Data(DataError),
     Polars(PolarsError),
     Worker(String),
+    /// An error found in the batches, when polars too had stopped at an error of its own: the
+    /// batches it handed over may lack rows (see [`Source::read`]).
+    DataAmissPolars(Box<(DataError, PolarsError)>),
 }
 
 /// Whether `v` is a value numeric column `c` can hold, read plainly.
@@ -901,8 +917,13 @@ fn stream_batches(
 ) -> Result<(), Stop> {
     let (send, recv) = std::sync::mpsc::sync_channel::<Batch>(4);
     let to_callback = send.clone();
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopped = Arc::clone(&stop);
     let callback = PlanCallback::new(move |df: DataFrame| {
-        // `true` asks polars to stop: the reader has gone.
+        // `true` asks polars to stop: the reader has stopped, or gone.
+        if stopped.load(Ordering::Relaxed) {
+            return Ok(true);
+        }
         Ok(to_callback.send(Batch::Rows(df)).is_err())
     });
     let plan = query
@@ -912,13 +933,14 @@ fn stream_batches(
         .name("p4p-data-read".into())
         .spawn(move || {
             let result = plan.collect_with_engine(Engine::Streaming).map(|_| ());
-            // The reader may have stopped already; then nobody needs to hear.
+            // The reader may have gone already; then nobody needs to hear.
             let _ = send.send(Batch::Done(result));
         })
         .map_err(|e| Stop::Worker(e.to_string()))?;
 
     let mut outcome = Err(Stop::Worker("the reader stopped unexpectedly".into()));
-    for message in recv.iter() {
+    let mut messages = recv.iter();
+    for message in messages.by_ref() {
         match message {
             Batch::Rows(df) => {
                 if let Err(e) = each(df) {
@@ -931,6 +953,19 @@ fn stream_batches(
                 break;
             }
         }
+    }
+    // Stopped by an error found in the batches: polars is asked to stop, and what it says as
+    // it does is heard. Asked to stop, it stops without an error; one here is its own.
+    if matches!(outcome, Err(Stop::Data(_))) {
+        stop.store(true, Ordering::Relaxed);
+        let own = messages.find_map(|m| match m {
+            Batch::Done(Err(e)) => Some(e),
+            _ => None,
+        });
+        outcome = match (own, outcome) {
+            (Some(polars), Err(Stop::Data(e))) => Err(Stop::DataAmissPolars(Box::new((e, polars)))),
+            (_, outcome) => outcome,
+        };
     }
     drop(recv);
     if worker.join().is_err() && outcome.is_ok() {
@@ -1588,6 +1623,54 @@ mod tests {
         assert!(ids.iter().enumerate().all(|(i, (r, _))| *r == i + 1));
         assert_eq!(ids[odd].1, "Caf\u{fffd}");
         assert_eq!(ids[n - 1].1, format!("p{}", n - 1));
+    }
+
+    /// An error found in the batches stands when polars was asked to stop there; when polars
+    /// had already stopped at an error of its own further down, the batches it handed over may
+    /// lack rows, and polars' error is the file's.
+    #[test]
+    fn an_error_in_batches_polars_cut_short_gives_way_to_its_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.csv");
+        let n = BATCH_ROWS * 6;
+        // In the last batch: polars hands over the first, then reads on to it while the first
+        // is still being looked at.
+        let odd = BATCH_ROWS * 5 + 7;
+        for fault in [false, true] {
+            let mut text = String::from("id,x\n");
+            for i in 0..n {
+                let x = if fault && i == odd { "NR" } else { "1" };
+                text.push_str(&format!("p{i},{x}\n"));
+            }
+            std::fs::write(&path, &text).unwrap();
+            let source = Source::open(&path, "f.csv").unwrap();
+            // Polars parsing the numbers, and failing at "NR", but read as a text reading is.
+            let frame = csv_frame(&path, b',', true, &["x"]).unwrap();
+            let mut batches = 0;
+            let err = source
+                .read(
+                    frame,
+                    &["id", "x"],
+                    &[],
+                    vec![col("id"), col("x")],
+                    false,
+                    |t| {
+                        batches += 1;
+                        // Time for polars to read on to the end of the file, or to its error.
+                        std::thread::sleep(std::time::Duration::from_millis(1500));
+                        let e = row_error(&t.name, t.first_data_row() + 2, "ours".into());
+                        Err(Stop::Data(e))
+                    },
+                )
+                .unwrap_err()
+                .to_string();
+            assert_eq!(batches, 1, "{err}");
+            if fault {
+                assert!(!err.contains("ours"), "{err}");
+            } else {
+                assert!(err.contains("data row 3") && err.contains("ours"), "{err}");
+            }
+        }
     }
 
     /// A CSV file's rows are estimated from its size and the lines of its start.
