@@ -225,12 +225,8 @@ impl<'p> Loader<'p> {
     pub fn forget_file(&mut self, mark: &Mark) {
         let n = mark.providers;
         self.obs.keep_providers(n);
+        // The rest of `after` are hints, each checked against the ID before it is taken.
         self.after.truncate(n);
-        for next in &mut self.after {
-            if *next >= n {
-                *next = usize::MAX;
-            }
-        }
         self.series.truncate(mark.series);
         self.values.truncate(mark.series);
         self.series_ids.retain(|_, id| *id < mark.series);

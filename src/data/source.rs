@@ -565,12 +565,12 @@ impl Source {
             streamed => streamed,
         };
         // Read again with numbers as text: whatever else this reading found, that one finds it.
-        let again = match &streamed {
-            Err(Stop::Polars(_)) => parsing,
-            Err(Stop::Data(DataError::Cancelled { .. })) => false,
-            Err(Stop::Data(_)) => parsing,
-            _ => false,
-        };
+        let again = parsing
+            && match &streamed {
+                Err(Stop::Polars(_)) => true,
+                Err(Stop::Data(e)) => !matches!(e, DataError::Cancelled { .. }),
+                _ => false,
+            };
         if again {
             checked_through.store(0, Ordering::Relaxed);
             if let Some(check) = shape {
@@ -1069,8 +1069,8 @@ fn has_parquet(dir: &Path, depth: usize) -> bool {
 /// Text is read so that IDs keep leading zeros and "Not Available" or "53.50%" never turn into
 /// nulls; numbers are parsed by polars as it reads only where the caller reads the file again
 /// as text when polars stops at a cell it cannot parse (see [`Source::allow_typed_numbers`]):
-/// polars must never stop part-way through a file otherwise, as the batches it hands over
-/// before an error may hold rows out of their order. A file that is not UTF-8 throughout (a
+/// the batches polars hands over before it stops at an error may lack rows (see
+/// [`Source::read`]). A file that is not UTF-8 throughout (a
 /// Latin-1 name, say) is read replacing such bytes, which polars does cell by cell; a UTF-8
 /// file is checked a block at a time.
 fn csv_frame(path: &Path, delimiter: u8, utf8: bool, numbers: &[&str]) -> PolarsResult<LazyFrame> {
