@@ -6,8 +6,8 @@ use std::fs::File;
 use std::io::{Read, Seek};
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use polars::prelude::*;
 
@@ -50,7 +50,11 @@ pub(crate) struct Source {
 
 /// How polars reads a CSV file.
 struct CsvRead {
-    utf8: bool,
+    /// Whether the file's first bytes are UTF-8.
+    head_utf8: bool,
+    /// Whether the whole file is, once a reading has needed to know (see
+    /// [`Source::csv_frame_for`]).
+    utf8: OnceLock<bool>,
     /// The column names polars reads, before they are cleaned.
     raw: Vec<String>,
 }
@@ -192,8 +196,13 @@ impl Source {
         let delimiter = sniff_delimiter(head).unwrap_or(if tsv { b'\t' } else { b',' });
         let header = header_names(head, delimiter);
         let failed = |e: PolarsError| csv_error(path, name, delimiter, &e);
-        let utf8 = is_utf8(path);
-        let mut frame = csv_frame(path, delimiter, utf8, &[]).map_err(failed)?;
+        // A multi-byte character cut off at the end of the sniffed bytes is no fault.
+        let head_utf8 = match simdutf8::compat::from_utf8(head) {
+            Ok(_) => true,
+            Err(e) => e.error_len().is_none(),
+        };
+        // The header is all polars reads of it here.
+        let mut frame = csv_frame(path, delimiter, head_utf8, &[]).map_err(failed)?;
         let schema = frame.collect_schema().map_err(failed)?;
         let raw: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
         // polars drops a leading BOM itself; clean up after any other writer that left one (or
@@ -216,7 +225,11 @@ impl Source {
             schema,
             percent_signs: head.contains(&b'%'),
             rows_estimate: estimate_rows(path, head),
-            csv: Some(CsvRead { utf8, raw }),
+            csv: Some(CsvRead {
+                head_utf8,
+                utf8: OnceLock::new(),
+                raw,
+            }),
             typed_numbers: false,
         })
     }
@@ -330,7 +343,7 @@ impl Source {
         mut each: impl FnMut(&Table) -> Result<(), DataError>,
     ) -> Result<Option<ShortRows>, DataError> {
         self.read(
-            self.frame.clone(),
+            self.reading_frame(&[], false)?,
             columns,
             optional,
             text_exprs(columns),
@@ -420,26 +433,17 @@ impl Source {
             values: vec![Vec::new(); numeric.len()],
             first_bad: None,
         };
-        let frame = match &self.csv {
-            Some(csv) if !parsed.is_empty() => {
-                let raw: Vec<&str> = parsed
-                    .iter()
-                    .filter_map(|c| {
-                        let i = self.columns.iter().position(|n| n == c)?;
-                        csv.raw.get(i).map(String::as_str)
-                    })
-                    .collect();
-                let delimiter = self.delimiter.unwrap_or(b',');
-                let frame = csv_frame(&self.path, delimiter, csv.utf8, &raw)
-                    .map_err(|e| csv_error(&self.path, &self.name, delimiter, &e))?;
-                if self.columns != csv.raw {
-                    frame.rename(csv.raw.iter(), self.columns.iter(), true)
-                } else {
-                    frame
-                }
-            }
-            _ => self.frame.clone(),
+        let raw: Vec<&str> = match &self.csv {
+            Some(csv) => parsed
+                .iter()
+                .filter_map(|c| {
+                    let i = self.columns.iter().position(|n| n == c)?;
+                    csv.raw.get(i).map(String::as_str)
+                })
+                .collect(),
+            None => Vec::new(),
         };
+        let frame = self.reading_frame(&raw, !parsed.is_empty())?;
         let read_again = || DataError::NumbersAsText {
             file: self.name.clone(),
         };
@@ -459,6 +463,29 @@ impl Source {
                 }
             }
             each(table, &mut numbers).map_err(Stop::Data)
+        })
+    }
+
+    /// The file as polars reads it, with CSV columns `numbers` (named as polars reads them)
+    /// parsed as numbers. polars reads a CSV file as UTF-8, checked a block at a time, or
+    /// replaces bytes that are not UTF-8 cell by cell, which costs a quarter more; telling
+    /// which takes a pass over the whole file, made only for a reading that is not read again
+    /// on any error (`read_again`). One that is takes the UTF-8 of the file's start on trust:
+    /// a file that is not UTF-8 further on fails it, and is read again.
+    fn reading_frame(&self, numbers: &[&str], read_again: bool) -> Result<LazyFrame, DataError> {
+        let (Some(csv), Some(delimiter)) = (&self.csv, self.delimiter) else {
+            return Ok(self.frame.clone());
+        };
+        let utf8 = csv.head_utf8 && (read_again || *csv.utf8.get_or_init(|| is_utf8(&self.path)));
+        if utf8 == csv.head_utf8 && numbers.is_empty() {
+            return Ok(self.frame.clone());
+        }
+        let frame = csv_frame(&self.path, delimiter, utf8, numbers)
+            .map_err(|e| csv_error(&self.path, &self.name, delimiter, &e))?;
+        Ok(if self.columns != csv.raw {
+            frame.rename(csv.raw.iter(), self.columns.iter(), true)
+        } else {
+            frame
         })
     }
 
@@ -631,8 +658,7 @@ impl Source {
     /// Number of data rows.
     pub fn row_count(&self) -> Result<usize, DataError> {
         let df = self
-            .frame
-            .clone()
+            .reading_frame(&[], false)?
             .select([len().alias("n")])
             .collect()
             .map_err(|e| self.error(e))?;
@@ -653,8 +679,7 @@ impl Source {
             .collect();
         let limit = IdxSize::try_from(n).unwrap_or(IdxSize::MAX);
         let df = self
-            .frame
-            .clone()
+            .reading_frame(&[], false)?
             .limit(limit)
             .select(exprs)
             .collect()

@@ -229,6 +229,29 @@ fn crlf_quotes_short_rows_and_latin1_text() {
     assert_eq!(p.service_area, ["north", "", ""]);
 }
 
+#[test]
+fn a_byte_not_utf8_far_into_a_file_reads_as_a_replacement() {
+    // Past the sniffed start, where the first reading takes the file as UTF-8 on trust.
+    let mut text = b"provider_id,measure_id,period,numerator,denominator\n".to_vec();
+    for i in 0..6000 {
+        text.extend(format!("P{i:05},M1,baseline,{},{}\n", i % 50, 50 + i % 7).as_bytes());
+    }
+    text.extend(b"Caf\xe9,M1,baseline,3,4\nP99999,M1,baseline,5,6\n");
+    assert!(text.len() > 100_000);
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "perf.csv", &text);
+    let obs = load(dir.path(), vec![("perf.csv", long())]).unwrap();
+    assert_eq!(obs.provider_count(), 6002);
+    assert_eq!(obs.providers.ids[6000], "Caf\u{fffd}");
+    let m1 = &obs.series[&("M1".to_string(), "baseline".to_string())];
+    assert_eq!((m1.numerator[6000], m1.denominator[6000]), (3.0, 4.0));
+    assert_eq!(
+        (m1.numerator[5999], m1.denominator[5999]),
+        (49.0, 50.0 + 5999.0 % 7.0)
+    );
+    assert_eq!((m1.numerator[6001], m1.denominator[6001]), (5.0, 6.0));
+}
+
 fn wide_column(column: &str, measure: &str, field: WideField) -> WideColumn {
     WideColumn {
         column: column.into(),
