@@ -246,23 +246,34 @@ impl<'p> Loader<'p> {
         for values in &mut self.supplied_values {
             values.truncate(n);
         }
-        let forget = |claims: &mut [Origin], values: &mut [&mut Vec<f64>]| {
+        // The providers whose value came from the file forgotten: claimed no more, and unknown.
+        let forget = |claims: &mut [Origin]| -> Vec<usize> {
+            let mut forgotten = Vec::new();
             for (p, o) in claims.iter_mut().enumerate() {
                 if *o != Origin::UNSEEN && o.file() == mark.file {
                     *o = Origin::UNSEEN;
-                    for v in values.iter_mut() {
-                        if let Some(v) = v.get_mut(p) {
-                            *v = f64::NAN;
-                        }
-                    }
+                    forgotten.push(p);
+                }
+            }
+            forgotten
+        };
+        let clear = |values: &mut [f64], forgotten: &[usize]| {
+            for &p in forgotten {
+                if let Some(v) = values.get_mut(p) {
+                    *v = f64::NAN;
                 }
             }
         };
         for (claims, s) in self.series.iter_mut().zip(&mut self.values) {
-            forget(&mut claims.by_provider, &mut s.columns_mut());
+            let forgotten = forget(&mut claims.by_provider);
+            if !forgotten.is_empty() {
+                for c in s.columns_mut().into_iter().filter(|c| c.is_given()) {
+                    clear(c, &forgotten);
+                }
+            }
         }
         for (claims, values) in self.supplied.iter_mut().zip(&mut self.supplied_values) {
-            forget(&mut claims.by_provider, &mut [values]);
+            clear(values, &forget(&mut claims.by_provider));
         }
         self.rate_columns
             .retain(|&(series, file), _| series < mark.series && file != mark.file);
@@ -583,8 +594,7 @@ impl<'p> Loader<'p> {
     pub fn store(&mut self, series: usize, provider: usize, c: &Counts) {
         let s = &mut self.values[series];
         // Every provider known so far at once: most series are read after the first has met
-        // them all. Only the fields given grow here; the rest are filled in by
-        // [`Loader::finish`], after the batches' memory is free to take them.
+        // them all. Only the fields given take memory; the rest stay unknown (see [`crate::engine::Column`]).
         let n = self.obs.providers.len().max(provider + 1);
         for (dst, v) in [
             (&mut s.numerator, c.numerator),
@@ -595,7 +605,7 @@ impl<'p> Loader<'p> {
         ] {
             if !v.is_nan() {
                 if provider >= dst.len() {
-                    dst.resize(n, f64::NAN);
+                    dst.resize(n);
                 }
                 dst[provider] = v;
             }
@@ -639,8 +649,9 @@ impl<'p> Loader<'p> {
                 continue;
             };
             if dst.len() < n {
-                dst.resize(n, f64::NAN);
+                dst.resize(n);
             }
+            let dst: &mut [f64] = dst;
             for (&p, &v) in providers.iter().zip(values) {
                 dst[p as usize] = v;
             }

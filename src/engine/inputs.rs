@@ -233,7 +233,7 @@ fn measure_inputs(
     let (denominator, exclusions) = match perf_values {
         Some(v) => (
             (0..n).map(|i| v.eligible_denominator(i)).collect(),
-            v.exclusions.clone(),
+            v.exclusions.to_vec(),
         ),
         None => (vec![f64::NAN; n], vec![f64::NAN; n]),
     };

@@ -7,6 +7,7 @@
 pub mod analysis;
 mod cancel;
 mod checks;
+mod column;
 mod inputs;
 pub mod observations;
 mod results;

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use foldhash::HashMap;
 
+pub use super::column::Column;
+
 /// A provider attribute column that is not one of the named ones: a stratifier.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AttributeValues {
@@ -95,29 +97,29 @@ impl Providers {
 /// One measure in one period, a value per provider (NaN where not reported).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PeriodValues {
-    pub numerator: Vec<f64>,
-    pub denominator: Vec<f64>,
+    pub numerator: Column,
+    pub denominator: Column,
     /// A rate given directly (when counts are not known).
-    pub rate: Vec<f64>,
+    pub rate: Column,
     /// Exceptions / personalised care adjustments removed from the denominator.
-    pub exclusions: Vec<f64>,
+    pub exclusions: Column,
     /// Expected events, for observed / expected measures.
-    pub expected: Vec<f64>,
+    pub expected: Column,
 }
 
 impl PeriodValues {
     pub fn new(n: usize) -> Self {
         PeriodValues {
-            numerator: vec![f64::NAN; n],
-            denominator: vec![f64::NAN; n],
-            rate: vec![f64::NAN; n],
-            exclusions: vec![f64::NAN; n],
-            expected: vec![f64::NAN; n],
+            numerator: Column::unknown(n),
+            denominator: Column::unknown(n),
+            rate: Column::unknown(n),
+            exclusions: Column::unknown(n),
+            expected: Column::unknown(n),
         }
     }
 
     /// Every column: numerator, denominator, rate, exclusions, expected.
-    pub fn columns_mut(&mut self) -> [&mut Vec<f64>; 5] {
+    pub fn columns_mut(&mut self) -> [&mut Column; 5] {
         [
             &mut self.numerator,
             &mut self.denominator,
@@ -137,7 +139,7 @@ impl PeriodValues {
     /// Sets every column to `n` providers: new ones with unknown values, any beyond `n` cut.
     pub fn grow(&mut self, n: usize) {
         for c in self.columns_mut() {
-            c.resize(n, f64::NAN);
+            c.resize(n);
         }
     }
 

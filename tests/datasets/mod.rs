@@ -255,7 +255,7 @@ fn generated_patient_rows_load_to_their_sums() {
         vec![("patients.csv", Layout::PatientLevel(patient_mapping()))],
     )
     .unwrap();
-    let sum = |f: fn(&p4p_designer::engine::PeriodValues) -> &Vec<f64>| -> f64 {
+    let sum = |f: fn(&p4p_designer::engine::PeriodValues) -> &p4p_designer::engine::Column| -> f64 {
         loaded
             .series
             .values()

@@ -87,7 +87,7 @@ fn pass_fail_scores_not_reporting_as_zero() {
         ("small", "B", f64::NAN, 0.5),
     ]);
     let s = o.series_mut("B", "performance");
-    s.denominator = vec![50.0, f64::NAN, 5.0];
+    s.denominator = vec![50.0, f64::NAN, 5.0].into();
     let r = run(&p, &o);
     let b = &r.measures[1];
     assert_eq!(b.score, vec![10.0, 0.0, 0.0]);
@@ -151,7 +151,7 @@ fn improve_or_benchmark_counts_scored_measures_only() {
     p.measures[0].min_denominator = Some(30.0);
     p.payment.eligibility = Eligibility::ImproveOrBenchmark;
     let mut o = tiny_obs(&[("small", "M", 0.1, 0.4), ("big", "M", 0.1, 0.4)]);
-    o.series_mut("M", "performance").denominator = vec![10.0, 100.0];
+    o.series_mut("M", "performance").denominator = vec![10.0, 100.0].into();
     let r = run(&p, &o);
     assert_eq!(r.improved_or_benchmark, vec![false, true]);
     // The general path, another curve, the same rule.

@@ -111,7 +111,7 @@ fn a_target_reached_on_an_unscored_measure_does_not_count() {
     p.measures[0].min_denominator = Some(30.0);
     p.scoring.improvement_target = target(0.1, 0.02);
     let mut o = tiny_obs(&[("small", "M", 0.1, 0.5), ("big", "M", 0.1, 0.5)]);
-    o.series_mut("M", "performance").denominator = vec![10.0, 100.0];
+    o.series_mut("M", "performance").denominator = vec![10.0, 100.0].into();
     let r = run(&p, &o);
     assert_eq!(r.measures_met, vec![0, 1]);
     assert_eq!(r.improved_or_benchmark, vec![false, true]);
@@ -213,7 +213,7 @@ fn gate_refuses_a_provider_that_does_not_report() {
         ("small", "A", 0.6, 0.9),
         ("small", "B", 0.6, 0.9),
     ]);
-    o.series_mut("B", "performance").denominator = vec![100.0, f64::NAN, 10.0];
+    o.series_mut("B", "performance").denominator = vec![100.0, f64::NAN, 10.0].into();
     let (inputs, r) = engine::run(&p, &o);
     // "one" has a total from A alone, "small" from A (B is below its minimum): both fail.
     assert!(r.total.iter().all(|t| !t.is_nan()), "{:?}", r.total);

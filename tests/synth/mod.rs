@@ -135,7 +135,7 @@ fn same_spec_same_data_and_seed_matters() {
 fn fingerprint_of_series(v: &PeriodValues) -> Vec<u64> {
     [&v.numerator, &v.denominator, &v.exclusions]
         .into_iter()
-        .flatten()
+        .flat_map(|c| c.iter())
         .map(|x| x.to_bits())
         .collect()
 }
@@ -528,7 +528,7 @@ fn shipped_sample_loads_back_and_pays_the_pool() {
             (&v.denominator, &w.denominator),
             (&v.exclusions, &w.exclusions),
         ] {
-            let bits = |c: &Vec<f64>| c.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            let bits = |c: &[f64]| c.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(a), bits(b), "{m} {period}");
         }
     }

@@ -4,7 +4,7 @@
 //! Everything here reads the engine's results; the equity bonus, which changes scores, is a rule
 //! (engine/rules/bonus.rs).
 
-use super::observations::{AttributeValues, Observations, Providers};
+use super::observations::{AttributeValues, Column, Observations, Providers};
 use super::results::Results;
 use crate::program::{EquityBonus, Parameter, Problem, Program};
 use rayon::prelude::*;
@@ -890,7 +890,7 @@ pub fn risk_adjusted(
 pub fn without_risk_adjustment(obs: &Observations) -> Observations {
     let mut out = obs.clone();
     for v in out.series.values_mut() {
-        v.expected.iter_mut().for_each(|e| *e = f64::NAN);
+        v.expected = Column::unknown(v.expected.len());
     }
     out
 }

@@ -190,7 +190,7 @@ pub fn exception_report(
         if !v.exclusions.iter().any(|e| e.is_finite()) {
             continue;
         }
-        let den: Vec<f64> = v.denominator.clone();
+        let den: Vec<f64> = v.denominator.to_vec();
         let exc: Vec<f64> = (0..n)
             .map(|i| {
                 let e = v.exclusions[i];

@@ -861,7 +861,7 @@ mod tests {
         let p = program(1);
         let mut obs = data(30, 1, spread);
         let v = obs.series_mut("m0", "performance");
-        v.exclusions = vec![2.0; 30];
+        v.exclusions = vec![2.0; 30].into();
         assert!(exclusion_gaming(&p, &obs).is_empty());
         obs.series_mut("m0", "performance").exclusions[7] = 40.0;
         let f = exclusion_gaming(&p, &obs);

@@ -176,7 +176,7 @@ mod tests {
             ("2026Q1", [0.6, 0.5, 0.9, f64::NAN]),
         ] {
             let s = o.series_mut("M1", period);
-            s.rate = rates.to_vec();
+            s.rate = rates.to_vec().into();
         }
         o
     }
