@@ -307,7 +307,7 @@ impl<'p> Loader<'p> {
                 WEIGHT => &mut s.weight,
                 NOT_SUBMITTED => &mut s.not_submitted,
                 _ => &mut s.score,
-            } = values;
+            } = values.into();
         }
         for s in self.obs.supplied.values_mut() {
             s.grow(n);

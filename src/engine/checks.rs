@@ -68,7 +68,7 @@ pub fn check_data(program: &Program, obs: &Observations) -> Vec<Problem> {
                 }));
             }
         }
-        let supplied_missing = |pick: fn(&super::observations::SuppliedValues) -> &Vec<f64>| {
+        let supplied_missing = |pick: fn(&super::observations::SuppliedValues) -> &[f64]| {
             supplied.is_none_or(|v| pick(v).iter().all(|x| x.is_nan()))
         };
         for (what, rule, missing) in [

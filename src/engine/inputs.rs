@@ -238,7 +238,7 @@ fn measure_inputs(
         None => (vec![f64::NAN; n], vec![f64::NAN; n]),
     };
     let supplied_points = supplied
-        .map(|s| s.score.clone())
+        .map(|s| s.score.to_vec())
         .unwrap_or_else(|| vec![f64::NAN; n]);
     let provider_weight = match supplied {
         Some(s) => s
@@ -261,7 +261,7 @@ fn measure_inputs(
             .collect()
     };
     // A supplied standard is one value per group: the first provider in the group that has one.
-    let supplied_std = |pick: fn(&super::observations::SuppliedValues) -> &Vec<f64>| -> Vec<f64> {
+    let supplied_std = |pick: fn(&super::observations::SuppliedValues) -> &[f64]| -> Vec<f64> {
         let mut out = vec![f64::NAN; groups];
         if let Some(s) = supplied {
             for (v, g) in pick(s).iter().zip(group) {

@@ -177,28 +177,28 @@ fn zero_if_nan(x: f64) -> f64 {
 /// Threshold, benchmark, floor and points supplied by the data for one measure, per provider.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SuppliedValues {
-    pub threshold: Vec<f64>,
-    pub benchmark: Vec<f64>,
-    pub floor: Vec<f64>,
-    pub score: Vec<f64>,
+    pub threshold: Column,
+    pub benchmark: Column,
+    pub floor: Column,
+    pub score: Column,
     /// The measure's weight for each provider (NaN: the measure's own weight).
-    pub weight: Vec<f64>,
+    pub weight: Column,
     /// 1 where the provider did not submit the measure or failed its validation (NaN: no flag).
-    pub not_submitted: Vec<f64>,
+    pub not_submitted: Column,
 }
 
 impl SuppliedValues {
     pub fn new(n: usize) -> Self {
         SuppliedValues {
-            threshold: vec![f64::NAN; n],
-            benchmark: vec![f64::NAN; n],
-            floor: vec![f64::NAN; n],
-            score: vec![f64::NAN; n],
-            weight: vec![f64::NAN; n],
-            not_submitted: vec![f64::NAN; n],
+            threshold: Column::unknown(n),
+            benchmark: Column::unknown(n),
+            floor: Column::unknown(n),
+            score: Column::unknown(n),
+            weight: Column::unknown(n),
+            not_submitted: Column::unknown(n),
         }
     }
-    fn columns_mut(&mut self) -> [&mut Vec<f64>; 6] {
+    fn columns_mut(&mut self) -> [&mut Column; 6] {
         [
             &mut self.threshold,
             &mut self.benchmark,
@@ -219,7 +219,7 @@ impl SuppliedValues {
     /// Sets every column to `n` providers: new ones with unknown values, any beyond `n` cut.
     pub fn grow(&mut self, n: usize) {
         for c in self.columns_mut() {
-            c.resize(n, f64::NAN);
+            c.resize(n);
         }
     }
 }
