@@ -363,10 +363,10 @@ pub fn run_side(step: Step, side: Side, dir: &Path) -> Result<(), Failure> {
                 .map(drop)
                 .map_err(polars_failure)
         }
-        // The same reading, each batch's five numeric columns copied out as numbers into columns
-        // as long as the file, its IDs read but not looked up, and nothing checked: as much memory written as
-        // the engine's columns of the same values (five fields a provider, measure and period),
-        // the least a load into them does.
+        // The same reading, each batch's numeric columns copied out as numbers into columns as
+        // long as the file, its IDs read but not looked up, and nothing checked: as much memory
+        // written as the engine's columns of the same values (five fields a provider, measure
+        // and period), the least a load into them does.
         (Step::LongCsv | Step::LongParquet, Side::Kept) => {
             let Some(Layout::Long(m)) = program.data.files.first().map(|f| &f.layout) else {
                 return Err(Failure(format!("{}: not a long file", step.program())));
@@ -619,10 +619,10 @@ pub fn run(opts: &DataBench) -> Result<(), Failure> {
     println!(
         "(time: fastest of {} runs (patient-level: of at most 3), the sides taking turns; in \
          batches: polars handing the rows over {BATCH_ROWS} at a time and nothing done with \
-         them; kept: the same, each batch's five numeric columns copied out into columns as long \
-         as the file, the memory the engine's columns of those values take, its IDs read but not \
-         looked up, nothing checked; the ratios are to polars alone; memory: peak anonymous resident memory of each side run once in a process of its \
-         own, sampled every 2 ms)",
+         them; kept: the same, each batch's numeric columns copied out into columns as long as \
+         the file, the memory the engine's columns of those values take, its IDs read but not \
+         looked up, nothing checked; the ratios are to polars alone; memory: peak anonymous \
+         resident memory of each side run once in a process of its own, sampled every 2 ms)",
         opts.runs
     );
     Ok(())

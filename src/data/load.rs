@@ -594,7 +594,8 @@ impl<'p> Loader<'p> {
     pub fn store(&mut self, series: usize, provider: usize, c: &Counts) {
         let s = &mut self.values[series];
         // Every provider known so far at once: most series are read after the first has met
-        // them all. Only the fields given take memory; the rest stay unknown (see [`crate::engine::Column`]).
+        // them all. Only the fields given take memory; the rest stay unknown (see
+        // [`crate::engine::Column`]).
         let n = self.obs.providers.len().max(provider + 1);
         for (dst, v) in [
             (&mut s.numerator, c.numerator),

@@ -53,7 +53,7 @@ struct CsvRead {
     /// Whether the file's first bytes are UTF-8.
     head_utf8: bool,
     /// Whether the whole file is, once a reading has needed to know (see
-    /// [`Source::csv_frame_for`]).
+    /// [`Source::reading_frame`]).
     utf8: OnceLock<bool>,
     /// The column names polars reads, before they are cleaned.
     raw: Vec<String>,
