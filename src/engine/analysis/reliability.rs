@@ -123,7 +123,7 @@ impl Funnel {
 /// numerators and denominators (entries with a denominator of zero or less are skipped).
 ///
 /// With N = Σn, p̄ = Σx/N, S = Σ n·(x/n − p̄)² over k providers:
-/// E[S] = (k − 1)·(p(1 − p) − σ²) + σ²·(N − Σn²/N), so
+/// E\[S\] = (k − 1)·(p(1 − p) − σ²) + σ²·(N − Σn²/N), so
 /// σ² = (S − (k − 1)·p̄(1 − p̄)) / (N − Σn²/N − (k − 1)), floored at 0.
 /// Returns (p̄, σ²); σ² is NaN with fewer than two providers.
 pub fn between_variance(numerators: &[f64], denominators: &[f64]) -> (f64, f64) {
