@@ -55,6 +55,16 @@ impl Column {
             Held::Unknown { len, .. } => *len = (*len).min(n),
         }
     }
+
+    /// [`Column::resize`] for each of `columns`.
+    pub fn resize_all<'a>(columns: impl IntoIterator<Item = &'a mut Column>, n: usize) {
+        columns.into_iter().for_each(|c| c.resize(n));
+    }
+
+    /// [`Column::truncate`] for each of `columns`.
+    pub fn truncate_all<'a>(columns: impl IntoIterator<Item = &'a mut Column>, n: usize) {
+        columns.into_iter().for_each(|c| c.truncate(n));
+    }
 }
 
 /// A shared run of at least `n` NaNs. Runs are made a power of two long and never freed (a

@@ -131,16 +131,12 @@ impl PeriodValues {
 
     /// Cuts every column longer than `n` providers to `n`.
     pub fn truncate(&mut self, n: usize) {
-        for c in self.columns_mut() {
-            c.truncate(n);
-        }
+        Column::truncate_all(self.columns_mut(), n);
     }
 
     /// Sets every column to `n` providers: new ones with unknown values, any beyond `n` cut.
     pub fn grow(&mut self, n: usize) {
-        for c in self.columns_mut() {
-            c.resize(n);
-        }
+        Column::resize_all(self.columns_mut(), n);
     }
 
     /// The rate the engine scores: a given rate, else observed/expected when expected events
@@ -211,16 +207,12 @@ impl SuppliedValues {
 
     /// Cuts every column longer than `n` providers to `n`.
     pub fn truncate(&mut self, n: usize) {
-        for c in self.columns_mut() {
-            c.truncate(n);
-        }
+        Column::truncate_all(self.columns_mut(), n);
     }
 
     /// Sets every column to `n` providers: new ones with unknown values, any beyond `n` cut.
     pub fn grow(&mut self, n: usize) {
-        for c in self.columns_mut() {
-            c.resize(n);
-        }
+        Column::resize_all(self.columns_mut(), n);
     }
 }
 
